@@ -1,0 +1,33 @@
+package dev.switchboard.model;
+
+import java.net.URI;
+
+/**
+ * A pointer to one object in one tool: which system, through which configured connection, what kind of
+ * object and its native id there. The same model version in MLflow and in SageMaker has two refs, and the
+ * hub's identity map links them.
+ *
+ * @param system     the tool type, as the connector names itself ({@code mlflow}, {@code sagemaker})
+ * @param connection the configured connection the object was seen through ({@code mlflow-prod})
+ * @param kind       the object kind in canonical terms ({@code model_version}, {@code run}, {@code ci_run})
+ * @param nativeId   the tool's own identifier, opaque to the hub (an ARN, {@code name/version}, a run id)
+ * @param url        where a person can look at the object, or {@code null} when the tool has no such page
+ */
+public record ResourceRef(String system, String connection, String kind, String nativeId, URI url) {
+
+    public ResourceRef {
+        Checks.requireText("system", system);
+        Checks.requireText("connection", connection);
+        Checks.requireText("kind", kind);
+        Checks.requireText("nativeId", nativeId);
+    }
+
+    public static ResourceRef of(String system, String connection, String kind, String nativeId) {
+        return new ResourceRef(system, connection, kind, nativeId, null);
+    }
+
+    /** A stable text form, {@code connection:kind:nativeId}, for keys and logs. */
+    public String key() {
+        return connection + ":" + kind + ":" + nativeId;
+    }
+}

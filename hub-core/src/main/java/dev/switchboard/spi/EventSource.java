@@ -1,0 +1,44 @@
+package dev.switchboard.spi;
+
+import dev.switchboard.model.CanonicalEvent;
+
+/**
+ * Where canonical events come from: webhooks the tool sends, and polling for what webhooks missed (many tools
+ * deliver webhooks fire-and-forget, so a missed webhook must not be a missed event).
+ */
+public interface EventSource {
+
+    /**
+     * Verifies a webhook over its raw body (signature, timestamp window) and translates it into canonical
+     * events. Must not store anything: the hub stores the returned events before it answers 2xx.
+     *
+     * <p>Each returned event's {@code id} must be stable across redeliveries of the same webhook (use the
+     * vendor's delivery id), so the inbox stores it once. An empty list acknowledges a webhook that carries no
+     * event (a GitHub {@code ping}).
+     *
+     * @throws WebhookRejectedException when the webhook must not be accepted, with the reason
+     */
+    java.util.List<CanonicalEvent> receive(WebhookRequest request);
+
+    /**
+     * Finds changes since {@code cursor}. Events must be stable: polling again from the same cursor yields
+     * events with the same ids, so the inbox de-duplicates overlaps, and resuming from the returned cursor
+     * skips nothing. Connectors that cannot poll return an empty result with the cursor unchanged.
+     *
+     * @param cursor what a previous poll returned, or {@code null} for "from now on"
+     */
+    PollResult poll(String cursor);
+
+    /**
+     * The result of one {@link #poll}.
+     *
+     * @param events the changes found, oldest first
+     * @param cursor where the next poll starts; the hub saves it only after the events are stored
+     */
+    record PollResult(java.util.List<CanonicalEvent> events, String cursor) {
+
+        public PollResult {
+            events = events == null ? java.util.List.of() : java.util.List.copyOf(events);
+        }
+    }
+}
