@@ -1,0 +1,170 @@
+package dev.switchboard.core.camel;
+
+import dev.switchboard.core.store.InboxStore;
+import dev.switchboard.core.store.RouteProgress;
+import dev.switchboard.core.store.RouteProgress.Outcome;
+import dev.switchboard.core.store.StoredEvent;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.Route;
+import org.apache.camel.processor.FilterProcessor;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the inbox in order and hands each wanted event to its route, one at a time (so one subject's events stay
+ * in order), recording the route's outcome and moving the route's durable cursor with it. An inbox append wakes
+ * the consumer at once; otherwise it looks every {@code pollIntervalMs} (events appended by other instances).
+ */
+class EventsConsumer extends DefaultConsumer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventsConsumer.class);
+    /** Set by the route's filters, so an event a filter stopped is recorded as FILTERED rather than DONE. */
+    private static final String FILTER_MATCHED = "SwitchboardFilterMatched";
+
+    private final EventsEndpoint endpoint;
+    private final Semaphore wakeUp = new Semaphore(0);
+    private final Runnable onAppend = wakeUp::release;
+    private ExecutorService executor;
+    private volatile boolean running;
+
+    EventsConsumer(EventsEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        if (getRouteId() == null || getRouteId().startsWith("route")) {
+            // Auto-generated ids change when routes are added; the durable cursor needs a stable one.
+            LOG.warn("Route {} consumes switchboard:events without an explicit id; give it one (route.id) so its "
+                    + "position in the inbox survives changes to the route files", getRouteId());
+        }
+        reportFilterResults();
+        running = true;
+        inbox().addListener(onAppend);
+        executor = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newSingleThreadExecutor(this, "switchboard-events-" + getRouteId());
+        executor.submit(this::loop);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        running = false;
+        inbox().removeListener(onAppend);
+        wakeUp.release();
+        if (executor != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
+            executor = null;
+        }
+        super.doStop();
+    }
+
+    private void reportFilterResults() {
+        Route route = getEndpoint().getCamelContext().getRoute(getRouteId());
+        if (route == null) {
+            return;
+        }
+        for (Processor processor : route.filter("*")) {
+            if (processor instanceof FilterProcessor filter && filter.getStatusPropertyName() == null) {
+                filter.setStatusPropertyName(FILTER_MATCHED);
+            }
+        }
+    }
+
+    private void loop() {
+        String routeId = getRouteId();
+        RouteProgress progress = endpoint.getComponent().store().routeProgress();
+        long start = "beginning".equals(endpoint.getStartAt()) ? 0 : inbox().lastSeq();
+        long position = progress.positionOrStart(routeId, start);
+        while (running) {
+            try {
+                position = drain(routeId, progress, position);
+                wakeUp.tryAcquire(endpoint.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                wakeUp.drainPermits();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // The store is unreachable: keep the position, back off, and try again.
+                LOG.warn("Route {} could not read the inbox: {}", routeId, e.getMessage());
+                sleepQuietly();
+            }
+        }
+    }
+
+    private long drain(String routeId, RouteProgress progress, long position) {
+        while (running) {
+            List<StoredEvent> batch = inbox().readAfter(position, endpoint.getBatchSize());
+            if (batch.isEmpty()) {
+                return position;
+            }
+            long skippedTo = -1;
+            for (StoredEvent stored : batch) {
+                if (!running) {
+                    return position;
+                }
+                if (endpoint.accepts(stored)) {
+                    process(routeId, progress, stored);
+                    skippedTo = -1;
+                } else {
+                    skippedTo = stored.seq();
+                }
+                position = stored.seq();
+            }
+            if (skippedTo > 0) {
+                progress.moveTo(routeId, skippedTo);
+            }
+        }
+        return position;
+    }
+
+    private void process(String routeId, RouteProgress progress, StoredEvent stored) {
+        Exchange exchange = createExchange(false);
+        try {
+            exchange.getIn().setBody(stored.event());
+            exchange.getIn().setHeader(SwitchboardHeaders.EVENT_SEQ, stored.seq());
+            exchange.getIn().setHeader(SwitchboardHeaders.EVENT_ID, stored.event().id());
+            exchange.getIn().setHeader(SwitchboardHeaders.EVENT_TYPE, stored.event().type().typeName());
+            exchange.getIn().setHeader(SwitchboardHeaders.EVENT_SOURCE, stored.event().sourceConnection());
+            exchange.getIn().setHeader(SwitchboardHeaders.SUBJECT, stored.event().subject());
+            getProcessor().process(exchange);
+            Exception failure = exchange.getException();
+            if (failure != null) {
+                LOG.warn("Route {} failed on event {} ({}): {}", routeId, stored.seq(), stored.event().type(),
+                        failure.getMessage());
+                progress.complete(routeId, stored.seq(), Outcome.FAILED, describe(failure));
+            } else if (Boolean.FALSE.equals(exchange.getProperty(FILTER_MATCHED, Boolean.class))) {
+                progress.complete(routeId, stored.seq(), Outcome.FILTERED, "filtered by route " + routeId);
+            } else {
+                progress.complete(routeId, stored.seq(), Outcome.DONE, null);
+            }
+        } catch (Exception e) {
+            progress.complete(routeId, stored.seq(), Outcome.FAILED, describe(e));
+        } finally {
+            releaseExchange(exchange, false);
+        }
+    }
+
+    private static String describe(Throwable failure) {
+        return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+    }
+
+    private InboxStore inbox() {
+        return endpoint.getComponent().store().inbox();
+    }
+
+    private void sleepQuietly() {
+        try {
+            Thread.sleep(endpoint.pollInterval().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.switchboard.core.config;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The hub's configuration ({@code switchboard.yaml}, key {@code switchboard}) in framework-neutral form: the app
+ * binds it with Spring Boot, tests and tools build it directly.
+ *
+ * @param connections    configured connections by name
+ * @param routeDirectory where the {@code *.camel.yaml} route files live, or {@code null} for no routes
+ * @param webhooks       ingress settings
+ */
+public record HubConfig(Map<String, ConnectionSpec> connections, Path routeDirectory, Webhooks webhooks) {
+
+    public HubConfig {
+        connections = connections == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(connections));
+        webhooks = webhooks == null ? Webhooks.DEFAULTS : webhooks;
+    }
+
+    /**
+     * One connection as written in the file.
+     *
+     * @param type    the connector type ({@code mlflow}); may be null or unknown, which validation reports
+     * @param options option values by name, with {@code ${ENV}} references resolved where they could be
+     */
+    public record ConnectionSpec(String type, Map<String, String> options) {
+
+        public ConnectionSpec {
+            options = options == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(options));
+        }
+    }
+
+    /**
+     * Webhook ingress settings.
+     *
+     * @param maxBodyBytes  the largest body accepted; larger ones get 413
+     * @param timestampSkewSeconds how far a signed timestamp may be from the hub's clock
+     */
+    public record Webhooks(long maxBodyBytes, long timestampSkewSeconds) {
+
+        public static final Webhooks DEFAULTS = new Webhooks(1024 * 1024, 300);
+    }
+}

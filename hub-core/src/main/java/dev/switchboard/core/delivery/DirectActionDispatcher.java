@@ -1,0 +1,28 @@
+package dev.switchboard.core.delivery;
+
+import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.spi.ActionTarget;
+import dev.switchboard.spi.ConnectorException;
+
+/** Performs each operation at once, on the calling thread, with no retry: the simplest dispatcher. */
+public final class DirectActionDispatcher implements ActionDispatcher {
+
+    private final ConnectionRegistry connections;
+
+    public DirectActionDispatcher(ConnectionRegistry connections) {
+        this.connections = connections;
+    }
+
+    @Override
+    public ActionTarget.Result dispatch(ActionCall call) {
+        ActionTarget target = connections.get(call.connection()).actionTarget().orElseThrow(() ->
+                ConnectorException.configuration(call.connection(), "connection " + call.connection()
+                        + " offers no actions, so it cannot perform " + call.action()));
+        if (!target.actions().contains(call.action())) {
+            throw ConnectorException.configuration(call.connection(), "unknown action " + call.action()
+                    + "; connection " + call.connection() + " offers: " + String.join(", ", target.actions()));
+        }
+        return target.perform(new ActionTarget.Request(call.action(), call.parameters(), call.event(),
+                call.idempotencyKey()));
+    }
+}

@@ -1,0 +1,123 @@
+package dev.switchboard.core.store;
+
+import dev.switchboard.core.event.EventCodec;
+import dev.switchboard.model.CanonicalEvent;
+import java.net.URI;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The inbox: every accepted canonical event, stored once per {@code (source, id)}, in arrival order.
+ * An append is committed before it returns, which is what lets the ingress answer 2xx only for durable events.
+ */
+public final class InboxStore {
+
+    private static final String COLUMNS = "seq, payload, received_at";
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final EventCodec codec;
+    private final Clock clock;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+    InboxStore(JdbcTemplate jdbc, TransactionTemplate tx, EventCodec codec, Clock clock) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.codec = codec;
+        this.clock = clock;
+    }
+
+    /**
+     * Stores the events that are not in the inbox yet, all or none, and returns those that were new (an event
+     * already stored, from an earlier delivery of the same webhook, is skipped). Listeners run after the commit.
+     */
+    public List<StoredEvent> append(List<CanonicalEvent> events) {
+        List<StoredEvent> added;
+        try {
+            added = tx.execute(status -> insertNew(events));
+        } catch (DuplicateKeyException raced) {
+            // Another thread stored one of these between our look-up and insert: once more, it is seen now.
+            added = tx.execute(status -> insertNew(events));
+        }
+        if (!added.isEmpty()) {
+            listeners.forEach(Runnable::run);
+        }
+        return added;
+    }
+
+    private List<StoredEvent> insertNew(List<CanonicalEvent> events) {
+        List<StoredEvent> added = new ArrayList<>();
+        Instant now = clock.instant();
+        for (CanonicalEvent event : events) {
+            if (find(event.source(), event.id()).isPresent()) {
+                continue;
+            }
+            var keys = new org.springframework.jdbc.support.GeneratedKeyHolder();
+            jdbc.update(connection -> {
+                var statement = connection.prepareStatement("INSERT INTO inbox_event "
+                        + "(source, event_id, type, subject, event_time, received_at, payload) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?)", new String[] {"seq"});
+                statement.setString(1, event.source().toString());
+                statement.setString(2, event.id());
+                statement.setString(3, event.type().typeName());
+                statement.setString(4, event.subject());
+                statement.setTimestamp(5, Timestamp.from(event.time()));
+                statement.setTimestamp(6, Timestamp.from(now));
+                statement.setString(7, codec.toJson(event));
+                return statement;
+            }, keys);
+            added.add(new StoredEvent(keys.getKey().longValue(), event, now));
+        }
+        return added;
+    }
+
+    /** Events after {@code seq}, oldest first, at most {@code limit}. */
+    public List<StoredEvent> readAfter(long seq, int limit) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM inbox_event WHERE seq > ? ORDER BY seq FETCH FIRST "
+                + limit + " ROWS ONLY", this::map, seq);
+    }
+
+    public Optional<StoredEvent> find(URI source, String id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM inbox_event WHERE source = ? AND event_id = ?",
+                this::map, source.toString(), id).stream().findFirst();
+    }
+
+    public Optional<StoredEvent> get(long seq) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM inbox_event WHERE seq = ?", this::map, seq)
+                .stream().findFirst();
+    }
+
+    /** The highest seq stored, or 0 for an empty inbox. */
+    public long lastSeq() {
+        Long last = jdbc.queryForObject("SELECT MAX(seq) FROM inbox_event", Long.class);
+        return last == null ? 0 : last;
+    }
+
+    public long count() {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM inbox_event", Long.class);
+    }
+
+    /** Runs {@code listener} after every append that stored something; consumers use it to wake up at once. */
+    public void addListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(Runnable listener) {
+        listeners.remove(listener);
+    }
+
+    private StoredEvent map(ResultSet row, int rowNumber) throws SQLException {
+        return new StoredEvent(row.getLong("seq"), codec.fromJson(row.getString("payload")),
+                row.getTimestamp("received_at").toInstant());
+    }
+}

@@ -1,0 +1,96 @@
+package dev.switchboard.core.store;
+
+import dev.switchboard.core.event.EventCodec;
+import java.time.Clock;
+import java.util.Locale;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The hub's durable store: inbox, route progress, outbox, dead letters, identity map and cursors, in one
+ * database. H2 (file mode) is the embedded default and PostgreSQL the production choice; both run the same
+ * Flyway migrations from {@code db/migration}.
+ *
+ * <p>Plain Java on purpose: tests and tools build it from a {@link DataSource} without a Spring context.
+ */
+public final class Store {
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final Dialect dialect;
+    private final InboxStore inbox;
+    private final RouteProgress routeProgress;
+    private final IdentityMap identityMap;
+    private final CursorStore cursors;
+
+    private Store(DataSource dataSource, Clock clock) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.dialect = Dialect.of(dataSource);
+        this.inbox = new InboxStore(jdbc, tx, new EventCodec(), clock);
+        this.routeProgress = new RouteProgress(jdbc, tx, clock);
+        this.identityMap = new IdentityMap(jdbc, clock);
+        this.cursors = new CursorStore(jdbc, clock);
+    }
+
+    /** Brings the schema up to date and opens the store. Safe to call on every start and from several instances. */
+    public static Store open(DataSource dataSource, Clock clock) {
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        return new Store(dataSource, clock);
+    }
+
+    public InboxStore inbox() {
+        return inbox;
+    }
+
+    public RouteProgress routeProgress() {
+        return routeProgress;
+    }
+
+    public IdentityMap identityMap() {
+        return identityMap;
+    }
+
+    public CursorStore cursors() {
+        return cursors;
+    }
+
+    public JdbcTemplate jdbc() {
+        return jdbc;
+    }
+
+    public TransactionTemplate transactions() {
+        return tx;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** The database engines the store runs on; where their SQL differs, the store asks this. */
+    public enum Dialect {
+        H2, POSTGRESQL;
+
+        static Dialect of(DataSource dataSource) {
+            try (var connection = dataSource.getConnection()) {
+                String product = connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+                if (product.contains("postgres")) {
+                    return POSTGRESQL;
+                }
+                if (product.contains("h2")) {
+                    return H2;
+                }
+                throw new IllegalStateException("unsupported database " + product + "; use H2 or PostgreSQL");
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot reach the database: " + e.getMessage(), e);
+            }
+        }
+    }
+}

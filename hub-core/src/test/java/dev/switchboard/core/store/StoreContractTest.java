@@ -1,0 +1,141 @@
+package dev.switchboard.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.core.store.RouteProgress.Outcome;
+import dev.switchboard.core.testing.TestEvents;
+import dev.switchboard.model.CanonicalEvent;
+import dev.switchboard.model.ResourceRef;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The store's behaviour, run against each supported engine by a subclass. */
+abstract class StoreContractTest {
+
+    private DataSource dataSource;
+    private Store store;
+
+    protected abstract DataSource createDataSource();
+
+    protected abstract Store.Dialect expectedDialect();
+
+    @BeforeEach
+    void openStore() {
+        dataSource = createDataSource();
+        store = Store.open(dataSource, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void closeStore() {
+        dev.switchboard.core.testing.TestDatabases.close(dataSource);
+    }
+
+    @Test
+    void detectsItsDialect() {
+        assertThat(store.dialect()).isEqualTo(expectedDialect());
+    }
+
+    @Test
+    void migratingTwiceIsHarmless() {
+        Store again = Store.open(dataSource, Clock.systemUTC());
+        again.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", "d-1", "churn", "3", "champion")));
+        assertThat(store.inbox().count()).isEqualTo(1);
+    }
+
+    @Test
+    void inboxStoresAnEventOncePerSourceAndId() {
+        CanonicalEvent event = TestEvents.aliasSet("mlflow-prod", "d-1", "churn", "3", "champion");
+        CanonicalEvent sameIdOtherSource = TestEvents.aliasSet("mlflow-dev", "d-1", "churn", "3", "champion");
+
+        List<StoredEvent> first = store.inbox().append(List.of(event));
+        List<StoredEvent> again = store.inbox().append(List.of(event, sameIdOtherSource));
+
+        assertThat(first).hasSize(1);
+        assertThat(again).extracting(StoredEvent::event).containsExactly(sameIdOtherSource);
+        assertThat(store.inbox().count()).isEqualTo(2);
+        assertThat(store.inbox().find(event.source(), "d-1")).get()
+                .extracting(StoredEvent::event).isEqualTo(event);
+    }
+
+    @Test
+    void inboxReadsInArrivalOrderFromAPosition() {
+        for (int i = 1; i <= 5; i++) {
+            store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", "d-" + i, "churn", "" + i, "champion")));
+        }
+        List<StoredEvent> all = store.inbox().readAfter(0, 10);
+        List<StoredEvent> tail = store.inbox().readAfter(all.get(1).seq(), 2);
+
+        assertThat(all).extracting(s -> s.event().id()).containsExactly("d-1", "d-2", "d-3", "d-4", "d-5");
+        assertThat(tail).extracting(s -> s.event().id()).containsExactly("d-3", "d-4");
+        assertThat(store.inbox().lastSeq()).isEqualTo(all.get(4).seq());
+    }
+
+    @Test
+    void concurrentAppendsOfTheSameEventStoreItOnce() throws Exception {
+        CanonicalEvent event = TestEvents.aliasSet("mlflow-prod", "race", "churn", "1", "champion");
+        AtomicInteger stored = new AtomicInteger();
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            tasks.add(() -> {
+                stored.addAndGet(store.inbox().append(List.of(event)).size());
+                return null;
+            });
+        }
+        var pool = Executors.newFixedThreadPool(4);
+        try {
+            for (var future : pool.invokeAll(tasks)) {
+                future.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(stored).hasValue(1);
+        assertThat(store.inbox().count()).isEqualTo(1);
+    }
+
+    @Test
+    void routeProgressMovesTheCursorWithTheOutcome() {
+        long seq = store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", "d-1", "churn", "3", "champion")))
+                .get(0).seq();
+        assertThat(store.routeProgress().position("promote")).isEmpty();
+        assertThat(store.routeProgress().positionOrStart("promote", 0)).isZero();
+
+        store.routeProgress().complete("promote", seq, Outcome.FILTERED, "filtered by route promote");
+        store.routeProgress().complete("audit", seq, Outcome.DONE, null);
+
+        assertThat(store.routeProgress().position("promote")).contains(seq);
+        assertThat(store.routeProgress().outcomes(seq)).containsExactly(
+                new RouteProgress.Entry(seq, "audit", Outcome.DONE, null),
+                new RouteProgress.Entry(seq, "promote", Outcome.FILTERED, "filtered by route promote"));
+    }
+
+    @Test
+    void identityMapLinksAndMovesATarget() {
+        ResourceRef source = ResourceRef.of("mlflow", "mlflow-prod", "model_version", "churn/3");
+        ResourceRef target = ResourceRef.of("sagemaker", "sm-prod", "model_version", "arn:aws:sagemaker:1");
+        ResourceRef moved = ResourceRef.of("sagemaker", "sm-prod", "model_version", "arn:aws:sagemaker:2");
+
+        assertThat(store.identityMap().find(source, "sm-prod")).isEmpty();
+        store.identityMap().link(source, target, "f1");
+        store.identityMap().link(source, moved, "f2");
+
+        assertThat(store.identityMap().find(source, "sm-prod")).contains(
+                new IdentityMap.Link(source.key(), "sm-prod", "model_version", "arn:aws:sagemaker:2", "f2"));
+    }
+
+    @Test
+    void cursorsAreSavedAndOverwritten() {
+        assertThat(store.cursors().get("sync:mlflow-to-sm")).isEmpty();
+        store.cursors().save("sync:mlflow-to-sm", "1700000000000");
+        store.cursors().save("sync:mlflow-to-sm", "1700000000500");
+        assertThat(store.cursors().get("sync:mlflow-to-sm")).contains("1700000000500");
+    }
+}

