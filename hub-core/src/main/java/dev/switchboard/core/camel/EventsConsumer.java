@@ -47,11 +47,14 @@ class EventsConsumer extends DefaultConsumer {
                     + "position in the inbox survives changes to the route files", getRouteId());
         }
         reportFilterResults();
+        // Fix the start position before start() returns: an event appended right after must not be skipped.
+        long start = "beginning".equals(endpoint.getStartAt()) ? 0 : inbox().lastSeq();
+        long position = endpoint.getComponent().store().routeProgress().positionOrStart(getRouteId(), start);
         running = true;
         inbox().addListener(onAppend);
         executor = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newSingleThreadExecutor(this, "switchboard-events-" + getRouteId());
-        executor.submit(this::loop);
+        executor.submit(() -> loop(position));
     }
 
     @Override
@@ -78,11 +81,10 @@ class EventsConsumer extends DefaultConsumer {
         }
     }
 
-    private void loop() {
+    private void loop(long startPosition) {
         String routeId = getRouteId();
         RouteProgress progress = endpoint.getComponent().store().routeProgress();
-        long start = "beginning".equals(endpoint.getStartAt()) ? 0 : inbox().lastSeq();
-        long position = progress.positionOrStart(routeId, start);
+        long position = startPosition;
         while (running) {
             try {
                 position = drain(routeId, progress, position);

@@ -1,0 +1,164 @@
+package dev.switchboard.core.camel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.core.config.HubConfig;
+import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.connector.ConnectorRegistry;
+import dev.switchboard.core.delivery.DirectActionDispatcher;
+import dev.switchboard.core.store.RouteProgress;
+import dev.switchboard.core.store.RouteProgress.Outcome;
+import dev.switchboard.core.store.Store;
+import dev.switchboard.core.store.StoredEvent;
+import dev.switchboard.core.testing.RecordingConnector;
+import dev.switchboard.core.testing.TestDatabases;
+import dev.switchboard.core.testing.TestEvents;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The switchboard: component in a plain Camel context, with a YAML route file and the recording connector. */
+class SwitchboardComponentTest {
+
+    private static final String ROUTE = """
+            - route:
+                id: promote-champion
+                from:
+                  uri: switchboard:events
+                  parameters:
+                    type: model_version.alias_set
+                    source: mlflow-prod
+                  steps:
+                    - filter:
+                        simple: "${body.data.alias} == 'champion'"
+                        steps:
+                          - to: switchboard:deploy/record?workflow=deploy.yml&ref=main
+            - route:
+                id: fail-always
+                from:
+                  uri: switchboard:events
+                  parameters:
+                    source: mlflow-broken
+                  steps:
+                    - to: switchboard:deploy/fail
+            """;
+
+    @TempDir
+    Path directory;
+
+    private DataSource dataSource;
+    private Store store;
+    private ConnectionRegistry connections;
+    private DefaultCamelContext camel;
+
+    @BeforeEach
+    void start() throws Exception {
+        RecordingConnector.reset();
+        dataSource = TestDatabases.h2(directory);
+        store = Store.open(dataSource, Clock.systemUTC());
+        HubConfig config = new HubConfig(Map.of("deploy", new HubConfig.ConnectionSpec("recording",
+                Map.of("url", "http://127.0.0.1:1"))), directory, null);
+        connections = ConnectionRegistry.open(config, ConnectorRegistry.discover(getClass().getClassLoader()),
+                Clock.systemUTC());
+        Path routes = Files.createDirectories(directory.resolve("routes"));
+        Files.writeString(routes.resolve("promote.camel.yaml"), ROUTE);
+        Files.writeString(routes.resolve("notes.txt"), "not a route");
+
+        camel = new DefaultCamelContext();
+        camel.addComponent(SwitchboardComponent.SCHEME,
+                new SwitchboardComponent(store, new DirectActionDispatcher(connections)));
+        assertThat(RouteFiles.load(camel, routes)).extracting(p -> p.getFileName().toString())
+                .containsExactly("promote.camel.yaml");
+        camel.start();
+    }
+
+    @AfterEach
+    void stop() {
+        camel.stop();
+        connections.close();
+        TestDatabases.close(dataSource);
+    }
+
+    @Test
+    void anAliasEventInTheInboxMakesTheRoutePerformTheAction() {
+        StoredEvent stored = append(TestEvents.aliasSet("mlflow-prod", "d-1", "churn", "3", "champion"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !RecordingConnector.calls("deploy").isEmpty());
+        var request = RecordingConnector.calls("deploy").get(0);
+        assertThat(request.action()).isEqualTo("record");
+        assertThat(request.parameters()).containsEntry("workflow", "deploy.yml").containsEntry("ref", "main");
+        assertThat(request.event()).isEqualTo(stored.event());
+        assertThat(request.idempotencyKey()).hasSize(64);
+        awaitOutcome(stored, "promote-champion", Outcome.DONE);
+    }
+
+    @Test
+    void anEventTheFilterStopsIsRecordedAsFilteredByTheRoute() {
+        StoredEvent stored = append(TestEvents.aliasSet("mlflow-prod", "d-2", "churn", "4", "challenger"));
+
+        awaitOutcome(stored, "promote-champion", Outcome.FILTERED);
+        assertThat(store.routeProgress().outcomes(stored.seq()).get(0).detail()).contains("promote-champion");
+        assertThat(RecordingConnector.calls("deploy")).isEmpty();
+    }
+
+    @Test
+    void aFailingActionIsRecordedWithItsReasonAndTheRouteGoesOn() {
+        StoredEvent failing = append(TestEvents.aliasSet("mlflow-broken", "d-3", "churn", "5", "champion"));
+        StoredEvent next = append(TestEvents.aliasSet("mlflow-prod", "d-4", "churn", "6", "champion"));
+
+        awaitOutcome(failing, "fail-always", Outcome.FAILED);
+        assertThat(store.routeProgress().outcomes(failing.seq()).get(0).detail()).contains("asked to fail");
+        awaitOutcome(next, "promote-champion", Outcome.DONE);
+    }
+
+    @Test
+    void eventsOfOtherTypesOrSourcesAreNotGivenToTheRoute() {
+        StoredEvent otherSource = append(TestEvents.aliasSet("mlflow-dev", "d-5", "churn", "7", "champion"));
+        StoredEvent wanted = append(TestEvents.aliasSet("mlflow-prod", "d-6", "churn", "8", "champion"));
+
+        awaitOutcome(wanted, "promote-champion", Outcome.DONE);
+        assertThat(store.routeProgress().outcomes(otherSource.seq())).isEmpty();
+        assertThat(RecordingConnector.calls("deploy")).extracting(r -> r.event().id()).containsExactly("d-6");
+    }
+
+    @Test
+    void theSameEventAndStepAlwaysGetTheSameIdempotencyKey() {
+        var event = TestEvents.aliasSet("mlflow-prod", "d-7", "churn", "9", "champion");
+        String key = ActionProducer.idempotencyKey(event, "promote", "switchboard:deploy/record");
+
+        assertThat(ActionProducer.idempotencyKey(event, "promote", "switchboard:deploy/record")).isEqualTo(key);
+        assertThat(ActionProducer.idempotencyKey(event, "promote", "switchboard:deploy/other")).isNotEqualTo(key);
+        assertThat(ActionProducer.idempotencyKey(TestEvents.aliasSet("mlflow-prod", "d-8", "churn", "9", "champion"),
+                "promote", "switchboard:deploy/record")).isNotEqualTo(key);
+    }
+
+    @Test
+    void aMalformedEndpointNamesTheExpectedForms() {
+        assertThatThrownBy(() -> camel.getEndpoint("switchboard:deploy"))
+                .hasStackTraceContaining("must be \"events\" or \"<connection>/<action>\"");
+        assertThatThrownBy(() -> camel.getEndpoint("switchboard:events?type=model_version.teleported"))
+                .hasStackTraceContaining("unknown event type \"model_version.teleported\"");
+    }
+
+    private StoredEvent append(dev.switchboard.model.CanonicalEvent event) {
+        return store.inbox().append(List.of(event)).get(0);
+    }
+
+    private void awaitOutcome(StoredEvent stored, String routeId, Outcome outcome) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(store.routeProgress().outcomes(stored.seq()))
+                        .extracting(RouteProgress.Entry::routeId, RouteProgress.Entry::outcome)
+                        .contains(org.assertj.core.groups.Tuple.tuple(routeId, outcome)));
+    }
+}
