@@ -1,0 +1,90 @@
+package dev.switchboard.app;
+
+import dev.switchboard.core.camel.RouteFiles;
+import dev.switchboard.core.camel.SwitchboardComponent;
+import dev.switchboard.core.config.ConfigValidator;
+import dev.switchboard.core.config.HubConfig;
+import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.connector.ConnectorRegistry;
+import dev.switchboard.core.delivery.ActionDispatcher;
+import dev.switchboard.core.delivery.DirectActionDispatcher;
+import dev.switchboard.core.store.Store;
+import java.time.Clock;
+import java.util.List;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Thin glue from Spring Boot to the core: every bean is a plain core object, built in the order start-up needs
+ * (validate the whole config first, so a bad file stops the hub with every problem listed and nothing opened).
+ */
+@Configuration(proxyBeanMethods = false)
+class HubConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HubConfiguration.class);
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    ConnectorRegistry connectorRegistry() {
+        return ConnectorRegistry.discover(Thread.currentThread().getContextClassLoader());
+    }
+
+    @Bean
+    HubConfig hubConfig(SwitchboardProperties properties, ConnectorRegistry connectors) {
+        HubConfig config = properties.toHubConfig();
+        new ConfigValidator(connectors).requireValid(config);
+        return config;
+    }
+
+    @Bean
+    Store store(DataSource dataSource, Clock clock) {
+        return Store.open(dataSource, clock);
+    }
+
+    @Bean(destroyMethod = "close")
+    ConnectionRegistry connectionRegistry(HubConfig config, ConnectorRegistry connectors, Clock clock) {
+        return ConnectionRegistry.open(config, connectors, clock);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ActionDispatcher actionDispatcher(ConnectionRegistry connections) {
+        return new DirectActionDispatcher(connections);
+    }
+
+    /** Camel finds components by bean name, so routes can say {@code switchboard:…}. */
+    @Bean(SwitchboardComponent.SCHEME)
+    SwitchboardComponent switchboardComponent(Store store, ActionDispatcher dispatcher) {
+        return new SwitchboardComponent(store, dispatcher);
+    }
+
+    @Bean
+    CamelContextConfiguration routeFileLoader(HubConfig config) {
+        return new CamelContextConfiguration() {
+            @Override
+            public void beforeApplicationStart(CamelContext camelContext) {
+                if (config.routeDirectory() == null) {
+                    LOG.info("No routes.directory configured: the hub runs without routes");
+                    return;
+                }
+                List<java.nio.file.Path> files = RouteFiles.load(camelContext, config.routeDirectory());
+                LOG.info("Loaded {} route file(s) from {}", files.size(), config.routeDirectory().toAbsolutePath());
+            }
+
+            @Override
+            public void afterApplicationStart(CamelContext camelContext) {
+            }
+        };
+    }
+}
