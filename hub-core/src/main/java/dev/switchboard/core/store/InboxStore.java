@@ -73,7 +73,7 @@ public final class InboxStore {
                 statement.setString(4, event.subject());
                 statement.setTimestamp(5, Timestamp.from(event.time()));
                 statement.setTimestamp(6, Timestamp.from(now));
-                statement.setString(7, codec.toJson(event));
+                statement.setString(7, codec.toJsonString(event));
                 return statement;
             }, keys);
             added.add(new StoredEvent(keys.getKey().longValue(), event, now));
