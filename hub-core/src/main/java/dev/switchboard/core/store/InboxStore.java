@@ -87,6 +87,44 @@ public final class InboxStore {
                 + limit + " ROWS ONLY", this::map, seq);
     }
 
+    /** Events matching {@code query}, newest first, at most {@code limit}. */
+    public List<StoredEvent> search(EventQuery query, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM inbox_event WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (query.type() != null) {
+            sql.append(" AND type = ?");
+            args.add(query.type());
+        }
+        if (query.subject() != null) {
+            if (query.subject().endsWith("*")) {
+                sql.append(" AND subject LIKE ? ESCAPE '!'");
+                String prefix = query.subject().substring(0, query.subject().length() - 1);
+                args.add(prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+            } else {
+                sql.append(" AND subject = ?");
+                args.add(query.subject());
+            }
+        }
+        if (query.source() != null) {
+            sql.append(" AND source = ?");
+            args.add(CanonicalEvent.sourceOf(query.source()).toString());
+        }
+        if (query.receivedFrom() != null) {
+            sql.append(" AND received_at >= ?");
+            args.add(Timestamp.from(query.receivedFrom()));
+        }
+        if (query.receivedTo() != null) {
+            sql.append(" AND received_at < ?");
+            args.add(Timestamp.from(query.receivedTo()));
+        }
+        if (query.beforeSeq() != null) {
+            sql.append(" AND seq < ?");
+            args.add(query.beforeSeq());
+        }
+        sql.append(" ORDER BY seq DESC FETCH FIRST ").append(limit).append(" ROWS ONLY");
+        return jdbc.query(sql.toString(), this::map, args.toArray());
+    }
+
     public Optional<StoredEvent> find(URI source, String id) {
         return jdbc.query("SELECT " + COLUMNS + " FROM inbox_event WHERE source = ? AND event_id = ?",
                 this::map, source.toString(), id).stream().findFirst();

@@ -1,0 +1,66 @@
+package dev.switchboard.app.api;
+
+import dev.switchboard.core.camel.RouteValidator;
+import dev.switchboard.core.connection.ConnectionRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class ApiConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiConfiguration.class);
+
+    @Bean
+    RouteValidator routeValidator(ConnectionRegistry connections) {
+        return new RouteValidator(connections);
+    }
+
+    /**
+     * The admin token: {@code switchboard.api.token} when set, else one generated on first start and kept in
+     * {@code <data-dir>/admin-token} (readable by its owner only), where the CLI finds it.
+     */
+    @Bean
+    FilterRegistrationBean<AdminTokenFilter> adminTokenFilter(
+            @Value("${switchboard.api.token:}") String configured,
+            @Value("${switchboard.data-dir:./data}") Path dataDir) {
+        String token = configured.isBlank() ? tokenFile(dataDir) : configured;
+        FilterRegistrationBean<AdminTokenFilter> registration = new FilterRegistrationBean<>(new AdminTokenFilter(token));
+        registration.addUrlPatterns("/api/*");
+        return registration;
+    }
+
+    private static String tokenFile(Path dataDir) {
+        Path file = dataDir.resolve("admin-token");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file).trim();
+            }
+            Files.createDirectories(dataDir);
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            String token = HexFormat.of().formatHex(random);
+            Files.writeString(file, token);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // Windows: the file keeps the directory's permissions
+            }
+            LOG.info("Generated an admin API token in {} (set switchboard.api.token to choose your own)",
+                    file.toAbsolutePath());
+            return token;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create the admin token file " + file, e);
+        }
+    }
+}
