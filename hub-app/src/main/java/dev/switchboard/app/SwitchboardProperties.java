@@ -34,7 +34,7 @@ public class SwitchboardProperties {
         return webhooks;
     }
 
-    HubConfig toHubConfig() {
+    public HubConfig toHubConfig() {
         Map<String, HubConfig.ConnectionSpec> specs = new LinkedHashMap<>();
         connections.forEach((name, connection) ->
                 specs.put(name, new HubConfig.ConnectionSpec(connection.getType(), connection.getOptions())));

@@ -1,0 +1,55 @@
+package dev.switchboard.app.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code switchboard} launcher. Without a command it runs the hub, so {@code java -jar switchboard.jar} keeps
+ * working; commands that talk to a running hub use the generated API client.
+ */
+@Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = SwitchboardCli.Version.class,
+        description = "An integration hub for MLOps tools.",
+        subcommands = {RunCommand.class, ValidateCommand.class, EventsCommand.class, CommandLine.HelpCommand.class})
+public final class SwitchboardCli {
+
+    public static void main(String[] args) {
+        int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        if (code != 0 || !RunCommand.hubStarted()) {
+            System.exit(code);
+        }
+        // A started hub keeps running (its web server threads keep the JVM alive) until SIGTERM or Ctrl-C.
+    }
+
+    /** Runs one command line and returns its exit code; {@code out}/{@code err} receive its output. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        if (args.length == 0 || args[0].startsWith("--") && !args[0].equals("--help") && !args[0].equals("--version")) {
+            // No command (or only Spring options such as --server.port=9090): run the hub.
+            String[] withRun = new String[args.length + 1];
+            withRun[0] = "run";
+            System.arraycopy(args, 0, withRun, 1, args.length);
+            args = withRun;
+        }
+        if (!args[0].equals("run")) {
+            // Commands print results, not the libraries' start-up chatter; the hub itself logs as configured.
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                    .setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+        CommandLine commandLine = new CommandLine(new SwitchboardCli());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setExecutionExceptionHandler((failure, line, parseResult) -> {
+            line.getErr().println("error: " + failure.getMessage());
+            return 1;
+        });
+        return commandLine.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = SwitchboardCli.class.getPackage().getImplementationVersion();
+            return new String[] {"switchboard " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.switchboard.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.core.store.Store;
+import dev.switchboard.core.testing.TestEvents;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+
+/** The switchboard launcher's commands, run in-process with captured output. */
+class CliTest {
+
+    @TempDir
+    Path directory;
+
+    /** What one command line printed, and its exit code. */
+    record Run(int code, String out, String err) {
+    }
+
+    static Run cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = SwitchboardCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void validateListsEveryProblemOfABrokenConfigurationAndExitsNonZero() throws Exception {
+        Path config = Files.writeString(directory.resolve("broken.yaml"), """
+                switchboard:
+                  routes:
+                    directory: ./missing-routes
+                  connections:
+                    typo:
+                      type: mlfow
+                    bad-url:
+                      type: recording
+                      options:
+                        url: mlflow:5000
+                        token: hunter2-secret
+                """);
+
+        Run run = cli("validate", "--config", config.toString());
+
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.out()).contains("has 3 problem(s)")
+                .contains("connections.typo.type: unknown connector type \"mlfow\"")
+                .contains("connections.bad-url.options.url: must be an absolute http(s) URL, was \"mlflow:5000\"")
+                .contains("routes.directory: does not exist")
+                .doesNotContain("hunter2-secret");
+    }
+
+    @Test
+    void validateChecksTheRouteFilesOfAValidConfiguration() throws Exception {
+        Path routes = Files.createDirectories(directory.resolve("routes"));
+        Files.writeString(routes.resolve("ok.camel.yaml"), """
+                - route:
+                    id: ok
+                    from:
+                      uri: switchboard:events
+                      steps:
+                        - to: switchboard:deploy/record
+                """);
+        Files.writeString(routes.resolve("wrong.camel.yaml"), """
+                - route:
+                    id: wrong
+                    from:
+                      uri: switchboard:events
+                      steps:
+                        - to: switchboard:deploy/launch
+                """);
+        Path config = Files.writeString(directory.resolve("switchboard.yaml"), """
+                switchboard:
+                  routes:
+                    directory: routes
+                  connections:
+                    deploy:
+                      type: recording
+                      options:
+                        url: http://127.0.0.1:9
+                """);
+
+        Run broken = cli("validate", "-c", config.toString());
+        Files.delete(routes.resolve("wrong.camel.yaml"));
+        Run fixed = cli("validate", "-c", config.toString());
+
+        assertThat(broken.code()).isEqualTo(1);
+        assertThat(broken.out()).contains("wrong.camel.yaml: route wrong: connection deploy has no action launch");
+        assertThat(fixed.code()).isZero();
+        assertThat(fixed.out()).contains("is valid: 1 connection(s), 1 route file(s)");
+    }
+
+    @Test
+    void eventsPrintsATableOrJsonFromARunningHub() throws Exception {
+        var hub = new SpringApplicationBuilder(dev.switchboard.app.SwitchboardApplication.class).run(
+                "--server.port=0", "--switchboard.data-dir=" + directory.resolve("data"),
+                "--switchboard.api.token=cli-token", "--SWITCHBOARD_CONFIG=" + directory.resolve("none.yaml"));
+        try {
+            hub.getBean(Store.class).inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", "c-1", "churn", "4",
+                    "champion")));
+            String url = "http://127.0.0.1:" + ((WebServerApplicationContext) hub).getWebServer().getPort();
+
+            Run table = cli("events", "--url", url, "--token", "cli-token");
+            Run json = cli("events", "--url", url, "--token", "cli-token", "--json", "--type", "model_version.alias_set");
+            Run unauthorized = cli("events", "--url", url, "--token", "wrong", "--token-file", "none");
+
+            assertThat(table.code()).isZero();
+            assertThat(table.out()).contains("SEQ").contains("model_version.alias_set")
+                    .contains("models/churn/versions/4").contains("mlflow-prod");
+            assertThat(json.out()).contains("\"subject\" : \"models/churn/versions/4\"");
+            assertThat(unauthorized.code()).isEqualTo(1);
+            assertThat(unauthorized.err()).contains("HTTP 401").contains("not the hub's admin token");
+        } finally {
+            hub.close();
+        }
+    }
+
+    @Test
+    void anUnreachableHubIsReportedAsSuch() {
+        Run run = cli("events", "--url", "http://127.0.0.1:9", "--token", "x");
+
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err()).contains("cannot reach the hub");
+    }
+}
