@@ -42,7 +42,6 @@ public final class MlflowFake implements BeforeAllCallback, AfterAllCallback, Be
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final MlflowApi api = new MlflowApi(this);
     private final Faults faults = new Faults();
     private final AtomicReference<Instant> frozenAt = new AtomicReference<>();
     private final List<MlflowWebhookSender.Delivery> queued = new ArrayList<>();
@@ -53,6 +52,7 @@ public final class MlflowFake implements BeforeAllCallback, AfterAllCallback, Be
     private volatile URI webhookUrl;
     private volatile MlflowWebhookSender webhookSender;
     private volatile boolean losingWebhooks;
+    private final MlflowApi api = new MlflowApi(this); // last: its constructor reads the clock above
 
     /** Starts the server on a free loopback port; idempotent. */
     public synchronized MlflowFake start() {
