@@ -1,5 +1,6 @@
 package dev.switchboard.connector.example;
 
+import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.Capability;
 import dev.switchboard.spi.CheckResult;
 import dev.switchboard.spi.ConfigProblem;
@@ -21,7 +22,7 @@ import java.util.Set;
 
 /**
  * The worked example of {@code docs/connector-guide.md}: a model registry that lives in memory, one per
- * connection. Small on purpose; it shows the shape every connector has, not a useful tool.
+ * connection, and one action that routes can perform. Small on purpose; it shows the shape every connector has, not a useful tool.
  */
 public final class ExampleConnector implements Connector {
 
@@ -48,7 +49,7 @@ public final class ExampleConnector implements Connector {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.MODEL_REGISTRY);
+        return EnumSet.of(Capability.MODEL_REGISTRY, Capability.ACTION_TARGET);
     }
 
     @Override
@@ -73,6 +74,7 @@ public final class ExampleConnector implements Connector {
     public Connection open(ConnectionConfig config, ConnectorContext context) {
         int maxPageSize = config.withDefaults(Options.defaults(OPTIONS)).integer(MAX_PAGE_SIZE).orElseThrow();
         ExampleModelRegistry registry = new ExampleModelRegistry(config.name(), maxPageSize, context.clock());
+        ExampleActionTarget actions = new ExampleActionTarget(config.name());
         return new Connection() {
             @Override
             public String name() {
@@ -87,6 +89,11 @@ public final class ExampleConnector implements Connector {
             @Override
             public Optional<ModelRegistry> modelRegistry() {
                 return Optional.of(registry);
+            }
+
+            @Override
+            public Optional<ActionTarget> actionTarget() {
+                return Optional.of(actions);
             }
         };
     }

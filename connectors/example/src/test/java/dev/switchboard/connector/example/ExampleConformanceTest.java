@@ -1,9 +1,15 @@
 package dev.switchboard.connector.example;
 
+import dev.switchboard.conformance.ActionTargetSuite;
 import dev.switchboard.conformance.BadConfig;
 import dev.switchboard.conformance.ConfigSuite;
 import dev.switchboard.conformance.ConnectorHarness;
 import dev.switchboard.conformance.ModelRegistrySuite;
+import dev.switchboard.model.CanonicalEvent;
+import dev.switchboard.model.EventType;
+import dev.switchboard.model.ResourceRef;
+import dev.switchboard.model.TagChange;
+import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.Capability;
 import dev.switchboard.spi.ConnectionConfig;
 import dev.switchboard.spi.Connector;
@@ -11,10 +17,12 @@ import dev.switchboard.spi.Fidelity;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.time.Instant;
 import java.util.Set;
+import java.util.UUID;
 
-/** The example connector passes the kit: the config suite and the model registry suite it claims. */
-class ExampleConformanceTest extends ConnectorHarness implements ConfigSuite, ModelRegistrySuite {
+/** The example connector passes the kit: the config suite and the suites of the capabilities it claims. */
+class ExampleConformanceTest extends ConnectorHarness implements ConfigSuite, ModelRegistrySuite, ActionTargetSuite {
 
     @Override
     public Connector connector() {
@@ -23,7 +31,7 @@ class ExampleConformanceTest extends ConnectorHarness implements ConfigSuite, Mo
 
     @Override
     public Set<Capability> declaredCapabilities() {
-        return EnumSet.of(Capability.MODEL_REGISTRY);
+        return EnumSet.of(Capability.MODEL_REGISTRY, Capability.ACTION_TARGET);
     }
 
     @Override
@@ -51,5 +59,15 @@ class ExampleConformanceTest extends ConnectorHarness implements ConfigSuite, Mo
                         new ConnectionConfig("example-test", "example", Map.of("max-page-size", "0", "max-pagesize", "5")))
                         .expect("max-page-size", "at least 1")
                         .expect("max-pagesize", "not an option"));
+    }
+
+    @Override
+    public ActionTarget.Request sampleAction() {
+        ResourceRef version = ResourceRef.of("example", "example-test", "model_version", "churn/1");
+        CanonicalEvent event = new CanonicalEvent("evt-1", CanonicalEvent.sourceOf("example-test"),
+                EventType.MODEL_VERSION_TAG_SET, "models/churn/versions/1", Instant.parse("2026-03-01T12:00:00Z"),
+                new TagChange("churn", "1", "validated", "true", version));
+        return new ActionTarget.Request("record-note", Map.of("note", "churn 1 validated"), event,
+                "key-" + UUID.randomUUID());
     }
 }
