@@ -2,12 +2,25 @@ package dev.switchboard.conformance.mlflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
+import dev.switchboard.connector.mlflow.MlflowConnector;
+import dev.switchboard.model.CanonicalEvent;
+import dev.switchboard.model.EventType;
+import dev.switchboard.spi.ArtifactResolver;
+import dev.switchboard.spi.Connection;
+import dev.switchboard.spi.ConnectionConfig;
+import dev.switchboard.spi.ConnectorContext;
+import dev.switchboard.spi.WebhookRequest;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -77,5 +90,35 @@ class MlflowFakeTest {
         HttpResponse<String> missing = send("GET", "model-versions/get?name=churn&version=7", null, null);
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(missing.body()).contains("\"error_code\":\"RESOURCE_DOES_NOT_EXIST\"");
+    }
+
+    /** The fake POSTs each registry change to the registered URL; the connector accepts what arrives there. */
+    @Test
+    void webhooksArePostedToTheRegisteredUrlSignedAsMlflowSignsThem() throws Exception {
+        List<WebhookRequest> received = new CopyOnWriteArrayList<>();
+        HttpServer hub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hub.createContext("/webhooks/mlflow-prod", exchange -> {
+            received.add(new WebhookRequest("mlflow-prod", exchange.getRequestHeaders(),
+                    exchange.getRequestBody().readAllBytes(), MLFLOW.clock().instant()));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        hub.start();
+        try {
+            MLFLOW.registerWebhook(URI.create("http://127.0.0.1:" + hub.getAddress().getPort()
+                    + "/webhooks/mlflow-prod"), "s3cret");
+            MLFLOW.createModelVersion("churn", "s3://m/churn");
+        } finally {
+            hub.stop(0);
+        }
+
+        assertThat(received).hasSize(2); // registered_model.created, model_version.created
+        try (Connection connection = new MlflowConnector().open(new ConnectionConfig("mlflow-prod", "mlflow",
+                        Map.of("tracking-url", MLFLOW.baseUrl().toString(), "webhook-secret", "s3cret")),
+                new ConnectorContext(MLFLOW.clock(), ArtifactResolver.NONE))) {
+            List<CanonicalEvent> events = connection.eventSource().orElseThrow().receive(received.get(1));
+            assertThat(events).extracting(CanonicalEvent::type).containsExactly(EventType.MODEL_VERSION_CREATED);
+            assertThat(events.get(0).id()).isEqualTo(received.get(1).header("X-MLflow-Delivery-Id").orElseThrow());
+        }
     }
 }
