@@ -116,7 +116,7 @@ public interface WebhookEventSourceSuite extends ConnectorUnderTest {
     }
 
     @Test
-    default void bodyThatIsNotJsonIsRejectedWithoutStoringAnything() {
+    default void bodyReplacedByNonJsonIsRejectedAsABadSignature() {
         EventSource source = webhookSource();
         WebhookRequest garbage = withBody(validWebhook(), "not json".getBytes(StandardCharsets.UTF_8));
         WebhookRejectedException e = rejection(source, garbage);
