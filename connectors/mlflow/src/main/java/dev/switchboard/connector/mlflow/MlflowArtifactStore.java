@@ -1,6 +1,7 @@
 package dev.switchboard.connector.mlflow;
 
-import dev.switchboard.connector.mlflow.MlflowErrors.MlflowApiException;
+import dev.switchboard.connector.mlflow.internal.MlflowErrors;
+import dev.switchboard.connector.mlflow.internal.MlflowErrors.MlflowApiException;
 import dev.switchboard.connector.mlflow.internal.MlflowClient;
 import dev.switchboard.connector.mlflow.internal.MlflowDtos;
 import dev.switchboard.model.ArtifactRef;

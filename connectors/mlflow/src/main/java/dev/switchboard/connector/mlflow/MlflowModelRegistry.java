@@ -1,9 +1,10 @@
 package dev.switchboard.connector.mlflow;
 
+import dev.switchboard.connector.mlflow.internal.MlflowErrors;
 import static dev.switchboard.connector.mlflow.internal.MlflowClient.body;
 import static dev.switchboard.connector.mlflow.internal.MlflowClient.query;
 
-import dev.switchboard.connector.mlflow.MlflowErrors.MlflowApiException;
+import dev.switchboard.connector.mlflow.internal.MlflowErrors.MlflowApiException;
 import dev.switchboard.connector.mlflow.internal.MlflowClient;
 import dev.switchboard.connector.mlflow.internal.MlflowDtos;
 import dev.switchboard.connector.mlflow.internal.MlflowDtos.SearchPage;

@@ -1,7 +1,6 @@
 package dev.switchboard.connector.mlflow.internal;
 
-import dev.switchboard.connector.mlflow.MlflowErrors;
-import dev.switchboard.connector.mlflow.MlflowErrors.MlflowApiException;
+import dev.switchboard.connector.mlflow.internal.MlflowErrors.MlflowApiException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -3,7 +3,7 @@ package dev.switchboard.connector.mlflow.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.switchboard.connector.mlflow.MlflowErrors.MlflowApiException;
+import dev.switchboard.connector.mlflow.internal.MlflowErrors.MlflowApiException;
 import dev.switchboard.spi.ErrorKind;
 import java.net.URI;
 import java.time.Clock;

@@ -1,8 +1,8 @@
-package dev.switchboard.connector.mlflow;
+package dev.switchboard.connector.mlflow.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.connector.mlflow.MlflowErrors.MlflowApiException;
+import dev.switchboard.connector.mlflow.internal.MlflowErrors.MlflowApiException;
 import dev.switchboard.spi.ErrorKind;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;

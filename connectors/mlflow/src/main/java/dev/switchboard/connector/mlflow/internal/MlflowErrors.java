@@ -1,4 +1,4 @@
-package dev.switchboard.connector.mlflow;
+package dev.switchboard.connector.mlflow.internal;
 
 import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.ErrorKind;
