@@ -70,12 +70,21 @@ public final class RouteProgress {
         }
     }
 
-    /** Records the route's outcome for the event at {@code seq} and moves its cursor there, atomically. */
+    /**
+     * Records the route's outcome for the event at {@code seq} and moves its cursor there, atomically. A FAILED
+     * outcome also records a {@code route} dead letter with the detail as its reason, in the same transaction, so
+     * no failed event is left without one (the dead-letter API lists and inspects them).
+     */
     public void complete(String routeId, long seq, Outcome outcome, String detail) {
         tx.executeWithoutResult(status -> {
+            Timestamp now = Timestamp.from(clock.instant());
             jdbc.update("DELETE FROM event_outcome WHERE event_seq = ? AND route_id = ?", seq, routeId);
             jdbc.update("INSERT INTO event_outcome (event_seq, route_id, outcome, detail, recorded_at) "
-                    + "VALUES (?, ?, ?, ?, ?)", seq, routeId, outcome.name(), detail, Timestamp.from(clock.instant()));
+                    + "VALUES (?, ?, ?, ?, ?)", seq, routeId, outcome.name(), detail, now);
+            if (outcome == Outcome.FAILED) {
+                jdbc.update("INSERT INTO dead_letter (stage, event_seq, route_id, reason, created_at) "
+                        + "VALUES ('route', ?, ?, ?, ?)", seq, routeId, "route " + routeId + " failed: " + detail, now);
+            }
             moveTo(routeId, seq);
         });
     }
