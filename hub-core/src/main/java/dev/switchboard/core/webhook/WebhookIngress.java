@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.TransactionException;
 import tools.jackson.core.JacksonException;
 
 /**
@@ -180,7 +181,7 @@ public final class WebhookIngress {
             count(connection, "accepted", "none", stored.size());
             count(connection, "duplicate", "none", duplicates);
             return new Accepted(connection, stored.size(), duplicates, Optional.empty());
-        } catch (DataAccessException e) {
+        } catch (DataAccessException | TransactionException e) {
             LOG.error("Webhook to connection {} could not be stored: {}", connection, e.getMessage());
             return problem(connection, 503, "store_unavailable", "the hub could not store the webhook; send it again later",
                     Optional.of(Duration.ofSeconds(30)));
