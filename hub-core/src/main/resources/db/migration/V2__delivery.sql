@@ -13,3 +13,13 @@ CREATE INDEX ix_outbox_lease ON outbox_delivery (status, lease_until);
 ALTER TABLE dead_letter ADD COLUMN route_id VARCHAR(256);
 CREATE INDEX ix_dead_letter_connection ON dead_letter (connection_name, created_at);
 CREATE INDEX ix_dead_letter_delivery ON dead_letter (delivery_id);
+
+-- Route dead letters being replayed: the route's events consumer runs the event through the route again,
+-- records the new outcome, and deletes the row. The route's cursor does not move back.
+CREATE TABLE route_replay (
+    dead_letter_id  BIGINT       PRIMARY KEY REFERENCES dead_letter (id),
+    route_id        VARCHAR(256) NOT NULL,
+    event_seq       BIGINT       NOT NULL REFERENCES inbox_event (seq),
+    requested_at    TIMESTAMP WITH TIME ZONE NOT NULL
+);
+CREATE INDEX ix_route_replay_route ON route_replay (route_id, dead_letter_id);

@@ -3,6 +3,7 @@ package dev.switchboard.core.deadletter;
 import dev.switchboard.core.delivery.Attempt;
 import dev.switchboard.core.delivery.Delivery;
 import dev.switchboard.core.delivery.Outbox;
+import dev.switchboard.core.store.RouteProgress;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.spi.Page;
 import dev.switchboard.spi.PageRequest;
@@ -24,9 +25,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * second replay is a no-op and the action is not delivered twice. If the replayed delivery fails again, a new
  * dead letter records that.
  *
- * <p>{@link DeadLetter.Stage#ROUTE Route} dead letters are recorded (by {@code RouteProgress} when a route fails on
- * an event) but not replayable yet: re-running one route on one event needs the events consumer to take
- * re-deliveries besides its cursor. Replay answers {@link ReplayOutcome#NOT_REPLAYABLE} for them.
+ * <p>{@link DeadLetter.Stage#ROUTE Route} dead letters are recorded by {@code RouteProgress} when a route fails on an
+ * event. Replaying one asks that route's events consumer to run the event through the route again (within its poll
+ * interval, on a running hub); the new outcome is recorded for the event, and a new dead letter if it fails again.
  */
 public final class DeadLetters {
 
@@ -48,7 +49,7 @@ public final class DeadLetters {
         ALREADY_REPLAYED,
         /** No dead letter with that id. */
         NOT_FOUND,
-        /** Its stage cannot be replayed (route dead letters, for now). */
+        /** It names nothing that can be run again (a route dead letter without its event). */
         NOT_REPLAYABLE
     }
 
@@ -67,9 +68,11 @@ public final class DeadLetters {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Outbox outbox;
+    private final RouteProgress routes;
     private final Clock clock;
 
     public DeadLetters(Store store, Outbox outbox, Clock clock) {
+        this.routes = store.routeProgress();
         this.jdbc = store.jdbc();
         this.tx = store.transactions();
         this.outbox = outbox;
@@ -129,7 +132,11 @@ public final class DeadLetters {
             if (found.isEmpty()) {
                 return ReplayOutcome.NOT_FOUND;
             }
-            if (found.get().stage() != DeadLetter.Stage.DELIVERY) {
+            DeadLetter deadLetter = found.get();
+            boolean replayable = deadLetter.stage() == DeadLetter.Stage.DELIVERY
+                    ? deadLetter.deliveryId() != null
+                    : deadLetter.routeId() != null && deadLetter.eventSeq() != null;
+            if (!replayable) {
                 return ReplayOutcome.NOT_REPLAYABLE;
             }
             // The conditional update is what makes two concurrent replays of one dead letter re-queue it once.
@@ -138,7 +145,11 @@ public final class DeadLetters {
             if (marked == 0) {
                 return ReplayOutcome.ALREADY_REPLAYED;
             }
-            outbox.requeue(found.get().deliveryId());
+            if (deadLetter.stage() == DeadLetter.Stage.DELIVERY) {
+                outbox.requeue(deadLetter.deliveryId());
+            } else {
+                routes.requestReplay(new RouteProgress.Replay(id, deadLetter.routeId(), deadLetter.eventSeq()));
+            }
             return ReplayOutcome.REPLAYED;
         });
         return new ReplayResult(id, outcome);
