@@ -192,6 +192,27 @@ abstract class DeliveryEngineContractTest {
     }
 
     @Test
+    void aHangingConnectionCannotTakeEveryWorkerFromTheOthers() {
+        ScriptedActionConnector.Script down = ScriptedActionConnector.script("down").hang();
+        hub.startEngine(DeliveryFixture.FAST); // 4 workers, so at most 2 per connection
+        List<Delivery> toDown = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            toDown.add(hub.enqueue("down", "d-" + i, "down-model-" + i));
+        }
+        await().atMost(WAIT).until(() -> down.calls().size() == 2);
+
+        List<Delivery> toAlpha = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            toAlpha.add(hub.enqueue("alpha", "a-" + i, "alpha-model-" + i));
+        }
+
+        toAlpha.forEach(delivery -> awaitStatus(delivery, Delivery.Status.DELIVERED));
+        assertThat(down.calls()).hasSize(2);
+        down.release();
+        toDown.forEach(delivery -> awaitStatus(delivery, Delivery.Status.DELIVERED));
+    }
+
+    @Test
     void deliveriesOfOneSubjectRunInOrderWhileOtherSubjectsRunConcurrently() {
         ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha").pause(Duration.ofMillis(10))
                 .failTransiently(2);

@@ -24,15 +24,15 @@ class PostgresDeliveryEngineTest extends DeliveryEngineContractTest {
 
     @Test
     void twoInstancesOnOneDatabaseNeverPerformTheSameDeliveryTwice() {
-        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha").pause(Duration.ofMillis(2));
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha").pause(Duration.ofMillis(1));
         try (DeliveryFixture second = new DeliveryFixture(TestDatabases.sameDatabase(dataSource))) {
             hub.startEngine(DeliveryFixture.FAST);
             second.startEngine(DeliveryFixture.FAST);
             List<Delivery> deliveries = new ArrayList<>();
-            for (int i = 0; i < 60; i++) {
-                // Half enqueued through each instance, over ten subjects.
+            for (int i = 0; i < 40; i++) {
+                // Half enqueued through each instance, over eight subjects.
                 DeliveryFixture via = i % 2 == 0 ? hub : second;
-                deliveries.add(via.enqueue("alpha", "e-" + i, "model-" + (i % 10)));
+                deliveries.add(via.enqueue("alpha", "e-" + i, "model-" + (i % 8)));
             }
 
             deliveries.forEach(delivery -> awaitStatus(delivery, Delivery.Status.DELIVERED));
