@@ -11,6 +11,8 @@ import java.util.function.DoubleSupplier;
  */
 final class Backoff {
 
+    static final Duration LONGEST_RETRY_AFTER = Duration.ofDays(1);
+
     private final Duration base;
     private final Duration max;
     private final DoubleSupplier random;
@@ -24,7 +26,8 @@ final class Backoff {
     /** How long to wait before the attempt after failed attempt number {@code attempt} (1-based). */
     Duration delay(int attempt, Optional<Duration> retryAfter) {
         if (retryAfter.isPresent()) {
-            return retryAfter.get();
+            // Honoured as asked, but a tool cannot park a delivery for longer than a day (or overflow the clock).
+            return retryAfter.get().compareTo(LONGEST_RETRY_AFTER) > 0 ? LONGEST_RETRY_AFTER : retryAfter.get();
         }
         return Duration.ofMillis((long) (cap(attempt).toMillis() * random.getAsDouble()));
     }
