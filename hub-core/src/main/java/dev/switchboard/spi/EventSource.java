@@ -21,6 +21,17 @@ public interface EventSource {
     java.util.List<CanonicalEvent> receive(WebhookRequest request);
 
     /**
+     * Whether webhooks with this media type (lower case, without parameters: {@code application/json}) may be
+     * passed to {@link #receive}; the ingress answers 415 for others without calling it. The default accepts JSON:
+     * {@code application/json} and {@code application/<anything>+json}. Override for a tool that sends another
+     * type (form-encoded payloads, for example).
+     */
+    default boolean acceptsMediaType(String mediaType) {
+        return "application/json".equals(mediaType)
+                || mediaType != null && mediaType.matches("application/[a-z0-9.!#$&^_-]+\\+json");
+    }
+
+    /**
      * Finds changes since {@code cursor}. Events must be stable: polling again from the same cursor yields
      * events with the same ids, so the inbox de-duplicates overlaps, and resuming from the returned cursor
      * skips nothing. Connectors that cannot poll return an empty result with the cursor unchanged.

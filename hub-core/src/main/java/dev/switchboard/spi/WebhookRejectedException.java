@@ -15,7 +15,11 @@ public class WebhookRejectedException extends RuntimeException {
         STALE(401),
         /** The body or a required header is not what the vendor sends: 400. */
         MALFORMED(400),
-        /** A well-formed event of a kind this connector does not translate: 422. */
+        /**
+         * A well-formed event of a kind this connector does not translate. {@link #status()} is 422, but the hub's
+         * ingress acknowledges such a webhook with 202 and stores nothing: a refusal would make the sender retry a
+         * message that can never succeed (and some senders disable an endpoint after repeated failures).
+         */
         UNSUPPORTED(422);
 
         private final int status;

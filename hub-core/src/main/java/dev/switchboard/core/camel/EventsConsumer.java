@@ -102,6 +102,11 @@ class EventsConsumer extends DefaultConsumer {
     }
 
     private long drain(String routeId, RouteProgress progress, long position) {
+        for (RouteProgress.Replay replay : progress.replaysRequested(routeId)) {
+            if (running) {
+                replay(progress, replay);
+            }
+        }
         while (running) {
             List<StoredEvent> batch = inbox().readAfter(position, endpoint.getBatchSize());
             if (batch.isEmpty()) {
@@ -128,6 +133,22 @@ class EventsConsumer extends DefaultConsumer {
     }
 
     private void process(String routeId, RouteProgress progress, StoredEvent stored) {
+        Ran ran = run(routeId, stored);
+        progress.complete(routeId, stored.seq(), ran.outcome(), ran.detail());
+    }
+
+    /** Runs a replayed route dead letter's event through the route again; the cursor stays where it is. */
+    private void replay(RouteProgress progress, RouteProgress.Replay replay) {
+        Ran ran = inbox().get(replay.seq()).map(stored -> run(replay.routeId(), stored))
+                .orElse(new Ran(Outcome.FAILED, "event " + replay.seq() + " is no longer in the inbox"));
+        progress.completeReplay(replay, ran.outcome(), ran.detail());
+    }
+
+    /** What one run of the route on one event came to. */
+    private record Ran(Outcome outcome, String detail) {
+    }
+
+    private Ran run(String routeId, StoredEvent stored) {
         Exchange exchange = createExchange(false);
         try {
             exchange.getIn().setBody(stored.event());
@@ -141,14 +162,14 @@ class EventsConsumer extends DefaultConsumer {
             if (failure != null) {
                 LOG.warn("Route {} failed on event {} ({}): {}", routeId, stored.seq(), stored.event().type(),
                         failure.getMessage());
-                progress.complete(routeId, stored.seq(), Outcome.FAILED, describe(failure));
+                return new Ran(Outcome.FAILED, describe(failure));
             } else if (Boolean.FALSE.equals(exchange.getProperty(FILTER_MATCHED, Boolean.class))) {
-                progress.complete(routeId, stored.seq(), Outcome.FILTERED, "filtered by route " + routeId);
+                return new Ran(Outcome.FILTERED, "filtered by route " + routeId);
             } else {
-                progress.complete(routeId, stored.seq(), Outcome.DONE, null);
+                return new Ran(Outcome.DONE, null);
             }
         } catch (Exception e) {
-            progress.complete(routeId, stored.seq(), Outcome.FAILED, describe(e));
+            return new Ran(Outcome.FAILED, describe(e));
         } finally {
             releaseExchange(exchange, false);
         }

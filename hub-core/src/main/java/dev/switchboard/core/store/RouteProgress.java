@@ -70,14 +70,58 @@ public final class RouteProgress {
         }
     }
 
-    /** Records the route's outcome for the event at {@code seq} and moves its cursor there, atomically. */
+    /**
+     * A request to run an event through a route again, made by replaying the route's dead letter.
+     *
+     * @param deadLetterId the dead letter that was replayed
+     * @param routeId      the route
+     * @param seq          the event's inbox position
+     */
+    public record Replay(long deadLetterId, String routeId, long seq) {
+    }
+
+    /**
+     * Records the route's outcome for the event at {@code seq} and moves its cursor there, atomically. A FAILED
+     * outcome also records a {@code route} dead letter with the detail as its reason, in the same transaction, so
+     * no failed event is left without one (the dead-letter API lists, inspects and replays them).
+     */
     public void complete(String routeId, long seq, Outcome outcome, String detail) {
         tx.executeWithoutResult(status -> {
-            jdbc.update("DELETE FROM event_outcome WHERE event_seq = ? AND route_id = ?", seq, routeId);
-            jdbc.update("INSERT INTO event_outcome (event_seq, route_id, outcome, detail, recorded_at) "
-                    + "VALUES (?, ?, ?, ?, ?)", seq, routeId, outcome.name(), detail, Timestamp.from(clock.instant()));
+            record(routeId, seq, outcome, detail);
             moveTo(routeId, seq);
         });
+    }
+
+    /** Asks the route's consumer to run the event again (the dead letter is marked replayed by the caller). */
+    public void requestReplay(Replay replay) {
+        jdbc.update("INSERT INTO route_replay (dead_letter_id, route_id, event_seq, requested_at) VALUES (?, ?, ?, ?)",
+                replay.deadLetterId(), replay.routeId(), replay.seq(), Timestamp.from(clock.instant()));
+    }
+
+    /** The replays requested for {@code routeId}, oldest first. */
+    public List<Replay> replaysRequested(String routeId) {
+        return jdbc.query("SELECT dead_letter_id, route_id, event_seq FROM route_replay WHERE route_id = ? "
+                + "ORDER BY dead_letter_id", (row, n) -> new Replay(row.getLong(1), row.getString(2), row.getLong(3)),
+                routeId);
+    }
+
+    /** Records the outcome of a replay and retires the request, atomically; the route's cursor stays where it is. */
+    public void completeReplay(Replay replay, Outcome outcome, String detail) {
+        tx.executeWithoutResult(status -> {
+            record(replay.routeId(), replay.seq(), outcome, detail);
+            jdbc.update("DELETE FROM route_replay WHERE dead_letter_id = ?", replay.deadLetterId());
+        });
+    }
+
+    private void record(String routeId, long seq, Outcome outcome, String detail) {
+        Timestamp now = Timestamp.from(clock.instant());
+        jdbc.update("DELETE FROM event_outcome WHERE event_seq = ? AND route_id = ?", seq, routeId);
+        jdbc.update("INSERT INTO event_outcome (event_seq, route_id, outcome, detail, recorded_at) "
+                + "VALUES (?, ?, ?, ?, ?)", seq, routeId, outcome.name(), detail, now);
+        if (outcome == Outcome.FAILED) {
+            jdbc.update("INSERT INTO dead_letter (stage, event_seq, route_id, reason, created_at) "
+                    + "VALUES ('route', ?, ?, ?, ?)", seq, routeId, "route " + routeId + " failed: " + detail, now);
+        }
     }
 
     /** Every outcome recorded for an event, by route. */

@@ -119,6 +119,8 @@ class SwitchboardComponentTest {
 
         awaitOutcome(failing, "fail-always", Outcome.FAILED);
         assertThat(store.routeProgress().outcomes(failing.seq()).get(0).detail()).contains("asked to fail");
+        assertThat(store.jdbc().queryForObject("SELECT reason FROM dead_letter WHERE stage = 'route' AND event_seq = ?",
+                String.class, failing.seq())).contains("route fail-always failed").contains("asked to fail");
         awaitOutcome(next, "promote-champion", Outcome.DONE);
     }
 

@@ -39,6 +39,11 @@ public final class TestDatabases {
         return pool(postgresUrl(name), "postgres", "postgres");
     }
 
+    /** A second pool on the database {@code other} points at, as a second hub instance would open it. */
+    public static HikariDataSource sameDatabase(HikariDataSource other) {
+        return pool(other.getJdbcUrl(), other.getUsername(), other.getPassword());
+    }
+
     /** The JDBC URL of a new, empty database, for applications that build their own pool. */
     public static String newPostgresUrl() {
         try (HikariDataSource ignored = postgres()) {

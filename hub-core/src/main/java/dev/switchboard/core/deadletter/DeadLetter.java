@@ -1,0 +1,42 @@
+package dev.switchboard.core.deadletter;
+
+import java.time.Instant;
+
+/**
+ * Something the hub could not do, with its reason.
+ *
+ * @param id         the dead letter's id
+ * @param stage      where it failed
+ * @param deliveryId the delivery, for {@link Stage#DELIVERY}; null otherwise
+ * @param eventSeq   the inbox event it concerns, or null
+ * @param connection the connection the delivery was for, or null (route dead letters)
+ * @param routeId    the route that failed, for {@link Stage#ROUTE}; may be null otherwise
+ * @param reason     why, including the last error
+ * @param createdAt  when it was recorded
+ * @param replayedAt when it was replayed, or null while it is open
+ */
+public record DeadLetter(long id, Stage stage, Long deliveryId, Long eventSeq, String connection, String routeId,
+                         String reason, Instant createdAt, Instant replayedAt) {
+
+    /** The stage of the data flow that gave up. */
+    public enum Stage {
+        /** A route failed on an event (recorded by {@code RouteProgress} when it records FAILED). */
+        ROUTE,
+        /** A delivery failed permanently or ran out of attempts. */
+        DELIVERY;
+
+        /** The stored form, {@code route} or {@code delivery}. */
+        public String code() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static Stage ofCode(String code) {
+            return valueOf(code.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /** Whether it has not been replayed yet. */
+    public boolean open() {
+        return replayedAt == null;
+    }
+}

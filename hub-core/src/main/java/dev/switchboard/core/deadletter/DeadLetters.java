@@ -1,0 +1,209 @@
+package dev.switchboard.core.deadletter;
+
+import dev.switchboard.core.delivery.Attempt;
+import dev.switchboard.core.delivery.Delivery;
+import dev.switchboard.core.delivery.Outbox;
+import dev.switchboard.core.store.RouteProgress;
+import dev.switchboard.core.store.Store;
+import dev.switchboard.spi.Page;
+import dev.switchboard.spi.PageRequest;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The dead letters of every stage: list and inspect them, and replay them.
+ *
+ * <p>Replaying a {@link DeadLetter.Stage#DELIVERY delivery} dead letter queues its delivery again with the attempt
+ * count reset and the same idempotency key; the dead letter is marked replayed in the same transaction, so a
+ * second replay is a no-op and the action is not delivered twice. If the replayed delivery fails again, a new
+ * dead letter records that.
+ *
+ * <p>{@link DeadLetter.Stage#ROUTE Route} dead letters are recorded by {@code RouteProgress} when a route fails on an
+ * event. Replaying one asks that route's events consumer to run the event through the route again (within its poll
+ * interval, on a running hub); the new outcome is recorded for the event, and a new dead letter if it fails again.
+ */
+public final class DeadLetters {
+
+    /**
+     * A dead letter with everything known about it.
+     *
+     * @param deadLetter the dead letter
+     * @param delivery   its delivery, for delivery dead letters
+     * @param attempts   every attempt at that delivery, across replays
+     */
+    public record Detail(DeadLetter deadLetter, Optional<Delivery> delivery, List<Attempt> attempts) {
+    }
+
+    /** What a replay did. */
+    public enum ReplayOutcome {
+        /** Queued again. */
+        REPLAYED,
+        /** It had been replayed before; nothing done. */
+        ALREADY_REPLAYED,
+        /** No dead letter with that id. */
+        NOT_FOUND,
+        /** It names nothing that can be run again (a route dead letter without its event). */
+        NOT_REPLAYABLE
+    }
+
+    /**
+     * The result of replaying one dead letter.
+     *
+     * @param id      the dead letter
+     * @param outcome what happened
+     */
+    public record ReplayResult(long id, ReplayOutcome outcome) {
+    }
+
+    private static final String COLUMNS =
+            "id, stage, delivery_id, event_seq, connection_name, route_id, reason, created_at, replayed_at";
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final Outbox outbox;
+    private final RouteProgress routes;
+    private final Clock clock;
+
+    public DeadLetters(Store store, Outbox outbox, Clock clock) {
+        this.routes = store.routeProgress();
+        this.jdbc = store.jdbc();
+        this.tx = store.transactions();
+        this.outbox = outbox;
+        this.clock = clock;
+    }
+
+    /**
+     * Gives up on a claimed delivery: marks it DEAD and records the dead letter, atomically.
+     *
+     * @return false when the delivery's claim was lost meanwhile (nothing recorded)
+     */
+    public boolean deadLetterDelivery(Delivery delivery, String reason) {
+        return Boolean.TRUE.equals(tx.execute(status -> {
+            if (!outbox.markDead(delivery, reason)) {
+                return false;
+            }
+            jdbc.update("INSERT INTO dead_letter (stage, delivery_id, event_seq, connection_name, route_id, reason, "
+                            + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", DeadLetter.Stage.DELIVERY.code(), delivery.id(),
+                    delivery.eventSeq(), delivery.connection(), delivery.routeId(), reason,
+                    Timestamp.from(clock.instant()));
+            return true;
+        }));
+    }
+
+    /** Dead letters matching {@code filter}, newest first. The page token is opaque to callers. */
+    public Page<DeadLetter> list(DeadLetterFilter filter, PageRequest page) {
+        List<Object> arguments = new ArrayList<>();
+        StringBuilder where = where(filter, arguments);
+        if (page.pageToken() != null) {
+            where.append(" AND id < ?");
+            arguments.add(parseToken(page.pageToken()));
+        }
+        List<DeadLetter> rows = jdbc.query("SELECT " + COLUMNS + " FROM dead_letter WHERE " + where
+                + " ORDER BY id DESC FETCH FIRST " + (page.pageSize() + 1) + " ROWS ONLY", this::map, arguments.toArray());
+        if (rows.size() <= page.pageSize()) {
+            return Page.last(rows);
+        }
+        List<DeadLetter> items = rows.subList(0, page.pageSize());
+        return new Page<>(items, String.valueOf(items.get(items.size() - 1).id()));
+    }
+
+    public Optional<DeadLetter> find(long id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM dead_letter WHERE id = ?", this::map, id).stream().findFirst();
+    }
+
+    /** One dead letter with its delivery and the delivery's attempt history. */
+    public Optional<Detail> get(long id) {
+        return find(id).map(deadLetter -> deadLetter.deliveryId() == null
+                ? new Detail(deadLetter, Optional.empty(), List.of())
+                : new Detail(deadLetter, outbox.get(deadLetter.deliveryId()), outbox.attempts(deadLetter.deliveryId())));
+    }
+
+    /** Replays one dead letter; see the class comment for what that means per stage. */
+    public ReplayResult replay(long id) {
+        ReplayOutcome outcome = tx.execute(status -> {
+            Optional<DeadLetter> found = find(id);
+            if (found.isEmpty()) {
+                return ReplayOutcome.NOT_FOUND;
+            }
+            DeadLetter deadLetter = found.get();
+            boolean replayable = deadLetter.stage() == DeadLetter.Stage.DELIVERY
+                    ? deadLetter.deliveryId() != null
+                    : deadLetter.routeId() != null && deadLetter.eventSeq() != null;
+            if (!replayable) {
+                return ReplayOutcome.NOT_REPLAYABLE;
+            }
+            // The conditional update is what makes two concurrent replays of one dead letter re-queue it once.
+            int marked = jdbc.update("UPDATE dead_letter SET replayed_at = ? WHERE id = ? AND replayed_at IS NULL",
+                    Timestamp.from(clock.instant()), id);
+            if (marked == 0) {
+                return ReplayOutcome.ALREADY_REPLAYED;
+            }
+            if (deadLetter.stage() == DeadLetter.Stage.DELIVERY) {
+                outbox.requeue(deadLetter.deliveryId());
+            } else {
+                routes.requestReplay(new RouteProgress.Replay(id, deadLetter.routeId(), deadLetter.eventSeq()));
+            }
+            return ReplayOutcome.REPLAYED;
+        });
+        return new ReplayResult(id, outcome);
+    }
+
+    /** Replays every open dead letter matching {@code filter}, oldest first, and says what happened to each. */
+    public List<ReplayResult> replayAll(DeadLetterFilter filter) {
+        List<Object> arguments = new ArrayList<>();
+        StringBuilder where = where(filter.onlyOpen(true), arguments);
+        List<Long> ids = jdbc.queryForList("SELECT id FROM dead_letter WHERE " + where + " ORDER BY id", Long.class,
+                arguments.toArray());
+        return ids.stream().map(this::replay).toList();
+    }
+
+    private static StringBuilder where(DeadLetterFilter filter, List<Object> arguments) {
+        StringBuilder where = new StringBuilder("1 = 1");
+        if (filter.connection() != null) {
+            where.append(" AND connection_name = ?");
+            arguments.add(filter.connection());
+        }
+        if (filter.stage() != null) {
+            where.append(" AND stage = ?");
+            arguments.add(filter.stage().code());
+        }
+        if (filter.from() != null) {
+            where.append(" AND created_at >= ?");
+            arguments.add(Timestamp.from(filter.from()));
+        }
+        if (filter.to() != null) {
+            where.append(" AND created_at < ?");
+            arguments.add(Timestamp.from(filter.to()));
+        }
+        if (filter.open() != null) {
+            where.append(filter.open() ? " AND replayed_at IS NULL" : " AND replayed_at IS NOT NULL");
+        }
+        return where;
+    }
+
+    private static long parseToken(String token) {
+        try {
+            return Long.parseLong(token);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("page token must come from a previous page, but was \"" + token + "\"");
+        }
+    }
+
+    private DeadLetter map(ResultSet row, int rowNumber) throws SQLException {
+        long delivery = row.getLong("delivery_id");
+        Long deliveryId = row.wasNull() ? null : delivery;
+        long seq = row.getLong("event_seq");
+        Long eventSeq = row.wasNull() ? null : seq;
+        Timestamp replayed = row.getTimestamp("replayed_at");
+        return new DeadLetter(row.getLong("id"), DeadLetter.Stage.ofCode(row.getString("stage")), deliveryId, eventSeq,
+                row.getString("connection_name"), row.getString("route_id"), row.getString("reason"),
+                row.getTimestamp("created_at").toInstant(), replayed == null ? null : replayed.toInstant());
+    }
+}

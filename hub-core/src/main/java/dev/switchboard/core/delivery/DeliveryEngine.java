@@ -1,0 +1,367 @@
+package dev.switchboard.core.delivery;
+
+import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.deadletter.DeadLetters;
+import dev.switchboard.core.store.Store;
+import dev.switchboard.spi.ActionTarget;
+import dev.switchboard.spi.ConnectorException;
+import dev.switchboard.spi.ErrorKind;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Performs outbox deliveries: claims due ones, performs each through its connection's {@link ActionTarget},
+ * records every attempt, retries transient failures with backoff and dead-letters the rest.
+ *
+ * <p>Several engines (one per hub instance) may share one database; {@link Outbox#claimDue} makes sure a
+ * delivery is claimed by one of them, for {@link Settings#lease()}. An engine that dies leaves its claims to
+ * expire, and another engine performs them again (at least once, same idempotency key).
+ *
+ * <p>Each connection has its own circuit breaker and bulkhead, so one tool's outage neither fails nor slows
+ * deliveries to the others: while a connection's breaker is open its deliveries are postponed, not attempted
+ * (no attempt counted, never dead-lettered for it); its bulkhead keeps it from taking every worker.
+ *
+ * <p>Deliveries of one subject run in outbox order: one is not started while an earlier one of the same subject
+ * is pending, in flight or waiting for a retry. A dead-lettered one does not hold the later ones back.
+ */
+public final class DeliveryEngine implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryEngine.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * How the engine works.
+     *
+     * @param maxAttempts  attempts before a transiently failing delivery is dead-lettered
+     * @param baseBackoff  the first retry's backoff ceiling; it doubles per attempt
+     * @param maxBackoff   the highest backoff ceiling
+     * @param workers      deliveries performed at once by this engine
+     * @param lease        how long a claim holds; longer than any one attempt can take
+     * @param pollInterval how often to look for due deliveries when nothing woke the engine
+     */
+    public record Settings(int maxAttempts, Duration baseBackoff, Duration maxBackoff, int workers, Duration lease,
+                           Duration pollInterval) {
+
+        public static final Settings DEFAULTS = new Settings(8, Duration.ofSeconds(1), Duration.ofMinutes(5), 4,
+                Duration.ofMinutes(5), Duration.ofSeconds(1));
+
+        public Settings {
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("maxAttempts must be at least 1, but was " + maxAttempts);
+            }
+            requirePositive("baseBackoff", baseBackoff);
+            requirePositive("maxBackoff", maxBackoff);
+            if (maxBackoff.compareTo(baseBackoff) < 0) {
+                throw new IllegalArgumentException("maxBackoff must not be less than baseBackoff (" + baseBackoff
+                        + "), but was " + maxBackoff);
+            }
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, but was " + workers);
+            }
+            requirePositive("lease", lease);
+            requirePositive("pollInterval", pollInterval);
+        }
+
+        private static void requirePositive(String name, Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be a positive duration, but was " + value);
+            }
+        }
+    }
+
+    private final Outbox outbox;
+    private final ConnectionRegistry connections;
+    private final DeadLetters deadLetters;
+    private final Settings settings;
+    private final CircuitBreakerRegistry breakers;
+    private final BulkheadRegistry bulkheads;
+    private final DeliveryMetrics metrics;
+    private final Clock clock;
+    private final Backoff backoff;
+    private final String owner = "engine-" + UUID.randomUUID().toString().substring(0, 8);
+    private final Semaphore wakeUp = new Semaphore(0);
+    private final Runnable onEnqueue = wakeUp::release;
+    private final Semaphore freeWorkers;
+    private volatile boolean running;
+    private ExecutorService poller;
+    private ExecutorService workers;
+
+    /**
+     * An engine with its own breakers and bulkheads built from {@link #defaultBreakerConfig()} and
+     * {@link #defaultBulkheadConfig(Settings)}.
+     */
+    public DeliveryEngine(Store store, Outbox outbox, ConnectionRegistry connections, DeadLetters deadLetters,
+                          Settings settings, MeterRegistry meters, Clock clock) {
+        this(store, outbox, connections, deadLetters, settings, CircuitBreakerRegistry.of(defaultBreakerConfig()),
+                BulkheadRegistry.of(defaultBulkheadConfig(settings)), meters, clock, ThreadLocalRandom.current()::nextDouble);
+    }
+
+    /**
+     * An engine with the given registries, which hand out one breaker and one bulkhead per connection name.
+     * {@code random} supplies the backoff jitter in {@code [0, 1)}.
+     */
+    public DeliveryEngine(Store store, Outbox outbox, ConnectionRegistry connections, DeadLetters deadLetters,
+                          Settings settings, CircuitBreakerRegistry breakers, BulkheadRegistry bulkheads,
+                          MeterRegistry meters, Clock clock, DoubleSupplier random) {
+        this.outbox = outbox;
+        this.connections = connections;
+        this.deadLetters = deadLetters;
+        this.settings = settings;
+        this.breakers = breakers;
+        this.bulkheads = bulkheads;
+        this.clock = clock;
+        this.backoff = new Backoff(settings.baseBackoff(), settings.maxBackoff(), random);
+        this.freeWorkers = new Semaphore(settings.workers());
+        this.metrics = new DeliveryMetrics(meters);
+        metrics.bindDepthGauges(store, outbox);
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters);
+        TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(meters);
+    }
+
+    /**
+     * The breaker every connection starts with: opens when half of the last 20 calls (at least 5) failed
+     * transiently, stays open 30 s. Only TRANSIENT failures count: a configuration error says nothing about the
+     * tool's health.
+     */
+    public static CircuitBreakerConfig defaultBreakerConfig() {
+        return breakerConfigFrom(CircuitBreakerConfig.custom()
+                .slidingWindowSize(20)
+                .minimumNumberOfCalls(5)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(Duration.ofSeconds(30))
+                .permittedNumberOfCallsInHalfOpenState(2));
+    }
+
+    /** Completes a breaker config so that only TRANSIENT failures count against a connection. */
+    public static CircuitBreakerConfig breakerConfigFrom(CircuitBreakerConfig.Builder builder) {
+        return builder
+                .recordException(e -> e instanceof ConnectorException failure && failure.isRetryable())
+                .ignoreException(e -> e instanceof ConnectorException failure && !failure.isRetryable())
+                .build();
+    }
+
+    /** At most half the workers (at least one) per connection, so a hanging tool cannot take them all. */
+    public static BulkheadConfig defaultBulkheadConfig(Settings settings) {
+        return BulkheadConfig.custom().maxConcurrentCalls(Math.max(1, settings.workers() / 2))
+                .maxWaitDuration(Duration.ZERO).build();
+    }
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        outbox.addListener(onEnqueue);
+        AtomicInteger threads = new AtomicInteger();
+        workers = Executors.newFixedThreadPool(settings.workers(), task -> daemon(task,
+                "switchboard-delivery-" + threads.incrementAndGet()));
+        poller = Executors.newSingleThreadExecutor(task -> daemon(task, "switchboard-delivery-poller"));
+        poller.submit(this::pollLoop);
+        LOG.info("Delivery engine {} started with {} workers", owner, settings.workers());
+    }
+
+    /** Stops claiming, and waits a little for running attempts; unfinished claims expire and are taken over. */
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        outbox.removeListener(onEnqueue);
+        wakeUp.release();
+        poller.shutdownNow();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.shutdownNow();
+        }
+        LOG.info("Delivery engine {} stopped", owner);
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** The breaker of {@code connection} (made on first use). */
+    public CircuitBreaker breaker(String connection) {
+        return breakers.circuitBreaker(connection);
+    }
+
+    /** This engine's name in claim tokens and logs. */
+    public String owner() {
+        return owner;
+    }
+
+    private void pollLoop() {
+        while (running) {
+            try {
+                int free = freeWorkers.availablePermits();
+                List<Delivery> claimed = outbox.claimDue(free, settings.lease(), owner);
+                claimed.forEach(this::submit);
+                if (free > 0 && claimed.size() == free) {
+                    continue; // there may be more due right now
+                }
+                wakeUp.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                wakeUp.drainPermits();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // The database is unreachable: claims stay where they are; look again after the poll interval.
+                LOG.warn("Delivery engine {} could not claim deliveries: {}", owner, e.getMessage());
+                sleepPollInterval();
+            }
+        }
+    }
+
+    private void submit(Delivery delivery) {
+        freeWorkers.acquireUninterruptibly();
+        try {
+            workers.submit(() -> {
+                try {
+                    deliver(delivery);
+                } catch (RuntimeException e) {
+                    // The store failed mid-way; the claim expires and the delivery is taken over.
+                    LOG.warn("Delivery {} to connection {} could not be completed: {}", delivery.id(),
+                            delivery.connection(), e.getMessage());
+                } finally {
+                    freeWorkers.release();
+                    wakeUp.release(); // a finished delivery may let the next one of its subject go
+                }
+            });
+        } catch (RuntimeException rejected) {
+            freeWorkers.release(); // stopping: the claim expires and another engine takes it over
+        }
+    }
+
+    private void deliver(Delivery delivery) {
+        String connection = delivery.connection();
+        Bulkhead bulkhead = bulkheads.bulkhead(connection);
+        if (!bulkhead.tryAcquirePermission()) {
+            postpone(delivery, settings.pollInterval(), DeliveryMetrics.Outcome.BULKHEAD_FULL,
+                    "connection " + connection + " is busy with other deliveries; not attempted");
+            return;
+        }
+        try {
+            CircuitBreaker breaker = breakers.circuitBreaker(connection);
+            if (!breaker.tryAcquirePermission()) {
+                long openMillis = breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1);
+                postpone(delivery, Duration.ofMillis(openMillis), DeliveryMetrics.Outcome.BREAKER_OPEN,
+                        "circuit breaker of connection " + connection + " is open; not attempted");
+                return;
+            }
+            attempt(delivery, breaker);
+        } finally {
+            bulkhead.onComplete();
+        }
+    }
+
+    private void postpone(Delivery delivery, Duration delay, DeliveryMetrics.Outcome outcome, String why) {
+        if (outbox.reschedule(delivery, clock.instant().plus(delay), why)) {
+            metrics.delivery(delivery.connection(), outcome);
+        }
+    }
+
+    private void attempt(Delivery delivery, CircuitBreaker breaker) {
+        Optional<Integer> number = outbox.startAttempt(delivery);
+        if (number.isEmpty()) {
+            breaker.releasePermission(); // the claim was lost: another engine owns the delivery now
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            ActionTarget.Result result = perform(delivery);
+            breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            outbox.finishAttempt(delivery.id(), number.get(), Attempt.Outcome.DELIVERED, null, null);
+            metrics.attempt(delivery.connection(), null);
+            if (outbox.markDelivered(delivery, JSON.writeValueAsString(result.outputs()))) {
+                metrics.delivery(delivery.connection(), DeliveryMetrics.Outcome.DELIVERED);
+            }
+        } catch (RuntimeException e) {
+            ConnectorException failure = classify(delivery.connection(), e);
+            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, failure);
+            outbox.finishAttempt(delivery.id(), number.get(), Attempt.Outcome.FAILED, failure.kind(), failure.getMessage());
+            metrics.attempt(delivery.connection(), failure.kind());
+            afterFailure(delivery, delivery.attempts() + 1, failure);
+        }
+    }
+
+    private ActionTarget.Result perform(Delivery delivery) {
+        ActionTarget target = connections.get(delivery.connection()).actionTarget().orElseThrow(() ->
+                ConnectorException.configuration(delivery.connection(), "connection " + delivery.connection()
+                        + " offers no actions, so it cannot perform " + delivery.action()));
+        if (!target.actions().contains(delivery.action())) {
+            throw ConnectorException.configuration(delivery.connection(), "unknown action " + delivery.action()
+                    + "; connection " + delivery.connection() + " offers: " + String.join(", ", target.actions()));
+        }
+        return target.perform(new ActionTarget.Request(delivery.action(), delivery.parameters(), delivery.event(),
+                delivery.idempotencyKey()));
+    }
+
+    private void afterFailure(Delivery delivery, int attempts, ConnectorException failure) {
+        if (failure.isRetryable() && attempts < settings.maxAttempts()) {
+            Instant next = clock.instant().plus(backoff.delay(attempts, failure.retryAfter()));
+            if (outbox.reschedule(delivery, next, failure.getMessage())) {
+                metrics.delivery(delivery.connection(), DeliveryMetrics.Outcome.RETRIED);
+            }
+            return;
+        }
+        String reason = switch (failure.kind()) {
+            case TRANSIENT -> "gave up after " + attempts + " attempts; last error: " + failure.getMessage();
+            case CONFIGURATION -> "configuration error, not retried: " + failure.getMessage();
+            case SYSTEM -> "unexpected error, not retried: " + failure.getMessage();
+        };
+        if (deadLetters.deadLetterDelivery(delivery, reason)) {
+            metrics.delivery(delivery.connection(), DeliveryMetrics.Outcome.DEAD_LETTERED);
+            LOG.warn("Delivery {} of {} to connection {} dead-lettered: {}", delivery.id(), delivery.action(),
+                    delivery.connection(), reason);
+        }
+    }
+
+    /** Anything a connector lets escape that is not classified is a bug (the SPI's rule): SYSTEM. */
+    private static ConnectorException classify(String connection, RuntimeException e) {
+        return e instanceof ConnectorException classified ? classified
+                : ConnectorException.system(connection, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+
+    private void sleepPollInterval() {
+        try {
+            Thread.sleep(settings.pollInterval().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Thread daemon(Runnable task, String name) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}

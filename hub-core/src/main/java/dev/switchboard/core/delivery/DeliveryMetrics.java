@@ -1,0 +1,61 @@
+package dev.switchboard.core.delivery;
+
+import dev.switchboard.core.store.Store;
+import dev.switchboard.spi.ErrorKind;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Locale;
+
+/**
+ * The delivery engine's meters:
+ * <ul>
+ *   <li>{@code switchboard.deliveries} (connection, outcome = delivered | retried | dead_lettered | breaker_open |
+ *       bulkhead_full): what became of each claimed delivery;</li>
+ *   <li>{@code switchboard.delivery.attempts} (connection, result = success | transient | configuration | system);</li>
+ *   <li>{@code switchboard.outbox.depth} (status = pending | in_flight | dead) and {@code switchboard.inbox.backlog}
+ *       (inbox events the slowest route has not read yet), read from the database when scraped.</li>
+ * </ul>
+ * Breaker and bulkhead state per connection come from resilience4j-micrometer
+ * ({@code resilience4j.circuitbreaker.state}, {@code resilience4j.bulkhead.available.concurrent.calls}).
+ */
+final class DeliveryMetrics {
+
+    /** What became of a claimed delivery. */
+    enum Outcome { DELIVERED, RETRIED, DEAD_LETTERED, BREAKER_OPEN, BULKHEAD_FULL }
+
+    private final MeterRegistry meters;
+
+    DeliveryMetrics(MeterRegistry meters) {
+        this.meters = meters;
+    }
+
+    void delivery(String connection, Outcome outcome) {
+        Counter.builder("switchboard.deliveries").tag("connection", connection)
+                .tag("outcome", outcome.name().toLowerCase(Locale.ROOT)).register(meters).increment();
+    }
+
+    /** One attempt; {@code failure} is null for a success. */
+    void attempt(String connection, ErrorKind failure) {
+        Counter.builder("switchboard.delivery.attempts").tag("connection", connection)
+                .tag("result", failure == null ? "success" : failure.name().toLowerCase(Locale.ROOT))
+                .register(meters).increment();
+    }
+
+    void bindDepthGauges(Store store, Outbox outbox) {
+        for (Delivery.Status status : new Delivery.Status[] {Delivery.Status.PENDING, Delivery.Status.IN_FLIGHT,
+                Delivery.Status.DEAD}) {
+            Gauge.builder("switchboard.outbox.depth", outbox, o -> o.countByStatus().get(status))
+                    .tag("status", status.name().toLowerCase(Locale.ROOT)).strongReference(true).register(meters);
+        }
+        Gauge.builder("switchboard.inbox.backlog", store, DeliveryMetrics::inboxBacklog).strongReference(true)
+                .register(meters);
+    }
+
+    private static double inboxBacklog(Store store) {
+        Long backlog = store.jdbc().queryForObject("SELECT COUNT(*) FROM inbox_event WHERE seq > "
+                + "(SELECT COALESCE(MIN(last_seq), (SELECT COALESCE(MAX(seq), 0) FROM inbox_event)) FROM route_cursor)",
+                Long.class);
+        return backlog == null ? 0 : backlog;
+    }
+}

@@ -1,0 +1,293 @@
+package dev.switchboard.core.delivery;
+
+import dev.switchboard.core.event.EventCodec;
+import dev.switchboard.core.store.Store;
+import dev.switchboard.spi.ErrorKind;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The outbox table: durable deliveries, claimed by {@link DeliveryEngine}s. Safe for several hub instances on one
+ * database: on PostgreSQL a claim is {@code SELECT … FOR UPDATE SKIP LOCKED} plus an update in one short
+ * transaction; on H2 each candidate is taken with a conditional update that only one claimer can win.
+ *
+ * <p>Every completion names the claim it belongs to ({@link Delivery#claimToken()}), so an engine that lost its
+ * lease (it hung past it, and another instance took the delivery over) cannot overwrite the newer outcome.
+ */
+public final class Outbox {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() { };
+    private static final String COLUMNS = "id, idempotency_key, connection_name, operation, parameters, event_payload, "
+            + "event_seq, route_id, subject, status, attempts, next_attempt_at, lease_until, claimed_by, last_error, "
+            + "created_at";
+    /** Due: pending and its time has come, or claimed by an engine whose lease ran out. */
+    private static final String DUE = "((d.status = 'PENDING' AND d.next_attempt_at <= ?) "
+            + "OR (d.status = 'IN_FLIGHT' AND d.lease_until <= ?))";
+    /** Per-subject order: an earlier delivery of the subject that is still pending or in flight holds it back. */
+    private static final String NOT_HELD_BACK = "NOT EXISTS (SELECT 1 FROM outbox_delivery e WHERE e.subject = d.subject "
+            + "AND e.id < d.id AND e.status IN ('PENDING', 'IN_FLIGHT'))";
+
+    private final Store store;
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final EventCodec codec = new EventCodec();
+    private final Clock clock;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+    public Outbox(Store store, Clock clock) {
+        this.store = store;
+        this.jdbc = store.jdbc();
+        this.tx = store.transactions();
+        this.clock = clock;
+    }
+
+    /**
+     * Stores a delivery for {@code call}, due at once, and returns it; when a delivery with the same idempotency
+     * key exists already (a route re-ran after a crash), returns that one and stores nothing.
+     */
+    public Delivery enqueue(ActionCall call) {
+        Optional<Delivery> existing = findByKey(call.idempotencyKey());
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        try {
+            long id = insert(call);
+            listeners.forEach(Runnable::run);
+            return get(id).orElseThrow();
+        } catch (DuplicateKeyException raced) {
+            return findByKey(call.idempotencyKey()).orElseThrow(() -> raced);
+        }
+    }
+
+    private long insert(ActionCall call) {
+        Timestamp now = Timestamp.from(clock.instant());
+        var keys = new GeneratedKeyHolder();
+        jdbc.update(connection -> {
+            var statement = connection.prepareStatement("INSERT INTO outbox_delivery (idempotency_key, connection_name, "
+                    + "operation, parameters, event_payload, event_seq, route_id, subject, status, attempts, "
+                    + "next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)",
+                    new String[] {"id"});
+            statement.setString(1, call.idempotencyKey());
+            statement.setString(2, call.connection());
+            statement.setString(3, call.action());
+            statement.setString(4, JSON.writeValueAsString(call.parameters()));
+            statement.setString(5, codec.toJson(call.event()));
+            statement.setObject(6, call.eventSeq());
+            statement.setString(7, call.routeId());
+            statement.setString(8, call.event().subject());
+            statement.setTimestamp(9, now);
+            statement.setTimestamp(10, now);
+            statement.setTimestamp(11, now);
+            return statement;
+        }, keys);
+        return keys.getKey().longValue();
+    }
+
+    /**
+     * Claims up to {@code limit} due deliveries for {@code owner} until {@code lease} from now, oldest first, never
+     * one that an earlier delivery of its subject holds back. Claimed deliveries come back IN_FLIGHT with a fresh
+     * claim token; an attempt left STARTED by an expired claim is marked LEASE_EXPIRED.
+     */
+    public List<Delivery> claimDue(int limit, Duration lease, String owner) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        Instant now = clock.instant();
+        List<Long> claimed = tx.execute(status -> switch (store.dialect()) {
+            case POSTGRESQL -> claimLocked(limit, now, lease, owner);
+            case H2 -> claimConditionally(limit, now, lease, owner);
+        });
+        List<Delivery> deliveries = new ArrayList<>();
+        for (long id : claimed) {
+            get(id).ifPresent(deliveries::add);
+        }
+        return deliveries;
+    }
+
+    private List<Long> claimLocked(int limit, Instant now, Duration lease, String owner) {
+        Timestamp at = Timestamp.from(now);
+        List<Long> ids = jdbc.queryForList("SELECT d.id FROM outbox_delivery d WHERE " + DUE + " AND " + NOT_HELD_BACK
+                + " ORDER BY d.id FETCH FIRST " + limit + " ROWS ONLY FOR UPDATE SKIP LOCKED", Long.class, at, at);
+        for (long id : ids) {
+            jdbc.update("UPDATE outbox_delivery SET status = 'IN_FLIGHT', lease_until = ?, claimed_by = ?, updated_at = ? "
+                    + "WHERE id = ?", Timestamp.from(now.plus(lease)), newClaimToken(owner), at, id);
+            expireStartedAttempts(id, now);
+        }
+        return ids;
+    }
+
+    private List<Long> claimConditionally(int limit, Instant now, Duration lease, String owner) {
+        Timestamp at = Timestamp.from(now);
+        List<Long> candidates = jdbc.queryForList("SELECT d.id FROM outbox_delivery d WHERE " + DUE + " AND "
+                + NOT_HELD_BACK + " ORDER BY d.id FETCH FIRST " + limit + " ROWS ONLY", Long.class, at, at);
+        List<Long> won = new ArrayList<>();
+        for (long id : candidates) {
+            // Only one claimer's update finds the row still due; the others update nothing and move on.
+            int updated = jdbc.update("UPDATE outbox_delivery SET status = 'IN_FLIGHT', lease_until = ?, claimed_by = ?, "
+                            + "updated_at = ? WHERE id = ? AND ((status = 'PENDING' AND next_attempt_at <= ?) "
+                            + "OR (status = 'IN_FLIGHT' AND lease_until <= ?))",
+                    Timestamp.from(now.plus(lease)), newClaimToken(owner), at, id, at, at);
+            if (updated == 1) {
+                expireStartedAttempts(id, now);
+                won.add(id);
+            }
+        }
+        return won;
+    }
+
+    private void expireStartedAttempts(long id, Instant now) {
+        jdbc.update("UPDATE delivery_attempt SET outcome = 'LEASE_EXPIRED', finished_at = ? WHERE delivery_id = ? "
+                + "AND outcome = 'STARTED'", Timestamp.from(now), id);
+    }
+
+    private static String newClaimToken(String owner) {
+        return owner + "/" + UUID.randomUUID();
+    }
+
+    /**
+     * Records the start of an attempt under the delivery's claim and counts it.
+     *
+     * @return the attempt's number, or empty when the claim was lost (the delivery must not be performed)
+     */
+    public Optional<Integer> startAttempt(Delivery delivery) {
+        return tx.execute(status -> {
+            Timestamp now = Timestamp.from(clock.instant());
+            int updated = jdbc.update("UPDATE outbox_delivery SET attempts = attempts + 1, updated_at = ? "
+                    + "WHERE id = ? AND status = 'IN_FLIGHT' AND claimed_by = ?", now, delivery.id(), delivery.claimToken());
+            if (updated == 0) {
+                return Optional.<Integer>empty();
+            }
+            Integer last = jdbc.queryForObject("SELECT MAX(attempt) FROM delivery_attempt WHERE delivery_id = ?",
+                    Integer.class, delivery.id());
+            int number = last == null ? 1 : last + 1;
+            jdbc.update("INSERT INTO delivery_attempt (delivery_id, attempt, started_at, outcome) VALUES (?, ?, ?, 'STARTED')",
+                    delivery.id(), number, now);
+            return Optional.of(number);
+        });
+    }
+
+    /** Ends an attempt; a failure's kind and message go into the history. */
+    public void finishAttempt(long deliveryId, int number, Attempt.Outcome outcome, ErrorKind kind, String error) {
+        jdbc.update("UPDATE delivery_attempt SET outcome = ?, finished_at = ?, error_kind = ?, error = ? "
+                        + "WHERE delivery_id = ? AND attempt = ? AND outcome = 'STARTED'",
+                outcome.name(), Timestamp.from(clock.instant()), kind == null ? null : kind.name(), error, deliveryId,
+                number);
+    }
+
+    /** Marks a claimed delivery delivered; false when its claim was lost meanwhile. */
+    public boolean markDelivered(Delivery delivery, String result) {
+        return jdbc.update("UPDATE outbox_delivery SET status = 'DELIVERED', result = ?, last_error = NULL, "
+                        + "lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'IN_FLIGHT' AND claimed_by = ?",
+                result, Timestamp.from(clock.instant()), delivery.id(), delivery.claimToken()) == 1;
+    }
+
+    /**
+     * Puts a claimed delivery back to PENDING, due at {@code nextAttemptAt}, releasing its claim: after a failed
+     * attempt (the error is kept) or when it was not attempted at all (breaker open; {@code error} says so).
+     */
+    public boolean reschedule(Delivery delivery, Instant nextAttemptAt, String error) {
+        return jdbc.update("UPDATE outbox_delivery SET status = 'PENDING', next_attempt_at = ?, last_error = ?, "
+                        + "lease_until = NULL, claimed_by = NULL, updated_at = ? "
+                        + "WHERE id = ? AND status = 'IN_FLIGHT' AND claimed_by = ?",
+                Timestamp.from(nextAttemptAt), error, Timestamp.from(clock.instant()), delivery.id(),
+                delivery.claimToken()) == 1;
+    }
+
+    /** Marks a claimed delivery DEAD; the caller records the dead letter in the same transaction. */
+    public boolean markDead(Delivery delivery, String reason) {
+        return jdbc.update("UPDATE outbox_delivery SET status = 'DEAD', last_error = ?, lease_until = NULL, "
+                        + "updated_at = ? WHERE id = ? AND status = 'IN_FLIGHT' AND claimed_by = ?",
+                reason, Timestamp.from(clock.instant()), delivery.id(), delivery.claimToken()) == 1;
+    }
+
+    /**
+     * Queues a DEAD delivery again, due at once with its attempt count reset; its idempotency key stays, so a
+     * target that honours keys still sees the action once. False when it is not DEAD (already re-queued).
+     */
+    public boolean requeue(long deliveryId) {
+        Timestamp now = Timestamp.from(clock.instant());
+        boolean requeued = jdbc.update("UPDATE outbox_delivery SET status = 'PENDING', attempts = 0, next_attempt_at = ?, "
+                + "lease_until = NULL, claimed_by = NULL, updated_at = ? WHERE id = ? AND status = 'DEAD'",
+                now, now, deliveryId) == 1;
+        if (requeued) {
+            listeners.forEach(Runnable::run);
+        }
+        return requeued;
+    }
+
+    public Optional<Delivery> get(long id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM outbox_delivery WHERE id = ?", this::map, id).stream().findFirst();
+    }
+
+    public Optional<Delivery> findByKey(String idempotencyKey) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM outbox_delivery WHERE idempotency_key = ?", this::map,
+                idempotencyKey).stream().findFirst();
+    }
+
+    /** Every attempt at a delivery, first first. */
+    public List<Attempt> attempts(long deliveryId) {
+        return jdbc.query("SELECT delivery_id, attempt, started_at, finished_at, outcome, error_kind, error "
+                + "FROM delivery_attempt WHERE delivery_id = ? ORDER BY attempt", (row, n) -> new Attempt(
+                row.getLong(1), row.getInt(2), instant(row, 3), instant(row, 4), Attempt.Outcome.valueOf(row.getString(5)),
+                row.getString(6) == null ? null : ErrorKind.valueOf(row.getString(6)), row.getString(7)), deliveryId);
+    }
+
+    /** How many deliveries are in each status (statuses without any are 0). */
+    public Map<Delivery.Status, Long> countByStatus() {
+        Map<Delivery.Status, Long> counts = new EnumMap<>(Delivery.Status.class);
+        for (Delivery.Status status : Delivery.Status.values()) {
+            counts.put(status, 0L);
+        }
+        jdbc.query("SELECT status, COUNT(*) FROM outbox_delivery GROUP BY status",
+                row -> { counts.put(Delivery.Status.valueOf(row.getString(1)), row.getLong(2)); });
+        return counts;
+    }
+
+    /** Runs {@code listener} after a delivery is enqueued or re-queued; engines use it to wake up at once. */
+    public void addListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(Runnable listener) {
+        listeners.remove(listener);
+    }
+
+    private Delivery map(ResultSet row, int rowNumber) throws SQLException {
+        long seq = row.getLong("event_seq");
+        Long eventSeq = row.wasNull() ? null : seq;
+        return new Delivery(row.getLong("id"), row.getString("idempotency_key"), row.getString("connection_name"),
+                row.getString("operation"), JSON.readValue(row.getString("parameters"), STRING_MAP),
+                codec.fromJson(row.getString("event_payload")), eventSeq, row.getString("route_id"),
+                row.getString("subject"), Delivery.Status.valueOf(row.getString("status")), row.getInt("attempts"),
+                instant(row, "next_attempt_at"), instant(row, "lease_until"), row.getString("claimed_by"),
+                row.getString("last_error"), instant(row, "created_at"));
+    }
+
+    private static Instant instant(ResultSet row, String column) throws SQLException {
+        Timestamp value = row.getTimestamp(column);
+        return value == null ? null : value.toInstant();
+    }
+
+    private static Instant instant(ResultSet row, int column) throws SQLException {
+        Timestamp value = row.getTimestamp(column);
+        return value == null ? null : value.toInstant();
+    }
+}

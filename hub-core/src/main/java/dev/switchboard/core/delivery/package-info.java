@@ -1,0 +1,19 @@
+/**
+ * Durable delivery of connector operations: the outbox, the engine that performs it, and the dispatcher routes
+ * use. How an application wires it (plain Java, no framework needed):
+ *
+ * <pre>{@code
+ * Store store = Store.open(dataSource, clock);
+ * Outbox outbox = new Outbox(store, clock);
+ * DeadLetters deadLetters = new DeadLetters(store, outbox, clock);
+ * camel.addComponent("switchboard", new SwitchboardComponent(store, new OutboxActionDispatcher(outbox)));
+ * DeliveryEngine engine = new DeliveryEngine(store, outbox, connections, deadLetters,
+ *         DeliveryEngine.Settings.DEFAULTS, meterRegistry, clock);
+ * engine.start();   // engine.stop() at shutdown: unfinished claims expire and are taken over
+ * }</pre>
+ *
+ * A route's {@code to: switchboard:<connection>/<action>} becomes one {@link dev.switchboard.core.delivery.Delivery}
+ * (once per idempotency key); the engine performs it at least once, in order per subject, retrying transient
+ * failures and dead-lettering the rest ({@link dev.switchboard.core.deadletter.DeadLetters}).
+ */
+package dev.switchboard.core.delivery;

@@ -1,0 +1,156 @@
+package dev.switchboard.core.camel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.core.config.HubConfig;
+import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.connector.ConnectorRegistry;
+import dev.switchboard.core.deadletter.DeadLetter;
+import dev.switchboard.core.deadletter.DeadLetterFilter;
+import dev.switchboard.core.deadletter.DeadLetters;
+import dev.switchboard.core.delivery.DeliveryEngine;
+import dev.switchboard.core.delivery.Outbox;
+import dev.switchboard.core.delivery.OutboxActionDispatcher;
+import dev.switchboard.core.store.RouteProgress;
+import dev.switchboard.core.store.RouteProgress.Outcome;
+import dev.switchboard.core.store.Store;
+import dev.switchboard.core.store.StoredEvent;
+import dev.switchboard.core.testing.ScriptedActionConnector;
+import dev.switchboard.core.testing.TestDatabases;
+import dev.switchboard.core.testing.TestEvents;
+import dev.switchboard.spi.PageRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.camel.Processor;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Routes through the outbox to a target, and the replay of a route dead letter, in a plain Camel context. */
+class OutboxRouteTest {
+
+    private static final String ROUTES = """
+            - route:
+                id: deliver
+                from:
+                  uri: switchboard:events
+                  parameters:
+                    source: mlflow-prod
+                    pollIntervalMs: 100
+                  steps:
+                    - to: switchboard:alpha/run?workflow=deploy.yml
+            - route:
+                id: gated
+                from:
+                  uri: switchboard:events
+                  parameters:
+                    source: mlflow-gated
+                    pollIntervalMs: 100
+                  steps:
+                    - process:
+                        ref: gate
+                    - to: switchboard:alpha/run
+            """;
+
+    @TempDir
+    Path directory;
+
+    private volatile boolean gateOpen;
+    private DataSource dataSource;
+    private Store store;
+    private Outbox outbox;
+    private DeadLetters deadLetters;
+    private ConnectionRegistry connections;
+    private DeliveryEngine engine;
+    private DefaultCamelContext camel;
+
+    @BeforeEach
+    void start() throws Exception {
+        ScriptedActionConnector.reset();
+        dataSource = TestDatabases.h2(directory);
+        store = Store.open(dataSource, Clock.systemUTC());
+        outbox = new Outbox(store, Clock.systemUTC());
+        deadLetters = new DeadLetters(store, outbox, Clock.systemUTC());
+        connections = ConnectionRegistry.open(new HubConfig(Map.of("alpha",
+                        new HubConfig.ConnectionSpec(ScriptedActionConnector.TYPE, Map.of())), directory, null),
+                ConnectorRegistry.discover(getClass().getClassLoader()), Clock.systemUTC());
+        engine = new DeliveryEngine(store, outbox, connections, deadLetters, new DeliveryEngine.Settings(3,
+                Duration.ofMillis(20), Duration.ofMillis(100), 2, Duration.ofSeconds(30), Duration.ofMillis(50)),
+                new SimpleMeterRegistry(), Clock.systemUTC());
+        engine.start();
+
+        Path routes = Files.createDirectories(directory.resolve("routes"));
+        Files.writeString(routes.resolve("flows.camel.yaml"), ROUTES);
+        camel = new DefaultCamelContext();
+        camel.getRegistry().bind("gate", (Processor) exchange -> {
+            if (!gateOpen) {
+                throw new IllegalStateException("gate closed");
+            }
+        });
+        camel.addComponent(SwitchboardComponent.SCHEME, new SwitchboardComponent(store, new OutboxActionDispatcher(outbox)));
+        RouteFiles.load(camel, routes);
+        camel.start();
+    }
+
+    @AfterEach
+    void stop() {
+        camel.stop();
+        engine.stop();
+        connections.close();
+        TestDatabases.close(dataSource);
+        ScriptedActionConnector.reset();
+    }
+
+    @Test
+    void anEventReachesTheTargetThroughTheOutboxWithTheRoutesParameters() {
+        StoredEvent stored = append("mlflow-prod", "e-1");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> ScriptedActionConnector.script("alpha").calls().size() == 1);
+        var request = ScriptedActionConnector.script("alpha").calls().get(0).request();
+        assertThat(request.parameters()).containsEntry("workflow", "deploy.yml");
+        assertThat(request.event()).isEqualTo(stored.event());
+        assertThat(outbox.findByKey(request.idempotencyKey())).get()
+                .satisfies(delivery -> assertThat(delivery.eventSeq()).isEqualTo(stored.seq()));
+        awaitOutcome(stored, "deliver", Outcome.DONE);
+    }
+
+    @Test
+    void replayingARouteDeadLetterRunsTheEventThroughTheRouteAgainOnce() {
+        StoredEvent stored = append("mlflow-gated", "e-1");
+        awaitOutcome(stored, "gated", Outcome.FAILED);
+        DeadLetter deadLetter = deadLetters.list(DeadLetterFilter.all().withStage(DeadLetter.Stage.ROUTE),
+                PageRequest.first(10)).items().get(0);
+        assertThat(deadLetter.reason()).contains("gate closed");
+        long position = store.routeProgress().position("gated").orElseThrow();
+
+        gateOpen = true;
+        assertThat(deadLetters.replay(deadLetter.id()).outcome()).isEqualTo(DeadLetters.ReplayOutcome.REPLAYED);
+        assertThat(deadLetters.replay(deadLetter.id()).outcome()).isEqualTo(DeadLetters.ReplayOutcome.ALREADY_REPLAYED);
+
+        awaitOutcome(stored, "gated", Outcome.DONE);
+        await().atMost(Duration.ofSeconds(20)).until(() -> ScriptedActionConnector.script("alpha").calls().size() == 1);
+        assertThat(store.routeProgress().replaysRequested("gated")).isEmpty();
+        assertThat(store.routeProgress().position("gated")).contains(position);
+        assertThat(deadLetters.list(DeadLetterFilter.all().onlyOpen(true), PageRequest.first(10)).items()).isEmpty();
+    }
+
+    private StoredEvent append(String source, String id) {
+        return store.inbox().append(List.of(TestEvents.aliasSet(source, id, "churn", "3", "champion"))).get(0);
+    }
+
+    private void awaitOutcome(StoredEvent stored, String routeId, Outcome outcome) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(store.routeProgress().outcomes(stored.seq()))
+                        .extracting(RouteProgress.Entry::routeId, RouteProgress.Entry::outcome)
+                        .contains(org.assertj.core.groups.Tuple.tuple(routeId, outcome)));
+    }
+}

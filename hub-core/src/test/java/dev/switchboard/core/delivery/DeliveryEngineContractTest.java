@@ -1,0 +1,283 @@
+package dev.switchboard.core.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.core.deadletter.DeadLetter;
+import dev.switchboard.core.deadletter.DeadLetterFilter;
+import dev.switchboard.core.deadletter.DeadLetters;
+import dev.switchboard.core.delivery.DeliveryEngine.Settings;
+import dev.switchboard.core.testing.ScriptedActionConnector;
+import dev.switchboard.core.testing.ScriptedActionConnector.Call;
+import dev.switchboard.spi.ActionTarget;
+import dev.switchboard.spi.ErrorKind;
+import dev.switchboard.spi.PageRequest;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The outbox and delivery engine against each supported database engine (a subclass per engine). */
+abstract class DeliveryEngineContractTest {
+
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    protected DeliveryFixture hub;
+
+    protected abstract DataSource createDataSource();
+
+    @BeforeEach
+    void open() {
+        ScriptedActionConnector.reset();
+        hub = new DeliveryFixture(createDataSource());
+    }
+
+    @AfterEach
+    void close() {
+        ScriptedActionConnector.reset();
+        hub.close();
+    }
+
+    @Test
+    void deliversAnEnqueuedActionOnceAndRecordsTheAttempt() {
+        hub.startEngine(DeliveryFixture.FAST);
+        Delivery delivery = hub.enqueue("alpha", "e-1", "churn");
+
+        awaitStatus(delivery, Delivery.Status.DELIVERED);
+        List<Call> calls = ScriptedActionConnector.script("alpha").calls();
+        assertThat(calls).hasSize(1);
+        assertThat(calls.get(0).request().idempotencyKey()).isEqualTo(delivery.idempotencyKey());
+        assertThat(calls.get(0).request().parameters()).containsEntry("workflow", "deploy.yml");
+        assertThat(hub.outbox.attempts(delivery.id())).extracting(Attempt::outcome)
+                .containsExactly(Attempt.Outcome.DELIVERED);
+        assertThat(hub.counter("switchboard.deliveries", "connection", "alpha", "outcome", "delivered")).isEqualTo(1);
+        assertThat(hub.counter("switchboard.delivery.attempts", "connection", "alpha", "result", "success")).isEqualTo(1);
+    }
+
+    @Test
+    void dispatchingTheSameCallTwiceStoresOneDeliveryAndReturnsAtOnce() {
+        OutboxActionDispatcher dispatcher = new OutboxActionDispatcher(hub.outbox);
+        Delivery first = hub.enqueue("alpha", "e-1", "churn");
+        var call = new ActionCall("alpha", "run", Map.of(), first.event(), null, "promote", first.idempotencyKey());
+
+        assertThat(dispatcher.dispatch(call)).isEqualTo(ActionTarget.Result.done());
+        assertThat(hub.outbox.enqueue(call).id()).isEqualTo(first.id());
+        assertThat(hub.outbox.countByStatus()).containsEntry(Delivery.Status.PENDING, 1L);
+        assertThat(ScriptedActionConnector.script("alpha").calls()).isEmpty();
+    }
+
+    @Test
+    void transientFailuresAreRetriedWithBackoffAndRetryAfterIsHonoured() {
+        ScriptedActionConnector.script("alpha").failTransiently(1).failWithRetryAfter(Duration.ofSeconds(1));
+        hub.startEngine(DeliveryFixture.FAST);
+        Delivery delivery = hub.enqueue("alpha", "e-1", "churn");
+
+        awaitStatus(delivery, Delivery.Status.DELIVERED);
+        List<Attempt> attempts = hub.outbox.attempts(delivery.id());
+        assertThat(attempts).extracting(Attempt::outcome).containsExactly(Attempt.Outcome.FAILED,
+                Attempt.Outcome.FAILED, Attempt.Outcome.DELIVERED);
+        assertThat(attempts.get(0).errorKind()).isEqualTo(ErrorKind.TRANSIENT);
+        assertThat(attempts.get(1).error()).contains("429");
+        assertThat(Duration.between(attempts.get(1).finishedAt(), attempts.get(2).startedAt()))
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(hub.counter("switchboard.deliveries", "connection", "alpha", "outcome", "retried")).isEqualTo(2);
+    }
+
+    @Test
+    void aConfigurationErrorIsDeadLetteredAtOnceWithItsReasonAndAttempts() {
+        ScriptedActionConnector.script("alpha").failPermanently();
+        hub.startEngine(DeliveryFixture.FAST);
+        Delivery delivery = hub.enqueue("alpha", "e-1", "churn");
+
+        awaitStatus(delivery, Delivery.Status.DEAD);
+        DeadLetter deadLetter = onlyDeadLetter();
+        assertThat(deadLetter.stage()).isEqualTo(DeadLetter.Stage.DELIVERY);
+        assertThat(deadLetter.connection()).isEqualTo("alpha");
+        assertThat(deadLetter.reason()).contains("configuration error, not retried").contains("unknown workflow");
+        DeadLetters.Detail detail = hub.deadLetters.get(deadLetter.id()).orElseThrow();
+        assertThat(detail.delivery()).get().extracting(Delivery::idempotencyKey).isEqualTo(delivery.idempotencyKey());
+        assertThat(detail.attempts()).singleElement().satisfies(attempt -> {
+            assertThat(attempt.errorKind()).isEqualTo(ErrorKind.CONFIGURATION);
+            assertThat(attempt.error()).contains("[alpha]");
+        });
+        assertThat(ScriptedActionConnector.script("alpha").calls()).hasSize(1);
+    }
+
+    @Test
+    void transientFailuresBeyondMaxAttemptsAreDeadLetteredWithTheLastError() {
+        ScriptedActionConnector.script("alpha").failAlwaysTransiently();
+        hub.startEngine(DeliveryFixture.FAST);
+        Delivery delivery = hub.enqueue("alpha", "e-1", "churn");
+
+        awaitStatus(delivery, Delivery.Status.DEAD);
+        assertThat(onlyDeadLetter().reason()).contains("gave up after 4 attempts").contains("tool is down");
+        assertThat(hub.outbox.attempts(delivery.id())).hasSize(4);
+        assertThat(hub.counter("switchboard.deliveries", "connection", "alpha", "outcome", "dead_lettered")).isEqualTo(1);
+    }
+
+    @Test
+    void anUnknownActionOrConnectionIsAConfigurationDeadLetter() {
+        hub.startEngine(DeliveryFixture.FAST);
+        Delivery unknownAction = hub.enqueue("alpha", "teleport", "e-1", "churn");
+        Delivery unknownConnection = hub.enqueue("nowhere", "run", "e-2", "fraud");
+
+        awaitStatus(unknownAction, Delivery.Status.DEAD);
+        awaitStatus(unknownConnection, Delivery.Status.DEAD);
+        assertThat(hub.deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items())
+                .extracting(DeadLetter::reason)
+                .anySatisfy(reason -> assertThat(reason).contains("unknown action teleport").contains("run"))
+                .anySatisfy(reason -> assertThat(reason).contains("no connection named nowhere"));
+    }
+
+    @Test
+    void replayAfterFixingTheTargetDeliversExactlyOnce() {
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha").failPermanently();
+        hub.startEngine(DeliveryFixture.FAST);
+        Delivery delivery = hub.enqueue("alpha", "e-1", "churn");
+        awaitStatus(delivery, Delivery.Status.DEAD);
+        DeadLetter deadLetter = onlyDeadLetter();
+
+        alpha.succeed();
+        assertThat(hub.deadLetters.replay(deadLetter.id()).outcome()).isEqualTo(DeadLetters.ReplayOutcome.REPLAYED);
+        assertThat(hub.deadLetters.replay(deadLetter.id()).outcome())
+                .isEqualTo(DeadLetters.ReplayOutcome.ALREADY_REPLAYED);
+        awaitStatus(delivery, Delivery.Status.DELIVERED);
+
+        assertThat(hub.deadLetters.replayAll(DeadLetterFilter.openFor("alpha"))).isEmpty();
+        assertThat(hub.deadLetters.replay(deadLetter.id()).outcome())
+                .isEqualTo(DeadLetters.ReplayOutcome.ALREADY_REPLAYED);
+        assertThat(alpha.callsWithKey(delivery.idempotencyKey())).isEqualTo(2); // the failed one and the replay
+        assertThat(hub.outbox.attempts(delivery.id())).extracting(Attempt::number, Attempt::outcome)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, Attempt.Outcome.FAILED),
+                        org.assertj.core.groups.Tuple.tuple(2, Attempt.Outcome.DELIVERED));
+        assertThat(hub.deadLetters.find(deadLetter.id()).orElseThrow().open()).isFalse();
+        assertThat(hub.outbox.get(delivery.id()).orElseThrow().status()).isEqualTo(Delivery.Status.DELIVERED);
+    }
+
+    @Test
+    void anOpenBreakerPostponesOneConnectionWhileAnotherConnectionsDeliveriesProceed() {
+        ScriptedActionConnector.Script down = ScriptedActionConnector.script("down").failAlwaysTransiently();
+        CircuitBreakerConfig opensQuickly = DeliveryEngine.breakerConfigFrom(CircuitBreakerConfig.custom()
+                .slidingWindowSize(4).minimumNumberOfCalls(2).failureRateThreshold(50)
+                .waitDurationInOpenState(Duration.ofHours(1)));
+        Settings patient = new Settings(50, Duration.ofMillis(20), Duration.ofMillis(100), 4, Duration.ofSeconds(30),
+                Duration.ofMillis(50));
+        DeliveryEngine engine = hub.startEngine(patient, opensQuickly);
+        List<Delivery> toDown = new ArrayList<>();
+        List<Delivery> toAlpha = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            toDown.add(hub.enqueue("down", "d-" + i, "down-model-" + i));
+            toAlpha.add(hub.enqueue("alpha", "a-" + i, "alpha-model-" + i));
+        }
+
+        await().atMost(WAIT).until(() -> engine.breaker("down").getState() == CircuitBreaker.State.OPEN);
+        toAlpha.forEach(delivery -> awaitStatus(delivery, Delivery.Status.DELIVERED));
+        assertThat(ScriptedActionConnector.script("alpha").calls()).hasSize(6);
+        await().atMost(WAIT).until(() -> hub.counter("switchboard.deliveries", "connection", "down", "outcome",
+                "breaker_open") > 0);
+        int callsWhenOpen = down.calls().size();
+        assertThat(toDown).allSatisfy(delivery -> assertThat(hub.status(delivery))
+                .isIn(Delivery.Status.PENDING, Delivery.Status.IN_FLIGHT));
+        assertThat(hub.deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items()).isEmpty();
+        assertThat(callsWhenOpen).isLessThan(6 * 2);
+        assertThat(hub.meters.find("resilience4j.circuitbreaker.state").tags("name", "down", "state", "open")
+                .gauge().value()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aHangingConnectionCannotTakeEveryWorkerFromTheOthers() {
+        ScriptedActionConnector.Script down = ScriptedActionConnector.script("down").hang();
+        hub.startEngine(DeliveryFixture.FAST); // 4 workers, so at most 2 per connection
+        List<Delivery> toDown = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            toDown.add(hub.enqueue("down", "d-" + i, "down-model-" + i));
+        }
+        await().atMost(WAIT).until(() -> down.calls().size() == 2);
+
+        List<Delivery> toAlpha = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            toAlpha.add(hub.enqueue("alpha", "a-" + i, "alpha-model-" + i));
+        }
+
+        toAlpha.forEach(delivery -> awaitStatus(delivery, Delivery.Status.DELIVERED));
+        assertThat(down.calls()).hasSize(2);
+        down.release();
+        toDown.forEach(delivery -> awaitStatus(delivery, Delivery.Status.DELIVERED));
+    }
+
+    @Test
+    void deliveriesOfOneSubjectRunInOrderWhileOtherSubjectsRunConcurrently() {
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha").pause(Duration.ofMillis(10))
+                .failTransiently(2);
+        hub.startEngine(DeliveryFixture.FAST);
+        List<Delivery> deliveries = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            for (String model : List.of("churn", "fraud", "ltv")) {
+                deliveries.add(hub.enqueue("alpha", model + "-" + i, model));
+            }
+        }
+
+        deliveries.forEach(delivery -> awaitStatus(delivery, Delivery.Status.DELIVERED));
+        assertThat(alpha.subjectOverlaps()).isZero();
+        Map<String, List<Integer>> orderBySubject = alpha.calls().stream().collect(Collectors.groupingBy(
+                call -> call.request().event().subject(), Collectors.mapping(call -> Integer.parseInt(
+                        call.request().event().id().replaceAll(".*-", "")), Collectors.toList())));
+        assertThat(orderBySubject).hasSize(3).allSatisfy((subject, order) -> assertThat(order).isSorted());
+    }
+
+    @Test
+    void aDeadLetteredDeliveryDoesNotHoldBackLaterOnesOfItsSubject() {
+        ScriptedActionConnector.script("alpha").failPermanently();
+        hub.startEngine(DeliveryFixture.FAST);
+        Delivery failing = hub.enqueue("alpha", "e-1", "churn");
+        awaitStatus(failing, Delivery.Status.DEAD);
+        ScriptedActionConnector.script("alpha").succeed();
+
+        awaitStatus(hub.enqueue("alpha", "e-2", "churn"), Delivery.Status.DELIVERED);
+    }
+
+    @Test
+    void aClaimWhoseLeaseExpiredIsTakenOverAndTheStaleClaimCannotCompleteIt() {
+        Delivery delivery = hub.enqueue("alpha", "e-1", "churn");
+        // A "crashed" instance: claimed with a short lease and started an attempt, then never came back.
+        Delivery crashedClaim = hub.outbox.claimDue(1, Duration.ofMillis(300), "crashed").get(0);
+        assertThat(hub.outbox.startAttempt(crashedClaim)).contains(1);
+        assertThat(hub.outbox.claimDue(1, Duration.ofSeconds(30), "other")).isEmpty();
+
+        hub.startEngine(DeliveryFixture.FAST);
+
+        awaitStatus(delivery, Delivery.Status.DELIVERED);
+        assertThat(hub.outbox.attempts(delivery.id())).extracting(Attempt::outcome)
+                .containsExactly(Attempt.Outcome.LEASE_EXPIRED, Attempt.Outcome.DELIVERED);
+        assertThat(hub.outbox.markDead(crashedClaim, "late")).isFalse();
+        assertThat(hub.outbox.reschedule(crashedClaim, java.time.Instant.now(), "late")).isFalse();
+        assertThat(hub.status(delivery)).isEqualTo(Delivery.Status.DELIVERED);
+        assertThat(ScriptedActionConnector.script("alpha").callsWithKey(delivery.idempotencyKey())).isEqualTo(1);
+    }
+
+    @Test
+    void depthGaugesReadTheOutbox() {
+        hub.startEngine(DeliveryFixture.FAST).stop();
+        hub.enqueue("alpha", "e-1", "churn");
+
+        assertThat(hub.meters.find("switchboard.outbox.depth").tags("status", "pending").gauge().value()).isEqualTo(1.0);
+        assertThat(hub.meters.find("switchboard.inbox.backlog").gauge().value()).isZero();
+    }
+
+    protected void awaitStatus(Delivery delivery, Delivery.Status status) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(hub.status(delivery)).isEqualTo(status));
+    }
+
+    private DeadLetter onlyDeadLetter() {
+        return hub.deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items().stream().reduce((a, b) -> {
+            throw new AssertionError("more than one dead letter: " + a + ", " + b);
+        }).orElseThrow(() -> new AssertionError("no dead letter"));
+    }
+}

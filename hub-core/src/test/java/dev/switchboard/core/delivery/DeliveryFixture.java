@@ -1,0 +1,95 @@
+package dev.switchboard.core.delivery;
+
+import dev.switchboard.core.config.HubConfig;
+import dev.switchboard.core.delivery.DeliveryEngine.Settings;
+import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.connector.ConnectorRegistry;
+import dev.switchboard.core.deadletter.DeadLetters;
+import dev.switchboard.core.store.Store;
+import dev.switchboard.core.testing.ScriptedActionConnector;
+import dev.switchboard.core.testing.TestDatabases;
+import dev.switchboard.core.testing.TestEvents;
+import dev.switchboard.model.CanonicalEvent;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * One hub instance's delivery side for tests: store, outbox, dead letters and engines over the {@code scripted}
+ * connections {@code alpha}, {@code beta} and {@code down}.
+ */
+final class DeliveryFixture implements AutoCloseable {
+
+    static final Settings FAST = new Settings(4, Duration.ofMillis(20), Duration.ofMillis(200), 4,
+            Duration.ofSeconds(30), Duration.ofMillis(50));
+
+    private final DataSource dataSource;
+    final Store store;
+    final Outbox outbox;
+    final DeadLetters deadLetters;
+    final ConnectionRegistry connections;
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<DeliveryEngine> engines = new ArrayList<>();
+
+    DeliveryFixture(DataSource dataSource) {
+        this.dataSource = dataSource;
+        this.store = Store.open(dataSource, Clock.systemUTC());
+        this.outbox = new Outbox(store, Clock.systemUTC());
+        this.deadLetters = new DeadLetters(store, outbox, Clock.systemUTC());
+        HubConfig config = new HubConfig(Map.of(
+                "alpha", new HubConfig.ConnectionSpec(ScriptedActionConnector.TYPE, Map.of()),
+                "beta", new HubConfig.ConnectionSpec(ScriptedActionConnector.TYPE, Map.of()),
+                "down", new HubConfig.ConnectionSpec(ScriptedActionConnector.TYPE, Map.of())), null, null);
+        this.connections = ConnectionRegistry.open(config, ConnectorRegistry.discover(getClass().getClassLoader()),
+                Clock.systemUTC());
+    }
+
+    /** A started engine with the default breaker and bulkhead configs. */
+    DeliveryEngine startEngine(Settings settings) {
+        return startEngine(settings, DeliveryEngine.defaultBreakerConfig());
+    }
+
+    /** A started engine whose per-connection breakers use {@code breakerConfig}. */
+    DeliveryEngine startEngine(Settings settings, CircuitBreakerConfig breakerConfig) {
+        DeliveryEngine engine = new DeliveryEngine(store, outbox, connections, deadLetters, settings,
+                CircuitBreakerRegistry.of(breakerConfig), BulkheadRegistry.of(DeliveryEngine.defaultBulkheadConfig(settings)),
+                meters, Clock.systemUTC(), () -> 0.5);
+        engines.add(engine);
+        engine.start();
+        return engine;
+    }
+
+    /** Enqueues action {@code run} on {@code connection} for an event of subject {@code models/<model>/versions/1}. */
+    Delivery enqueue(String connection, String eventId, String model) {
+        return enqueue(connection, "run", eventId, model);
+    }
+
+    Delivery enqueue(String connection, String action, String eventId, String model) {
+        CanonicalEvent event = TestEvents.aliasSet("mlflow-prod", eventId, model, "1", "champion");
+        return outbox.enqueue(new ActionCall(connection, action, Map.of("workflow", "deploy.yml"), event, null,
+                "promote", connection + "/" + eventId));
+    }
+
+    Delivery.Status status(Delivery delivery) {
+        return outbox.get(delivery.id()).orElseThrow().status();
+    }
+
+    double counter(String name, String... tags) {
+        var counter = meters.find(name).tags(tags).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Override
+    public void close() {
+        engines.forEach(DeliveryEngine::stop);
+        connections.close();
+        TestDatabases.close(dataSource);
+    }
+}
