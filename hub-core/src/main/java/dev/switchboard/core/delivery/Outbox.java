@@ -89,7 +89,7 @@ public final class Outbox {
             statement.setString(2, call.connection());
             statement.setString(3, call.action());
             statement.setString(4, JSON.writeValueAsString(call.parameters()));
-            statement.setString(5, codec.toJson(call.event()));
+            statement.setString(5, codec.toJsonString(call.event()));
             statement.setObject(6, call.eventSeq());
             statement.setString(7, call.routeId());
             statement.setString(8, call.event().subject());

@@ -55,7 +55,7 @@ final class WebhookSender implements ActionTarget {
             throw ConnectorException.configuration(connection, "unknown action " + request.action()
                     + "; connection " + connection + " offers: " + OutboundWebhookConnector.SEND_EVENT);
         }
-        byte[] body = codec.toJson(request.event()).getBytes(StandardCharsets.UTF_8);
+        byte[] body = codec.toJson(request.event());
         HttpRequest.Builder post = HttpRequest.newBuilder(url).timeout(timeout)
                 .header("Content-Type", CONTENT_TYPE)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
