@@ -7,7 +7,12 @@ import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.connector.ConnectorRegistry;
 import dev.switchboard.core.delivery.ActionDispatcher;
-import dev.switchboard.core.delivery.DirectActionDispatcher;
+import dev.switchboard.core.deadletter.DeadLetters;
+import dev.switchboard.core.delivery.DeliveryEngine;
+import dev.switchboard.core.delivery.Outbox;
+import dev.switchboard.core.delivery.OutboxActionDispatcher;
+import dev.switchboard.core.webhook.WebhookIngress;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.switchboard.core.store.Store;
 import java.time.Clock;
 import java.util.List;
@@ -58,9 +63,34 @@ class HubConfiguration {
     }
 
     @Bean
+    Outbox outbox(Store store, Clock clock) {
+        return new Outbox(store, clock);
+    }
+
+    @Bean
+    DeadLetters deadLetters(Store store, Outbox outbox, Clock clock) {
+        return new DeadLetters(store, outbox, clock);
+    }
+
+    /** Routes' actions go through the durable outbox; the engine performs them. */
+    @Bean
     @ConditionalOnMissingBean
-    ActionDispatcher actionDispatcher(ConnectionRegistry connections) {
-        return new DirectActionDispatcher(connections);
+    ActionDispatcher actionDispatcher(Outbox outbox) {
+        return new OutboxActionDispatcher(outbox);
+    }
+
+    /** Started with the context and stopped before the store closes; unfinished claims expire and are taken over. */
+    @Bean(initMethod = "start", destroyMethod = "stop")
+    DeliveryEngine deliveryEngine(Store store, Outbox outbox, ConnectionRegistry connections, DeadLetters deadLetters,
+                                  SwitchboardProperties properties, MeterRegistry meters, Clock clock) {
+        return new DeliveryEngine(store, outbox, connections, deadLetters, properties.getDelivery().toSettings(),
+                meters, clock);
+    }
+
+    @Bean
+    WebhookIngress webhookIngress(ConnectionRegistry connections, Store store, HubConfig config, MeterRegistry meters,
+                                  Clock clock) {
+        return new WebhookIngress(connections, store.inbox(), config.webhooks(), meters, clock);
     }
 
     /** Camel finds components by bean name, so routes can say {@code switchboard:…}. */

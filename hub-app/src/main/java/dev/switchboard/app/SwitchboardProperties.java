@@ -1,6 +1,11 @@
 package dev.switchboard.app;
 
 import dev.switchboard.core.config.HubConfig;
+import dev.switchboard.core.config.InvalidConfigurationException;
+import dev.switchboard.core.delivery.DeliveryEngine;
+import dev.switchboard.spi.ConfigProblem;
+import java.time.Duration;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,6 +22,7 @@ public class SwitchboardProperties {
     private Map<String, Connection> connections = new LinkedHashMap<>();
     private final Routes routes = new Routes();
     private final Webhooks webhooks = new Webhooks();
+    private final Delivery delivery = new Delivery();
 
     public Map<String, Connection> getConnections() {
         return connections;
@@ -32,6 +38,10 @@ public class SwitchboardProperties {
 
     public Webhooks getWebhooks() {
         return webhooks;
+    }
+
+    public Delivery getDelivery() {
+        return delivery;
     }
 
     public HubConfig toHubConfig() {
@@ -99,6 +109,76 @@ public class SwitchboardProperties {
 
         public void setTimestampSkewSeconds(long timestampSkewSeconds) {
             this.timestampSkewSeconds = timestampSkewSeconds;
+        }
+    }
+
+    /** How the delivery engine retries and how many deliveries it runs at once. */
+    public static class Delivery {
+
+        private static final DeliveryEngine.Settings DEFAULTS = DeliveryEngine.Settings.DEFAULTS;
+
+        private int maxAttempts = DEFAULTS.maxAttempts();
+        private Duration baseBackoff = DEFAULTS.baseBackoff();
+        private Duration maxBackoff = DEFAULTS.maxBackoff();
+        private int workers = DEFAULTS.workers();
+        private Duration lease = DEFAULTS.lease();
+        private Duration pollInterval = DEFAULTS.pollInterval();
+
+        /** The engine's settings; a bad value is reported with its path. */
+        public DeliveryEngine.Settings toSettings() {
+            try {
+                return new DeliveryEngine.Settings(maxAttempts, baseBackoff, maxBackoff, workers, lease, pollInterval);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(List.of(new ConfigProblem("delivery", e.getMessage())));
+            }
+        }
+
+        public int getMaxAttempts() {
+            return maxAttempts;
+        }
+
+        public void setMaxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+        }
+
+        public Duration getBaseBackoff() {
+            return baseBackoff;
+        }
+
+        public void setBaseBackoff(Duration baseBackoff) {
+            this.baseBackoff = baseBackoff;
+        }
+
+        public Duration getMaxBackoff() {
+            return maxBackoff;
+        }
+
+        public void setMaxBackoff(Duration maxBackoff) {
+            this.maxBackoff = maxBackoff;
+        }
+
+        public int getWorkers() {
+            return workers;
+        }
+
+        public void setWorkers(int workers) {
+            this.workers = workers;
+        }
+
+        public Duration getLease() {
+            return lease;
+        }
+
+        public void setLease(Duration lease) {
+            this.lease = lease;
+        }
+
+        public Duration getPollInterval() {
+            return pollInterval;
+        }
+
+        public void setPollInterval(Duration pollInterval) {
+            this.pollInterval = pollInterval;
         }
     }
 }

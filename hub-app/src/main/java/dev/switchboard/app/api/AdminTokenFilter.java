@@ -12,8 +12,9 @@ import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Guards the admin API ({@code /api/**}) with a bearer token. Webhooks are not behind it: they are authenticated by
- * their signatures. The comparison is constant-time, and the 401 never echoes what was sent.
+ * Guards the admin API ({@code /api/**}) and the actuator (but its health probe) with a bearer token. Webhooks are
+ * not behind it: they are authenticated by their signatures. The comparison is constant-time, and the 401 never
+ * echoes what was sent.
  */
 class AdminTokenFilter extends OncePerRequestFilter {
 
@@ -25,7 +26,9 @@ class AdminTokenFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/");
+        String path = request.getRequestURI();
+        boolean actuator = path.startsWith("/actuator/") && !path.startsWith("/actuator/health");
+        return !path.startsWith("/api/") && !actuator;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.switchboard.app.api;
 
+import dev.switchboard.api.model.DeadLetterStage;
 import dev.switchboard.core.camel.RouteValidator;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import java.io.IOException;
@@ -15,11 +16,24 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.format.FormatterRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 @Configuration(proxyBeanMethods = false)
 class ApiConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiConfiguration.class);
+
+    /** Query parameters use the document's enum values ({@code stage=delivery}), not the Java constant names. */
+    @Bean
+    WebMvcConfigurer apiEnumConverters() {
+        return new WebMvcConfigurer() {
+            @Override
+            public void addFormatters(FormatterRegistry registry) {
+                registry.addConverter(String.class, DeadLetterStage.class, DeadLetterStage::fromValue);
+            }
+        };
+    }
 
     @Bean
     RouteValidator routeValidator(ConnectionRegistry connections) {
@@ -36,7 +50,7 @@ class ApiConfiguration {
             @Value("${switchboard.data-dir:./data}") Path dataDir) {
         String token = configured.isBlank() ? tokenFile(dataDir) : configured;
         FilterRegistrationBean<AdminTokenFilter> registration = new FilterRegistrationBean<>(new AdminTokenFilter(token));
-        registration.addUrlPatterns("/api/*");
+        registration.addUrlPatterns("/api/*", "/actuator/*");
         return registration;
     }
 

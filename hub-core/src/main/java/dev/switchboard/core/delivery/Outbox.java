@@ -237,6 +237,29 @@ public final class Outbox {
         return jdbc.query("SELECT " + COLUMNS + " FROM outbox_delivery WHERE id = ?", this::map, id).stream().findFirst();
     }
 
+    /**
+     * Deliveries newest first, optionally only one connection's or one status, older than {@code beforeId} when
+     * given (the paging cursor), at most {@code limit}.
+     */
+    public List<Delivery> list(String connection, Delivery.Status status, Long beforeId, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM outbox_delivery WHERE 1 = 1");
+        List<Object> args = new java.util.ArrayList<>();
+        if (connection != null) {
+            sql.append(" AND connection_name = ?");
+            args.add(connection);
+        }
+        if (status != null) {
+            sql.append(" AND status = ?");
+            args.add(status.name());
+        }
+        if (beforeId != null) {
+            sql.append(" AND id < ?");
+            args.add(beforeId);
+        }
+        sql.append(" ORDER BY id DESC FETCH FIRST ").append(limit).append(" ROWS ONLY");
+        return jdbc.query(sql.toString(), this::map, args.toArray());
+    }
+
     public Optional<Delivery> findByKey(String idempotencyKey) {
         return jdbc.query("SELECT " + COLUMNS + " FROM outbox_delivery WHERE idempotency_key = ?", this::map,
                 idempotencyKey).stream().findFirst();
