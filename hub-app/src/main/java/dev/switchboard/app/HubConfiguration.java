@@ -7,7 +7,7 @@ import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.connector.ConnectorRegistry;
 import dev.switchboard.core.delivery.ActionDispatcher;
-import dev.switchboard.core.deadletter.DeadLetters;
+import dev.switchboard.core.delivery.DeadLetters;
 import dev.switchboard.core.delivery.DeliveryEngine;
 import dev.switchboard.core.delivery.Outbox;
 import dev.switchboard.core.delivery.OutboxActionDispatcher;

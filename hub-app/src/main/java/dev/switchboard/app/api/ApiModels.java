@@ -50,7 +50,7 @@ final class ApiModels {
                 .error(attempt.error());
     }
 
-    static DeadLetter deadLetter(dev.switchboard.core.deadletter.DeadLetter deadLetter) {
+    static DeadLetter deadLetter(dev.switchboard.core.delivery.DeadLetter deadLetter) {
         return new DeadLetter()
                 .id(deadLetter.id())
                 .stage(DeadLetterStage.fromValue(deadLetter.stage().code()))
@@ -64,8 +64,8 @@ final class ApiModels {
                 .open(deadLetter.open());
     }
 
-    static dev.switchboard.core.deadletter.DeadLetter.Stage stage(DeadLetterStage stage) {
-        return stage == null ? null : dev.switchboard.core.deadletter.DeadLetter.Stage.ofCode(stage.getValue());
+    static dev.switchboard.core.delivery.DeadLetter.Stage stage(DeadLetterStage stage) {
+        return stage == null ? null : dev.switchboard.core.delivery.DeadLetter.Stage.ofCode(stage.getValue());
     }
 
     static Long seqToken(String pageToken) {

@@ -6,7 +6,7 @@ import dev.switchboard.api.model.DeadLetterFilter;
 import dev.switchboard.api.model.DeadLetterPage;
 import dev.switchboard.api.model.DeadLetterStage;
 import dev.switchboard.api.model.ReplayResult;
-import dev.switchboard.core.deadletter.DeadLetters;
+import dev.switchboard.core.delivery.DeadLetters;
 import dev.switchboard.spi.Page;
 import dev.switchboard.spi.PageRequest;
 import java.time.OffsetDateTime;
@@ -28,9 +28,9 @@ class DeadLettersController implements DeadLettersApi {
     public ResponseEntity<DeadLetterPage> listDeadLetters(String connection, DeadLetterStage stage, OffsetDateTime from,
                                                           OffsetDateTime to, Boolean open, String pageToken, Integer size) {
         ApiModels.seqToken(pageToken);
-        var filter = new dev.switchboard.core.deadletter.DeadLetterFilter(connection, ApiModels.stage(stage),
+        var filter = new dev.switchboard.core.delivery.DeadLetterFilter(connection, ApiModels.stage(stage),
                 ApiModels.instant(from), ApiModels.instant(to), open);
-        Page<dev.switchboard.core.deadletter.DeadLetter> page =
+        Page<dev.switchboard.core.delivery.DeadLetter> page =
                 deadLetters.list(filter, new PageRequest(pageToken, Pages.limit(size)));
         return ResponseEntity.ok(new DeadLetterPage(page.items().stream().map(ApiModels::deadLetter).toList())
                 .nextPageToken(page.nextPageToken()));
@@ -60,7 +60,7 @@ class DeadLettersController implements DeadLettersApi {
 
     @Override
     public ResponseEntity<List<ReplayResult>> replayDeadLetters(DeadLetterFilter filter) {
-        var coreFilter = new dev.switchboard.core.deadletter.DeadLetterFilter(filter.getConnection(),
+        var coreFilter = new dev.switchboard.core.delivery.DeadLetterFilter(filter.getConnection(),
                 ApiModels.stage(filter.getStage()), ApiModels.instant(filter.getFrom()), ApiModels.instant(filter.getTo()),
                 true);
         return ResponseEntity.ok(deadLetters.replayAll(coreFilter).stream().map(DeadLettersController::result).toList());

@@ -16,7 +16,9 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importClasses() {
+        // Test code (this module's test classes and other modules' test jars) is not the product.
         product = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(location -> !location.contains("-tests.jar"))
                 .importPackages("dev.switchboard");
         fixture = new ClassFileImporter().importPackages("archfixture");
     }

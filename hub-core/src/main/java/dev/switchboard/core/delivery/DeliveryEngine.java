@@ -1,7 +1,6 @@
 package dev.switchboard.core.delivery;
 
 import dev.switchboard.core.connection.ConnectionRegistry;
-import dev.switchboard.core.deadletter.DeadLetters;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ConnectorException;

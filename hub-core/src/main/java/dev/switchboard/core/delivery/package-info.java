@@ -14,6 +14,6 @@
  *
  * A route's {@code to: switchboard:<connection>/<action>} becomes one {@link dev.switchboard.core.delivery.Delivery}
  * (once per idempotency key); the engine performs it at least once, in order per subject, retrying transient
- * failures and dead-lettering the rest ({@link dev.switchboard.core.deadletter.DeadLetters}).
+ * failures and dead-lettering the rest ({@link dev.switchboard.core.delivery.DeadLetters}).
  */
 package dev.switchboard.core.delivery;

@@ -3,9 +3,6 @@ package dev.switchboard.core.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.switchboard.core.deadletter.DeadLetter;
-import dev.switchboard.core.deadletter.DeadLetterFilter;
-import dev.switchboard.core.deadletter.DeadLetters;
 import dev.switchboard.core.delivery.DeliveryEngine.Settings;
 import dev.switchboard.core.testing.ScriptedActionConnector;
 import dev.switchboard.core.testing.ScriptedActionConnector.Call;

@@ -4,7 +4,6 @@ import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.delivery.DeliveryEngine.Settings;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.connector.ConnectorRegistry;
-import dev.switchboard.core.deadletter.DeadLetters;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.core.testing.ScriptedActionConnector;
 import dev.switchboard.core.testing.TestDatabases;

@@ -1,4 +1,4 @@
-package dev.switchboard.core.deadletter;
+package dev.switchboard.core.delivery;
 
 import java.time.Instant;
 

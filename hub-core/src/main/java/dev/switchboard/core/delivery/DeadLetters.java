@@ -1,8 +1,5 @@
-package dev.switchboard.core.deadletter;
+package dev.switchboard.core.delivery;
 
-import dev.switchboard.core.delivery.Attempt;
-import dev.switchboard.core.delivery.Delivery;
-import dev.switchboard.core.delivery.Outbox;
 import dev.switchboard.core.store.RouteProgress;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.spi.Page;

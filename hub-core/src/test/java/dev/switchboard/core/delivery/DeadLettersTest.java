@@ -1,12 +1,9 @@
-package dev.switchboard.core.deadletter;
+package dev.switchboard.core.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.switchboard.core.deadletter.DeadLetters.ReplayOutcome;
-import dev.switchboard.core.delivery.ActionCall;
-import dev.switchboard.core.delivery.Delivery;
-import dev.switchboard.core.delivery.Outbox;
+import dev.switchboard.core.delivery.DeadLetters.ReplayOutcome;
 import dev.switchboard.core.store.RouteProgress.Outcome;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.core.store.StoredEvent;
