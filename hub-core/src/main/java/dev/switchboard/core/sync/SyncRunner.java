@@ -85,7 +85,7 @@ final class SyncRunner {
 
     SyncReport run() {
         SyncRun run = new SyncRun(UUID.randomUUID().toString(), job.name(), mode, SyncRun.Status.RUNNING,
-                clock.instant(), null, 0, 0, 0, 0, 0, null);
+                now(), null, 0, 0, 0, 0, 0, null);
         runs.start(run);
         Optional<String> cursor = store.cursors().get(cursorName(job.name()));
         Instant since = full ? null : cursor.map(Instant::parse).orElse(null);
@@ -138,7 +138,7 @@ final class SyncRunner {
         long failed = counts.getOrDefault(SyncOutcome.Kind.FAILED, 0L);
         SyncRun.Status status = error != null ? SyncRun.Status.ABORTED
                 : failed > 0 ? SyncRun.Status.COMPLETED_WITH_FAILURES : SyncRun.Status.COMPLETED;
-        return new SyncRun(run.id(), run.job(), run.mode(), status, run.startedAt(), clock.instant(),
+        return new SyncRun(run.id(), run.job(), run.mode(), status, run.startedAt(), now(),
                 counts.getOrDefault(SyncOutcome.Kind.CREATED, 0L), counts.getOrDefault(SyncOutcome.Kind.UPDATED, 0L),
                 counts.getOrDefault(SyncOutcome.Kind.UNCHANGED, 0L), counts.getOrDefault(SyncOutcome.Kind.SKIPPED, 0L),
                 failed, error);
@@ -320,6 +320,11 @@ final class SyncRunner {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
+    }
+
+    /** Databases keep microseconds; a report must equal the run read back. */
+    private Instant now() {
+        return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 
     private static String orEmpty(String text) {
