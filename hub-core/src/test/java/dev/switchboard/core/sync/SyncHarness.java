@@ -77,6 +77,11 @@ final class SyncHarness implements AutoCloseable {
         return service;
     }
 
+    /** The running service, started on first use. */
+    SyncService service() {
+        return service == null ? restart() : service;
+    }
+
     ConnectionRegistry connections() {
         return connections;
     }

@@ -66,6 +66,8 @@ public final class InMemoryRegistry implements ModelRegistry, ArtifactStore {
     private boolean applyBeforeFailing;
     private Supplier<? extends Throwable> failure;
     private boolean corruptReads;
+    private int hookAfter = Integer.MAX_VALUE;
+    private Runnable hook;
 
     private static final class Model {
         final String name;
@@ -143,6 +145,12 @@ public final class InMemoryRegistry implements ModelRegistry, ArtifactStore {
         this.writes.set(0);
     }
 
+    /** Runs {@code action} once, on the thread making it, right after the {@code n}-th write from now. */
+    public synchronized void afterWrites(int n, Runnable action) {
+        this.hookAfter = writes.get() + n;
+        this.hook = action;
+    }
+
     /** Stops failing writes. */
     public synchronized void heal() {
         failAfter = Integer.MAX_VALUE;
@@ -161,6 +169,11 @@ public final class InMemoryRegistry implements ModelRegistry, ArtifactStore {
 
     public synchronized boolean hasArtifact(URI uri) {
         return artifacts.containsKey(uri);
+    }
+
+    /** Every version, without paging or counting a read. */
+    public synchronized List<ModelVersion> allVersions() {
+        return models.values().stream().flatMap(m -> m.versions.values().stream().map(v -> toCanonical(m, v))).toList();
     }
 
     public synchronized int versionCount() {
@@ -435,7 +448,11 @@ public final class InMemoryRegistry implements ModelRegistry, ArtifactStore {
             }
             throw sneaky(failure.get());
         }
-        return change.get();
+        T result = change.get();
+        if (number == hookAfter && hook != null) {
+            hook.run();
+        }
+        return result;
     }
 
     private static RuntimeException sneaky(Throwable failure) {
