@@ -73,15 +73,6 @@ final class SyncRunStore {
                         + "FROM sync_outcome WHERE run_id = ? ORDER BY object_key", this::mapOutcome, runId)));
     }
 
-    /**
-     * The source key of the object that a sync copied to {@code connection}'s object {@code nativeId}, if any: how a
-     * reverse job recognises a copy and leaves it alone.
-     */
-    Optional<String> copiedFrom(String connection, String nativeId) {
-        return jdbc.queryForList("SELECT source_key FROM identity_map WHERE target_connection = ? "
-                + "AND target_native_id = ?", String.class, connection, nativeId).stream().findFirst();
-    }
-
     private SyncRun mapRun(ResultSet row, int n) throws SQLException {
         Timestamp finished = row.getTimestamp("finished_at");
         return new SyncRun(row.getString("id"), row.getString("job"), SyncRun.Mode.valueOf(row.getString("mode")),

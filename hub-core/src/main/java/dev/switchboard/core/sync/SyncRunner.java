@@ -6,6 +6,7 @@ import dev.switchboard.core.store.Store;
 import dev.switchboard.model.ArtifactRef;
 import dev.switchboard.model.ModelVersion;
 import dev.switchboard.model.RegisteredModel;
+import dev.switchboard.model.ResourceRef;
 import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.Fidelity;
 import dev.switchboard.spi.Fidelity.Field;
@@ -32,8 +33,8 @@ import java.util.stream.Collectors;
 final class SyncRunner {
 
     /** The two ends of a job, resolved from the connection registry. */
-    record Ends(ModelRegistry source, ModelRegistry target, String targetConnection, Fidelity targetFidelity,
-                ArtifactCopier artifacts) {
+    record Ends(ModelRegistry source, String sourceConnection, ModelRegistry target, String targetConnection,
+                Fidelity targetFidelity, ArtifactCopier artifacts) {
     }
 
     /** One write to the target, described for the run's report before it is made. */
@@ -95,12 +96,18 @@ final class SyncRunner {
             PageRequest request = PageRequest.first(job.pageSize());
             while (true) {
                 Page<ModelVersion> page = ends.source().listVersions(null, since, request);
+                List<ResourceRef> refs = page.items().stream().map(ModelVersion::ref).toList();
+                // One query each per page, not per object: what is linked already, and what is itself a copy.
+                Map<String, IdentityMap.Link> links = identityMap.findAll(refs, ends.targetConnection());
+                Map<String, IdentityMap.Link> copies = identityMap.findByTargets(ends.sourceConnection(),
+                        refs.stream().map(ResourceRef::nativeId).toList());
                 for (ModelVersion version : page.items()) {
                     if (Thread.currentThread().isInterrupted()) {
                         throw new Interrupted();
                     }
                     if (seen.add(version.ref().key())) {
-                        note(version, process(version));
+                        note(version, process(version, Optional.ofNullable(links.get(version.ref().key())),
+                                Optional.ofNullable(copies.get(version.ref().nativeId())).map(IdentityMap.Link::sourceKey)));
                     }
                 }
                 flush(run.id());
@@ -185,21 +192,19 @@ final class SyncRunner {
         return Optional.ofNullable(oldestFailed != null ? oldestFailed : newestSeen);
     }
 
-    private SyncOutcome process(ModelVersion version) {
+    private SyncOutcome process(ModelVersion version, Optional<IdentityMap.Link> link, Optional<String> original) {
         String key = version.ref().key();
         try {
             Optional<String> rejected = selection.rejects(version);
             if (rejected.isPresent()) {
                 return new SyncOutcome(key, SyncOutcome.Kind.SKIPPED, rejected.get(), List.of());
             }
-            Optional<String> original = runs.copiedFrom(version.ref().connection(), version.ref().nativeId());
             if (original.isPresent()) {
                 return new SyncOutcome(key, SyncOutcome.Kind.SKIPPED, "a copy of " + original.get()
                         + " made by a sync job; copies are not synced back", List.of());
             }
             VersionMapper.Mapped mapped = mapper.map(version);
             String fingerprint = mapped.state().fingerprint();
-            Optional<IdentityMap.Link> link = identityMap.find(version.ref(), ends.targetConnection());
             if (link.isPresent() && fingerprint.equals(link.get().fingerprint())) {
                 return new SyncOutcome(key, SyncOutcome.Kind.UNCHANGED, null, mapped.gaps());
             }

@@ -178,8 +178,8 @@ public final class SyncService {
 
     private SyncRunner runner(SyncJobSpec job, SyncRun.Mode mode, Scope scope) {
         ConnectionRegistry.Entry target = entry(job.target());
-        SyncRunner.Ends ends = new SyncRunner.Ends(registry(entry(job.source())), registry(target), job.target(),
-                target.connector().fidelity(), artifacts);
+        SyncRunner.Ends ends = new SyncRunner.Ends(registry(entry(job.source())), job.source(), registry(target),
+                job.target(), target.connector().fidelity(), artifacts);
         return new SyncRunner(job, mode, scope == Scope.FULL, store, runs, ends, clock);
     }
 
