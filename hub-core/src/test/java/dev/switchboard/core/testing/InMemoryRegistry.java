@@ -19,6 +19,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -36,6 +39,7 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A model registry and artifact store in memory, behaving like MLflow where the port leaves room: versions are
@@ -68,6 +72,23 @@ public final class InMemoryRegistry implements ModelRegistry, ArtifactStore {
     private boolean corruptReads;
     private int hookAfter = Integer.MAX_VALUE;
     private Runnable hook;
+    private Path journal;
+    private long writeDelayMillis;
+
+    /** The registry's state as saved to a journal file (artifacts are not saved). */
+    record Saved(long tick, List<SavedModel> models) {
+    }
+
+    record SavedModel(String name, String description, Map<String, Integer> aliases, Map<String, Integer> byKey,
+                      List<SavedVersion> versions) {
+    }
+
+    record SavedVersion(int number, String description, Map<String, String> tags, Stage stage,
+                        ApprovalStatus approval, URI artifact, String externalRef, Instant createdAt,
+                        Instant updatedAt) {
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static final class Model {
         final String name;
@@ -149,6 +170,65 @@ public final class InMemoryRegistry implements ModelRegistry, ArtifactStore {
     public synchronized void afterWrites(int n, Runnable action) {
         this.hookAfter = writes.get() + n;
         this.hook = action;
+    }
+
+    /**
+     * Keeps this registry's state in {@code file}: loads it now if the file exists, and saves it (atomically) after
+     * every write, so another process (a restarted hub, after its predecessor was killed) sees every acknowledged write.
+     */
+    public synchronized void journalTo(Path file) {
+        this.journal = file;
+        if (Files.exists(file)) {
+            Saved saved = JSON.readValue(file.toFile(), Saved.class);
+            models.clear();
+            tick = saved.tick();
+            for (SavedModel m : saved.models()) {
+                Model model = new Model(m.name());
+                model.description = m.description();
+                model.aliases.putAll(m.aliases());
+                model.byKey.putAll(m.byKey());
+                for (SavedVersion sv : m.versions()) {
+                    Version v = new Version(sv.number());
+                    v.description = sv.description();
+                    v.tags.putAll(sv.tags());
+                    v.stage = sv.stage();
+                    v.approval = sv.approval();
+                    v.artifact = sv.artifact() == null ? null : ArtifactRef.of(sv.artifact());
+                    v.externalRef = sv.externalRef();
+                    v.createdAt = sv.createdAt();
+                    v.updatedAt = sv.updatedAt();
+                    model.versions.put(v.number, v);
+                }
+                models.put(model.name, model);
+            }
+        }
+    }
+
+    /** How many versions the journal in {@code file} holds (0 when there is none yet). */
+    public static int journaledVersions(Path file) {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        return JSON.readValue(file.toFile(), Saved.class).models().stream().mapToInt(m -> m.versions().size()).sum();
+    }
+
+    /** Makes every write take at least this long, so a test can kill a process in the middle of a run. */
+    public synchronized void slowWrites(long millis) {
+        this.writeDelayMillis = millis;
+    }
+
+    private void save() {
+        List<SavedModel> saved = models.values().stream().map(m -> new SavedModel(m.name, m.description,
+                m.aliases, m.byKey, m.versions.values().stream().map(v -> new SavedVersion(v.number, v.description,
+                        v.tags, v.stage, v.approval, v.artifact == null ? null : v.artifact.uri(), v.externalRef,
+                        v.createdAt, v.updatedAt)).toList())).toList();
+        try {
+            Path temporary = journal.resolveSibling(journal.getFileName() + ".tmp");
+            JSON.writeValue(temporary.toFile(), new Saved(tick, saved));
+            Files.move(temporary, journal, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Stops failing writes. */
@@ -448,7 +528,17 @@ public final class InMemoryRegistry implements ModelRegistry, ArtifactStore {
             }
             throw sneaky(failure.get());
         }
+        if (writeDelayMillis > 0) {
+            try {
+                Thread.sleep(writeDelayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         T result = change.get();
+        if (journal != null) {
+            save();
+        }
         if (number == hookAfter && hook != null) {
             hook.run();
         }

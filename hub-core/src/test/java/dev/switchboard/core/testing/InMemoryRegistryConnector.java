@@ -78,7 +78,11 @@ public class InMemoryRegistryConnector implements Connector {
     @Override
     public List<OptionDefinition> options() {
         return List.of(OptionDefinition.optional("page-size", OptionType.INTEGER, "100",
-                "The largest page a listing returns, whatever the caller asks for."));
+                        "The largest page a listing returns, whatever the caller asks for."),
+                OptionDefinition.optional("journal", OptionType.STRING, null,
+                        "A file that keeps the registry's state across processes (loaded at open, saved on each write)."),
+                OptionDefinition.optional("write-delay", OptionType.DURATION, null,
+                        "How long each write takes at least, so a test can kill a process mid-run."));
     }
 
     @Override
@@ -96,6 +100,8 @@ public class InMemoryRegistryConnector implements Connector {
         InMemoryRegistry registry = REGISTRIES.compute(config.name(), (name, existing) -> existing != null
                 ? existing.reconfigure(fidelity, config.integer("page-size").orElse(100))
                 : new InMemoryRegistry(name, fidelity, config.integer("page-size").orElse(100)));
+        config.string("journal").map(java.nio.file.Path::of).ifPresent(registry::journalTo);
+        config.duration("write-delay").ifPresent(delay -> registry.slowWrites(delay.toMillis()));
         return new Connection() {
             @Override
             public String name() {

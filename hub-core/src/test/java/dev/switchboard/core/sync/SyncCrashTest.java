@@ -8,10 +8,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.switchboard.core.config.SyncJobSpec;
 import dev.switchboard.core.testing.InMemoryRegistry;
 import dev.switchboard.core.testing.InMemoryRegistryConnector;
+import dev.switchboard.core.testing.TestDatabases;
 import dev.switchboard.model.ModelVersion;
 import dev.switchboard.spi.PageRequest;
 import java.nio.file.Path;
-import javax.sql.DataSource;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -23,10 +23,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Kill safety: a run that dies at any point, then a fresh hub on the same database, ends with each object once. Run
- * against each supported database by a subclass.
+ * Kill safety inside one JVM: a run that dies at any point, then a fresh hub on the same database, ends with each
+ * object once ({@link SyncProcessKillTest} does the same with real SIGKILLs on PostgreSQL).
  */
-abstract class SyncCrashContract {
+class SyncCrashTest {
 
     private static final String JOB = "a-to-b";
 
@@ -40,16 +40,13 @@ abstract class SyncCrashContract {
     @TempDir
     Path directory;
 
-    /** The hub's database for one test. */
-    protected abstract DataSource dataSource();
-
     private SyncHarness hub;
     private InMemoryRegistry source;
     private InMemoryRegistry target;
 
     @BeforeEach
     void openHub() {
-        hub = SyncHarness.fresh(dataSource())
+        hub = SyncHarness.fresh(TestDatabases.h2(directory))
                 .connection("a", InMemoryRegistryConnector.TYPE)
                 .connection("b", InMemoryRegistryConnector.TYPE)
                 .job(SyncJobSpec.of(JOB, "a", "b").withPageSize(25));
