@@ -19,9 +19,14 @@ final class SelectionFilter {
         this.models = selection.models().stream().map(ModelGlob::compile).toList();
     }
 
+    /** Whether versions of {@code modelName} can be selected at all. */
+    boolean selectsModel(String modelName) {
+        return models.isEmpty() || models.stream().anyMatch(glob -> glob.matches(modelName));
+    }
+
     /** Why {@code version} is not selected, or empty when it is. */
     Optional<String> rejects(ModelVersion version) {
-        if (!models.isEmpty() && models.stream().noneMatch(glob -> glob.matches(version.modelName()))) {
+        if (!selectsModel(version.modelName())) {
             return Optional.of("not selected: model " + version.modelName() + " matches none of " + models);
         }
         if (!selection.aliases().isEmpty() && selection.aliases().stream().noneMatch(version.aliases()::contains)) {

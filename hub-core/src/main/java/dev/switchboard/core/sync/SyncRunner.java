@@ -27,6 +27,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** One run of one sync job: reads the source since the cursor, decides per version, and (when applying) writes. */
@@ -48,6 +49,9 @@ final class SyncRunner {
         }
     }
 
+    /** The identity map's fingerprint column holds 128 characters; a longer alias list is simply swept every run. */
+    private static final int MAX_ALIAS_PRINT = 128;
+
     private final SyncJobSpec job;
     private final SyncRun.Mode mode;
     private final boolean full;
@@ -65,6 +69,7 @@ final class SyncRunner {
     private Instant newestSeen;
     private Instant oldestFailed;
     private boolean failedWithoutTime;
+    private final Set<String> failedModels = new HashSet<>();
 
     SyncRunner(SyncJobSpec job, SyncRun.Mode mode, boolean full, Store store, SyncRunStore runs, Ends ends,
                Clock clock) {
@@ -93,29 +98,8 @@ final class SyncRunner {
         String error = null;
         boolean completed = false;
         try {
-            PageRequest request = PageRequest.first(job.pageSize());
-            while (true) {
-                Page<ModelVersion> page = ends.source().listVersions(null, since, request);
-                List<ResourceRef> refs = page.items().stream().map(ModelVersion::ref).toList();
-                // One query each per page, not per object: what is linked already, and what is itself a copy.
-                Map<String, IdentityMap.Link> links = identityMap.findAll(refs, ends.targetConnection());
-                Map<String, IdentityMap.Link> copies = identityMap.findByTargets(ends.sourceConnection(),
-                        refs.stream().map(ResourceRef::nativeId).toList());
-                for (ModelVersion version : page.items()) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        throw new Interrupted();
-                    }
-                    if (seen.add(version.ref().key())) {
-                        note(version, process(version, Optional.ofNullable(links.get(version.ref().key())),
-                                Optional.ofNullable(copies.get(version.ref().nativeId())).map(IdentityMap.Link::sourceKey)));
-                    }
-                }
-                flush(run.id());
-                if (page.next().isEmpty()) {
-                    break;
-                }
-                request = request.next(page);
-            }
+            processPages(request -> ends.source().listVersions(null, since, request), run.id());
+            sweepAliases(run.id(), since == null);
             completed = true;
         } catch (Interrupted e) {
             error = "interrupted after " + outcomes.size() + " objects; the next run resumes";
@@ -137,6 +121,75 @@ final class SyncRunner {
             }
         });
         return new SyncReport(done, outcomes);
+    }
+
+    /** Lists pages of versions and gives each version not seen yet in this run its outcome. */
+    private void processPages(Function<PageRequest, Page<ModelVersion>> lister, String runId) {
+        PageRequest request = PageRequest.first(job.pageSize());
+        while (true) {
+            Page<ModelVersion> page = lister.apply(request);
+            List<ResourceRef> refs = page.items().stream().map(ModelVersion::ref).toList();
+            // One query each per page, not per object: what is linked already, and what is itself a copy.
+            Map<String, IdentityMap.Link> links = identityMap.findAll(refs, ends.targetConnection());
+            Map<String, IdentityMap.Link> copies = identityMap.findByTargets(ends.sourceConnection(),
+                    refs.stream().map(ResourceRef::nativeId).toList());
+            for (ModelVersion version : page.items()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new Interrupted();
+                }
+                if (seen.add(version.ref().key())) {
+                    note(version, process(version, Optional.ofNullable(links.get(version.ref().key())),
+                            Optional.ofNullable(copies.get(version.ref().nativeId())).map(IdentityMap.Link::sourceKey)));
+                }
+            }
+            flush(runId);
+            if (page.next().isEmpty()) {
+                return;
+            }
+            request = request.next(page);
+        }
+    }
+
+    /**
+     * Catches alias moves the version listing cannot see: MLflow moves an alias without touching either version's
+     * update time. Each selected model's aliases are fingerprinted in the identity map (as the model's link); a model
+     * whose aliases changed since has its versions looked at again, which costs no target call for a version whose
+     * own fingerprint still matches.
+     *
+     * @param allListed whether this run listed every version already (then only the fingerprints are recorded)
+     */
+    private void sweepAliases(String runId, boolean allListed) {
+        boolean aliasesMatter = ends.targetFidelity().supports(Field.ALIASES)
+                || !job.mapping().aliasApproval().isEmpty() || !job.selection().aliases().isEmpty();
+        if (!aliasesMatter) {
+            return;
+        }
+        PageRequest request = PageRequest.first(job.pageSize());
+        while (true) {
+            Page<RegisteredModel> page = ends.source().listModels(request);
+            List<RegisteredModel> models = page.items().stream().filter(m -> selection.selectsModel(m.name())).toList();
+            Map<String, IdentityMap.Link> links = identityMap.findAll(models.stream().map(RegisteredModel::ref)
+                    .toList(), ends.targetConnection());
+            for (RegisteredModel model : models) {
+                String aliases = new java.util.TreeMap<>(model.aliases()).toString();
+                IdentityMap.Link link = links.get(model.ref().key());
+                if (link != null && aliases.equals(link.fingerprint())) {
+                    continue;
+                }
+                if (!allListed) {
+                    processPages(versions -> ends.source().listVersions(model.name(), null, versions), runId);
+                }
+                if (mode == SyncRun.Mode.APPLY && !failedModels.contains(model.name())
+                        && aliases.length() <= MAX_ALIAS_PRINT) {
+                    ends.target().getModel(model.name())
+                            .ifPresent(target -> identityMap.link(model.ref(), target.ref(), aliases));
+                }
+            }
+            if (page.next().isEmpty()) {
+                return;
+            }
+            request = request.next(page);
+        }
     }
 
     private SyncRun summary(SyncRun run, String error) {
@@ -170,6 +223,7 @@ final class SyncRunner {
         unrecorded.add(outcome);
         Instant updated = version.updatedAt();
         if (outcome.kind() == SyncOutcome.Kind.FAILED) {
+            failedModels.add(version.modelName());
             if (updated == null) {
                 failedWithoutTime = true;
             } else if (oldestFailed == null || updated.isBefore(oldestFailed)) {

@@ -106,6 +106,27 @@ class SyncServiceTest {
     }
 
     @Test
+    void anAliasMovedWithoutTouchingAnyVersionIsCarriedByTheNextIncrementalRun() {
+        seed(source, "a", 3, 3);
+        source.aliasesTouchVersions(false);
+        SyncService sync = hub.restart();
+        sync.apply(JOB);
+        target.resetCounters();
+
+        source.setAlias("model-001", "champion", "1");
+        SyncReport next = sync.apply(JOB);
+
+        assertThat(next.outcomes(Kind.UPDATED)).extracting(SyncOutcome::objectKey)
+                .containsExactly("a:model_version:model-001/1");
+        assertThat(target.getVersionByAlias("model-001", "champion")).get()
+                .extracting(v -> v.tags().get("seed")).isEqualTo("model-001-1");
+        assertThat(target.snapshot()).isEqualTo(cleanSyncOf(source));
+        target.resetCounters();
+        assertThat(sync.apply(JOB).outcomes()).allMatch(o -> o.kind() == Kind.UNCHANGED);
+        assertThat(target.writes()).isZero();
+    }
+
+    @Test
     void planReportsWhatApplyWouldDoWithoutWritingToTheTarget() {
         seed(source, "a", 2, 3);
         SyncService sync = hub.restart();

@@ -74,6 +74,7 @@ public final class InMemoryRegistry implements ModelRegistry, ArtifactStore {
     private Runnable hook;
     private Path journal;
     private long writeDelayMillis;
+    private boolean aliasesTouchVersions = true;
 
     /** The registry's state as saved to a journal file (artifacts are not saved). */
     record Saved(long tick, List<SavedModel> models) {
@@ -210,6 +211,11 @@ public final class InMemoryRegistry implements ModelRegistry, ArtifactStore {
             return 0;
         }
         return JSON.readValue(file.toFile(), Saved.class).models().stream().mapToInt(m -> m.versions().size()).sum();
+    }
+
+    /** Whether moving an alias stamps the versions it leaves and reaches (MLflow's does not). */
+    public synchronized void aliasesTouchVersions(boolean touch) {
+        this.aliasesTouchVersions = touch;
     }
 
     /** Makes every write take at least this long, so a test can kill a process in the middle of a run. */
@@ -398,6 +404,9 @@ public final class InMemoryRegistry implements ModelRegistry, ArtifactStore {
             Version v = existing(modelName, version);
             Model model = models.get(modelName);
             Integer previous = model.aliases.put(alias, v.number);
+            if (!aliasesTouchVersions) {
+                return toCanonical(model, v);
+            }
             if (previous != null && previous != v.number) {
                 model.versions.get(previous).updatedAt = now();
             }
@@ -411,7 +420,7 @@ public final class InMemoryRegistry implements ModelRegistry, ArtifactStore {
             require(Field.ALIASES);
             Model model = models.get(modelName);
             Integer previous = model == null ? null : model.aliases.remove(alias);
-            if (previous != null) {
+            if (previous != null && aliasesTouchVersions) {
                 model.versions.get(previous).updatedAt = now();
             }
             return null;
