@@ -3,6 +3,7 @@ package dev.switchboard.conformance.mlflow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.http.RequestMethod;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.connector.mlflow.MlflowConnector;
 import dev.switchboard.core.config.HubConfig;
@@ -20,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +39,7 @@ class MlflowSyncTest {
     @TempDir
     Path directory;
 
+    private HikariDataSource dataSource;
     private ConnectionRegistry connections;
     private SyncService sync;
 
@@ -52,8 +53,8 @@ class MlflowSyncTest {
                 null, null, Map.of(
                         "a-to-b", SyncJobSpec.of("a-to-b", "mlflow-a", "mlflow-b").withPageSize(2),
                         "b-to-a", SyncJobSpec.of("b-to-a", "mlflow-b", "mlflow-a").withPageSize(2)));
-        JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:file:" + directory.resolve("hub").toAbsolutePath());
+        dataSource = new HikariDataSource();
+        dataSource.setJdbcUrl("jdbc:h2:file:" + directory.resolve("hub").toAbsolutePath());
         connections = ConnectionRegistry.open(config, ConnectorRegistry.of(List.of(new MlflowConnector())),
                 Clock.systemUTC());
         sync = SyncService.of(Store.open(dataSource, Clock.systemUTC()), connections, config, Clock.systemUTC());
@@ -62,6 +63,7 @@ class MlflowSyncTest {
     @AfterEach
     void closeHub() {
         connections.close();
+        dataSource.close();
     }
 
     @Test
