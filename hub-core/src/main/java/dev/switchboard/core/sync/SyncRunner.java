@@ -139,7 +139,9 @@ final class SyncRunner {
                 }
                 if (seen.add(version.ref().key())) {
                     note(version, process(version, Optional.ofNullable(links.get(version.ref().key())),
-                            Optional.ofNullable(copies.get(version.ref().nativeId())).map(IdentityMap.Link::sourceKey)));
+                            Optional.ofNullable(copies.get(version.ref().nativeId()))
+                                    .filter(copy -> copy.targetKind().equals(version.ref().kind()))
+                                    .map(IdentityMap.Link::sourceKey)));
                 }
             }
             flush(runId);
