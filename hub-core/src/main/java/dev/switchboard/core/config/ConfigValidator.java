@@ -32,6 +32,7 @@ public final class ConfigValidator {
         List<ConfigProblem> problems = new ArrayList<>();
         config.connections().forEach((name, spec) -> problems.addAll(validateConnection(name, spec)));
         problems.addAll(validateRouteDirectory(config.routeDirectory()));
+        problems.addAll(new SyncJobValidator(connectors).validate(config));
         if (config.webhooks().maxBodyBytes() < 1) {
             problems.add(new ConfigProblem("webhooks.max-body-bytes",
                     "must be at least 1, was " + config.webhooks().maxBodyBytes()));

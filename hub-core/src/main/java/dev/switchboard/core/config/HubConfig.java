@@ -11,12 +11,20 @@ import java.util.TreeMap;
  * @param connections    configured connections by name
  * @param routeDirectory where the {@code *.camel.yaml} route files live, or {@code null} for no routes
  * @param webhooks       ingress settings
+ * @param syncJobs       declared sync jobs by name ({@code sync-jobs.<name>}); each spec's name is its key
  */
-public record HubConfig(Map<String, ConnectionSpec> connections, Path routeDirectory, Webhooks webhooks) {
+public record HubConfig(Map<String, ConnectionSpec> connections, Path routeDirectory, Webhooks webhooks,
+                        Map<String, SyncJobSpec> syncJobs) {
 
     public HubConfig {
         connections = connections == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(connections));
         webhooks = webhooks == null ? Webhooks.DEFAULTS : webhooks;
+        syncJobs = syncJobs == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(syncJobs));
+    }
+
+    /** A configuration without sync jobs. */
+    public HubConfig(Map<String, ConnectionSpec> connections, Path routeDirectory, Webhooks webhooks) {
+        this(connections, routeDirectory, webhooks, null);
     }
 
     /**

@@ -1,0 +1,132 @@
+package dev.switchboard.conformance.mlflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.http.RequestMethod;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
+import dev.switchboard.connector.mlflow.MlflowConnector;
+import dev.switchboard.core.config.HubConfig;
+import dev.switchboard.core.config.SyncJobSpec;
+import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.connector.ConnectorRegistry;
+import dev.switchboard.core.store.Store;
+import dev.switchboard.core.sync.SyncOutcome;
+import dev.switchboard.core.sync.SyncReport;
+import dev.switchboard.core.sync.SyncRun;
+import dev.switchboard.core.sync.SyncService;
+import dev.switchboard.model.ModelVersion;
+import dev.switchboard.spi.ModelRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two MLflow servers (stateful fakes) kept in step by two sync jobs, one each way, through the MLflow connector. */
+class MlflowSyncTest {
+
+    @RegisterExtension
+    static final MlflowFake TEAM_A = new MlflowFake();
+
+    @RegisterExtension
+    static final MlflowFake TEAM_B = new MlflowFake();
+
+    @TempDir
+    Path directory;
+
+    private HikariDataSource dataSource;
+    private ConnectionRegistry connections;
+    private SyncService sync;
+
+    @BeforeEach
+    void openHub() {
+        HubConfig config = new HubConfig(Map.of(
+                "mlflow-a", new HubConfig.ConnectionSpec("mlflow", Map.of("tracking-url", TEAM_A.baseUrl().toString(),
+                        "page-size", "2")),
+                "mlflow-b", new HubConfig.ConnectionSpec("mlflow", Map.of("tracking-url", TEAM_B.baseUrl().toString(),
+                        "page-size", "2"))),
+                null, null, Map.of(
+                        "a-to-b", SyncJobSpec.of("a-to-b", "mlflow-a", "mlflow-b").withPageSize(2),
+                        "b-to-a", SyncJobSpec.of("b-to-a", "mlflow-b", "mlflow-a").withPageSize(2)));
+        dataSource = new HikariDataSource();
+        dataSource.setJdbcUrl("jdbc:h2:file:" + directory.resolve("hub").toAbsolutePath());
+        connections = ConnectionRegistry.open(config, ConnectorRegistry.of(List.of(new MlflowConnector())),
+                Clock.systemUTC());
+        sync = SyncService.of(Store.open(dataSource, Clock.systemUTC()), connections, config, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void closeHub() {
+        connections.close();
+        dataSource.close();
+    }
+
+    @Test
+    void aSecondServerGetsEachVersionOnceAndARerunWritesNothing() {
+        TEAM_A.createModelVersion("churn", "s3://models/churn/1");
+        TEAM_A.createModelVersion("churn", "s3://models/churn/2");
+        TEAM_A.createModelVersion("fraud", "s3://models/fraud/1");
+        TEAM_A.call("POST", "registered-models/alias", Map.of("name", "churn", "alias", "champion", "version", "2"));
+        TEAM_A.call("POST", "model-versions/set-tag", Map.of("name", "churn", "version", "1", "key", "team",
+                "value", "ml"));
+
+        SyncReport first = sync.apply("a-to-b");
+        TEAM_B.server().resetRequests();
+        SyncReport again = sync.apply("a-to-b", SyncService.Scope.FULL);
+        long writesOfTheRerun = writesTo(TEAM_B);
+
+        assertThat(first.run().status()).isEqualTo(SyncRun.Status.COMPLETED);
+        assertThat(first.run().created()).isEqualTo(3);
+        assertThat(registry("mlflow-b").getVersionByAlias("churn", "champion")).get()
+                .extracting(ModelVersion::artifact).extracting(a -> a.uri().toString()).isEqualTo("s3://models/churn/2");
+        assertThat(versions("mlflow-b")).hasSize(3);
+        assertThat(again.outcomes()).extracting(SyncOutcome::kind).containsOnly(SyncOutcome.Kind.UNCHANGED);
+        assertThat(writesOfTheRerun).isZero();
+    }
+
+    @Test
+    void aMovedAliasAndANewTagAreCarriedAndCopiesDoNotComeBack() {
+        TEAM_A.createModelVersion("churn", "s3://models/churn/1");
+        TEAM_A.createModelVersion("churn", "s3://models/churn/2");
+        TEAM_A.call("POST", "registered-models/alias", Map.of("name", "churn", "alias", "champion", "version", "1"));
+        sync.apply("a-to-b");
+        TEAM_B.createModelVersion("made-in-b", "s3://models/b/1");
+
+        TEAM_A.call("POST", "registered-models/alias", Map.of("name", "churn", "alias", "champion", "version", "2"));
+        TEAM_A.call("POST", "model-versions/set-tag", Map.of("name", "churn", "version", "1", "key", "reviewed",
+                "value", "yes"));
+        SyncReport forward = sync.apply("a-to-b");
+        SyncReport back = sync.apply("b-to-a");
+        SyncReport forwardAgain = sync.apply("a-to-b");
+
+        assertThat(forward.outcomes(SyncOutcome.Kind.UPDATED)).isNotEmpty();
+        assertThat(registry("mlflow-b").getVersionByAlias("churn", "champion")).get()
+                .extracting(v -> v.artifact().uri().toString()).isEqualTo("s3://models/churn/2");
+        assertThat(registry("mlflow-b").findByExternalRef("churn",
+                registry("mlflow-a").getVersion("churn", "1").orElseThrow().ref())).get()
+                .satisfies(v -> assertThat(v.tags()).containsEntry("reviewed", "yes"));
+        assertThat(back.outcomes(SyncOutcome.Kind.CREATED)).hasSize(1);
+        assertThat(back.outcomes(SyncOutcome.Kind.SKIPPED)).hasSize(2);
+        assertThat(forwardAgain.outcomes(SyncOutcome.Kind.CREATED)).isEmpty();
+        assertThat(versions("mlflow-a")).hasSize(3);
+        assertThat(versions("mlflow-b")).hasSize(3);
+    }
+
+    private ModelRegistry registry(String connection) {
+        return connections.get(connection).modelRegistry().orElseThrow();
+    }
+
+    private List<ModelVersion> versions(String connection) {
+        return registry(connection).listVersions(null, null, dev.switchboard.spi.PageRequest.first(100)).items();
+    }
+
+    private static long writesTo(MlflowFake server) {
+        return server.server().getAllServeEvents().stream()
+                .filter(event -> !RequestMethod.GET.equals(event.getRequest().getMethod())).count();
+    }
+}

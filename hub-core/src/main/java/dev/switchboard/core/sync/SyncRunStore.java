@@ -1,0 +1,96 @@
+package dev.switchboard.core.sync;
+
+import dev.switchboard.core.store.Store;
+import dev.switchboard.spi.Fidelity;
+import dev.switchboard.spi.Page;
+import dev.switchboard.spi.PageRequest;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Runs and per-object outcomes in {@code sync_run} / {@code sync_outcome}, and identity-map look-ups the engine needs. */
+final class SyncRunStore {
+
+    private static final String RUN_COLUMNS =
+            "id, job, mode, status, started_at, finished_at, created, updated, unchanged, skipped, failed, error";
+
+    private final JdbcTemplate jdbc;
+
+    SyncRunStore(Store store) {
+        this.jdbc = store.jdbc();
+    }
+
+    void start(SyncRun run) {
+        jdbc.update("INSERT INTO sync_run (id, job, mode, status, started_at) VALUES (?, ?, ?, ?, ?)",
+                run.id(), run.job(), run.mode().name(), run.status().name(), Timestamp.from(run.startedAt()));
+    }
+
+    void record(String runId, List<SyncOutcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        jdbc.batchUpdate("INSERT INTO sync_outcome (run_id, object_key, outcome, reason, fidelity) VALUES (?, ?, ?, ?, ?)",
+                outcomes.stream().map(o -> new Object[] {runId, o.objectKey(), o.kind().name(), o.reason(),
+                        o.fidelity().isEmpty() ? null : o.fidelity().stream().map(FidelityGap::toString)
+                                .collect(Collectors.joining("\n"))}).toList());
+    }
+
+    void finish(SyncRun run) {
+        jdbc.update("UPDATE sync_run SET status = ?, finished_at = ?, created = ?, updated = ?, unchanged = ?, "
+                        + "skipped = ?, failed = ?, error = ? WHERE id = ?",
+                run.status().name(), Timestamp.from(run.finishedAt()), run.created(), run.updated(), run.unchanged(),
+                run.skipped(), run.failed(), run.error(), run.id());
+    }
+
+    /** Marks runs of {@code job} still RUNNING as ABORTED: called under the job's lock, so their process is gone. */
+    int abortStale(String job, Instant now) {
+        return jdbc.update("UPDATE sync_run SET status = ?, finished_at = ?, error = ? WHERE job = ? AND status = ?",
+                SyncRun.Status.ABORTED.name(), Timestamp.from(now), "the process running it stopped before the end",
+                job, SyncRun.Status.RUNNING.name());
+    }
+
+    Page<SyncRun> runs(String job, PageRequest page) {
+        int offset = page.pageToken() == null ? 0 : Integer.parseInt(page.pageToken());
+        List<SyncRun> rows = jdbc.query("SELECT " + RUN_COLUMNS + " FROM sync_run WHERE job = ? "
+                + "ORDER BY started_at DESC, id DESC OFFSET " + offset + " ROWS FETCH NEXT " + (page.pageSize() + 1)
+                + " ROWS ONLY", this::mapRun, job);
+        boolean more = rows.size() > page.pageSize();
+        return new Page<>(more ? rows.subList(0, page.pageSize()) : rows,
+                more ? String.valueOf(offset + page.pageSize()) : null);
+    }
+
+    Optional<SyncReport> report(String runId) {
+        return jdbc.query("SELECT " + RUN_COLUMNS + " FROM sync_run WHERE id = ?", this::mapRun, runId).stream()
+                .findFirst()
+                .map(run -> new SyncReport(run, jdbc.query("SELECT object_key, outcome, reason, fidelity "
+                        + "FROM sync_outcome WHERE run_id = ? ORDER BY object_key", this::mapOutcome, runId)));
+    }
+
+    private SyncRun mapRun(ResultSet row, int n) throws SQLException {
+        Timestamp finished = row.getTimestamp("finished_at");
+        return new SyncRun(row.getString("id"), row.getString("job"), SyncRun.Mode.valueOf(row.getString("mode")),
+                SyncRun.Status.valueOf(row.getString("status")), row.getTimestamp("started_at").toInstant(),
+                finished == null ? null : finished.toInstant(), row.getLong("created"), row.getLong("updated"),
+                row.getLong("unchanged"), row.getLong("skipped"), row.getLong("failed"), row.getString("error"));
+    }
+
+    private SyncOutcome mapOutcome(ResultSet row, int n) throws SQLException {
+        String fidelity = row.getString("fidelity");
+        List<FidelityGap> gaps = new ArrayList<>();
+        if (fidelity != null) {
+            Arrays.stream(fidelity.split("\n")).forEach(line -> {
+                int colon = line.indexOf(": ");
+                gaps.add(new FidelityGap(Fidelity.Field.valueOf(line.substring(0, colon)), line.substring(colon + 2)));
+            });
+        }
+        return new SyncOutcome(row.getString("object_key"), SyncOutcome.Kind.valueOf(row.getString("outcome")),
+                row.getString("reason"), gaps);
+    }
+}

@@ -1,0 +1,394 @@
+package dev.switchboard.core.sync;
+
+import dev.switchboard.core.config.SyncJobSpec;
+import dev.switchboard.core.store.IdentityMap;
+import dev.switchboard.core.store.Store;
+import dev.switchboard.model.ArtifactRef;
+import dev.switchboard.model.ModelVersion;
+import dev.switchboard.model.RegisteredModel;
+import dev.switchboard.model.ResourceRef;
+import dev.switchboard.spi.ConnectorException;
+import dev.switchboard.spi.Fidelity;
+import dev.switchboard.spi.Fidelity.Field;
+import dev.switchboard.spi.ModelRegistry;
+import dev.switchboard.spi.Page;
+import dev.switchboard.spi.PageRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** One run of one sync job: reads the source since the cursor, decides per version, and (when applying) writes. */
+final class SyncRunner {
+
+    /** The two ends of a job, resolved from the connection registry. */
+    record Ends(ModelRegistry source, String sourceConnection, ModelRegistry target, String targetConnection,
+                Fidelity targetFidelity, ArtifactCopier artifacts) {
+    }
+
+    /** One write to the target, described for the run's report before it is made. */
+    private record Write(String what, Runnable action) {
+    }
+
+    /** Thrown between objects when the running thread was interrupted. */
+    private static final class Interrupted extends RuntimeException {
+        Interrupted() {
+            super("interrupted", null, false, false);
+        }
+    }
+
+    /** The identity map's fingerprint column holds 128 characters; a longer alias list is simply swept every run. */
+    private static final int MAX_ALIAS_PRINT = 128;
+
+    private final SyncJobSpec job;
+    private final SyncRun.Mode mode;
+    private final boolean full;
+    private final Store store;
+    private final SyncRunStore runs;
+    private final Ends ends;
+    private final Clock clock;
+    private final SelectionFilter selection;
+    private final VersionMapper mapper;
+    private final IdentityMap identityMap;
+    private final Set<String> seen = new HashSet<>();
+    private final Set<String> ensuredModels = new HashSet<>();
+    private final List<SyncOutcome> outcomes = new ArrayList<>();
+    private final List<SyncOutcome> unrecorded = new ArrayList<>();
+    private Instant newestSeen;
+    private Instant oldestFailed;
+    private boolean failedWithoutTime;
+    private final Set<String> failedModels = new HashSet<>();
+
+    SyncRunner(SyncJobSpec job, SyncRun.Mode mode, boolean full, Store store, SyncRunStore runs, Ends ends,
+               Clock clock) {
+        this.job = job;
+        this.mode = mode;
+        this.full = full;
+        this.store = store;
+        this.runs = runs;
+        this.ends = ends;
+        this.clock = clock;
+        this.selection = new SelectionFilter(job.selection());
+        this.mapper = new VersionMapper(job, ends.targetFidelity(), ends.artifacts());
+        this.identityMap = store.identityMap();
+    }
+
+    static String cursorName(String job) {
+        return "sync:" + job;
+    }
+
+    SyncReport run() {
+        SyncRun run = new SyncRun(UUID.randomUUID().toString(), job.name(), mode, SyncRun.Status.RUNNING,
+                now(), null, 0, 0, 0, 0, 0, null);
+        runs.start(run);
+        Optional<String> cursor = store.cursors().get(cursorName(job.name()));
+        Instant since = full ? null : cursor.map(Instant::parse).orElse(null);
+        String error = null;
+        boolean completed = false;
+        try {
+            processPages(request -> ends.source().listVersions(null, since, request), run.id());
+            sweepAliases(run.id(), since == null);
+            completed = true;
+        } catch (Interrupted e) {
+            error = "interrupted after " + outcomes.size() + " objects; the next run resumes";
+            Thread.currentThread().interrupt();
+        } catch (ConnectorException e) {
+            error = "reading the source failed after " + outcomes.size() + " objects: " + e.getMessage();
+        } finally {
+            if (!completed && error == null) {
+                // An Error (or a bug) is on its way up: record what is known, best effort, and let it pass.
+                finishQuietly(run);
+            }
+        }
+        SyncRun done = summary(run, error);
+        store.transactions().executeWithoutResult(status -> {
+            flush(run.id());
+            runs.finish(done);
+            if (mode == SyncRun.Mode.APPLY && done.status() != SyncRun.Status.ABORTED) {
+                nextCursor().ifPresent(next -> store.cursors().save(cursorName(job.name()), next.toString()));
+            }
+        });
+        return new SyncReport(done, outcomes);
+    }
+
+    /** Lists pages of versions and gives each version not seen yet in this run its outcome. */
+    private void processPages(Function<PageRequest, Page<ModelVersion>> lister, String runId) {
+        PageRequest request = PageRequest.first(job.pageSize());
+        while (true) {
+            Page<ModelVersion> page = lister.apply(request);
+            List<ResourceRef> refs = page.items().stream().map(ModelVersion::ref).toList();
+            // One query each per page, not per object: what is linked already, and what is itself a copy.
+            Map<String, IdentityMap.Link> links = identityMap.findAll(refs, ends.targetConnection());
+            Map<String, IdentityMap.Link> copies = identityMap.findByTargets(ends.sourceConnection(),
+                    refs.stream().map(ResourceRef::nativeId).toList());
+            for (ModelVersion version : page.items()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new Interrupted();
+                }
+                if (seen.add(version.ref().key())) {
+                    note(version, process(version, Optional.ofNullable(links.get(version.ref().key())),
+                            Optional.ofNullable(copies.get(version.ref().nativeId()))
+                                    .filter(copy -> copy.targetKind().equals(version.ref().kind()))
+                                    .map(IdentityMap.Link::sourceKey)));
+                }
+            }
+            flush(runId);
+            if (page.next().isEmpty()) {
+                return;
+            }
+            request = request.next(page);
+        }
+    }
+
+    /**
+     * Catches alias moves the version listing cannot see: MLflow moves an alias without touching either version's
+     * update time. Each selected model's aliases are fingerprinted in the identity map (as the model's link); a model
+     * whose aliases changed since has its versions looked at again, which costs no target call for a version whose
+     * own fingerprint still matches.
+     *
+     * @param allListed whether this run listed every version already (then only the fingerprints are recorded)
+     */
+    private void sweepAliases(String runId, boolean allListed) {
+        boolean aliasesMatter = ends.targetFidelity().supports(Field.ALIASES)
+                || !job.mapping().aliasApproval().isEmpty() || !job.selection().aliases().isEmpty();
+        if (!aliasesMatter) {
+            return;
+        }
+        PageRequest request = PageRequest.first(job.pageSize());
+        while (true) {
+            Page<RegisteredModel> page = ends.source().listModels(request);
+            List<RegisteredModel> models = page.items().stream().filter(m -> selection.selectsModel(m.name())).toList();
+            Map<String, IdentityMap.Link> links = identityMap.findAll(models.stream().map(RegisteredModel::ref)
+                    .toList(), ends.targetConnection());
+            for (RegisteredModel model : models) {
+                String aliases = new java.util.TreeMap<>(model.aliases()).toString();
+                IdentityMap.Link link = links.get(model.ref().key());
+                if (link != null && aliases.equals(link.fingerprint())) {
+                    continue;
+                }
+                if (!allListed) {
+                    processPages(versions -> ends.source().listVersions(model.name(), null, versions), runId);
+                }
+                if (mode == SyncRun.Mode.APPLY && !failedModels.contains(model.name())
+                        && aliases.length() <= MAX_ALIAS_PRINT) {
+                    ends.target().getModel(model.name())
+                            .ifPresent(target -> identityMap.link(model.ref(), target.ref(), aliases));
+                }
+            }
+            if (page.next().isEmpty()) {
+                return;
+            }
+            request = request.next(page);
+        }
+    }
+
+    private SyncRun summary(SyncRun run, String error) {
+        Map<SyncOutcome.Kind, Long> counts = outcomes.stream()
+                .collect(Collectors.groupingBy(SyncOutcome::kind, Collectors.counting()));
+        long failed = counts.getOrDefault(SyncOutcome.Kind.FAILED, 0L);
+        SyncRun.Status status = error != null ? SyncRun.Status.ABORTED
+                : failed > 0 ? SyncRun.Status.COMPLETED_WITH_FAILURES : SyncRun.Status.COMPLETED;
+        return new SyncRun(run.id(), run.job(), run.mode(), status, run.startedAt(), now(),
+                counts.getOrDefault(SyncOutcome.Kind.CREATED, 0L), counts.getOrDefault(SyncOutcome.Kind.UPDATED, 0L),
+                counts.getOrDefault(SyncOutcome.Kind.UNCHANGED, 0L), counts.getOrDefault(SyncOutcome.Kind.SKIPPED, 0L),
+                failed, error);
+    }
+
+    private void finishQuietly(SyncRun run) {
+        try {
+            flush(run.id());
+            runs.finish(summary(run, "stopped by an unexpected error; the next run resumes"));
+        } catch (RuntimeException ignored) {
+            // the store may be what failed; the next run of the job marks this one ABORTED
+        }
+    }
+
+    private void flush(String runId) {
+        runs.record(runId, unrecorded);
+        unrecorded.clear();
+    }
+
+    private void note(ModelVersion version, SyncOutcome outcome) {
+        outcomes.add(outcome);
+        unrecorded.add(outcome);
+        Instant updated = version.updatedAt();
+        if (outcome.kind() == SyncOutcome.Kind.FAILED) {
+            failedModels.add(version.modelName());
+            if (updated == null) {
+                failedWithoutTime = true;
+            } else if (oldestFailed == null || updated.isBefore(oldestFailed)) {
+                oldestFailed = updated;
+            }
+        }
+        if (updated != null && (newestSeen == null || updated.isAfter(newestSeen))) {
+            newestSeen = updated;
+        }
+    }
+
+    /**
+     * Where the next incremental run starts: after everything this run carried, but not after a version that failed
+     * (listing is inclusive of the cursor, so the failed version is read again and retried).
+     */
+    private Optional<Instant> nextCursor() {
+        if (failedWithoutTime) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(oldestFailed != null ? oldestFailed : newestSeen);
+    }
+
+    private SyncOutcome process(ModelVersion version, Optional<IdentityMap.Link> link, Optional<String> original) {
+        String key = version.ref().key();
+        try {
+            Optional<String> rejected = selection.rejects(version);
+            if (rejected.isPresent()) {
+                return new SyncOutcome(key, SyncOutcome.Kind.SKIPPED, rejected.get(), List.of());
+            }
+            if (original.isPresent()) {
+                return new SyncOutcome(key, SyncOutcome.Kind.SKIPPED, "a copy of " + original.get()
+                        + " made by a sync job; copies are not synced back", List.of());
+            }
+            VersionMapper.Mapped mapped = mapper.map(version);
+            String fingerprint = mapped.state().fingerprint();
+            if (link.isPresent() && fingerprint.equals(link.get().fingerprint())) {
+                return new SyncOutcome(key, SyncOutcome.Kind.UNCHANGED, null, mapped.gaps());
+            }
+            Optional<ModelVersion> existing = ends.target().findByExternalRef(version.modelName(), version.ref());
+            if (existing.isPresent()) {
+                return update(version, existing.get(), mapped, fingerprint, link.isPresent());
+            }
+            return create(version, mapped, fingerprint);
+        } catch (ConnectorException e) {
+            return new SyncOutcome(key, SyncOutcome.Kind.FAILED, e.getMessage(), List.of());
+        } catch (RuntimeException e) {
+            return new SyncOutcome(key, SyncOutcome.Kind.FAILED, "unexpected " + e.getClass().getSimpleName() + ": "
+                    + e.getMessage(), List.of());
+        }
+    }
+
+    private SyncOutcome update(ModelVersion version, ModelVersion existing, VersionMapper.Mapped mapped,
+                               String fingerprint, boolean linked) {
+        List<Write> writes = differences(existing, mapped.state());
+        if (mode == SyncRun.Mode.APPLY) {
+            writes.forEach(write -> write.action().run());
+            identityMap.link(version.ref(), existing.ref(), fingerprint);
+        }
+        if (writes.isEmpty()) {
+            return new SyncOutcome(version.ref().key(), SyncOutcome.Kind.UNCHANGED,
+                    linked ? null : "already at the target as " + existing.ref().key(), mapped.gaps());
+        }
+        return new SyncOutcome(version.ref().key(), SyncOutcome.Kind.UPDATED, describe(writes), mapped.gaps());
+    }
+
+    private SyncOutcome create(ModelVersion version, VersionMapper.Mapped mapped, String fingerprint) {
+        TargetState want = mapped.state();
+        boolean copy = ArtifactCopier.needsCopy(version, want.artifact());
+        String key = version.ref().key();
+        if (mode == SyncRun.Mode.PLAN) {
+            return new SyncOutcome(key, SyncOutcome.Kind.CREATED, copy ? "would copy the artifact to "
+                    + want.artifact().uri() + " and create the version" : "would create the version", mapped.gaps());
+        }
+        // The copy is verified before the version exists, so a bad transfer never leaves a half-made version.
+        ArtifactRef artifact = copy ? ends.artifacts().copy(version.artifact(), want.artifact()) : want.artifact();
+        ensureModel(version.modelName());
+        Fidelity fidelity = ends.targetFidelity();
+        ModelVersion request = new ModelVersion(version.ref(), version.modelName(), version.version(),
+                want.description(), fidelity.supports(Field.SOURCE_RUN) ? version.sourceRun() : null, artifact,
+                want.aliases(), want.stage(), want.approval(), want.tags(),
+                fidelity.supports(Field.METRICS) ? version.metrics() : null,
+                fidelity.supports(Field.PARAMS) ? version.params() : null, version.createdAt(), version.updatedAt());
+        ModelVersion created = ends.target().createVersion(request, idempotencyKey(key));
+        List<Write> writes = differences(created, want);
+        writes.forEach(write -> write.action().run());
+        identityMap.link(version.ref(), created.ref(), fingerprint);
+        return new SyncOutcome(key, SyncOutcome.Kind.CREATED, "created " + created.ref().key()
+                + (copy ? " with a verified copy of the artifact at " + artifact.uri() : ""), mapped.gaps());
+    }
+
+    private void ensureModel(String name) {
+        if (!ensuredModels.add(name) || ends.target().getModel(name).isPresent()) {
+            return;
+        }
+        Optional<RegisteredModel> source = ends.source().getModel(name);
+        String description = ends.targetFidelity().supports(Field.DESCRIPTION)
+                ? source.map(RegisteredModel::description).orElse(null) : null;
+        ends.target().createModel(new RegisteredModel(source.map(RegisteredModel::ref).orElseThrow(() ->
+                ConnectorException.configuration("sync", "model " + name + " is no longer at the source")), name,
+                description, Map.of(), Map.of(), null, null), idempotencyKey("model:" + name));
+    }
+
+    /** The writes that bring {@code actual} to {@code want}; fields the target cannot hold are left alone. */
+    private List<Write> differences(ModelVersion actual, TargetState want) {
+        ModelRegistry target = ends.target();
+        Fidelity fidelity = ends.targetFidelity();
+        String model = actual.modelName();
+        String version = actual.version();
+        List<Write> writes = new ArrayList<>();
+        if (fidelity.supports(Field.DESCRIPTION)
+                && !Objects.equals(orEmpty(actual.description()), orEmpty(want.description()))) {
+            writes.add(new Write("description", () -> target.updateDescription(model, version, want.description())));
+        }
+        if (fidelity.supports(Field.TAGS)) {
+            want.tags().forEach((tag, value) -> {
+                if (!value.equals(actual.tags().get(tag))) {
+                    writes.add(new Write("tag " + tag, () -> target.setVersionTag(model, version, tag, value)));
+                }
+            });
+            actual.tags().keySet().stream().sorted()
+                    .filter(tag -> !tag.startsWith(VersionMapper.RESERVED_TAG_PREFIX) && !want.tags().containsKey(tag))
+                    .forEach(tag -> writes.add(new Write("tag " + tag + " removed",
+                            () -> target.deleteVersionTag(model, version, tag))));
+        }
+        if (want.aliases() != null) {
+            want.aliases().stream().filter(alias -> !actual.aliases().contains(alias)).sorted()
+                    .forEach(alias -> writes.add(new Write("alias " + alias,
+                            () -> target.setAlias(model, alias, version))));
+            actual.aliases().stream().filter(alias -> !want.aliases().contains(alias)).sorted()
+                    .forEach(alias -> writes.add(new Write("alias " + alias + " removed",
+                            () -> target.deleteAlias(model, alias))));
+        }
+        if (want.stage() != null && want.stage() != actual.stage()) {
+            writes.add(new Write("stage " + want.stage(), () -> target.transitionStage(model, version, want.stage())));
+        }
+        if (want.approval() != null && want.approval() != actual.approval()) {
+            writes.add(new Write("approval " + want.approval(),
+                    () -> target.setApproval(model, version, want.approval())));
+        }
+        return writes;
+    }
+
+    private String describe(List<Write> writes) {
+        return (mode == SyncRun.Mode.PLAN ? "would change " : "changed ")
+                + writes.stream().map(Write::what).collect(Collectors.joining(", "));
+    }
+
+    /** Stable across re-runs, retries and restarts of this job for this source object, and distinct between jobs. */
+    private String idempotencyKey(String sourceKey) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest((job.name() + "\n" + sourceKey).getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    /** Databases keep microseconds; a report must equal the run read back. */
+    private Instant now() {
+        return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    }
+
+    private static String orEmpty(String text) {
+        return text == null ? "" : text;
+    }
+}
