@@ -11,6 +11,8 @@ import dev.switchboard.core.delivery.DeadLetters;
 import dev.switchboard.core.delivery.DeliveryEngine;
 import dev.switchboard.core.delivery.Outbox;
 import dev.switchboard.core.delivery.OutboxActionDispatcher;
+import dev.switchboard.core.sync.SyncService;
+import dev.switchboard.core.sync.SyncTriggers;
 import dev.switchboard.core.webhook.WebhookIngress;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.switchboard.core.store.Store;
@@ -85,6 +87,17 @@ class HubConfiguration {
                                   SwitchboardProperties properties, MeterRegistry meters, Clock clock) {
         return new DeliveryEngine(store, outbox, connections, deadLetters, properties.getDelivery().toSettings(),
                 meters, clock);
+    }
+
+    @Bean
+    SyncService syncService(Store store, ConnectionRegistry connections, HubConfig config, Clock clock) {
+        return SyncService.of(store, connections, config, clock);
+    }
+
+    /** Runs sync jobs on their schedules and on the inbox events they name. */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    SyncTriggers syncTriggers(SyncService sync, Store store) {
+        return new SyncTriggers(sync, store.inbox());
     }
 
     @Bean

@@ -2,6 +2,7 @@ package dev.switchboard.app;
 
 import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.config.InvalidConfigurationException;
+import dev.switchboard.core.config.SyncJobSpec;
 import dev.switchboard.core.delivery.DeliveryEngine;
 import dev.switchboard.spi.ConfigProblem;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class SwitchboardProperties {
 
     private Map<String, Connection> connections = new LinkedHashMap<>();
+    private Map<String, SyncJobSpec> syncJobs = new LinkedHashMap<>();
     private final Routes routes = new Routes();
     private final Webhooks webhooks = new Webhooks();
     private final Delivery delivery = new Delivery();
@@ -30,6 +32,14 @@ public class SwitchboardProperties {
 
     public void setConnections(Map<String, Connection> connections) {
         this.connections = connections;
+    }
+
+    public Map<String, SyncJobSpec> getSyncJobs() {
+        return syncJobs;
+    }
+
+    public void setSyncJobs(Map<String, SyncJobSpec> syncJobs) {
+        this.syncJobs = syncJobs;
     }
 
     public Routes getRoutes() {
@@ -48,8 +58,12 @@ public class SwitchboardProperties {
         Map<String, HubConfig.ConnectionSpec> specs = new LinkedHashMap<>();
         connections.forEach((name, connection) ->
                 specs.put(name, new HubConfig.ConnectionSpec(connection.getType(), connection.getOptions())));
+        // A job's name is its key in the file; the bound spec does not carry it.
+        Map<String, SyncJobSpec> jobs = new LinkedHashMap<>();
+        syncJobs.forEach((name, job) -> jobs.put(name, new SyncJobSpec(name, job.source(), job.target(),
+                job.selection(), job.mapping(), job.artifacts(), job.trigger(), job.pageSize())));
         return new HubConfig(specs, routes.getDirectory(),
-                new HubConfig.Webhooks(webhooks.getMaxBodyBytes(), webhooks.getTimestampSkewSeconds()));
+                new HubConfig.Webhooks(webhooks.getMaxBodyBytes(), webhooks.getTimestampSkewSeconds()), jobs);
     }
 
     /** One connection: a connector type and its options. */

@@ -153,6 +153,29 @@ class DeliveryFlowTest {
     }
 
     @Test
+    void theCliListsAndReplaysDeadLetters() throws Exception {
+        ScriptedActionConnector.script("ci").failPermanently();
+        sendWebhook("registry", aliasBody("cli", "1", "champion"), SECRET);
+        DeadLetter deadLetter = await().atMost(Duration.ofSeconds(20)).until(() -> new DeadLettersApi(client)
+                .listDeadLetters("ci", null, null, null, true, null, 50).getItems().stream()
+                .filter(d -> d.getReason().contains("unknown workflow")).findFirst().orElse(null), d -> d != null);
+
+        var list = dev.switchboard.app.cli.CliTest.cli("dlq", "list", "--connection", "ci", "--url", base,
+                "--token", TOKEN);
+        ScriptedActionConnector.script("ci").succeed();
+        var replay = dev.switchboard.app.cli.CliTest.cli("dlq", "replay", String.valueOf(deadLetter.getId()),
+                "--url", base, "--token", TOKEN);
+        var neither = dev.switchboard.app.cli.CliTest.cli("dlq", "replay", "--url", base, "--token", TOKEN);
+
+        assertThat(list.code()).isZero();
+        assertThat(list.out()).contains("REASON").contains(String.valueOf(deadLetter.getId())).contains("unknown workflow");
+        assertThat(replay.code()).isZero();
+        assertThat(replay.out()).containsPattern(deadLetter.getId() + "\\s+REPLAYED");
+        assertThat(neither.code()).isEqualTo(2);
+        assertThat(neither.err()).contains("give either a dead letter id or --connection");
+    }
+
+    @Test
     void badWebhooksGetProblemDetailsAndStoreNothing() throws Exception {
         String body = aliasBody("churn", "8", "champion");
 

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = SwitchboardCli.Version.class,
         description = "An integration hub for MLOps tools.",
-        subcommands = {RunCommand.class, ValidateCommand.class, EventsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ValidateCommand.class, SyncCommand.class, EventsCommand.class, DlqCommand.class,
+                CommandLine.HelpCommand.class})
 public final class SwitchboardCli {
 
     public static void main(String[] args) {

@@ -15,16 +15,16 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
 /** The switchboard launcher's commands, run in-process with captured output. */
-class CliTest {
+public class CliTest {
 
     @TempDir
     Path directory;
 
     /** What one command line printed, and its exit code. */
-    record Run(int code, String out, String err) {
+    public record Run(int code, String out, String err) {
     }
 
-    static Run cli(String... args) {
+    public static Run cli(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = SwitchboardCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));

@@ -1,0 +1,88 @@
+package dev.switchboard.app.cli;
+
+import dev.switchboard.client.ApiException;
+import dev.switchboard.client.api.SyncApi;
+import dev.switchboard.client.model.SyncReport;
+import dev.switchboard.client.model.SyncRun;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "sync", description = "Plan or apply a sync job on a running hub.",
+        subcommands = {SyncCommand.Plan.class, SyncCommand.Apply.class})
+final class SyncCommand {
+
+    /** What plan and apply share: the job, the scope, the hub, and how the report is printed. */
+    abstract static class JobCommand implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        HubClientOptions hub;
+
+        @Parameters(index = "0", description = "The sync job's name.")
+        String job;
+
+        @Option(names = "--full", description = "Look at every version, not only those changed since the last run.")
+        boolean full;
+
+        abstract SyncReport run(SyncApi api, String scope) throws ApiException;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                err.printf("%s %s (%s)...%n", spec.name(), job, full ? "full" : "incremental");
+                SyncReport report = run(new SyncApi(hub.client()), full ? "full" : "incremental");
+                if (hub.json) {
+                    Output.json(out, report);
+                } else {
+                    print(out, report);
+                }
+                return report.getRun().getFailed() > 0 ? 1 : 0;
+            } catch (ApiException e) {
+                err.println("error: " + Output.describe(e));
+                return 1;
+            }
+        }
+
+        private static void print(PrintWriter out, SyncReport report) {
+            Output.table(out, List.of("OBJECT", "OUTCOME", "REASON", "NOT CARRIED"), report.getOutcomes().stream()
+                    .map(o -> List.of(o.getObjectKey(), o.getOutcome().getValue(),
+                            o.getReason() == null ? "-" : o.getReason(),
+                            o.getFidelity().isEmpty() ? "-" : o.getFidelity().stream()
+                                    .map(gap -> gap.getField() + ": " + gap.getDetail())
+                                    .collect(Collectors.joining("; "))))
+                    .toList());
+            SyncRun run = report.getRun();
+            out.printf("%s %s: %s — %d created, %d updated, %d unchanged, %d skipped, %d failed (run %s)%n",
+                    run.getMode(), run.getJob(), run.getStatus(), run.getCreated(), run.getUpdated(),
+                    run.getUnchanged(), run.getSkipped(), run.getFailed(), run.getId());
+        }
+    }
+
+    @Command(name = "plan", description = "Show what apply would do, object by object, without writing.")
+    static final class Plan extends JobCommand {
+        @Override
+        SyncReport run(SyncApi api, String scope) throws ApiException {
+            return api.planSync(job, scope);
+        }
+    }
+
+    @Command(name = "apply", description = "Run the job now. Exit code 1 if any object failed.")
+    static final class Apply extends JobCommand {
+        @Override
+        SyncReport run(SyncApi api, String scope) throws ApiException {
+            return api.applySync(job, scope);
+        }
+    }
+}

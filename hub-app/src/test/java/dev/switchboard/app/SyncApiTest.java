@@ -1,0 +1,148 @@
+package dev.switchboard.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.switchboard.app.cli.CliTest;
+import dev.switchboard.client.ApiClient;
+import dev.switchboard.client.ApiException;
+import dev.switchboard.client.api.SyncApi;
+import dev.switchboard.client.model.SyncOutcome;
+import dev.switchboard.client.model.SyncReport;
+import dev.switchboard.client.model.SyncRun;
+import dev.switchboard.core.testing.InMemoryRegistry;
+import dev.switchboard.core.testing.InMemoryRegistryConnector;
+import dev.switchboard.model.ArtifactRef;
+import dev.switchboard.model.ModelVersion;
+import dev.switchboard.model.ResourceRef;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Sync jobs declared in switchboard.yaml, planned and applied through the REST API (generated client) and the CLI. */
+class SyncApiTest {
+
+    private static final String TOKEN = "sync-api-token";
+
+    @TempDir
+    static Path directory;
+
+    private static ConfigurableApplicationContext hub;
+    private static ApiClient client;
+    private static String url;
+
+    @BeforeAll
+    static void startHub() throws Exception {
+        InMemoryRegistryConnector.reset();
+        InMemoryRegistry source = InMemoryRegistryConnector.registry("registry-a");
+        for (int i = 1; i <= 3; i++) {
+            addVersion(source, "churn", i);
+        }
+        addVersion(source, "fraud", 1);
+        hub = HubRunner.start(directory, """
+                switchboard:
+                  api:
+                    token: %s
+                  connections:
+                    registry-a:
+                      type: in-memory-registry
+                    registry-b:
+                      type: in-memory-registry
+                    registry-c:
+                      type: in-memory-registry
+                  sync-jobs:
+                    a-to-b:
+                      source: registry-a
+                      target: registry-b
+                      selection:
+                        models: ["churn*"]
+                      trigger:
+                        events: [model_version.created]
+                    a-to-c:
+                      source: registry-a
+                      target: registry-c
+                """.formatted(TOKEN), null);
+        url = "http://127.0.0.1:" + ((WebServerApplicationContext) hub).getWebServer().getPort();
+        client = new ApiClient();
+        client.updateBaseUri(url);
+        client.setRequestInterceptor(request -> request.header("Authorization", "Bearer " + TOKEN));
+    }
+
+    @AfterAll
+    static void stopHub() {
+        hub.close();
+    }
+
+    @Test
+    void planWritesNothingApplyCarriesTheSelectionAndAReRunIsUnchanged() throws Exception {
+        SyncApi sync = new SyncApi(client);
+        InMemoryRegistry target = InMemoryRegistryConnector.registry("registry-b");
+
+        assertThat(sync.listSyncJobs(null, null).getItems()).filteredOn(job -> job.getName().equals("a-to-b"))
+                .singleElement().satisfies(job -> {
+            assertThat(job.getName()).isEqualTo("a-to-b");
+            assertThat(job.getEvents()).containsExactly("model_version.created");
+        });
+        SyncReport plan = sync.planSync("a-to-b", "full");
+        assertThat(target.writes()).isZero();
+        assertThat(plan.getRun().getMode()).isEqualTo(SyncRun.ModeEnum.PLAN);
+        assertThat(plan.getOutcomes()).extracting(SyncOutcome::getOutcome)
+                .containsOnly(SyncOutcome.OutcomeEnum.CREATED, SyncOutcome.OutcomeEnum.SKIPPED);
+
+        SyncReport applied = sync.applySync("a-to-b", "full");
+        SyncReport again = sync.applySync("a-to-b", "full");
+
+        assertThat(applied.getRun().getStatus()).isEqualTo(SyncRun.StatusEnum.COMPLETED);
+        assertThat(applied.getRun().getCreated()).isEqualTo(3);
+        assertThat(applied.getOutcomes()).filteredOn(o -> o.getOutcome() == SyncOutcome.OutcomeEnum.SKIPPED)
+                .singleElement().satisfies(o -> assertThat(o.getReason()).contains("fraud"));
+        assertThat(target.versionCount()).isEqualTo(3);
+        assertThat(again.getRun().getUnchanged()).isEqualTo(3);
+        assertThat(again.getRun().getCreated() + again.getRun().getUpdated()).isZero();
+        assertThat(sync.getSyncRun(applied.getRun().getId()).getOutcomes()).hasSize(applied.getOutcomes().size());
+        assertThat(sync.listSyncRuns("a-to-b", null, 50).getItems()).extracting(SyncRun::getId)
+                .contains(plan.getRun().getId(), applied.getRun().getId(), again.getRun().getId());
+    }
+
+    @Test
+    void unknownJobsRunsAndScopesAreProblems() {
+        SyncApi sync = new SyncApi(client);
+        assertThat(catchThrowableOfType(ApiException.class, () -> sync.planSync("nope", null)).getCode()).isEqualTo(404);
+        assertThat(catchThrowableOfType(ApiException.class, () -> sync.getSyncRun("nope")).getCode()).isEqualTo(404);
+        ApiException badScope = catchThrowableOfType(ApiException.class, () -> sync.applySync("a-to-b", "everything"));
+        assertThat(badScope.getCode()).isEqualTo(400);
+        assertThat(badScope.getResponseBody()).contains("scope must be incremental or full");
+    }
+
+    @Test
+    void theCliPlansAndAppliesWithATableOrJson() {
+        CliTest.Run plan = CliTest.cli("sync", "plan", "a-to-c", "--full", "--url", url, "--token", TOKEN);
+        CliTest.Run apply = CliTest.cli("sync", "apply", "a-to-c", "--url", url, "--token", TOKEN, "--json");
+        CliTest.Run missing = CliTest.cli("sync", "apply", "nope", "--url", url, "--token", TOKEN);
+
+        assertThat(plan.code()).isZero();
+        assertThat(plan.out()).contains("OBJECT").contains("OUTCOME").contains("PLAN a-to-c");
+        assertThat(plan.err()).contains("plan a-to-c (full)...");
+        assertThat(apply.code()).isZero();
+        assertThat(apply.out()).contains("\"mode\" : \"APPLY\"").contains("\"created\" : 4");
+        assertThat(InMemoryRegistryConnector.registry("registry-c").versionCount()).isEqualTo(4);
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("HTTP 404: no sync job named nope");
+    }
+
+    private static void addVersion(InMemoryRegistry registry, String model, int n) {
+        URI artifact = URI.create("mem://registry-a/" + model + "/" + n + "/model.bin");
+        registry.putArtifact(artifact, ("weights " + model + n).getBytes(StandardCharsets.UTF_8));
+        registry.createVersion(new ModelVersion(ResourceRef.of(InMemoryRegistry.SYSTEM, "registry-a", "model_version",
+                model + "/new"), model, "new", "v" + n, null, ArtifactRef.of(artifact), Set.of(), null, null,
+                Map.of("n", String.valueOf(n)), null, null, null, null), "seed-" + model + "-" + n);
+    }
+}
