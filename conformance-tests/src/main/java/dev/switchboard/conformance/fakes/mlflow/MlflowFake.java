@@ -1,0 +1,307 @@
+package dev.switchboard.conformance.fakes.mlflow;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import dev.switchboard.conformance.fakes.Faults;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A stateful fake of an MLflow 3 tracking server and model registry, on WireMock at a loopback port.
+ *
+ * <p>Objects created through its REST API can be read back and are listed with MLflow's real paging and limits;
+ * errors come back in MLflow's exact shape and status (see {@link MlflowApi}). It can require credentials,
+ * inject {@linkplain #faults() faults}, freeze and move its clock, and send MLflow's webhooks, signed as MLflow
+ * signs them, for every registry change (or lose them, as fire-and-forget delivery does).
+ *
+ * <p>Use it as a JUnit extension; it starts once per class and forgets all state before each test:
+ * <pre>{@code
+ * @RegisterExtension
+ * static final MlflowFake MLFLOW = new MlflowFake();
+ * }</pre>
+ */
+public final class MlflowFake implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Faults faults = new Faults();
+    private final AtomicReference<Instant> frozenAt = new AtomicReference<>();
+    private final List<MlflowWebhookSender.Delivery> queued = new ArrayList<>();
+    private final List<MlflowWebhookSender.Delivery> sent = new ArrayList<>();
+    private final List<MlflowWebhookSender.Delivery> lost = new ArrayList<>();
+    private WireMockServer server;
+    private volatile String expectedAuthorization;
+    private volatile URI webhookUrl;
+    private volatile MlflowWebhookSender webhookSender;
+    private volatile boolean losingWebhooks;
+    private final MlflowApi api = new MlflowApi(this); // last: its constructor reads the clock above
+
+    /** Starts the server on a free loopback port; idempotent. */
+    public synchronized MlflowFake start() {
+        if (server == null) {
+            server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")
+                    .extensions(api));
+            server.start();
+            server.stubFor(any(anyUrl()).willReturn(aResponse()));
+        }
+        return this;
+    }
+
+    public synchronized void stop() {
+        if (server != null) {
+            server.stop();
+            server = null;
+        }
+    }
+
+    /** Forgets every object, webhook, fault, credential requirement and clock setting. */
+    public synchronized void reset() {
+        frozenAt.set(null);
+        api.reset();
+        faults.clear();
+        expectedAuthorization = null;
+        webhookUrl = null;
+        webhookSender = null;
+        losingWebhooks = false;
+        synchronized (queued) {
+            queued.clear();
+            sent.clear();
+            lost.clear();
+        }
+        if (server != null) {
+            server.resetRequests();
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        stop();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        reset();
+    }
+
+    /** The tracking URL to configure a connection with ({@code http://127.0.0.1:<port>}). */
+    public URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + server.port());
+    }
+
+    /** The WireMock server, for verifying requests ({@code server().verify(...)}). */
+    public WireMockServer server() {
+        return server;
+    }
+
+    public Faults faults() {
+        return faults;
+    }
+
+    // ---------------------------------------------------------------- auth and clock
+
+    /** From now on only requests with {@code Authorization: Bearer <token>} are answered; others get 401. */
+    public MlflowFake requireBearer(String token) {
+        expectedAuthorization = "Bearer " + token;
+        return this;
+    }
+
+    /** From now on only requests with basic auth of this user and password are answered. */
+    public MlflowFake requireBasic(String username, String password) {
+        expectedAuthorization = "Basic " + Base64.getEncoder()
+                .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return this;
+    }
+
+    boolean acceptsAuthorization(String authorization) {
+        String expected = expectedAuthorization;
+        return expected == null || expected.equals(authorization);
+    }
+
+    /** Stops the clock: every change gets this timestamp until {@link #advanceClock} or {@link #unfreezeClock}. */
+    public MlflowFake freezeClock(Instant at) {
+        frozenAt.set(at);
+        return this;
+    }
+
+    /** Moves a frozen clock forward. */
+    public MlflowFake advanceClock(java.time.Duration by) {
+        frozenAt.updateAndGet(at -> (at == null ? Instant.now() : at).plus(by));
+        return this;
+    }
+
+    public MlflowFake unfreezeClock() {
+        frozenAt.set(null);
+        return this;
+    }
+
+    /** The fake server's clock, as the {@code *_timestamp} fields show it. */
+    public Clock clock() {
+        return new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                Instant frozen = frozenAt.get();
+                return frozen != null ? frozen : Instant.now();
+            }
+        };
+    }
+
+    long nowMillis() {
+        return clock().millis();
+    }
+
+    // ---------------------------------------------------------------- webhooks
+
+    /**
+     * Registers a webhook for every model-registry event, as {@code POST /api/2.0/mlflow/webhooks} would.
+     *
+     * @param url    where deliveries are POSTed, or {@code null} to only record them ({@link #sentWebhooks()})
+     * @param secret the webhook's secret, or {@code null} for unsigned deliveries
+     */
+    public MlflowFake registerWebhook(URI url, String secret) {
+        webhookUrl = url;
+        webhookSender = new MlflowWebhookSender(secret, clock());
+        return this;
+    }
+
+    /** While {@code true}, deliveries are dropped as a failed fire-and-forget delivery would be. */
+    public MlflowFake loseWebhooks(boolean lose) {
+        losingWebhooks = lose;
+        return this;
+    }
+
+    /** The deliveries sent (or recorded) so far, oldest first. */
+    public List<MlflowWebhookSender.Delivery> sentWebhooks() {
+        synchronized (queued) {
+            return List.copyOf(sent);
+        }
+    }
+
+    /** The deliveries lost while {@link #loseWebhooks} was on. */
+    public List<MlflowWebhookSender.Delivery> lostWebhooks() {
+        synchronized (queued) {
+            return List.copyOf(lost);
+        }
+    }
+
+    /** The sender the registered webhook signs with, to build deliveries by hand. */
+    public MlflowWebhookSender webhookSender() {
+        return webhookSender;
+    }
+
+    void emitWebhook(String entity, String action, Map<String, Object> data) {
+        MlflowWebhookSender sender = webhookSender;
+        if (sender == null) {
+            return;
+        }
+        MlflowWebhookSender.Delivery delivery = sender.delivery(entity, action, data);
+        synchronized (queued) {
+            (losingWebhooks ? lost : queued).add(delivery);
+        }
+    }
+
+    /** Sends what the last request queued, outside the API's lock (the receiver may call back). */
+    void flushWebhooks() {
+        List<MlflowWebhookSender.Delivery> batch;
+        synchronized (queued) {
+            batch = List.copyOf(queued);
+            queued.clear();
+            sent.addAll(batch);
+        }
+        URI url = webhookUrl;
+        if (url != null) {
+            batch.forEach(delivery -> MlflowWebhookSender.post(url, delivery));
+        }
+    }
+
+    // ---------------------------------------------------------------- seeding
+
+    /**
+     * Calls an endpoint directly, as another client of the same server would (no HTTP, no auth, no faults);
+     * registry changes fire webhooks as usual.
+     *
+     * @param method   {@code GET}, {@code POST}, {@code PATCH} or {@code DELETE}
+     * @param endpoint the path after {@code /api/2.0/mlflow/} ({@code model-versions/create})
+     * @param body     the JSON body (for GET: the query parameters)
+     * @return the response body
+     * @throws IllegalStateException with MLflow's error when the call fails
+     */
+    public JsonNode call(String method, String endpoint, Map<String, ?> body) {
+        MlflowApi.Response response;
+        if (method.equals("GET")) {
+            StringBuilder query = new StringBuilder();
+            body.forEach((key, value) -> query.append(query.isEmpty() ? "" : "&").append(key).append('=')
+                    .append(java.net.URLEncoder.encode(String.valueOf(value), StandardCharsets.UTF_8)));
+            response = api.handle(method, MlflowApi.API + endpoint, query.toString(), null, null);
+        } else {
+            response = api.handle(method, MlflowApi.API + endpoint, null, "application/json",
+                    JSON.writeValueAsBytes(body));
+        }
+        flushWebhooks();
+        if (response.status() != 200) {
+            throw new IllegalStateException(method + " " + endpoint + " answered " + response.status() + ": "
+                    + response.bodyText());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    /** Creates a version (and its model, if missing) as another MLflow user would; returns its version string. */
+    public String createModelVersion(String name, String source) {
+        try {
+            call("POST", "registered-models/create", Map.of("name", name));
+        } catch (IllegalStateException alreadyExists) {
+            // create-or-get, like MLflow's own client
+        }
+        return call("POST", "model-versions/create", Map.of("name", name, "source", source))
+                .get("model_version").get("version").asString();
+    }
+
+    /** Creates a finished run with params and metrics in experiment {@code 0}; returns its run id. */
+    public String createRun(String name, Map<String, String> params, Map<String, Double> metrics) {
+        String runId = call("POST", "runs/create", Map.of("experiment_id", "0", "run_name", name,
+                "start_time", nowMillis())).get("run").get("info").get("run_id").asString();
+        params.forEach((key, value) -> call("POST", "runs/log-parameter", Map.of("run_id", runId, "key", key,
+                "value", value)));
+        metrics.forEach((key, value) -> call("POST", "runs/log-metric", Map.of("run_id", runId, "key", key,
+                "value", value, "timestamp", nowMillis())));
+        call("POST", "runs/update", Map.of("run_id", runId, "status", "FINISHED", "end_time", nowMillis()));
+        return runId;
+    }
+
+    /** Stores an artifact at a path under the artifact proxy. */
+    public void putArtifact(String path, byte[] content) {
+        api.handle("PUT", MlflowApi.ARTIFACTS + "/" + path, null, "application/octet-stream", content);
+    }
+}
