@@ -37,8 +37,10 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>SageMaker may send several events for one state change, with different EventBridge ids. The canonical id is
  * therefore a digest of {@code (ModelPackageArn, ModelApprovalStatus, LastModifiedTime)}, so the inbox keeps one.
  * A package whose {@code LastModifiedTime} is absent or equals its {@code CreationTime} is
- * {@code model_version.created}; later changes are {@code model_version.updated} plus
- * {@code model_version.approval_changed} (the event does not say the previous status, so {@code from} is null).
+ * {@code model_version.created} (its id depends on the ARN alone: event times have whole seconds, so a change in
+ * the same second as the creation looks like it); later changes are {@code model_version.updated}. Each event with
+ * an approval status also yields {@code model_version.approval_changed} (the event does not say the previous
+ * status, so {@code from} is null).
  * Times may be ISO strings (as in the documented example) or epoch seconds (as the API returns them).
  */
 final class SageMakerEvents {
@@ -94,12 +96,14 @@ final class SageMakerEvents {
         String identity = arn + "|" + status + "|" + updated;
         List<CanonicalEvent> events = new ArrayList<>();
         if (modified.isEmpty() || !updated.isAfter(created)) {
-            events.add(new CanonicalEvent(id(identity, "created"), source, EventType.MODEL_VERSION_CREATED, subject,
+            // A package is created once: the id depends on the ARN alone, so a later event that still looks
+            // like the creation (times have whole seconds) is the same event.
+            events.add(new CanonicalEvent(id(arn, "created"), source, EventType.MODEL_VERSION_CREATED, subject,
+                    created, data));
+        } else {
+            events.add(new CanonicalEvent(id(identity, "updated"), source, EventType.MODEL_VERSION_UPDATED, subject,
                     updated, data));
-            return events;
         }
-        events.add(new CanonicalEvent(id(identity, "updated"), source, EventType.MODEL_VERSION_UPDATED, subject,
-                updated, data));
         if (approval != null) {
             events.add(new CanonicalEvent(id(identity, "approval"), source, EventType.MODEL_VERSION_APPROVAL_CHANGED,
                     subject, updated, new ApprovalChange(group, version, null, approval, mapper.packageRef(arn))));
