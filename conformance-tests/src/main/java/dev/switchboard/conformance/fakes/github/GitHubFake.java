@@ -236,6 +236,27 @@ public final class GitHubFake implements BeforeAllCallback, AfterAllCallback, Be
         return sender;
     }
 
+    /**
+     * Dispatches a workflow as another client would (no HTTP, no token); returns the new run's id.
+     *
+     * @throws IllegalStateException with GitHub's answer when the dispatch is refused
+     */
+    public long dispatch(String repository, String file, Map<String, String> inputs) {
+        List<GitHubWebhookSender.Delivery> batch = new ArrayList<>();
+        Answer answer;
+        synchronized (this) {
+            ObjectNode body = JSON.createObjectNode().put("ref", "main").put("return_run_details", true);
+            ObjectNode in = body.putObject("inputs");
+            inputs.forEach(in::put);
+            answer = dispatchWorkflow(repository, file, body, batch);
+        }
+        send(batch);
+        if (answer.status != 200) {
+            throw new IllegalStateException("dispatch answered " + answer.status + ": " + answer.body);
+        }
+        return answer.body.get("workflow_run_id").asLong();
+    }
+
     /** The run's JSON as {@code GET /repos/{o}/{r}/actions/runs/{id}} returns it. */
     public synchronized JsonNode run(long id) {
         return runJson(runs.get(id));

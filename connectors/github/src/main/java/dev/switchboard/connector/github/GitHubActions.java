@@ -33,7 +33,7 @@ import tools.jackson.databind.node.ObjectNode;
  *       {@value #MAX_PAYLOAD_KEYS} keys).</li>
  * </ul>
  * GitHub's dispatch endpoints take no idempotency key, and a retried POST whose answer was lost starts a second
- * run. This target remembers what each idempotency key started, and with the {@code key-input} option passes the
+ * run. This target remembers what each idempotency key started, and with the {@code idempotency-input} option passes the
  * key to the workflow and looks for a run showing it before dispatching again.
  */
 final class GitHubActions implements ActionTarget {

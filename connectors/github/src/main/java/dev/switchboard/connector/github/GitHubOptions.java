@@ -21,7 +21,7 @@ public final class GitHubOptions {
     public static final String API_VERSION = "api-version";
     public static final String WEBHOOK_SECRET = "webhook-secret";
     public static final String RETURN_RUN_DETAILS = "return-run-details";
-    public static final String KEY_INPUT = "key-input";
+    public static final String KEY_INPUT = "idempotency-input";
     public static final String RUN_LOOKUP_INTERVAL = "run-lookup-interval";
     public static final String REQUEST_TIMEOUT = "request-timeout";
 

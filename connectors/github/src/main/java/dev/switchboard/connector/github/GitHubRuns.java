@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * What one connection remembers of what it dispatched, in memory and bounded: the run each idempotency key
  * started (so a retry in this process returns it) and the inputs of each run (workflow runs do not carry them,
- * so their webhooks get them from here). After a restart the memory is empty: the {@code key-input} option and
+ * so their webhooks get them from here). After a restart the memory is empty: the {@code idempotency-input} option and
  * {@code key=value} run titles cover that case.
  */
 final class GitHubRuns {
