@@ -127,7 +127,7 @@ public interface WebhookEventSourceSuite extends ConnectorUnderTest {
     }
 
     @Test
-    default void bodyThatIsNotJsonIsRejectedWithoutStoringAnything() {
+    default void bodyReplacedByNonJsonIsRejectedAsABadSignature() {
         EventSource source = webhookSource();
         assumeBodyIsSigned();
         WebhookRequest garbage = withBody(validWebhook(), "not json".getBytes(StandardCharsets.UTF_8));

@@ -50,7 +50,7 @@ public final class MlflowPoller {
         }
         Cursor cursor = Cursor.parse(connection, cursorText);
         List<MlflowDtos.ModelVersion> changed = changedSince(cursor);
-        changed.sort(Comparator.comparing(MlflowDtos.ModelVersion::lastUpdatedTimestamp)
+        changed.sort(Comparator.comparingLong(MlflowPoller::updated)
                 .thenComparing(MlflowDtos.ModelVersion::name)
                 .thenComparing(v -> v.version().length()).thenComparing(MlflowDtos.ModelVersion::version));
         List<CanonicalEvent> events = changed.stream().map(this::event).toList();
@@ -63,7 +63,7 @@ public final class MlflowPoller {
         if (newest.isEmpty()) {
             return new Cursor(0, Set.of()).toString();
         }
-        long at = newest.get(0).lastUpdatedTimestamp();
+        long at = updated(newest.get(0));
         return new Cursor(at, Set.of()).advancedBy(changedSince(new Cursor(at, Set.of()))).toString();
     }
 
@@ -76,7 +76,7 @@ public final class MlflowPoller {
             MlflowDtos.SearchPage<MlflowDtos.ModelVersion> page = registry.searchVersions(null, token, pageSize);
             boolean reachedOlder = false;
             for (MlflowDtos.ModelVersion version : page.items()) {
-                long updated = Objects.requireNonNullElse(version.lastUpdatedTimestamp(), 0L);
+                long updated = updated(version);
                 if (updated < cursor.millis) {
                     reachedOlder = true;
                 } else if (!(updated == cursor.millis && cursor.seen.contains(hash(version)))
@@ -95,7 +95,12 @@ public final class MlflowPoller {
         return new CanonicalEvent(eventId(version), source,
                 created ? EventType.MODEL_VERSION_CREATED : EventType.MODEL_VERSION_UPDATED,
                 MlflowWebhooks.subject(version.name(), version.version()),
-                MlflowMapper.instant(version.lastUpdatedTimestamp()), mapper.toCanonical(version));
+                java.time.Instant.ofEpochMilli(updated(version)), mapper.toCanonical(version));
+    }
+
+    /** MLflow always sets {@code last_updated_timestamp}; a server that does not is treated as the epoch. */
+    private static long updated(MlflowDtos.ModelVersion version) {
+        return Objects.requireNonNullElse(version.lastUpdatedTimestamp(), 0L);
     }
 
     static String eventId(MlflowDtos.ModelVersion version) {
@@ -134,10 +139,9 @@ public final class MlflowPoller {
         }
 
         Cursor advancedBy(List<MlflowDtos.ModelVersion> reported) {
-            long newest = reported.stream().mapToLong(MlflowDtos.ModelVersion::lastUpdatedTimestamp)
-                    .max().orElse(millis);
+            long newest = reported.stream().mapToLong(MlflowPoller::updated).max().orElse(millis);
             Set<String> seenAtNewest = new TreeSet<>(newest == millis ? seen : Set.of());
-            reported.stream().filter(v -> v.lastUpdatedTimestamp() == newest).map(MlflowPoller::hash)
+            reported.stream().filter(v -> updated(v) == newest).map(MlflowPoller::hash)
                     .forEach(seenAtNewest::add);
             return new Cursor(Math.max(newest, millis), seenAtNewest);
         }

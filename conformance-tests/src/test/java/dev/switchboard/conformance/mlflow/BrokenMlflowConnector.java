@@ -1,0 +1,179 @@
+package dev.switchboard.conformance.mlflow;
+
+import dev.switchboard.conformance.fakes.mlflow.MlflowWebhookSender;
+import dev.switchboard.connector.mlflow.MlflowConnector;
+import dev.switchboard.spi.Capability;
+import dev.switchboard.spi.CheckResult;
+import dev.switchboard.spi.Connection;
+import dev.switchboard.spi.ConnectionConfig;
+import dev.switchboard.spi.Connector;
+import dev.switchboard.spi.ConnectorContext;
+import dev.switchboard.spi.EventSource;
+import dev.switchboard.spi.Fidelity;
+import dev.switchboard.spi.ModelRegistry;
+import dev.switchboard.spi.OptionDefinition;
+import dev.switchboard.spi.PageRequest;
+import dev.switchboard.spi.WebhookRequest;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * A deliberately broken MLflow connector, in the spirit of Kafka Connect's {@code test-plugins}: the real
+ * connector with one classic mistake wired in, so a test can prove the kit's suites reject it.
+ */
+final class BrokenMlflowConnector implements Connector {
+
+    /** The mistakes the broken connector can make. */
+    enum Flaw {
+        /** {@code listModels} always fetches the first page: paging never ends, or repeats itself. */
+        IGNORES_PAGE_TOKEN,
+        /** Webhooks are accepted whenever a signature header is present, whatever it says. */
+        CHECKS_SIGNATURE_PRESENCE_ONLY,
+        /** {@code createVersion} forgets the idempotency key, so a retry creates a second version. */
+        NON_IDEMPOTENT_CREATE
+    }
+
+    private final MlflowConnector real = new MlflowConnector();
+    private final Flaw flaw;
+
+    BrokenMlflowConnector(Flaw flaw) {
+        this.flaw = flaw;
+    }
+
+    @Override
+    public String type() {
+        return real.type();
+    }
+
+    @Override
+    public String version() {
+        return real.version();
+    }
+
+    @Override
+    public List<OptionDefinition> options() {
+        return real.options();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return real.capabilities();
+    }
+
+    @Override
+    public Fidelity fidelity() {
+        return real.fidelity();
+    }
+
+    @Override
+    public List<dev.switchboard.spi.ConfigProblem> validate(ConnectionConfig config) {
+        return real.validate(config);
+    }
+
+    @Override
+    public Connection open(ConnectionConfig config, ConnectorContext context) {
+        Connection connection = real.open(config, context);
+        String secret = config.require("webhook-secret");
+        return new Connection() {
+            @Override
+            public String name() {
+                return connection.name();
+            }
+
+            @Override
+            public CheckResult check(Duration timeout) {
+                return connection.check(timeout);
+            }
+
+            @Override
+            public Optional<ModelRegistry> modelRegistry() {
+                return connection.modelRegistry().map(BrokenMlflowConnector.this::broken);
+            }
+
+            @Override
+            public Optional<EventSource> eventSource() {
+                return connection.eventSource().map(source -> broken(source, secret));
+            }
+
+            @Override
+            public Optional<dev.switchboard.spi.ArtifactStore> artifactStore() {
+                return connection.artifactStore();
+            }
+
+            @Override
+            public Optional<dev.switchboard.spi.ExperimentTracker> experimentTracker() {
+                return connection.experimentTracker();
+            }
+
+            @Override
+            public void close() {
+                connection.close();
+            }
+        };
+    }
+
+    private ModelRegistry broken(ModelRegistry registry) {
+        return proxy(ModelRegistry.class, registry, (method, args) -> {
+            if (flaw == Flaw.IGNORES_PAGE_TOKEN && method.equals("listModels")) {
+                args[0] = PageRequest.first(((PageRequest) args[0]).pageSize());
+            }
+            if (flaw == Flaw.NON_IDEMPOTENT_CREATE && method.equals("createVersion")) {
+                args[1] = UUID.randomUUID().toString();
+            }
+        });
+    }
+
+    private EventSource broken(EventSource source, String secret) {
+        if (flaw != Flaw.CHECKS_SIGNATURE_PRESENCE_ONLY) {
+            return source;
+        }
+        return new EventSource() {
+            @Override
+            public List<dev.switchboard.model.CanonicalEvent> receive(WebhookRequest request) {
+                if (request.header("X-MLflow-Signature").isEmpty()) {
+                    return source.receive(request);
+                }
+                // "verified": a signature is there. Re-sign so the real check below can only agree.
+                Map<String, String> headers = Map.of(
+                        "X-MLflow-Delivery-Id", request.header("X-MLflow-Delivery-Id").orElse(""),
+                        "X-MLflow-Timestamp", request.header("X-MLflow-Timestamp").orElse("0"));
+                MlflowWebhookSender.Delivery resigned = MlflowWebhookSender.resignedWith(
+                        new MlflowWebhookSender.Delivery(headers.get("X-MLflow-Delivery-Id"), headers, request.body()),
+                        secret);
+                return source.receive(resigned.toRequest(request.connection(), request.receivedAt()));
+            }
+
+            @Override
+            public PollResult poll(String cursor) {
+                return source.poll(cursor);
+            }
+        };
+    }
+
+    /** A proxy that lets {@code tamper} rewrite the arguments of each call before it reaches {@code target}. */
+    @SuppressWarnings("unchecked")
+    private static <T> T proxy(Class<T> type, T target, ArgumentTamperer tamper) {
+        InvocationHandler handler = (self, method, args) -> {
+            Object[] arguments = args == null ? new Object[0] : args.clone();
+            tamper.tamper(method.getName(), arguments);
+            try {
+                return method.invoke(target, arguments);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
+    }
+
+    @FunctionalInterface
+    private interface ArgumentTamperer {
+        void tamper(String method, Object[] args);
+    }
+}
