@@ -1,5 +1,6 @@
 package dev.switchboard.core.delivery;
 
+import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.model.ArtifactRef;
 import dev.switchboard.model.CiRun;
@@ -43,7 +44,7 @@ import java.util.Set;
 public final class HubActions implements ActionTarget {
 
     /** The reserved connection name of the hub's own actions. */
-    public static final String CONNECTION = "hub";
+    public static final String CONNECTION = HubConfig.HUB_CONNECTION;
     static final String COPY_ARTIFACT = "copy-artifact";
     static final String TAG_MODEL_VERSION = "tag-model-version";
 

@@ -560,7 +560,7 @@ public final class GitHubFake implements BeforeAllCallback, AfterAllCallback, Be
     }
 
     private static String sha(String repository, Map<String, String> inputs) {
-        return String.format("%040x", Math.abs((long) (repository + inputs).hashCode()));
+        return String.format(java.util.Locale.ROOT, "%040x", Math.abs((long) (repository + inputs).hashCode()));
     }
 
     private static Map<String, String> query(URI url) {
