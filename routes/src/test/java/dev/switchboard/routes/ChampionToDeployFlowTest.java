@@ -121,9 +121,11 @@ class ChampionToDeployFlowTest {
     void championAliasIsCopiedRegisteredApprovedDeployedAndTaggedWithTheDeployOutcome() throws Exception {
         MLFLOW.putArtifact("churn/model.tar.gz", MODEL);
         String version = MLFLOW.createModelVersion("churn", "mlflow-artifacts:/churn/model.tar.gz");
-        StoredEvent alias = receive("mlflow-prod", setAlias("churn", "champion", version)).get(0);
+        MlflowWebhookSender.Delivery aliasSet = setAlias("churn", "champion", version);
+        StoredEvent alias = receive("mlflow-prod", aliasSet).get(0);
 
         awaitOutcome(alias, "champion-to-sagemaker-and-deploy", Outcome.DONE);
+        assertThat(receive("mlflow-prod", aliasSet)).as("a redelivery of the alias webhook").isEmpty();
         URI copy = URI.create("s3://models/churn/" + version + "/model.tar.gz");
         ArtifactRef inS3 = connections.get("s3-models").artifactStore().orElseThrow().stat(copy).orElseThrow();
         assertThat(inS3.digest()).isEqualTo(Digest.sha256(HexFormat.of().formatHex(
@@ -144,6 +146,8 @@ class ChampionToDeployFlowTest {
         StoredEvent finished = ci.get(ci.size() - 1);
 
         awaitOutcome(finished, "ci-result-to-mlflow-tag", Outcome.DONE);
+        assertThat(GITHUB.dispatches()).as("dispatches after the whole flow").hasSize(1);
+        assertThat(SAGEMAKER.packages("churn")).as("packages after the whole flow").hasSize(1);
         JsonNode tags = MLFLOW.call("GET", "model-versions/get", Map.of("name", "churn", "version", version))
                 .path("model_version").path("tags");
         assertThat(tags.toString()).contains("\"key\":\"deploy.status\"").contains("\"value\":\"succeeded\"");
