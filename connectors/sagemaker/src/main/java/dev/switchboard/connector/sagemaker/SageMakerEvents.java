@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -89,9 +88,8 @@ final class SageMakerEvents {
         Optional<Instant> modified = time(detail.get("LastModifiedTime"));
         Instant updated = modified.orElse(created);
         ApprovalStatus approval = status == null ? null : SageMakerMapper.approval(ModelApprovalStatus.fromValue(status));
-        ModelVersion data = new ModelVersion(mapper.packageRef(arn), group, version,
-                detail.path("ModelPackageDescription").asString(null), null, artifact(detail), Set.of(), null,
-                approval, stringMap(detail.path("CustomerMetadataProperties")), Map.of(), Map.of(), created, updated);
+        ModelVersion data = mapper.version(arn, group, version, detail.path("ModelPackageDescription").asString(null),
+                artifact(detail), approval, stringMap(detail.path("CustomerMetadataProperties")), created, updated);
         String subject = "models/" + group + "/versions/" + version;
         String identity = arn + "|" + status + "|" + updated;
         List<CanonicalEvent> events = new ArrayList<>();
@@ -160,11 +158,7 @@ final class SageMakerEvents {
 
     private static Map<String, String> stringMap(JsonNode node) {
         Map<String, String> map = new LinkedHashMap<>();
-        node.properties().forEach(e -> {
-            if (!e.getKey().startsWith(SageMakerMapper.RESERVED_PREFIX)) {
-                map.put(e.getKey(), e.getValue().asString(""));
-            }
-        });
+        node.properties().forEach(e -> map.put(e.getKey(), e.getValue().asString("")));
         return map;
     }
 

@@ -70,10 +70,23 @@ final class SageMakerMapper {
     }
 
     ModelVersion version(DescribeModelPackageResponse p) {
+        return version(p.modelPackageArn(), p.modelPackageGroupName(), String.valueOf(p.modelPackageVersion()),
+                p.modelPackageDescription(), artifact(p.inferenceSpecification()), approval(p.modelApprovalStatus()),
+                p.customerMetadataProperties(), p.creationTime(),
+                p.lastModifiedTime() != null ? p.lastModifiedTime() : p.creationTime());
+    }
+
+    /**
+     * A version from a package's fields, wherever they were read (the API, an EventBridge event): the metadata
+     * properties are split into tags, metrics ({@code metric.<name>}) and the aliases the hub recorded; the hub's
+     * other {@code switchboard.} entries are left out.
+     */
+    ModelVersion version(String arn, String group, String version, String description, ArtifactRef artifact,
+                         ApprovalStatus approval, Map<String, String> properties, Instant created, Instant updated) {
         Map<String, String> tags = new LinkedHashMap<>();
         Map<String, Double> metrics = new LinkedHashMap<>();
         Set<String> aliases = new HashSet<>();
-        p.customerMetadataProperties().forEach((key, value) -> {
+        properties.forEach((key, value) -> {
             if (key.startsWith(ALIAS_PREFIX)) {
                 aliases.add(key.substring(ALIAS_PREFIX.length()));
             } else if (key.startsWith(METRIC_PREFIX) && isNumber(value)) {
@@ -82,11 +95,8 @@ final class SageMakerMapper {
                 tags.put(key, value);
             }
         });
-        Instant updated = p.lastModifiedTime() != null ? p.lastModifiedTime() : p.creationTime();
-        return new ModelVersion(packageRef(p.modelPackageArn()), p.modelPackageGroupName(),
-                String.valueOf(p.modelPackageVersion()), p.modelPackageDescription(), null,
-                artifact(p.inferenceSpecification()), aliases, null, approval(p.modelApprovalStatus()), tags, metrics,
-                Map.of(), p.creationTime(), updated);
+        return new ModelVersion(packageRef(arn), group, version, description, null, artifact, aliases, null, approval,
+                tags, metrics, Map.of(), created, updated);
     }
 
     /** From a listing, which carries no metadata properties and no last-modified time. */
