@@ -211,6 +211,37 @@ class SageMakerConformanceTest extends ConnectorHarness implements ConfigSuite, 
                 .contains(dev.switchboard.model.RunStatus.SUCCEEDED);
     }
 
+    @Test
+    void metricsAndTagsShareTheMetadataPropertiesAndReadBackApart() {
+        String name = uniqueModelName();
+        ModelVersion version = new ModelVersion(ResourceRef.of("kit", "kit", "model_version", name + "/1"), name, "1",
+                null, null, null, Set.of(), null, null, Map.of("team", "risk"), Map.of("auc", 0.91), Map.of(), null, null);
+        ModelVersion created = registry().createVersion(version, UUID.randomUUID().toString());
+
+        assertThat(created.tags()).containsExactly(Map.entry("team", "risk"));
+        assertThat(created.metrics()).containsExactly(Map.entry("auc", 0.91));
+        assertThat(SAGEMAKER.describe(name, 1).path("CustomerMetadataProperties").path("metric.auc").asString())
+                .isEqualTo("0.91");
+    }
+
+    @Test
+    void moreMetadataThanSageMakerHoldsFailsAsConfigurationBeforeAnyCall() {
+        Map<String, String> tags = new HashMap<>();
+        for (int i = 0; i < 50; i++) {
+            tags.put("tag" + i, "v");
+        }
+        ModelVersion version = new ModelVersion(ResourceRef.of("kit", "kit", "model_version", "x/1"), "too-many", "1",
+                null, null, null, Set.of(), null, null, tags, Map.of(), Map.of(), null, null);
+        ConnectorException e = catchThrowableOfType(ConnectorException.class,
+                () -> registry().createVersion(version, "k"));
+        assertThat(e.kind()).isEqualTo(ErrorKind.CONFIGURATION);
+        assertThat(e.getMessage()).contains("at most 50 metadata properties");
+        assertThat(SAGEMAKER.server().findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/"))
+                .withHeader("X-Amz-Target", com.github.tomakehurst.wiremock.client.WireMock.equalTo(
+                        "SageMaker.CreateModelPackage")))).isEmpty();
+    }
+
     // ---------------------------------------------------------------- errors
 
     @Test
