@@ -6,7 +6,6 @@ import dev.switchboard.spi.ArtifactStore;
 import dev.switchboard.spi.CheckResult;
 import dev.switchboard.spi.Connection;
 import dev.switchboard.spi.ConnectorContext;
-import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.EventSource;
 import dev.switchboard.spi.ExperimentTracker;
 import dev.switchboard.spi.ModelRegistry;
@@ -15,10 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** One open MLflow connection; every port shares one HTTP client. Thread-safe: nothing here is mutable. */
 final class MlflowConnection implements Connection {
@@ -63,27 +58,9 @@ final class MlflowConnection implements Connection {
     /** Searches one registered model: proves the server answers, the credentials work and the registry is on. */
     @Override
     public CheckResult check(Duration timeout) {
-        long start = System.nanoTime();
-        CompletableFuture<?> probe = CompletableFuture.runAsync(() ->
-                client.get("registered-models/search", Map.of("max_results", 1)));
-        try {
-            probe.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return CheckResult.ok("MLflow model registry at " + settings.trackingUrl() + " answered", took(start));
-        } catch (TimeoutException e) {
-            probe.cancel(true);
-            return CheckResult.failed("MLflow at " + settings.trackingUrl() + " did not answer within " + timeout,
-                    took(start));
-        } catch (ExecutionException e) {
-            String why = e.getCause() instanceof ConnectorException ce ? ce.getMessage() : "unexpected failure";
-            return CheckResult.failed(why, took(start));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return CheckResult.failed("check of " + name() + " was interrupted", took(start));
-        }
-    }
-
-    private static Duration took(long startNanos) {
-        return Duration.ofNanos(System.nanoTime() - startNanos);
+        return CheckResult.probe(name(), "MLflow at " + settings.trackingUrl(), timeout,
+                () -> client.get("registered-models/search", Map.of("max_results", 1)),
+                "MLflow model registry at " + settings.trackingUrl() + " answered");
     }
 
     @Override

@@ -7,10 +7,6 @@ import dev.switchboard.spi.Connection;
 import dev.switchboard.spi.ConnectorException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -47,27 +43,13 @@ final class S3Connection implements Connection {
     /** Lists one key under the prefix: proves the endpoint answers, the credentials sign and the bucket exists. */
     @Override
     public CheckResult check(Duration timeout) {
-        long start = System.nanoTime();
-        CompletableFuture<?> probe = CompletableFuture.runAsync(() -> {
+        return CheckResult.probe(name(), "S3", timeout, () -> {
             try {
                 client.listObjectsV2(r -> r.bucket(settings.bucket()).prefix(settings.prefix()).maxKeys(1));
             } catch (SdkException e) {
                 throw errors.classify("ListObjectsV2", "s3://" + settings.bucket() + "/" + settings.prefix(), e);
             }
-        });
-        try {
-            probe.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return CheckResult.ok("S3 answered for " + settings, Duration.ofNanos(System.nanoTime() - start));
-        } catch (TimeoutException e) {
-            probe.cancel(true);
-            return CheckResult.failed("S3 did not answer within " + timeout, Duration.ofNanos(System.nanoTime() - start));
-        } catch (ExecutionException e) {
-            return CheckResult.failed(e.getCause() instanceof ConnectorException ce ? ce.getMessage()
-                    : "unexpected failure of the check of " + name(), Duration.ofNanos(System.nanoTime() - start));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return CheckResult.failed("check of " + name() + " was interrupted", Duration.ofNanos(System.nanoTime() - start));
-        }
+        }, "S3 answered for " + settings);
     }
 
     @Override

@@ -13,10 +13,6 @@ import dev.switchboard.spi.WebhookRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
@@ -72,31 +68,13 @@ final class SageMakerConnection implements Connection {
     /** Lists one model package group: proves the endpoint answers, the credentials sign and the role may list. */
     @Override
     public CheckResult check(Duration timeout) {
-        long start = System.nanoTime();
-        CompletableFuture<?> probe = CompletableFuture.runAsync(() -> {
+        return CheckResult.probe(name(), "SageMaker", timeout, () -> {
             try {
                 client.listModelPackageGroups(r -> r.maxResults(1));
             } catch (SdkException e) {
                 throw errors.classify("ListModelPackageGroups", e);
             }
-        });
-        try {
-            probe.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return CheckResult.ok("SageMaker Model Registry answered for " + settings, took(start));
-        } catch (TimeoutException e) {
-            probe.cancel(true);
-            return CheckResult.failed("SageMaker did not answer within " + timeout, took(start));
-        } catch (ExecutionException e) {
-            return CheckResult.failed(e.getCause() instanceof ConnectorException ce ? ce.getMessage()
-                    : "unexpected failure of the check of " + name(), took(start));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return CheckResult.failed("check of " + name() + " was interrupted", took(start));
-        }
-    }
-
-    private static Duration took(long startNanos) {
-        return Duration.ofNanos(System.nanoTime() - startNanos);
+        }, "SageMaker Model Registry answered for " + settings);
     }
 
     @Override
