@@ -179,7 +179,7 @@ class CrashSafetyIT {
         assertThat(acknowledged).as("every webhook is eventually acknowledged").hasSize(WEBHOOKS);
         assertThat(exitCodes).as("SIGKILL ends a JVM with 128 + 9").containsOnly(137);
 
-        awaitDrained(base);
+        awaitDrained(base, work);
 
         // (a) no key is missing: every acknowledged webhook's event arrived at the target
         Set<String> deliveredEventIds = Set.copyOf(eventIdByKey.values());
@@ -287,7 +287,7 @@ class CrashSafetyIT {
         throw new AssertionError("hub did not start within " + START_LIMIT);
     }
 
-    private void awaitDrained(String base) throws Exception {
+    private void awaitDrained(String base, Path work) throws Exception {
         long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
         while (System.nanoTime() < deadline) {
             double open = gauge(base, "switchboard.outbox.depth", "status:pending")
@@ -298,7 +298,12 @@ class CrashSafetyIT {
             }
             pause(250);
         }
-        throw new AssertionError("outbox not drained within " + DRAIN_LIMIT + ": target processed " + processed.size());
+        Path threads = work.resolve("hub-threads.txt");
+        new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(hub.pid()), "Thread.print").redirectErrorStream(true).redirectOutput(threads.toFile())
+                .start().waitFor(30, TimeUnit.SECONDS);
+        throw new AssertionError("outbox not drained within " + DRAIN_LIMIT + ": target processed " + processed.size()
+                + "; the hub's threads are in " + threads);
     }
 
     private double gauge(String base, String name, String tag) throws Exception {
