@@ -18,4 +18,13 @@ class H2HubApplicationTest extends HubApplicationTest {
         // The embedded default keeps its data in the data directory, as a file.
         assertThat(Files.exists(directory.resolve("data").resolve("switchboard.mv.db"))).isTrue();
     }
+
+    /** H2 keeps commits in memory for 500 ms by default: a SIGKILL then loses webhooks already answered 2xx. */
+    @org.junit.jupiter.api.Test
+    void theEmbeddedDatabaseWritesEveryCommitThroughSoAKilledHubLosesNoAcknowledgedWebhook() {
+        var jdbc = hub.getBean(dev.switchboard.core.store.Store.class).jdbc();
+
+        assertThat(jdbc.queryForList("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS "
+                + "WHERE SETTING_NAME = 'WRITE_DELAY'", String.class)).isNotEmpty().containsOnly("0");
+    }
 }

@@ -41,7 +41,7 @@ abstract class HubApplicationTest {
     @TempDir
     Path directory;
 
-    private ConfigurableApplicationContext hub;
+    protected ConfigurableApplicationContext hub;
 
     /** The JDBC URL to run on, or null for the embedded H2 default. */
     protected abstract String jdbcUrl();

@@ -14,7 +14,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Starts the real application in the test JVM with a switchboard.yaml written by the test. */
-final class HubRunner {
+public final class HubRunner {
 
     private HubRunner() {
     }
@@ -24,7 +24,7 @@ final class HubRunner {
      *
      * @param jdbcUrl the database, or {@code null} for the embedded H2 default under {@code directory/data}
      */
-    static ConfigurableApplicationContext start(Path directory, String yaml, String jdbcUrl) throws IOException {
+    public static ConfigurableApplicationContext start(Path directory, String yaml, String jdbcUrl) throws IOException {
         Path config = Files.writeString(directory.resolve("switchboard.yaml"), yaml);
         List<String> args = new ArrayList<>(List.of(
                 "--SWITCHBOARD_CONFIG=" + config,
@@ -38,7 +38,7 @@ final class HubRunner {
         return new SpringApplicationBuilder(SwitchboardApplication.class).run(args.toArray(String[]::new));
     }
 
-    static String get(ConfigurableApplicationContext context, String path) throws Exception {
+    public static String get(ConfigurableApplicationContext context, String path) throws Exception {
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         HttpResponse<String> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),

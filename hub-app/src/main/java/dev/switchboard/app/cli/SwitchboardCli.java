@@ -37,6 +37,8 @@ public final class SwitchboardCli {
                     .setLevel(ch.qos.logback.classic.Level.WARN);
         }
         CommandLine commandLine = new CommandLine(new SwitchboardCli());
+        // Spring Boot options (--server.port=9090) are unknown to picocli: hand them to `run` as its parameters.
+        commandLine.setUnmatchedOptionsArePositionalParams(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((failure, line, parseResult) -> {

@@ -129,4 +129,22 @@ public class CliTest {
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.err()).contains("cannot reach the hub");
     }
+
+    @Test
+    void runPassesSpringBootOptionsThroughToTheHub() throws Exception {
+        // An invalid configuration stops the hub right after Spring Boot read the options, so no hub is left running.
+        Path config = Files.writeString(directory.resolve("switchboard.yaml"), """
+                switchboard:
+                  connections:
+                    typo:
+                      type: mlfow
+                """);
+
+        Run run = cli("run", "--SWITCHBOARD_CONFIG=" + config, "--server.port=0",
+                "--switchboard.data-dir=" + directory.resolve("data"));
+
+        assertThat(run.err()).doesNotContain("Unknown option");
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err()).contains("error:");
+    }
 }

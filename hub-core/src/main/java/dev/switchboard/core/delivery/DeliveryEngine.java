@@ -43,8 +43,9 @@ import tools.jackson.databind.json.JsonMapper;
  * deliveries to the others: while a connection's breaker is open its deliveries are postponed, not attempted
  * (no attempt counted, never dead-lettered for it); its bulkhead keeps it from taking every worker.
  *
- * <p>Deliveries of one subject run in outbox order: one is not started while an earlier one of the same subject
- * is pending, in flight or waiting for a retry. A dead-lettered one does not hold the later ones back.
+ * <p>Deliveries of one subject to one connection run in outbox order: one is not started while an earlier one of
+ * the same subject to the same connection is pending, in flight or waiting for a retry. A dead-lettered one does not
+ * hold the later ones back, nor does another connection's (its outage must not stall this one).
  */
 public final class DeliveryEngine implements AutoCloseable {
 

@@ -41,9 +41,13 @@ public final class Outbox {
     /** Due: pending and its time has come, or claimed by an engine whose lease ran out. */
     private static final String DUE = "((d.status = 'PENDING' AND d.next_attempt_at <= ?) "
             + "OR (d.status = 'IN_FLIGHT' AND d.lease_until <= ?))";
-    /** Per-subject order: an earlier delivery of the subject that is still pending or in flight holds it back. */
+    /**
+     * Per-subject order, per connection: an earlier delivery of the subject to the same connection that is still
+     * pending or in flight holds it back. Another connection's deliveries do not, so one tool's outage does not
+     * stall the others.
+     */
     private static final String NOT_HELD_BACK = "NOT EXISTS (SELECT 1 FROM outbox_delivery e WHERE e.subject = d.subject "
-            + "AND e.id < d.id AND e.status IN ('PENDING', 'IN_FLIGHT'))";
+            + "AND e.connection_name = d.connection_name AND e.id < d.id AND e.status IN ('PENDING', 'IN_FLIGHT'))";
 
     private final Store store;
     private final JdbcTemplate jdbc;
@@ -103,7 +107,7 @@ public final class Outbox {
 
     /**
      * Claims up to {@code limit} due deliveries for {@code owner} until {@code lease} from now, oldest first, never
-     * one that an earlier delivery of its subject holds back. Claimed deliveries come back IN_FLIGHT with a fresh
+     * one that an earlier delivery of its subject to the same connection holds back. Claimed deliveries come back IN_FLIGHT with a fresh
      * claim token; an attempt left STARTED by an expired claim is marked LEASE_EXPIRED.
      */
     public List<Delivery> claimDue(int limit, Duration lease, String owner) {

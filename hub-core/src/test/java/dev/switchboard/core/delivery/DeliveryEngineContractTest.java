@@ -241,6 +241,20 @@ abstract class DeliveryEngineContractTest {
     }
 
     @Test
+    void aConnectionThatKeepsFailingDoesNotHoldBackAnotherConnectionsDeliveriesOfTheSameSubject() {
+        ScriptedActionConnector.script("down").failAlwaysTransiently();
+        Settings patient = new Settings(50, Duration.ofMillis(20), Duration.ofMillis(100), 4, Duration.ofSeconds(30),
+                Duration.ofMillis(50));
+        hub.startEngine(patient);
+        Delivery toDown = hub.enqueue("down", "e-1", "churn");
+        Delivery toAlpha = hub.enqueue("alpha", "e-1", "churn");
+
+        awaitStatus(toAlpha, Delivery.Status.DELIVERED);
+        assertThat(hub.status(toDown)).isIn(Delivery.Status.PENDING, Delivery.Status.IN_FLIGHT);
+        assertThat(toDown.event().subject()).isEqualTo(toAlpha.event().subject());
+    }
+
+    @Test
     void aClaimWhoseLeaseExpiredIsTakenOverAndTheStaleClaimCannotCompleteIt() {
         Delivery delivery = hub.enqueue("alpha", "e-1", "churn");
         // A "crashed" instance: claimed with a short lease and started an attempt, then never came back.
