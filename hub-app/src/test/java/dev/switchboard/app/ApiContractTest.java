@@ -206,6 +206,15 @@ class ApiContractTest {
     }
 
     @Test
+    void theDocumentAndTheInteractivePageAreServed() throws Exception {
+        assertThat(HubRunner.get(hub, "/openapi/switchboard-api.yaml")).startsWith("200")
+                .contains("openapi: 3.0.3").contains("operationId: replayDeadLetter");
+        assertThat(HubRunner.get(hub, "/api-docs.html")).startsWith("200")
+                .contains("/openapi/switchboard-api.yaml").contains("swagger-ui-bundle.js");
+        assertThat(HubRunner.get(hub, "/webjars/swagger-ui/5.30.1/swagger-ui-bundle.js")).startsWith("200");
+    }
+
+    @Test
     void theAdminApiRefusesRequestsWithoutTheToken() {
         assertProblem(() -> new ConnectionsApi(clientWithToken(null)).listConnections(null, null), 401,
                 "needs an Authorization: Bearer");

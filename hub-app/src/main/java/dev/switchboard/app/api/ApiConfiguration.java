@@ -17,6 +17,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.format.FormatterRegistry;
+import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 @Configuration(proxyBeanMethods = false)
@@ -24,13 +25,22 @@ class ApiConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiConfiguration.class);
 
-    /** Query parameters use the document's enum values ({@code stage=delivery}), not the Java constant names. */
+    /**
+     * Query parameters use the document's enum values ({@code stage=delivery}), not the Java constant names; the
+     * document is served as a static resource.
+     */
     @Bean
     WebMvcConfigurer apiEnumConverters() {
         return new WebMvcConfigurer() {
             @Override
             public void addFormatters(FormatterRegistry registry) {
                 registry.addConverter(String.class, DeadLetterStage.class, DeadLetterStage::fromValue);
+            }
+
+            /** The API document itself, from the openapi module's jar, for api-docs.html and for client generators. */
+            @Override
+            public void addResourceHandlers(ResourceHandlerRegistry registry) {
+                registry.addResourceHandler("/openapi/**").addResourceLocations("classpath:/openapi/");
             }
         };
     }
