@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
  * <p>Every run creates a new version, so it can be run again and again. The sandbox's URLs come from the hub's
  * {@code /actuator/info}; nothing here needs a secret but the hub's admin token.
  */
-@Command(name = "demo", description = {"Promote a model version in the sandbox's MLflow and follow it end to end:",
+@Command(name = "demo", mixinStandardHelpOptions = true, description = {"Promote a model version in the sandbox's MLflow and follow it end to end:",
         "webhook, S3 copy, SageMaker registration, GitHub dispatch, CI result, event log.",
         "Needs a hub started with switchboard.sandbox.enabled=true (the quickstart switchboard.yaml)."})
 final class DemoCommand implements Callable<Integer> {

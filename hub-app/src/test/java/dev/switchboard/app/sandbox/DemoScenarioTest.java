@@ -41,6 +41,7 @@ class DemoScenarioTest {
             Run first = demo(hub);
             assertThat(first.code()).as("exit code; stderr: %s; stdout: %s", first.err(), first.out()).isZero();
             demoOutput = first.out();
+            System.out.println(demoOutput); // what a user sees, in the test's output file
             assertThat(demoOutput)
                     .contains("== 0. promote a model version in the MLflow sandbox", "set alias champion on churn version 1")
                     .contains("== 1. webhook received", "model_version.alias_set models/churn/versions/1 from mlflow-prod")
@@ -68,14 +69,17 @@ class DemoScenarioTest {
         }
     }
 
+    @Test
+    void theQuickstartConfigurationAndTheShippedRoutesValidate() throws Exception {
+        StringWriter out = new StringWriter();
+        int code = SwitchboardCli.execute(new String[] {"validate", "--config", writeConfig(18080).toString()},
+                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+
+        assertThat(code).as(out.toString()).isZero();
+    }
+
     private ConfigurableApplicationContext startHub(int basePort) throws IOException {
-        // The quickstart file itself, with its paths made absolute (the test runs in hub-app/).
-        String yaml = Files.readString(REPOSITORY.resolve("switchboard.yaml"))
-                .replace("./routes/src/main/resources/routes", REPOSITORY.resolve("routes/src/main/resources/routes").toString());
-        for (int i = 0; i < 4; i++) {
-            yaml = yaml.replace("127.0.0.1:" + (18080 + i), "127.0.0.1:" + (basePort + i));
-        }
-        Path config = Files.writeString(directory.resolve("switchboard.yaml"), yaml);
+        Path config = writeConfig(basePort);
         return new SpringApplicationBuilder(SwitchboardApplication.class).run(
                 "--SWITCHBOARD_CONFIG=" + config,
                 "--server.port=0",
@@ -83,6 +87,16 @@ class DemoScenarioTest {
                 "--switchboard.api.token=" + TOKEN,
                 "--switchboard.sandbox.base-port=" + basePort,
                 "--switchboard.sandbox.run-duration=500ms");
+    }
+
+    /** The quickstart file itself, with its paths made absolute (the test runs in hub-app/) and the sandbox's ports. */
+    private Path writeConfig(int basePort) throws IOException {
+        String yaml = Files.readString(REPOSITORY.resolve("switchboard.yaml"))
+                .replace("./routes/src/main/resources/routes", REPOSITORY.resolve("routes/src/main/resources/routes").toString());
+        for (int i = 0; i < 4; i++) {
+            yaml = yaml.replace("127.0.0.1:" + (18080 + i), "127.0.0.1:" + (basePort + i));
+        }
+        return Files.writeString(directory.resolve("switchboard.yaml"), yaml);
     }
 
     private static Run demo(ConfigurableApplicationContext hub) {
