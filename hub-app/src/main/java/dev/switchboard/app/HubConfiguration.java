@@ -1,6 +1,5 @@
 package dev.switchboard.app;
 
-import dev.switchboard.app.sandbox.Sandbox;
 import dev.switchboard.core.camel.RouteFiles;
 import dev.switchboard.core.camel.SwitchboardComponent;
 import dev.switchboard.core.config.ConfigValidator;
@@ -24,7 +23,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -61,14 +59,9 @@ class HubConfiguration {
         return Store.open(dataSource, clock);
     }
 
-    /**
-     * With the sandbox on ({@code switchboard.sandbox.enabled}), its tools start first: the connections point at
-     * them. Depending on the bean also makes the sandbox stop only after the connections closed.
-     */
+    /** With the sandbox on, this bean depends on it (see {@code sandbox.SandboxConfiguration}): keep its name. */
     @Bean(destroyMethod = "close")
-    ConnectionRegistry connectionRegistry(HubConfig config, ConnectorRegistry connectors, Clock clock,
-                                          ObjectProvider<Sandbox> sandbox) {
-        sandbox.ifAvailable(started -> LOG.info("Connections open against the sandbox"));
+    ConnectionRegistry connectionRegistry(HubConfig config, ConnectorRegistry connectors, Clock clock) {
         return ConnectionRegistry.open(config, connectors, clock);
     }
 

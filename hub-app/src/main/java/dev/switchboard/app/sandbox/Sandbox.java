@@ -1,9 +1,9 @@
 package dev.switchboard.app.sandbox;
 
-import dev.switchboard.app.SwitchboardProperties;
 import dev.switchboard.conformance.fakes.github.GitHubFake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.conformance.fakes.s3.S3ProxyServer;
+import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.conformance.fakes.sagemaker.SageMakerFake;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -28,7 +28,7 @@ public final class Sandbox {
     static final String WORKFLOW = "deploy.yml";
 
     private final SandboxProperties properties;
-    private final Map<String, SwitchboardProperties.Connection> connections;
+    private final Map<String, HubConfig.ConnectionSpec> connections;
     private final MlflowFake mlflow = new MlflowFake();
     private final SageMakerFake sagemaker = new SageMakerFake();
     private final GitHubFake github = new GitHubFake();
@@ -38,9 +38,9 @@ public final class Sandbox {
     public record Tool(URI url, String connection, Map<String, String> details) {
     }
 
-    public Sandbox(SandboxProperties properties, SwitchboardProperties switchboard) {
+    public Sandbox(SandboxProperties properties, HubConfig config) {
         this.properties = properties;
-        this.connections = switchboard.getConnections();
+        this.connections = config.connections();
     }
 
     public synchronized void start() {
@@ -116,16 +116,16 @@ public final class Sandbox {
             default -> 3;
         };
         Optional<String> pointing = connections.entrySet().stream()
-                .filter(e -> type.equals(e.getValue().getType()))
-                .filter(e -> e.getValue().getOptions().values().stream().anyMatch(value -> value != null
+                .filter(e -> type.equals(e.getValue().type()))
+                .filter(e -> e.getValue().options().values().stream().anyMatch(value -> value != null
                         && (value.contains("127.0.0.1:" + port) || value.contains("localhost:" + port))))
                 .map(Map.Entry::getKey).findFirst();
-        return pointing.or(() -> connections.entrySet().stream().filter(e -> type.equals(e.getValue().getType()))
+        return pointing.or(() -> connections.entrySet().stream().filter(e -> type.equals(e.getValue().type()))
                 .map(Map.Entry::getKey).findFirst());
     }
 
     private Optional<String> option(String type, String option) {
-        return connection(type).map(name -> connections.get(name).getOptions().get(option))
+        return connection(type).map(name -> connections.get(name).options().get(option))
                 .filter(value -> !value.isBlank());
     }
 }
