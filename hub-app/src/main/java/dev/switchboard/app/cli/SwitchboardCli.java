@@ -38,6 +38,9 @@ public final class SwitchboardCli {
                     .setLevel(ch.qos.logback.classic.Level.WARN);
         }
         CommandLine commandLine = new CommandLine(new SwitchboardCli());
+        // run passes Spring Boot options through (java -jar switchboard.jar --server.port=9090): without this picocli
+        // refused them as unknown options of run.
+        commandLine.getSubcommands().get("run").setUnmatchedOptionsArePositionalParams(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((failure, line, parseResult) -> {
