@@ -246,10 +246,15 @@ final class DemoCommand implements Callable<Integer> {
 
     private Delivery awaitDelivery(DeliveriesApi deliveries, String step, long eventSeq, String action)
             throws InterruptedException, ApiException {
-        Delivery delivered = await(step, "the hub did not deliver " + action + " for event #" + eventSeq, () -> {
+        java.util.concurrent.atomic.AtomicReference<Delivery> last = new java.util.concurrent.atomic.AtomicReference<>();
+        Delivery delivered = await(step, () -> "the hub did not deliver " + action + " for event #" + eventSeq
+                + (last.get() == null ? "" : " (delivery #" + last.get().getId() + " is " + last.get().getStatus()
+                + " after " + last.get().getAttempts() + " attempt(s)"
+                + (last.get().getLastError() == null ? "" : ", last error: " + last.get().getLastError()) + ")"), () -> {
             Optional<Delivery> found = deliveries.listDeliveries(null, null, null, 100).getItems().stream()
                     .filter(d -> d.getEventSeq() != null && d.getEventSeq() == eventSeq && d.getAction().equals(action))
                     .findFirst();
+            found.ifPresent(last::set);
             if (found.isPresent() && found.get().getStatus() == DeliveryStatus.DEAD) {
                 throw new StepFailed(action + " to " + found.get().getConnection() + " was dead-lettered: "
                         + found.get().getLastError() + " (see: switchboard dlq list)");
@@ -377,8 +382,12 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private <T> T await(String step, String whatIsMissing, Check<T> check) throws InterruptedException {
+        return await(step, () -> whatIsMissing, check);
+    }
+
+    private <T> T await(String step, Supplier<String> whatIsMissing, Check<T> check) throws InterruptedException {
         Instant deadline = Instant.now().plusSeconds(stepTimeoutSeconds);
-        Supplier<String> timedOut = () -> whatIsMissing + " after " + stepTimeoutSeconds + " s";
+        Supplier<String> timedOut = () -> whatIsMissing.get() + " after " + stepTimeoutSeconds + " s";
         while (true) {
             try {
                 Optional<T> found = check.find();
