@@ -59,6 +59,7 @@ class HubConfiguration {
         return Store.open(dataSource, clock);
     }
 
+    /** With the sandbox on, this bean depends on it (see {@code sandbox.SandboxConfiguration}): keep its name. */
     @Bean(destroyMethod = "close")
     ConnectionRegistry connectionRegistry(HubConfig config, ConnectorRegistry connectors, Clock clock) {
         return ConnectionRegistry.open(config, connectors, clock);

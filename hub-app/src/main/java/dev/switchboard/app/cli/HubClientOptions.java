@@ -27,11 +27,16 @@ final class HubClientOptions {
     ApiClient client() {
         ApiClient client = new ApiClient();
         client.updateBaseUri(url.replaceAll("/+$", ""));
-        String bearer = token != null && !token.isBlank() ? token : readTokenFile();
+        String bearer = bearer();
         if (bearer != null) {
             client.setRequestInterceptor(request -> request.header("Authorization", "Bearer " + bearer));
         }
         return client;
+    }
+
+    /** The admin token to send, or null when none is given and no token file exists. */
+    String bearer() {
+        return token != null && !token.isBlank() ? token : readTokenFile();
     }
 
     private String readTokenFile() {

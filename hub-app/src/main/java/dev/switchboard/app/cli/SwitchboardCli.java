@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = SwitchboardCli.Version.class,
         description = "An integration hub for MLOps tools.",
         subcommands = {RunCommand.class, ValidateCommand.class, SyncCommand.class, EventsCommand.class, DlqCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SwitchboardCli {
 
@@ -37,8 +38,9 @@ public final class SwitchboardCli {
                     .setLevel(ch.qos.logback.classic.Level.WARN);
         }
         CommandLine commandLine = new CommandLine(new SwitchboardCli());
-        // Spring Boot options (--server.port=9090) are unknown to picocli: hand them to `run` as its parameters.
-        commandLine.setUnmatchedOptionsArePositionalParams(true);
+        // run passes Spring Boot options through (java -jar switchboard.jar --server.port=9090): without this picocli
+        // refused them as unknown options of run.
+        commandLine.getSubcommands().get("run").setUnmatchedOptionsArePositionalParams(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((failure, line, parseResult) -> {

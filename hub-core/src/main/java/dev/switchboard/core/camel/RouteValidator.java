@@ -107,6 +107,14 @@ public final class RouteValidator {
             problems.add("route " + routeId + ": " + uri + " must be switchboard:<connection>/<action>");
             return;
         }
+        if (dev.switchboard.core.delivery.HubActions.CONNECTION.equals(parts[0])) {
+            // The hub's own actions need no configured connection; without this, every shipped route failed validation.
+            if (!dev.switchboard.core.delivery.HubActions.ACTIONS.contains(parts[1])) {
+                problems.add("route " + routeId + ": the hub has no action " + parts[1] + "; it offers: "
+                        + String.join(", ", dev.switchboard.core.delivery.HubActions.ACTIONS));
+            }
+            return;
+        }
         var entry = connections.find(parts[0]);
         if (entry.isEmpty()) {
             problems.add("route " + routeId + ": " + uri + " names connection " + parts[0]

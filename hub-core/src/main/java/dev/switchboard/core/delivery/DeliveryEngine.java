@@ -94,6 +94,7 @@ public final class DeliveryEngine implements AutoCloseable {
 
     private final Outbox outbox;
     private final ConnectionRegistry connections;
+    private final HubActions hubActions;
     private final DeadLetters deadLetters;
     private final Settings settings;
     private final CircuitBreakerRegistry breakers;
@@ -128,6 +129,7 @@ public final class DeliveryEngine implements AutoCloseable {
                           MeterRegistry meters, Clock clock, DoubleSupplier random) {
         this.outbox = outbox;
         this.connections = connections;
+        this.hubActions = new HubActions(connections);
         this.deadLetters = deadLetters;
         this.settings = settings;
         this.breakers = breakers;
@@ -314,7 +316,10 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     private ActionTarget.Result perform(Delivery delivery) {
-        ActionTarget target = connections.get(delivery.connection()).actionTarget().orElseThrow(() ->
+        // The hub's own actions (copy-artifact, tag-model-version) live on the reserved connection "hub", which is
+        // not in the registry: without this they were dead-lettered as "no connection named hub".
+        ActionTarget target = HubActions.CONNECTION.equals(delivery.connection()) ? hubActions
+                : connections.get(delivery.connection()).actionTarget().orElseThrow(() ->
                 ConnectorException.configuration(delivery.connection(), "connection " + delivery.connection()
                         + " offers no actions, so it cannot perform " + delivery.action()));
         if (!target.actions().contains(delivery.action())) {

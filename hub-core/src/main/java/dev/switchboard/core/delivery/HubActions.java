@@ -47,6 +47,8 @@ public final class HubActions implements ActionTarget {
     public static final String CONNECTION = HubConfig.HUB_CONNECTION;
     static final String COPY_ARTIFACT = "copy-artifact";
     static final String TAG_MODEL_VERSION = "tag-model-version";
+    /** The hub's own actions, for checks that must know them without a connection registry. */
+    public static final java.util.List<String> ACTIONS = java.util.List.of(COPY_ARTIFACT, TAG_MODEL_VERSION);
 
     private final ConnectionRegistry connections;
 

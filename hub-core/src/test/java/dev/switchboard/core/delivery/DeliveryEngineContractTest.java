@@ -134,6 +134,18 @@ abstract class DeliveryEngineContractTest {
     }
 
     @Test
+    void theHubsOwnActionsArePerformedByTheHubNotLookedUpAsAConnection() {
+        hub.startEngine(DeliveryFixture.FAST);
+        // Without a connection= parameter the hub's action itself refuses: proof that it ran, not a missing "hub".
+        Delivery tag = hub.enqueue(HubActions.CONNECTION, "tag-model-version", "e-1", "churn");
+
+        awaitStatus(tag, Delivery.Status.DEAD);
+        assertThat(hub.deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items())
+                .extracting(DeadLetter::reason).singleElement()
+                .satisfies(reason -> assertThat(reason).doesNotContain("no connection named hub"));
+    }
+
+    @Test
     void replayAfterFixingTheTargetDeliversExactlyOnce() {
         ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha").failPermanently();
         hub.startEngine(DeliveryFixture.FAST);

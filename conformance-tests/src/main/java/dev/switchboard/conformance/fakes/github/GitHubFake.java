@@ -76,6 +76,8 @@ public final class GitHubFake implements BeforeAllCallback, AfterAllCallback, Be
     private boolean enterprise320;
     private boolean olderServer;
     private Instant rateLimitedUntil;
+    private java.time.Duration autoCompleteAfter;
+    private String autoCompleteConclusion;
 
     /** A dispatch the fake received: {@code workflow_dispatch} (with workflow and inputs) or {@code repository_dispatch}. */
     public record Dispatch(String kind, String repository, String workflow, String ref, Map<String, String> inputs,
@@ -114,9 +116,17 @@ public final class GitHubFake implements BeforeAllCallback, AfterAllCallback, Be
     }
 
     public synchronized GitHubFake start() {
+        return start(0);
+    }
+
+    /**
+     * Starts the server on a given loopback port ({@code 0}: a free one); idempotent. A fixed port lets a
+     * configuration name the fake's URL before it starts, as the hub's sandbox does.
+     */
+    public synchronized GitHubFake start(int port) {
         if (server == null) {
-            server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")
-                    .extensions(api));
+            WireMockConfiguration options = WireMockConfiguration.options().bindAddress("127.0.0.1").extensions(api);
+            server = new WireMockServer(port == 0 ? options.dynamicPort() : options.port(port));
             server.start();
             server.stubFor(any(anyUrl()).willReturn(aResponse()));
         }
@@ -143,6 +153,8 @@ public final class GitHubFake implements BeforeAllCallback, AfterAllCallback, Be
         enterprise320 = false;
         olderServer = false;
         rateLimitedUntil = null;
+        autoCompleteAfter = null;
+        autoCompleteConclusion = null;
         if (server != null) {
             server.resetRequests();
         }
@@ -201,6 +213,17 @@ public final class GitHubFake implements BeforeAllCallback, AfterAllCallback, Be
     public synchronized GitHubFake registerWebhook(URI url, String secret) {
         webhookUrl = url;
         sender = new GitHubWebhookSender(secret);
+        return this;
+    }
+
+    /**
+     * From now on every dispatched run starts and completes by itself {@code after} the dispatch, with
+     * {@code conclusion}, sending its webhooks as {@link #completeRun} does: a sandbox's stand-in for a CI runner.
+     * {@code null} turns it off.
+     */
+    public synchronized GitHubFake autoCompleteRuns(java.time.Duration after, String conclusion) {
+        autoCompleteAfter = after;
+        autoCompleteConclusion = conclusion;
         return this;
     }
 
@@ -278,7 +301,14 @@ public final class GitHubFake implements BeforeAllCallback, AfterAllCallback, Be
 
     /** Completes a run with {@code conclusion} ({@code success}, {@code failure}, ...), starting it first if queued. */
     public GitHubFake completeRun(long id, String conclusion) {
-        if (runs.get(id).status.equals("queued")) {
+        Run queued;
+        synchronized (this) {
+            queued = runs.get(id);
+        }
+        if (queued == null) {
+            return this; // forgotten by a reset while an automatic completion was pending
+        }
+        if (queued.status.equals("queued")) {
             startRun(id);
         }
         List<GitHubWebhookSender.Delivery> batch;
@@ -497,6 +527,13 @@ public final class GitHubFake implements BeforeAllCallback, AfterAllCallback, Be
                 (int) runs.values().stream().filter(r -> r.workflow == workflow).count() + 1);
         runs.put(run.id, run);
         dispatches.add(new Dispatch("workflow_dispatch", repository, file, ref, inputs, run.id));
+        if (autoCompleteAfter != null) {
+            // Later and on another thread: the dispatch's answer must reach the caller before the run's webhooks.
+            String conclusion = autoCompleteConclusion;
+            java.util.concurrent.CompletableFuture.runAsync(() -> completeRun(run.id, conclusion),
+                    java.util.concurrent.CompletableFuture.delayedExecutor(autoCompleteAfter.toMillis(),
+                            java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
         if (sender != null) {
             ObjectNode payload = JSON.createObjectNode().put("action", "requested");
             payload.set("workflow_run", runJson(run));

@@ -56,9 +56,17 @@ public final class MlflowFake implements BeforeAllCallback, AfterAllCallback, Be
 
     /** Starts the server on a free loopback port; idempotent. */
     public synchronized MlflowFake start() {
+        return start(0);
+    }
+
+    /**
+     * Starts the server on a given loopback port ({@code 0}: a free one); idempotent. A fixed port lets a
+     * configuration name the fake's URL before it starts, as the hub's sandbox does.
+     */
+    public synchronized MlflowFake start(int port) {
         if (server == null) {
-            server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")
-                    .extensions(api));
+            WireMockConfiguration options = WireMockConfiguration.options().bindAddress("127.0.0.1").extensions(api);
+            server = new WireMockServer(port == 0 ? options.dynamicPort() : options.port(port));
             server.start();
             server.stubFor(any(anyUrl()).willReturn(aResponse()));
         }

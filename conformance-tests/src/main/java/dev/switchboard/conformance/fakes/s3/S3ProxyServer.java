@@ -45,9 +45,32 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
     private Process process;
     private Path directory;
     private int port;
+    private int fixedPort;
+    private String accessKeyId = ACCESS_KEY_ID;
+    private String secretAccessKey = SECRET_ACCESS_KEY;
+    private Path jar;
 
     public S3ProxyServer(String... buckets) {
         this.buckets = List.of(buckets);
+    }
+
+    /** Listens on this loopback port instead of a free one (set before {@link #start}). */
+    public synchronized S3ProxyServer withPort(int port) {
+        this.fixedPort = port;
+        return this;
+    }
+
+    /** Accepts these credentials instead of {@link #ACCESS_KEY_ID} and {@link #SECRET_ACCESS_KEY}. */
+    public synchronized S3ProxyServer withCredentials(String accessKeyId, String secretAccessKey) {
+        this.accessKeyId = accessKeyId;
+        this.secretAccessKey = secretAccessKey;
+        return this;
+    }
+
+    /** Runs S3Proxy from this jar when it exists, before looking at {@value #JAR_PROPERTY} and the local repository. */
+    public synchronized S3ProxyServer withJar(Path jar) {
+        this.jar = jar;
+        return this;
     }
 
     /** Starts the server and waits until it accepts connections; idempotent. */
@@ -61,16 +84,18 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
             for (String bucket : buckets) {
                 Files.createDirectories(data.resolve(bucket));
             }
-            port = freePort();
+            port = fixedPort != 0 ? fixedPort : freePort();
             Path properties = directory.resolve("s3proxy.conf");
             Files.writeString(properties, String.join("\n",
                     "s3proxy.endpoint=http://127.0.0.1:" + port,
                     "s3proxy.authorization=aws-v2-or-v4",
-                    "s3proxy.identity=" + ACCESS_KEY_ID,
-                    "s3proxy.credential=" + SECRET_ACCESS_KEY,
+                    "s3proxy.identity=" + accessKeyId,
+                    "s3proxy.credential=" + secretAccessKey,
                     "jclouds.provider=filesystem-nio2",
                     "jclouds.filesystem.basedir=" + data), StandardCharsets.UTF_8);
             String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+            // Its properties file holds the credential: readable by its owner only.
+            restrictToOwner(properties);
             process = new ProcessBuilder(java, "-Xmx256m", "-jar", jar().toString(), "--properties", properties.toString())
                     .redirectErrorStream(true).redirectOutput(directory.resolve("s3proxy.log").toFile()).start();
             awaitPort();
@@ -141,7 +166,18 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
         throw new IOException("S3Proxy did not listen on port " + port + " within 60 s");
     }
 
-    private static Path jar() throws IOException {
+    private static void restrictToOwner(Path file) {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException | IOException notPosix) {
+            // Windows: the temp directory is the user's own
+        }
+    }
+
+    private Path jar() throws IOException {
+        if (jar != null && Files.isRegularFile(jar)) {
+            return jar;
+        }
         String configured = System.getProperty(JAR_PROPERTY);
         if (configured != null && Files.isRegularFile(Path.of(configured))) {
             return Path.of(configured);

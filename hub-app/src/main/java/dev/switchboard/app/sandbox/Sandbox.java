@@ -1,0 +1,131 @@
+package dev.switchboard.app.sandbox;
+
+import dev.switchboard.conformance.fakes.github.GitHubFake;
+import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
+import dev.switchboard.conformance.fakes.s3.S3ProxyServer;
+import dev.switchboard.core.config.HubConfig;
+import dev.switchboard.conformance.fakes.sagemaker.SageMakerFake;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The conformance kit's stateful fakes of MLflow, SageMaker and GitHub, and S3Proxy for S3, on fixed loopback
+ * ports, wired to the connections of {@code switchboard.yaml} that point at them.
+ *
+ * <p>The sandbox reads the secrets it must share with the hub (webhook secrets, S3 credentials) from those
+ * connections, so they are written once, in the configuration. Its MLflow, SageMaker and GitHub accept any
+ * credentials, as the fakes do by default. The fakes keep their state in memory: after a restart the hub still
+ * has its event log (H2), the sandbox starts empty.
+ */
+public final class Sandbox {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
+    /** The workflow the shipped route dispatches, with the inputs it sends. */
+    static final String WORKFLOW = "deploy.yml";
+
+    private final SandboxProperties properties;
+    private final Map<String, HubConfig.ConnectionSpec> connections;
+    private final MlflowFake mlflow = new MlflowFake();
+    private final SageMakerFake sagemaker = new SageMakerFake();
+    private final GitHubFake github = new GitHubFake();
+    private S3ProxyServer s3;
+
+    /** One tool of the sandbox: where it listens, the connection that uses it (or null), and what it holds. */
+    public record Tool(URI url, String connection, Map<String, String> details) {
+    }
+
+    public Sandbox(SandboxProperties properties, HubConfig config) {
+        this.properties = properties;
+        this.connections = config.connections();
+    }
+
+    public synchronized void start() {
+        int base = properties.getBasePort();
+        LOG.info("Starting the sandbox (MLflow, SageMaker, S3, GitHub stand-ins) on 127.0.0.1:{}-{}", base, base + 3);
+        try {
+            mlflow.start(base);
+            option("mlflow", "webhook-secret").ifPresent(secret -> mlflow.registerWebhook(null, secret));
+            sagemaker.start(base + 1);
+            String bucket = option("s3", "bucket-prefix").map(prefix -> URI.create(prefix).getHost()).orElse("models");
+            s3 = new S3ProxyServer(bucket).withPort(base + 2).withJar(properties.getS3proxyJar())
+                    .withCredentials(option("s3", "access-key-id").orElse(S3ProxyServer.ACCESS_KEY_ID),
+                            option("s3", "secret-access-key").orElse(S3ProxyServer.SECRET_ACCESS_KEY));
+            s3.start();
+            github.start(base + 3);
+            String repository = option("github", "repository").orElse("acme/deploy");
+            github.addWorkflow(repository, WORKFLOW, "deploy model=${{ inputs.model }} version=${{ inputs.version }}",
+                    "model", "version", "alias");
+            // A stand-in for a CI runner: every dispatched run finishes by itself and reports back by webhook.
+            github.autoCompleteRuns(properties.getRunDuration(), properties.getRunConclusion());
+            option("github", "webhook-secret").ifPresent(secret -> github.registerWebhook(null, secret));
+        } catch (RuntimeException e) {
+            stop();
+            throw new IllegalStateException("cannot start the sandbox on ports " + base + "-" + (base + 3)
+                    + " (switchboard.sandbox.base-port): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Points the sandbox's webhooks at the hub, once its web server listens (its port may be chosen at start).
+     * Deliveries made before are recorded only.
+     */
+    public synchronized void sendWebhooksTo(URI hub) {
+        connection("mlflow").ifPresent(name -> mlflow.registerWebhook(hub.resolve("/webhooks/" + name),
+                option("mlflow", "webhook-secret").orElse(null)));
+        connection("github").ifPresent(name -> github.registerWebhook(hub.resolve("/webhooks/" + name),
+                option("github", "webhook-secret").orElse(null)));
+        LOG.info("The sandbox sends MLflow and GitHub webhooks to {}", hub);
+    }
+
+    public synchronized void stop() {
+        github.stop();
+        if (s3 != null) {
+            s3.stop();
+        }
+        sagemaker.stop();
+        mlflow.stop();
+    }
+
+    /** Each tool's URL and connection, by connector type, for the {@code switchboard demo} command. */
+    public Map<String, Tool> tools() {
+        int base = properties.getBasePort();
+        Map<String, Tool> tools = new LinkedHashMap<>();
+        tools.put("mlflow", tool("mlflow", base));
+        tools.put("sagemaker", tool("sagemaker", base + 1));
+        tools.put("s3", tool("s3", base + 2));
+        Tool github = tool("github", base + 3);
+        tools.put("github", new Tool(github.url(), github.connection(), Map.of("repository",
+                option("github", "repository").orElse("acme/deploy"), "workflow", WORKFLOW)));
+        return tools;
+    }
+
+    private Tool tool(String type, int port) {
+        return new Tool(URI.create("http://127.0.0.1:" + port), connection(type).orElse(null), Map.of());
+    }
+
+    /** The connection of this connector type that points at the sandbox's port for it, else the first of the type. */
+    private Optional<String> connection(String type) {
+        int port = properties.getBasePort() + switch (type) {
+            case "mlflow" -> 0;
+            case "sagemaker" -> 1;
+            case "s3" -> 2;
+            default -> 3;
+        };
+        Optional<String> pointing = connections.entrySet().stream()
+                .filter(e -> type.equals(e.getValue().type()))
+                .filter(e -> e.getValue().options().values().stream().anyMatch(value -> value != null
+                        && (value.contains("127.0.0.1:" + port) || value.contains("localhost:" + port))))
+                .map(Map.Entry::getKey).findFirst();
+        return pointing.or(() -> connections.entrySet().stream().filter(e -> type.equals(e.getValue().type()))
+                .map(Map.Entry::getKey).findFirst());
+    }
+
+    private Optional<String> option(String type, String option) {
+        return connection(type).map(name -> connections.get(name).options().get(option))
+                .filter(value -> !value.isBlank());
+    }
+}

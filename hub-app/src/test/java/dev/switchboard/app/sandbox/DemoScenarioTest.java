@@ -1,0 +1,144 @@
+package dev.switchboard.app.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.app.SwitchboardApplication;
+import dev.switchboard.app.cli.SwitchboardCli;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The quickstart, end to end: the hub started with the repository's own {@code switchboard.yaml} (sandbox on, the
+ * shipped routes), on free ports and a temporary data directory, and {@code switchboard demo} run against it, as a
+ * new user would in a second terminal. Then the hub restarts on the same data directory and still has the event log.
+ */
+class DemoScenarioTest {
+
+    private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
+    private static final String TOKEN = "demo-scenario-admin-token";
+
+    @TempDir
+    Path directory;
+
+    record Run(int code, String out, String err) {
+    }
+
+    @Test
+    void theDemoPromotesAVersionAndShowsEveryStepAndTheEventLogSurvivesARestart() throws Exception {
+        int basePort = freePortRange(4);
+        String demoOutput;
+        try (ConfigurableApplicationContext hub = startHub(basePort)) {
+            Run first = demo(hub);
+            assertThat(first.code()).as("exit code; stderr: %s; stdout: %s", first.err(), first.out()).isZero();
+            demoOutput = first.out();
+            System.out.println(demoOutput); // what a user sees, in the test's output file
+            assertThat(demoOutput)
+                    .contains("== 0. promote a model version in the MLflow sandbox", "set alias champion on churn version 1")
+                    .contains("== 1. webhook received", "model_version.alias_set models/churn/versions/1 from mlflow-prod")
+                    .contains("champion-to-sagemaker-and-deploy=DONE")
+                    .contains("== 2. artifact copied to S3", "s3://models/churn/1/model.tar.gz", "hub/copy-artifact: DELIVERED")
+                    .contains("== 3. SageMaker model package registered and approved", "ModelApprovalStatus=Approved")
+                    .contains("== 4. GitHub workflow dispatched", "\"deploy model=churn version=1\"")
+                    .contains("== 5. CI result came back and the MLflow version got its tag", "ci_run.finished",
+                            "ci-result-to-mlflow-tag=DONE", "tag deploy.status=succeeded")
+                    .contains("== 6. event log", "SEQ", "OUTCOMES")
+                    .contains("Done: churn version 1");
+            assertThat(demoOutput + first.err()).as("no secret is printed")
+                    .doesNotContain("sandbox-mlflow-webhook-secret", "sandbox-github-token", "sandbox-secret-key", TOKEN);
+
+            Run again = demo(hub);
+            assertThat(again.code()).as("a second run; stderr: %s", again.err()).isZero();
+            assertThat(again.out()).contains("Done: churn version 2");
+        }
+
+        try (ConfigurableApplicationContext restarted = startHub(basePort)) {
+            Run events = cli(restarted, "events", "--type", "model_version.alias_set");
+            assertThat(events.code()).isZero();
+            assertThat(events.out()).as("the event log after a restart on the same data directory")
+                    .contains("models/churn/versions/1", "models/churn/versions/2");
+        }
+    }
+
+    @Test
+    void theQuickstartConfigurationAndTheShippedRoutesValidate() throws Exception {
+        StringWriter out = new StringWriter();
+        int code = SwitchboardCli.execute(new String[] {"validate", "--config", writeConfig(18080).toString()},
+                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+
+        assertThat(code).as(out.toString()).isZero();
+    }
+
+    private ConfigurableApplicationContext startHub(int basePort) throws IOException {
+        Path config = writeConfig(basePort);
+        return new SpringApplicationBuilder(SwitchboardApplication.class).run(
+                "--SWITCHBOARD_CONFIG=" + config,
+                "--server.port=0",
+                "--switchboard.data-dir=" + directory.resolve("data"),
+                "--switchboard.api.token=" + TOKEN,
+                "--switchboard.sandbox.base-port=" + basePort,
+                "--switchboard.sandbox.run-duration=500ms");
+    }
+
+    /** The quickstart file itself, with its paths made absolute (the test runs in hub-app/) and the sandbox's ports. */
+    private Path writeConfig(int basePort) throws IOException {
+        String yaml = Files.readString(REPOSITORY.resolve("switchboard.yaml"))
+                .replace("./routes/src/main/resources/routes", REPOSITORY.resolve("routes/src/main/resources/routes").toString());
+        for (int i = 0; i < 4; i++) {
+            yaml = yaml.replace("127.0.0.1:" + (18080 + i), "127.0.0.1:" + (basePort + i));
+        }
+        return Files.writeString(directory.resolve("switchboard.yaml"), yaml);
+    }
+
+    private static Run demo(ConfigurableApplicationContext hub) {
+        return cli(hub, "demo", "--step-timeout", "30");
+    }
+
+    private static Run cli(ConfigurableApplicationContext hub, String... command) {
+        int port = ((WebServerApplicationContext) hub).getWebServer().getPort();
+        String[] args = new String[command.length + 4];
+        System.arraycopy(command, 0, args, 0, command.length);
+        args[command.length] = "--url";
+        args[command.length + 1] = "http://127.0.0.1:" + port;
+        args[command.length + 2] = "--token";
+        args[command.length + 3] = TOKEN;
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = SwitchboardCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** The first of {@code count} consecutive free loopback ports (the sandbox uses base-port to base-port+3). */
+    private static int freePortRange(int count) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base;
+            try (ServerSocket probe = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+                base = probe.getLocalPort();
+            }
+            if (base + count > 65535) {
+                continue;
+            }
+            boolean free = true;
+            for (int i = 1; i < count && free; i++) {
+                try (ServerSocket socket = new ServerSocket(base + i, 0, InetAddress.getLoopbackAddress())) {
+                    // free
+                } catch (IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IOException("no " + count + " consecutive free loopback ports");
+    }
+}
