@@ -4,6 +4,7 @@ import dev.switchboard.core.store.InboxStore;
 import dev.switchboard.core.store.RouteProgress;
 import dev.switchboard.core.store.RouteProgress.Outcome;
 import dev.switchboard.core.store.StoredEvent;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
@@ -27,7 +28,18 @@ class EventsConsumer extends DefaultConsumer {
     /** Set by the route's filters, so an event a filter stopped is recorded as FILTERED rather than DONE. */
     private static final String FILTER_MATCHED = "SwitchboardFilterMatched";
 
+    /**
+     * How long a gap in the inbox's seq is taken for an append still committing. Seq values are drawn at insert
+     * and committed later, so under concurrent webhooks seq 7 can become visible before seq 6; reading past 6
+     * then would skip it for good. A gap that lasts longer than this is a rolled-back append (or values an engine
+     * dropped on restart) and is passed.
+     */
+    static final Duration GAP_GRACE = Duration.ofSeconds(2);
+    private static final long GAP_RECHECK_MILLIS = 20;
+
     private final EventsEndpoint endpoint;
+    private long gapAfter = -1;
+    private long gapSeenAtNanos;
     private final Semaphore wakeUp = new Semaphore(0);
     private final Runnable onAppend = wakeUp::release;
     private ExecutorService executor;
@@ -88,7 +100,8 @@ class EventsConsumer extends DefaultConsumer {
         while (running) {
             try {
                 position = drain(routeId, progress, position);
-                wakeUp.tryAcquire(endpoint.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                long wait = gapAfter >= 0 ? GAP_RECHECK_MILLIS : endpoint.pollInterval().toMillis();
+                wakeUp.tryAcquire(wait, TimeUnit.MILLISECONDS);
                 wakeUp.drainPermits();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -117,6 +130,12 @@ class EventsConsumer extends DefaultConsumer {
                 if (!running) {
                     return position;
                 }
+                if (stored.seq() > position + 1 && waitForGap(position)) {
+                    if (skippedTo > 0) {
+                        progress.moveTo(routeId, skippedTo);
+                    }
+                    return position;
+                }
                 if (endpoint.accepts(stored)) {
                     process(routeId, progress, stored);
                     skippedTo = -1;
@@ -124,12 +143,30 @@ class EventsConsumer extends DefaultConsumer {
                     skippedTo = stored.seq();
                 }
                 position = stored.seq();
+                gapAfter = -1;
             }
             if (skippedTo > 0) {
                 progress.moveTo(routeId, skippedTo);
             }
         }
         return position;
+    }
+
+    /**
+     * Whether to stop before the gap after {@code position} for now: true until the gap has lasted
+     * {@link #GAP_GRACE}, so a late-committing append is routed in order instead of skipped.
+     */
+    private boolean waitForGap(long position) {
+        long now = System.nanoTime();
+        if (gapAfter != position) {
+            gapAfter = position;
+            gapSeenAtNanos = now;
+        }
+        if (now - gapSeenAtNanos < GAP_GRACE.toNanos()) {
+            return true;
+        }
+        gapAfter = -1;
+        return false;
     }
 
     private void process(String routeId, RouteProgress progress, StoredEvent stored) {

@@ -135,6 +135,34 @@ class SwitchboardComponentTest {
     }
 
     @Test
+    void anAppendThatCommitsAfterALaterOneIsStillRoutedAndInOrder() throws Exception {
+        var early = TestEvents.aliasSet("mlflow-prod", "late-commit", "churn", "20", "champion");
+        var later = TestEvents.aliasSet("mlflow-prod", "early-commit", "churn", "21", "champion");
+        var inserted = new java.util.concurrent.CountDownLatch(1);
+        var release = new java.util.concurrent.CountDownLatch(1);
+        // The first append draws its seq, then its transaction stays open while a second append commits.
+        Thread slowWebhook = new Thread(() -> store.transactions().executeWithoutResult(status -> {
+            store.inbox().append(List.of(early));
+            inserted.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        slowWebhook.start();
+        assertThat(inserted.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        StoredEvent second = append(later);
+        Thread.sleep(300); // the consumer sees the later event and the gap before it
+        release.countDown();
+        slowWebhook.join();
+
+        awaitOutcome(second, "promote-champion", Outcome.DONE);
+        assertThat(RecordingConnector.calls("deploy")).extracting(r -> r.event().id())
+                .containsExactly("late-commit", "early-commit");
+    }
+
+    @Test
     void theSameEventAndStepAlwaysGetTheSameIdempotencyKey() {
         var event = TestEvents.aliasSet("mlflow-prod", "d-7", "churn", "9", "champion");
         String key = ActionProducer.idempotencyKey(event, "promote", "switchboard:deploy/record");
