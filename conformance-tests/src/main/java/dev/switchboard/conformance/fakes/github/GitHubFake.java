@@ -1,16 +1,12 @@
 package dev.switchboard.conformance.fakes.github;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.switchboard.conformance.fakes.Faults;
+import dev.switchboard.conformance.fakes.WireMockFake;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -28,10 +24,6 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -51,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
  * (secondary limit); {@link #exhaustRateLimitUntil} answers 403 with {@code x-ratelimit-remaining: 0} and
  * {@code x-ratelimit-reset} (primary limit). Errors come as {@code {"message", "documentation_url", "status"}}.
  */
-public final class GitHubFake implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+public final class GitHubFake extends WireMockFake<GitHubFake> {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern DISPATCH = Pattern.compile("/repos/([^/]+/[^/]+)/actions/workflows/([^/]+)/dispatches");
@@ -61,15 +53,18 @@ public final class GitHubFake implements BeforeAllCallback, AfterAllCallback, Be
     private static final Pattern REPO = Pattern.compile("/repos/([^/]+/[^/]+)");
     private static final Set<String> API_VERSIONS = Set.of("2022-11-28", "2026-03-10");
 
-    private final Faults faults = new Faults();
     private final Api api = new Api();
+
+    @Override
+    protected com.github.tomakehurst.wiremock.extension.Extension api() {
+        return api;
+    }
     private final AtomicLong ids = new AtomicLong(30433642L);
     // State; guarded by "this".
     private final Map<String, Map<String, Workflow>> repositories = new LinkedHashMap<>();
     private final Map<Long, Run> runs = new LinkedHashMap<>();
     private final List<Dispatch> dispatches = new ArrayList<>();
     private final List<GitHubWebhookSender.Delivery> sent = new ArrayList<>();
-    private WireMockServer server;
     private String token;
     private GitHubWebhookSender sender;
     private URI webhookUrl;
@@ -115,38 +110,12 @@ public final class GitHubFake implements BeforeAllCallback, AfterAllCallback, Be
         }
     }
 
-    public synchronized GitHubFake start() {
-        return start(0);
-    }
-
-    /**
-     * Starts the server on a given loopback port ({@code 0}: a free one); idempotent. A fixed port lets a
-     * configuration name the fake's URL before it starts, as the hub's sandbox does.
-     */
-    public synchronized GitHubFake start(int port) {
-        if (server == null) {
-            WireMockConfiguration options = WireMockConfiguration.options().bindAddress("127.0.0.1").extensions(api);
-            server = new WireMockServer(port == 0 ? options.dynamicPort() : options.port(port));
-            server.start();
-            server.stubFor(any(anyUrl()).willReturn(aResponse()));
-        }
-        return this;
-    }
-
-    public synchronized void stop() {
-        if (server != null) {
-            server.stop();
-            server = null;
-        }
-    }
-
-    /** Forgets every repository, run, dispatch, webhook, fault, token and mode. */
-    public synchronized void reset() {
+    @Override
+    protected synchronized void resetState() {
         repositories.clear();
         runs.clear();
         dispatches.clear();
         sent.clear();
-        faults.clear();
         token = null;
         sender = null;
         webhookUrl = null;
@@ -155,37 +124,11 @@ public final class GitHubFake implements BeforeAllCallback, AfterAllCallback, Be
         rateLimitedUntil = null;
         autoCompleteAfter = null;
         autoCompleteConclusion = null;
-        if (server != null) {
-            server.resetRequests();
-        }
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        stop();
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) {
-        reset();
     }
 
     /** The API URL to configure as {@code api-url} ({@code http://127.0.0.1:<port>}). */
     public URI apiUrl() {
-        return URI.create("http://127.0.0.1:" + server.port());
-    }
-
-    public WireMockServer server() {
-        return server;
-    }
-
-    public Faults faults() {
-        return faults;
+        return loopbackUri();
     }
 
     // ---------------------------------------------------------------- setup
@@ -431,7 +374,7 @@ public final class GitHubFake implements BeforeAllCallback, AfterAllCallback, Be
         public ResponseDefinition transform(ServeEvent serveEvent) {
             var request = serveEvent.getRequest();
             URI url = URI.create(request.getUrl());
-            Optional<Faults.Fault> fault = faults.take(url.getPath());
+            Optional<Faults.Fault> fault = faults().take(url.getPath());
             Answer answer;
             List<GitHubWebhookSender.Delivery> batch = new ArrayList<>();
             if (fault.isPresent() && fault.get().kind() == Faults.Kind.RATE_LIMITED) {

@@ -1,12 +1,7 @@
 package dev.switchboard.conformance.fakes.mlflow;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import dev.switchboard.conformance.fakes.Faults;
+import dev.switchboard.conformance.fakes.WireMockFake;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -17,10 +12,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,53 +29,29 @@ import tools.jackson.databind.json.JsonMapper;
  * static final MlflowFake MLFLOW = new MlflowFake();
  * }</pre>
  */
-public final class MlflowFake implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+public final class MlflowFake extends WireMockFake<MlflowFake> {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final Faults faults = new Faults();
     private final AtomicReference<Instant> frozenAt = new AtomicReference<>();
     private final List<MlflowWebhookSender.Delivery> queued = new ArrayList<>();
     private final List<MlflowWebhookSender.Delivery> sent = new ArrayList<>();
     private final List<MlflowWebhookSender.Delivery> lost = new ArrayList<>();
-    private WireMockServer server;
     private volatile String expectedAuthorization;
     private volatile URI webhookUrl;
     private volatile MlflowWebhookSender webhookSender;
     private volatile boolean losingWebhooks;
     private final MlflowApi api = new MlflowApi(this); // last: its constructor reads the clock above
 
-    /** Starts the server on a free loopback port; idempotent. */
-    public synchronized MlflowFake start() {
-        return start(0);
+    @Override
+    protected com.github.tomakehurst.wiremock.extension.Extension api() {
+        return api;
     }
 
-    /**
-     * Starts the server on a given loopback port ({@code 0}: a free one); idempotent. A fixed port lets a
-     * configuration name the fake's URL before it starts, as the hub's sandbox does.
-     */
-    public synchronized MlflowFake start(int port) {
-        if (server == null) {
-            WireMockConfiguration options = WireMockConfiguration.options().bindAddress("127.0.0.1").extensions(api);
-            server = new WireMockServer(port == 0 ? options.dynamicPort() : options.port(port));
-            server.start();
-            server.stubFor(any(anyUrl()).willReturn(aResponse()));
-        }
-        return this;
-    }
-
-    public synchronized void stop() {
-        if (server != null) {
-            server.stop();
-            server = null;
-        }
-    }
-
-    /** Forgets every object, webhook, fault, credential requirement and clock setting. */
-    public synchronized void reset() {
+    @Override
+    protected synchronized void resetState() {
         frozenAt.set(null);
         api.reset();
-        faults.clear();
         expectedAuthorization = null;
         webhookUrl = null;
         webhookSender = null;
@@ -94,38 +61,11 @@ public final class MlflowFake implements BeforeAllCallback, AfterAllCallback, Be
             sent.clear();
             lost.clear();
         }
-        if (server != null) {
-            server.resetRequests();
-        }
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        stop();
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) {
-        reset();
     }
 
     /** The tracking URL to configure a connection with ({@code http://127.0.0.1:<port>}). */
     public URI baseUrl() {
-        return URI.create("http://127.0.0.1:" + server.port());
-    }
-
-    /** The WireMock server, for verifying requests ({@code server().verify(...)}). */
-    public WireMockServer server() {
-        return server;
-    }
-
-    public Faults faults() {
-        return faults;
+        return loopbackUri();
     }
 
     // ---------------------------------------------------------------- auth and clock

@@ -1,12 +1,7 @@
 package dev.switchboard.conformance.fakes.sagemaker;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import dev.switchboard.conformance.fakes.Faults;
+import dev.switchboard.conformance.fakes.WireMockFake;
 import dev.switchboard.spi.WebhookRequest;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -18,10 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -38,15 +29,18 @@ import tools.jackson.databind.node.ObjectNode;
  * static final SageMakerFake SAGEMAKER = new SageMakerFake();
  * }</pre>
  */
-public final class SageMakerFake implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+public final class SageMakerFake extends WireMockFake<SageMakerFake> {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final Faults faults = new Faults();
     private final List<Delivery> queued = new ArrayList<>();
     private final List<Delivery> sent = new ArrayList<>();
     private final SageMakerApi api = new SageMakerApi(this);
-    private WireMockServer server;
+
+    @Override
+    protected com.github.tomakehurst.wiremock.extension.Extension api() {
+        return api;
+    }
     private volatile String requiredAccessKeyId;
     private volatile boolean duplicateEvents;
 
@@ -70,74 +64,20 @@ public final class SageMakerFake implements BeforeAllCallback, AfterAllCallback,
         }
     }
 
-    /** Starts the server on a free loopback port; idempotent. */
-    public synchronized SageMakerFake start() {
-        return start(0);
-    }
-
-    /**
-     * Starts the server on a given loopback port ({@code 0}: a free one); idempotent. A fixed port lets a
-     * configuration name the fake's URL before it starts, as the hub's sandbox does.
-     */
-    public synchronized SageMakerFake start(int port) {
-        if (server == null) {
-            WireMockConfiguration options = WireMockConfiguration.options().bindAddress("127.0.0.1").extensions(api);
-            server = new WireMockServer(port == 0 ? options.dynamicPort() : options.port(port));
-            server.start();
-            server.stubFor(any(anyUrl()).willReturn(aResponse()));
-        }
-        return this;
-    }
-
-    public synchronized void stop() {
-        if (server != null) {
-            server.stop();
-            server = null;
-        }
-    }
-
-    /** Forgets every group, package, event, fault and credential requirement. */
-    public synchronized void reset() {
+    @Override
+    protected synchronized void resetState() {
         api.reset();
-        faults.clear();
         requiredAccessKeyId = null;
         duplicateEvents = false;
         synchronized (queued) {
             queued.clear();
             sent.clear();
         }
-        if (server != null) {
-            server.resetRequests();
-        }
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        stop();
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) {
-        reset();
     }
 
     /** The endpoint to configure as {@code endpoint-override} ({@code http://127.0.0.1:<port>}). */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.port());
-    }
-
-    public WireMockServer server() {
-        return server;
-    }
-
-    /** Faults by operation: {@code pathContains} is matched against the {@code X-Amz-Target} header. */
-    public Faults faults() {
-        return faults;
+        return loopbackUri();
     }
 
     public Clock clock() {
