@@ -1,6 +1,15 @@
 package dev.switchboard.spi;
 
+import dev.switchboard.model.AliasChange;
+import dev.switchboard.model.ApprovalChange;
 import dev.switchboard.model.CanonicalEvent;
+import dev.switchboard.model.CiRun;
+import dev.switchboard.model.ModelVersion;
+import dev.switchboard.model.StageChange;
+import dev.switchboard.model.TagChange;
+import java.util.LinkedHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import dev.switchboard.model.ResourceRef;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +63,72 @@ public interface ActionTarget {
             }
             return value;
         }
+
+        /**
+         * What the triggering event says about a model version, by the names routes use in templates:
+         * {@code model}, {@code version} and {@code alias}, each only when the event carries it. Events about a
+         * version ({@code model_version.*}) carry them in their data; CI and pipeline runs carry them when their
+         * inputs are named {@code model} and {@code version}.
+         */
+        public Map<String, String> eventFields() {
+            Map<String, String> fields = new LinkedHashMap<>();
+            if (event == null) {
+                return fields;
+            }
+            Object data = event.data();
+            if (data instanceof ModelVersion v) {
+                put(fields, v.modelName(), v.version(), null);
+            } else if (data instanceof AliasChange a) {
+                put(fields, a.modelName(), a.version(), a.alias());
+            } else if (data instanceof TagChange t) {
+                put(fields, t.modelName(), t.version(), null);
+            } else if (data instanceof StageChange s) {
+                put(fields, s.modelName(), s.version(), null);
+            } else if (data instanceof ApprovalChange a) {
+                put(fields, a.modelName(), a.version(), null);
+            } else if (data instanceof CiRun run) {
+                put(fields, run.inputs().get("model"), run.inputs().get("version"), run.inputs().get("alias"));
+            }
+            return fields;
+        }
+
+        private static void put(Map<String, String> fields, String model, String version, String alias) {
+            if (model != null) {
+                fields.put("model", model);
+            }
+            if (version != null) {
+                fields.put("version", version);
+            }
+            if (alias != null) {
+                fields.put("alias", alias);
+            }
+        }
+
+        /**
+         * {@code template} with each {@code {model}}, {@code {version}} and {@code {alias}} replaced from
+         * {@link #eventFields()} ({@code s3://models/{model}/{version}/model.tar.gz}), so two steps of a route
+         * that name the same place agree on it.
+         *
+         * @throws ConnectorException {@code CONFIGURATION} naming the placeholder the event has no value for
+         */
+        public String expand(String connection, String template) {
+            Map<String, String> fields = eventFields();
+            Matcher matcher = PLACEHOLDER.matcher(template);
+            StringBuilder expanded = new StringBuilder();
+            while (matcher.find()) {
+                String value = fields.get(matcher.group(1));
+                if (value == null) {
+                    throw ConnectorException.configuration(connection, "action " + action + ": event "
+                            + (event == null ? "(none)" : event.type()) + " has no " + matcher.group(1) + " for {"
+                            + matcher.group(1) + "} in \"" + template + "\"");
+                }
+                matcher.appendReplacement(expanded, Matcher.quoteReplacement(value));
+            }
+            matcher.appendTail(expanded);
+            return expanded.toString();
+        }
+
+        private static final Pattern PLACEHOLDER = Pattern.compile("\\{(model|version|alias)}");
     }
 
     /**

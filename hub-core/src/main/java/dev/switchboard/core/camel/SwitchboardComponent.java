@@ -43,10 +43,23 @@ public class SwitchboardComponent extends DefaultComponent {
         }
         // Every parameter of an action endpoint belongs to the action, so none is left for Camel to reject.
         Map<String, String> actionParameters = new LinkedHashMap<>();
-        parameters.forEach((name, value) -> actionParameters.put(name, String.valueOf(value)));
+        parameters.forEach((name, value) -> actionParameters.put(kebabCase(name), String.valueOf(value)));
         parameters.clear();
         return new ActionEndpoint(uri, this, remaining.substring(0, slash), remaining.substring(slash + 1),
                 actionParameters);
+    }
+
+    /**
+     * Action parameters are kebab-case ({@code model-data-url}), but Camel's YAML DSL turns the keys of a
+     * {@code parameters:} map into camelCase ({@code modelDataUrl}) before the component sees them: turn them back.
+     * Names with a dot ({@code input.<name>}, passed through to the tool) are left as they are, so a tool-side name
+     * with dashes must be written in the URI string.
+     */
+    static String kebabCase(String name) {
+        if (name.contains(".")) {
+            return name;
+        }
+        return name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
     }
 
     Store store() {

@@ -59,6 +59,10 @@ public final class ConfigValidator {
             problems.add(new ConfigProblem(path, "connection names must be lower-case letters, digits and dashes "
                     + "(at most 64), was \"" + name + "\""));
         }
+        if (HubConfig.HUB_CONNECTION.equals(name)) {
+            problems.add(new ConfigProblem(path, "\"" + name + "\" is reserved for the hub's own actions "
+                    + "(switchboard:hub/copy-artifact); choose another connection name"));
+        }
         if (spec.type() == null || spec.type().isBlank()) {
             problems.add(new ConfigProblem(path + ".type", "is required; known types: " + known()));
             return problems;

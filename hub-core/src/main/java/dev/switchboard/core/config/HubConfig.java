@@ -16,6 +16,9 @@ import java.util.TreeMap;
 public record HubConfig(Map<String, ConnectionSpec> connections, Path routeDirectory, Webhooks webhooks,
                         Map<String, SyncJobSpec> syncJobs) {
 
+    /** The connection name routes use for the hub's own actions ({@code switchboard:hub/copy-artifact}); reserved. */
+    public static final String HUB_CONNECTION = "hub";
+
     public HubConfig {
         connections = connections == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(connections));
         webhooks = webhooks == null ? Webhooks.DEFAULTS : webhooks;

@@ -4,18 +4,24 @@ import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ConnectorException;
 
-/** Performs each operation at once, on the calling thread, with no retry: the simplest dispatcher. */
+/**
+ * Performs each operation at once, on the calling thread, with no retry: the simplest dispatcher. Calls on the
+ * reserved connection {@value HubActions#CONNECTION} go to the hub's own {@link HubActions}.
+ */
 public final class DirectActionDispatcher implements ActionDispatcher {
 
     private final ConnectionRegistry connections;
+    private final HubActions hubActions;
 
     public DirectActionDispatcher(ConnectionRegistry connections) {
         this.connections = connections;
+        this.hubActions = new HubActions(connections);
     }
 
     @Override
     public ActionTarget.Result dispatch(ActionCall call) {
-        ActionTarget target = connections.get(call.connection()).actionTarget().orElseThrow(() ->
+        ActionTarget target = HubActions.CONNECTION.equals(call.connection()) ? hubActions
+                : connections.get(call.connection()).actionTarget().orElseThrow(() ->
                 ConnectorException.configuration(call.connection(), "connection " + call.connection()
                         + " offers no actions, so it cannot perform " + call.action()));
         if (!target.actions().contains(call.action())) {

@@ -1,0 +1,166 @@
+package dev.switchboard.conformance.fakes.s3;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real S3-compatible server for tests: <a href="https://github.com/gaul/s3proxy">S3Proxy</a> on its filesystem
+ * blobstore, at a loopback port. Unlike a fake it checks SigV4 signatures, {@code Content-MD5} and multipart
+ * uploads (part numbers, ETags, the 5 MiB minimum part size) as S3 does.
+ *
+ * <p>It runs as a child {@code java} process from S3Proxy's jar-with-dependencies, because S3Proxy brings its own
+ * Jetty 12 and jclouds, which must not meet the test's class path. The jar is found at the system property
+ * {@value #JAR_PROPERTY} (the kit's and the routes module's builds copy it there), else in the local Maven
+ * repository. Buckets are directories of the blobstore, created before the server starts.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final S3ProxyServer S3 = new S3ProxyServer("kit-bucket");
+ * }</pre>
+ */
+public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback {
+
+    public static final String JAR_PROPERTY = "switchboard.s3proxy.jar";
+    public static final String ACCESS_KEY_ID = "s3proxy-kit-access-key";
+    public static final String SECRET_ACCESS_KEY = "s3proxy-kit-secret-key";
+    public static final String REGION = "us-east-1";
+
+    private static final String DEFAULT_VERSION = "4.1.0";
+
+    private final List<String> buckets;
+    private Process process;
+    private Path directory;
+    private int port;
+
+    public S3ProxyServer(String... buckets) {
+        this.buckets = List.of(buckets);
+    }
+
+    /** Starts the server and waits until it accepts connections; idempotent. */
+    public synchronized S3ProxyServer start() {
+        if (process != null) {
+            return this;
+        }
+        try {
+            directory = Files.createTempDirectory("switchboard-s3proxy");
+            Path data = Files.createDirectories(directory.resolve("data"));
+            for (String bucket : buckets) {
+                Files.createDirectories(data.resolve(bucket));
+            }
+            port = freePort();
+            Path properties = directory.resolve("s3proxy.conf");
+            Files.writeString(properties, String.join("\n",
+                    "s3proxy.endpoint=http://127.0.0.1:" + port,
+                    "s3proxy.authorization=aws-v2-or-v4",
+                    "s3proxy.identity=" + ACCESS_KEY_ID,
+                    "s3proxy.credential=" + SECRET_ACCESS_KEY,
+                    "jclouds.provider=filesystem-nio2",
+                    "jclouds.filesystem.basedir=" + data), StandardCharsets.UTF_8);
+            String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+            process = new ProcessBuilder(java, "-Xmx256m", "-jar", jar().toString(), "--properties", properties.toString())
+                    .redirectErrorStream(true).redirectOutput(directory.resolve("s3proxy.log").toFile()).start();
+            awaitPort();
+        } catch (IOException e) {
+            stop();
+            throw new UncheckedIOException("cannot start S3Proxy", e);
+        }
+        return this;
+    }
+
+    public synchronized void stop() {
+        if (process != null) {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+            process = null;
+        }
+        if (directory != null) {
+            try (Stream<Path> files = Files.walk(directory)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException ignored) {
+                // a temp directory left behind is harmless
+            }
+            directory = null;
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        stop();
+    }
+
+    /** The endpoint to configure as {@code endpoint-override}, with {@code path-style: true}. */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    private void awaitPort() throws IOException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("S3Proxy exited with " + process.exitValue() + "; see its log: "
+                        + Files.readString(directory.resolve("s3proxy.log")));
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for S3Proxy", e);
+                }
+            }
+        }
+        throw new IOException("S3Proxy did not listen on port " + port + " within 60 s");
+    }
+
+    private static Path jar() throws IOException {
+        String configured = System.getProperty(JAR_PROPERTY);
+        if (configured != null && Files.isRegularFile(Path.of(configured))) {
+            return Path.of(configured);
+        }
+        String repository = System.getProperty("maven.repo.local",
+                Paths.get(System.getProperty("user.home"), ".m2", "repository").toString());
+        Path inRepository = Path.of(repository, "org", "gaul", "s3proxy", DEFAULT_VERSION,
+                "s3proxy-" + DEFAULT_VERSION + "-jar-with-dependencies.jar");
+        if (Files.isRegularFile(inRepository)) {
+            return inRepository;
+        }
+        throw new IOException("S3Proxy's jar is neither at -D" + JAR_PROPERTY + "=" + configured + " nor at "
+                + inRepository + "; build with Maven, which copies org.gaul:s3proxy:" + DEFAULT_VERSION
+                + ":jar:jar-with-dependencies");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

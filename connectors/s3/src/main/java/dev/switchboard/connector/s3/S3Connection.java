@@ -1,0 +1,82 @@
+package dev.switchboard.connector.s3;
+
+import dev.switchboard.connector.s3.internal.S3Clients;
+import dev.switchboard.spi.ArtifactStore;
+import dev.switchboard.spi.CheckResult;
+import dev.switchboard.spi.Connection;
+import dev.switchboard.spi.ConnectorException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** One open S3 connection: one SDK client, which is thread-safe, and the artifact store on it. */
+final class S3Connection implements Connection {
+
+    private final S3Options.Settings settings;
+    private final S3Client client;
+    private final S3Errors errors;
+    private final S3ArtifactStore store;
+
+    S3Connection(S3Options.Settings settings) {
+        this.settings = settings;
+        this.errors = new S3Errors(settings.connection(), Stream.of(settings.accessKeyId(),
+                settings.secretAccessKey(), settings.sessionToken()).flatMap(Optional::stream).toList());
+        try {
+            this.client = S3Clients.create(settings.region(), settings.accessKeyId(), settings.secretAccessKey(),
+                    settings.sessionToken(), settings.endpointOverride(), settings.pathStyle(), settings.maxAttempts(),
+                    settings.requestTimeout());
+        } catch (SdkException e) {
+            throw ConnectorException.configuration(settings.connection(), "cannot create the S3 client (is a region "
+                    + "set, as the option region or AWS_REGION?): " + errors.scrub(String.valueOf(e.getMessage())));
+        }
+        this.store = new S3ArtifactStore(settings.connection(), client, errors, settings.bucket(), settings.prefix(),
+                settings.partSize());
+    }
+
+    @Override
+    public String name() {
+        return settings.connection();
+    }
+
+    /** Lists one key under the prefix: proves the endpoint answers, the credentials sign and the bucket exists. */
+    @Override
+    public CheckResult check(Duration timeout) {
+        long start = System.nanoTime();
+        CompletableFuture<?> probe = CompletableFuture.runAsync(() -> {
+            try {
+                client.listObjectsV2(r -> r.bucket(settings.bucket()).prefix(settings.prefix()).maxKeys(1));
+            } catch (SdkException e) {
+                throw errors.classify("ListObjectsV2", "s3://" + settings.bucket() + "/" + settings.prefix(), e);
+            }
+        });
+        try {
+            probe.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return CheckResult.ok("S3 answered for " + settings, Duration.ofNanos(System.nanoTime() - start));
+        } catch (TimeoutException e) {
+            probe.cancel(true);
+            return CheckResult.failed("S3 did not answer within " + timeout, Duration.ofNanos(System.nanoTime() - start));
+        } catch (ExecutionException e) {
+            return CheckResult.failed(e.getCause() instanceof ConnectorException ce ? ce.getMessage()
+                    : "unexpected failure of the check of " + name(), Duration.ofNanos(System.nanoTime() - start));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CheckResult.failed("check of " + name() + " was interrupted", Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    @Override
+    public Optional<ArtifactStore> artifactStore() {
+        return Optional.of(store);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

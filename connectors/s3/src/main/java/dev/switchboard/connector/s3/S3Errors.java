@@ -1,0 +1,64 @@
+package dev.switchboard.connector.s3;
+
+import dev.switchboard.spi.ConnectorException;
+import dev.switchboard.spi.ErrorKind;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * The one place S3 failures become {@link ConnectorException}s: throttling ({@code SlowDown}, 503), 5xx,
+ * timeouts and I/O are transient; a missing object or bucket, denied access and bad credentials are
+ * configuration errors. Any configured secret the server echoes is replaced before it reaches a message.
+ */
+final class S3Errors {
+
+    private static final Set<String> TRANSIENT_CODES = Set.of("SlowDown", "ServiceUnavailable", "InternalError",
+            "RequestTimeout", "RequestTimeTooSkewed", "Throttling", "ThrottlingException", "TooManyRequestsException");
+
+    private final String connection;
+    private final List<String> secrets;
+
+    S3Errors(String connection, Collection<String> secrets) {
+        this.connection = connection;
+        this.secrets = secrets.stream().filter(s -> !s.isBlank()).toList();
+    }
+
+    static boolean isNotFound(SdkException e) {
+        return e instanceof AwsServiceException service && service.statusCode() == 404
+                && !"NoSuchBucket".equals(code(service));
+    }
+
+    private static String code(AwsServiceException e) {
+        return e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? ""
+                : e.awsErrorDetails().errorCode();
+    }
+
+    ConnectorException classify(String operation, String uri, SdkException e) {
+        String what = "S3 " + operation + " of " + uri + " failed: ";
+        if (e instanceof SdkClientException) {
+            return ConnectorException.transientFailure(connection, what + scrub(String.valueOf(e.getMessage())), e);
+        }
+        if (!(e instanceof AwsServiceException service)) {
+            return ConnectorException.system(connection, what + e.getClass().getSimpleName(), null);
+        }
+        String code = code(service);
+        int status = service.statusCode();
+        ErrorKind kind = TRANSIENT_CODES.contains(code) || status == 429 || status >= 500 ? ErrorKind.TRANSIENT
+                : status >= 400 ? ErrorKind.CONFIGURATION : ErrorKind.SYSTEM;
+        String message = service.awsErrorDetails() == null ? "" : String.valueOf(service.awsErrorDetails().errorMessage());
+        return new ConnectorException(kind, connection, what + (code.isEmpty() ? "" : code + ": ") + scrub(message)
+                + " (HTTP " + status + ")", null, null);
+    }
+
+    String scrub(String text) {
+        String result = text;
+        for (String secret : secrets) {
+            result = result.replace(secret, "***");
+        }
+        return result;
+    }
+}

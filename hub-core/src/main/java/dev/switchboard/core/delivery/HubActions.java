@@ -1,0 +1,185 @@
+package dev.switchboard.core.delivery;
+
+import dev.switchboard.core.config.HubConfig;
+import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.model.ArtifactRef;
+import dev.switchboard.model.CiRun;
+import dev.switchboard.model.Digest;
+import dev.switchboard.model.ModelVersion;
+import dev.switchboard.model.PipelineRun;
+import dev.switchboard.spi.ActionTarget;
+import dev.switchboard.spi.ArtifactStore;
+import dev.switchboard.spi.ConnectorException;
+import dev.switchboard.spi.ModelRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The hub's own actions, which work across connections through their ports and so belong to no connector. Routes
+ * name them on the reserved connection {@value #CONNECTION}:
+ * <ul>
+ *   <li>{@code switchboard:hub/copy-artifact?to=s3://models/{model}/{version}/model.tar.gz} — copies the artifact of
+ *       the event's model version (or {@code from}) to {@code to}, each resolved to the connection whose
+ *       {@link ArtifactStore} serves it. The copy streams and is verified: the target is written with the source's
+ *       SHA-256 as the expected digest, so a mismatch leaves nothing at {@code to}. A source that keeps no SHA-256
+ *       is read twice, once to compute it and once to copy; a source whose size changed fails the copy. A target
+ *       that already holds the same SHA-256 is not written again. Outputs: {@code uri}, {@code sha256},
+ *       {@code size}.</li>
+ *   <li>{@code switchboard:hub/tag-model-version?connection=mlflow-prod&key=deploy.status} — sets a tag on the
+ *       event's model version in that connection's {@link ModelRegistry}; the value is {@code value}, or, for a
+ *       CI or pipeline run, its status in lower case ({@code succeeded}).</li>
+ * </ul>
+ * The event's version is found in its data, or, for a CI run, in its inputs {@code model} and {@code version}.
+ */
+public final class HubActions implements ActionTarget {
+
+    /** The reserved connection name of the hub's own actions. */
+    public static final String CONNECTION = HubConfig.HUB_CONNECTION;
+    static final String COPY_ARTIFACT = "copy-artifact";
+    static final String TAG_MODEL_VERSION = "tag-model-version";
+
+    private final ConnectionRegistry connections;
+
+    public HubActions(ConnectionRegistry connections) {
+        this.connections = connections;
+    }
+
+    @Override
+    public Set<String> actions() {
+        return Set.of(COPY_ARTIFACT, TAG_MODEL_VERSION);
+    }
+
+    @Override
+    public Result perform(Request request) {
+        return switch (request.action()) {
+            case COPY_ARTIFACT -> copy(request);
+            case TAG_MODEL_VERSION -> tag(request);
+            default -> throw ConnectorException.configuration(CONNECTION, "unknown action " + request.action()
+                    + "; the hub offers " + COPY_ARTIFACT + " and " + TAG_MODEL_VERSION);
+        };
+    }
+
+    private Result copy(Request request) {
+        URI to = URI.create(request.expand(CONNECTION, request.require(CONNECTION, "to")));
+        URI from = Optional.ofNullable(request.parameters().get("from"))
+                .map(template -> URI.create(request.expand(CONNECTION, template)))
+                .orElseGet(() -> sourceArtifact(request));
+        ArtifactStore source = store(from);
+        ArtifactStore target = store(to);
+        ArtifactRef stat = source.stat(from).orElseThrow(() -> ConnectorException.configuration(CONNECTION,
+                "copy-artifact: there is no artifact at " + from));
+        Digest sha256 = stat.digest() != null && stat.digest().algorithm() == Digest.Algorithm.SHA_256
+                ? stat.digest() : digestOf(source, from, stat.size());
+        Optional<ArtifactRef> existing = target.stat(to);
+        if (existing.isPresent() && sha256.equals(existing.get().digest())) {
+            return result(existing.get().uri(), sha256, existing.get().size());
+        }
+        ArtifactRef written;
+        try (InputStream in = source.open(from)) {
+            written = target.write(to, in, stat.size() == null ? -1 : stat.size(), sha256);
+        } catch (IOException e) {
+            throw ConnectorException.transientFailure(CONNECTION, "copy-artifact from " + from + " failed: "
+                    + e.getMessage(), e);
+        }
+        return result(to, written.digest(), written.size());
+    }
+
+    private static Result result(URI uri, Digest digest, Long size) {
+        return new Result(null, Map.of("uri", uri.toString(), "sha256", digest.value(),
+                "size", String.valueOf(size)));
+    }
+
+    /** Streams the artifact once to compute its SHA-256, checking the size the store reported. */
+    private static Digest digestOf(ArtifactStore store, URI uri, Long expectedSize) {
+        MessageDigest sha256 = sha256();
+        long size;
+        try (InputStream in = new DigestInputStream(store.open(uri), sha256)) {
+            size = in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw ConnectorException.transientFailure(CONNECTION, "reading " + uri + " failed: " + e.getMessage(), e);
+        }
+        if (expectedSize != null && expectedSize != size) {
+            throw ConnectorException.transientFailure(CONNECTION, uri + " has " + size + " bytes but its store reported "
+                    + expectedSize + "; it changed while being read", null);
+        }
+        return Digest.sha256(HexFormat.of().formatHex(sha256.digest()));
+    }
+
+    /** The artifact of the event's model version: in the event, or read from the registry the event came from. */
+    private URI sourceArtifact(Request request) {
+        if (request.event().data() instanceof ModelVersion version && version.artifact() != null) {
+            return version.artifact().uri();
+        }
+        Map<String, String> fields = versionFields(request);
+        String connection = request.event().sourceConnection();
+        return registry(connection).getVersion(fields.get("model"), fields.get("version"))
+                .map(ModelVersion::artifact).map(ArtifactRef::uri)
+                .orElseThrow(() -> ConnectorException.configuration(CONNECTION, "copy-artifact: version "
+                        + fields.get("version") + " of " + fields.get("model") + " in " + connection
+                        + " has no artifact; set the parameter from"));
+    }
+
+    private Result tag(Request request) {
+        String connection = request.require(CONNECTION, "connection");
+        String key = request.require(CONNECTION, "key");
+        Map<String, String> fields = versionFields(request);
+        String model = Optional.ofNullable(request.parameters().get("model")).map(t -> request.expand(CONNECTION, t))
+                .orElse(fields.get("model"));
+        String version = Optional.ofNullable(request.parameters().get("version"))
+                .map(t -> request.expand(CONNECTION, t)).orElse(fields.get("version"));
+        String value = Optional.ofNullable(request.parameters().get("value")).map(t -> request.expand(CONNECTION, t))
+                .or(() -> runStatus(request)).orElseThrow(() -> ConnectorException.configuration(CONNECTION,
+                        "tag-model-version needs parameter value for event " + request.event().type()));
+        registry(connection).setVersionTag(model, version, key, value);
+        return new Result(null, Map.of("connection", connection, "model", model, "version", version, "key", key,
+                "value", value));
+    }
+
+    private static Optional<String> runStatus(Request request) {
+        Object data = request.event().data();
+        if (data instanceof CiRun run) {
+            return Optional.of(run.status().name().toLowerCase(Locale.ROOT));
+        }
+        if (data instanceof PipelineRun run) {
+            return Optional.of(run.status().name().toLowerCase(Locale.ROOT));
+        }
+        return Optional.empty();
+    }
+
+    private static Map<String, String> versionFields(Request request) {
+        Map<String, String> fields = request.eventFields();
+        if (!fields.containsKey("model") || !fields.containsKey("version")) {
+            throw ConnectorException.configuration(CONNECTION, "action " + request.action() + " needs an event about "
+                    + "a model version (or a run with inputs model and version), was " + request.event().type());
+        }
+        return fields;
+    }
+
+    private ArtifactStore store(URI uri) {
+        return connections.storeFor(uri).orElseThrow(() -> ConnectorException.configuration(CONNECTION,
+                "no configured connection serves " + uri + " as an artifact store"));
+    }
+
+    private ModelRegistry registry(String connection) {
+        return connections.get(connection).modelRegistry().orElseThrow(() -> ConnectorException.configuration(
+                CONNECTION, "connection " + connection + " has no model registry"));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.switchboard.core.camel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.core.config.HubConfig;
+import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.connector.ConnectorRegistry;
+import dev.switchboard.core.delivery.DirectActionDispatcher;
+import dev.switchboard.core.store.Store;
+import dev.switchboard.core.testing.RecordingConnector;
+import dev.switchboard.core.testing.TestDatabases;
+import dev.switchboard.core.testing.TestEvents;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Action parameters arrive under their kebab-case names however a YAML route writes them: in the URI string, or
+ * in a {@code parameters:} map, whose keys Camel's YAML DSL turns into camelCase. Names with a dot are passed
+ * through as Camel delivers them.
+ */
+class ActionParametersTest {
+
+    private static final String ROUTE = """
+            - route:
+                id: parameters
+                from:
+                  uri: switchboard:events
+                  steps:
+                    - to:
+                        uri: switchboard:deploy/record
+                        parameters:
+                          model-data-url: "s3://models/{model}/{version}/model.tar.gz"
+                          workflow: deploy.yml
+                          input.model-name: churn
+                    - to: "switchboard:deploy/record?event-type=model-approved&input.modelName=churn"
+            """;
+
+    @TempDir
+    Path directory;
+
+    private DataSource dataSource;
+    private ConnectionRegistry connections;
+    private DefaultCamelContext camel;
+
+    @AfterEach
+    void stop() {
+        camel.stop();
+        connections.close();
+        TestDatabases.close(dataSource);
+    }
+
+    @Test
+    void dashedParameterNamesArriveAsWrittenInAMapAndInTheUri() throws Exception {
+        RecordingConnector.reset();
+        dataSource = TestDatabases.h2(directory);
+        Store store = Store.open(dataSource, Clock.systemUTC());
+        connections = ConnectionRegistry.open(new HubConfig(Map.of("deploy", new HubConfig.ConnectionSpec("recording",
+                Map.of("url", "http://127.0.0.1:1"))), directory, null),
+                ConnectorRegistry.discover(getClass().getClassLoader()), Clock.systemUTC());
+        Path routes = Files.createDirectories(directory.resolve("routes"));
+        Files.writeString(routes.resolve("parameters.camel.yaml"), ROUTE);
+        camel = new DefaultCamelContext();
+        camel.addComponent(SwitchboardComponent.SCHEME,
+                new SwitchboardComponent(store, new DirectActionDispatcher(connections)));
+        RouteFiles.load(camel, routes);
+        camel.start();
+
+        store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", "p-1", "churn", "3", "champion")));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> RecordingConnector.calls("deploy").size() == 2);
+        assertThat(RecordingConnector.calls("deploy").get(0).parameters())
+                .containsEntry("model-data-url", "s3://models/{model}/{version}/model.tar.gz")
+                .containsEntry("workflow", "deploy.yml").containsEntry("input.modelName", "churn");
+        assertThat(RecordingConnector.calls("deploy").get(1).parameters())
+                .containsEntry("event-type", "model-approved").containsEntry("input.modelName", "churn");
+    }
+}

@@ -1,0 +1,191 @@
+package dev.switchboard.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.conformance.fakes.github.GitHubFake;
+import dev.switchboard.conformance.fakes.github.GitHubWebhookSender;
+import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
+import dev.switchboard.conformance.fakes.mlflow.MlflowWebhookSender;
+import dev.switchboard.conformance.fakes.s3.S3ProxyServer;
+import dev.switchboard.conformance.fakes.sagemaker.SageMakerFake;
+import dev.switchboard.core.camel.RouteFiles;
+import dev.switchboard.core.camel.SwitchboardComponent;
+import dev.switchboard.core.config.HubConfig;
+import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.connector.ConnectorRegistry;
+import dev.switchboard.core.delivery.DirectActionDispatcher;
+import dev.switchboard.core.store.RouteProgress;
+import dev.switchboard.core.store.RouteProgress.Outcome;
+import dev.switchboard.core.store.Store;
+import dev.switchboard.core.store.StoredEvent;
+import dev.switchboard.core.testing.TestDatabases;
+import dev.switchboard.model.ArtifactRef;
+import dev.switchboard.model.Digest;
+import dev.switchboard.spi.WebhookRequest;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import javax.sql.DataSource;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The shipped routes {@code champion-to-sagemaker-and-deploy} and {@code ci-result-to-mlflow-tag}, end to end, as
+ * a user would copy them: real connectors, the hub's store on H2, the routes loaded from
+ * {@code src/main/resources/routes} into a Camel context with the {@code switchboard:} component, and every tool
+ * played by the kit (MLflow, SageMaker and GitHub fakes, S3 by S3Proxy). Webhooks come in through each
+ * connector's {@code EventSource} into the inbox, as the hub's ingress stores them.
+ */
+class ChampionToDeployFlowTest {
+
+    @RegisterExtension
+    static final MlflowFake MLFLOW = new MlflowFake();
+    @RegisterExtension
+    static final SageMakerFake SAGEMAKER = new SageMakerFake();
+    @RegisterExtension
+    static final GitHubFake GITHUB = new GitHubFake();
+    @RegisterExtension
+    static final S3ProxyServer S3 = new S3ProxyServer("models");
+
+    static final Path SHIPPED_ROUTES = Path.of("src/main/resources/routes");
+    static final String MLFLOW_SECRET = "e2e-mlflow-webhook-secret";
+    static final String GITHUB_SECRET = "e2e-github-webhook-secret";
+    static final String GITHUB_TOKEN = "github_pat_e2e";
+    static final byte[] MODEL = new byte[256 * 1024 + 3];
+
+    static {
+        new Random(42).nextBytes(MODEL);
+    }
+
+    @TempDir
+    Path directory;
+
+    private DataSource dataSource;
+    private Store store;
+    private ConnectionRegistry connections;
+    private DefaultCamelContext camel;
+
+    @BeforeEach
+    void start() throws Exception {
+        MLFLOW.registerWebhook(null, MLFLOW_SECRET);
+        GITHUB.requireToken(GITHUB_TOKEN).registerWebhook(null, GITHUB_SECRET)
+                .addWorkflow("acme/deploy", "deploy.yml", "deploy model=${{ inputs.model }} version=${{ inputs.version }}",
+                        "model", "version", "alias");
+        dataSource = TestDatabases.h2(directory);
+        store = Store.open(dataSource, Clock.systemUTC());
+        HubConfig config = new HubConfig(Map.of(
+                "mlflow-prod", new HubConfig.ConnectionSpec("mlflow", Map.of("tracking-url", MLFLOW.baseUrl().toString(),
+                        "webhook-secret", MLFLOW_SECRET)),
+                "s3-models", new HubConfig.ConnectionSpec("s3", Map.of("bucket-prefix", "s3://models",
+                        "region", S3ProxyServer.REGION, "endpoint-override", S3.endpoint().toString(),
+                        "path-style", "true", "access-key-id", S3ProxyServer.ACCESS_KEY_ID,
+                        "secret-access-key", S3ProxyServer.SECRET_ACCESS_KEY)),
+                "sagemaker-prod", new HubConfig.ConnectionSpec("sagemaker", Map.of("region", "eu-west-1",
+                        "endpoint-override", SAGEMAKER.endpoint().toString(), "access-key-id", "AKIAE2E",
+                        "secret-access-key", "e2e-secret", "max-attempts", "1")),
+                "github-deploy", new HubConfig.ConnectionSpec("github", Map.of("api-url", GITHUB.apiUrl().toString(),
+                        "token", GITHUB_TOKEN, "repository", "acme/deploy", "webhook-secret", GITHUB_SECRET))),
+                directory, null);
+        connections = ConnectionRegistry.open(config, ConnectorRegistry.discover(getClass().getClassLoader()),
+                Clock.systemUTC());
+        camel = new DefaultCamelContext();
+        camel.addComponent(SwitchboardComponent.SCHEME,
+                new SwitchboardComponent(store, new DirectActionDispatcher(connections)));
+        assertThat(RouteFiles.load(camel, SHIPPED_ROUTES)).extracting(p -> p.getFileName().toString())
+                .containsExactlyInAnyOrder("champion-to-sagemaker-and-deploy.camel.yaml", "ci-result-to-mlflow-tag.camel.yaml");
+        camel.start();
+    }
+
+    @AfterEach
+    void stop() {
+        camel.stop();
+        connections.close();
+        TestDatabases.close(dataSource);
+    }
+
+    @Test
+    void championAliasIsCopiedRegisteredApprovedDeployedAndTaggedWithTheDeployOutcome() throws Exception {
+        MLFLOW.putArtifact("churn/model.tar.gz", MODEL);
+        String version = MLFLOW.createModelVersion("churn", "mlflow-artifacts:/churn/model.tar.gz");
+        MlflowWebhookSender.Delivery aliasSet = setAlias("churn", "champion", version);
+        StoredEvent alias = receive("mlflow-prod", aliasSet).get(0);
+
+        awaitOutcome(alias, "champion-to-sagemaker-and-deploy", Outcome.DONE);
+        assertThat(receive("mlflow-prod", aliasSet)).as("a redelivery of the alias webhook").isEmpty();
+        URI copy = URI.create("s3://models/churn/" + version + "/model.tar.gz");
+        ArtifactRef inS3 = connections.get("s3-models").artifactStore().orElseThrow().stat(copy).orElseThrow();
+        assertThat(inS3.digest()).isEqualTo(Digest.sha256(HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-256").digest(MODEL))));
+        assertThat(inS3.size()).isEqualTo(MODEL.length);
+        JsonNode registered = SAGEMAKER.describe("churn", 1);
+        assertThat(registered.path("ModelApprovalStatus").asString()).isEqualTo("Approved");
+        assertThat(registered.path("InferenceSpecification").path("Containers").path(0).path("ModelDataUrl").asString())
+                .isEqualTo(copy.toString());
+        assertThat(GITHUB.dispatches()).singleElement().satisfies(dispatch -> {
+            assertThat(dispatch.workflow()).isEqualTo("deploy.yml");
+            assertThat(dispatch.inputs()).containsEntry("model", "churn").containsEntry("version", version)
+                    .containsEntry("alias", "champion");
+        });
+
+        GITHUB.completeRun(GITHUB.dispatches().get(0).runId(), "success");
+        List<StoredEvent> ci = GITHUB.sentWebhooks().stream().flatMap(d -> receive("github-deploy", d).stream()).toList();
+        StoredEvent finished = ci.get(ci.size() - 1);
+
+        awaitOutcome(finished, "ci-result-to-mlflow-tag", Outcome.DONE);
+        assertThat(GITHUB.dispatches()).as("dispatches after the whole flow").hasSize(1);
+        assertThat(SAGEMAKER.packages("churn")).as("packages after the whole flow").hasSize(1);
+        JsonNode tags = MLFLOW.call("GET", "model-versions/get", Map.of("name", "churn", "version", version))
+                .path("model_version").path("tags");
+        assertThat(tags.toString()).contains("\"key\":\"deploy.status\"").contains("\"value\":\"succeeded\"");
+    }
+
+    @Test
+    void otherAliasesAreFilteredAndDeployNothing() {
+        String version = MLFLOW.createModelVersion("churn", "mlflow-artifacts:/churn/model.tar.gz");
+        StoredEvent alias = receive("mlflow-prod", setAlias("churn", "challenger", version)).get(0);
+
+        awaitOutcome(alias, "champion-to-sagemaker-and-deploy", Outcome.FILTERED);
+        assertThat(GITHUB.dispatches()).isEmpty();
+        assertThat(SAGEMAKER.events()).isEmpty();
+    }
+
+    private static MlflowWebhookSender.Delivery setAlias(String model, String alias, String version) {
+        MLFLOW.call("POST", "registered-models/alias", Map.of("name", model, "alias", alias, "version", version));
+        List<MlflowWebhookSender.Delivery> sent = MLFLOW.sentWebhooks();
+        return sent.get(sent.size() - 1);
+    }
+
+    /** What the hub's ingress does with a webhook: verify and translate it, then store the events in the inbox. */
+    private List<StoredEvent> receive(String connection, WebhookRequest request) {
+        return store.inbox().append(connections.get(connection).eventSource().orElseThrow().receive(request));
+    }
+
+    private List<StoredEvent> receive(String connection, MlflowWebhookSender.Delivery delivery) {
+        return receive(connection, delivery.toRequest(connection, Instant.now()));
+    }
+
+    private List<StoredEvent> receive(String connection, GitHubWebhookSender.Delivery delivery) {
+        return receive(connection, delivery.toRequest(connection, Instant.now()));
+    }
+
+    private void awaitOutcome(StoredEvent stored, String routeId, Outcome outcome) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(store.routeProgress().outcomes(stored.seq()))
+                        .extracting(RouteProgress.Entry::routeId, RouteProgress.Entry::outcome, RouteProgress.Entry::detail)
+                        .anySatisfy(entry -> assertThat(entry.toList().subList(0, 2)).containsExactly(routeId, outcome)));
+    }
+}
