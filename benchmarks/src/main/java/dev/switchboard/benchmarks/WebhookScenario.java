@@ -28,7 +28,7 @@ final class WebhookScenario {
 
     /** Sizes: messages per throughput run, warm-up messages, sender threads, latency-phase seconds. */
     record Size(int count, int warmup, int threads, double latencySeconds, int minLatencyCount) {
-        static final Size SMALL = new Size(50, 10, 4, 0.5, 20);
+        static final Size SMALL = new Size(50, 10, 4, 0.2, 20);
         static final Size FULL = new Size(3000, 500, 16, 6, 200);
     }
 
@@ -39,7 +39,8 @@ final class WebhookScenario {
 
     WebhookScenario(Layout layout, Size size, Path work) {
         this.layout = layout;
-        this.size = size;
+        this.size = Integer.getInteger("bench.b1.count") == null ? size : new Size(Integer.getInteger("bench.b1.count"),
+                size.warmup, size.threads, size.latencySeconds, size.minLatencyCount);
         this.work = work;
     }
 
