@@ -12,7 +12,7 @@ import java.util.Set;
  * Runs the benchmark scenarios and writes a Markdown report.
  *
  * <pre>
- * java -cp "$(cat benchmarks/target/classpath.txt):benchmarks/target/classes" dev.switchboard.benchmarks.BenchmarkRunner \
+ * java -Xmx512m -cp "$(cat benchmarks/target/classpath.txt):benchmarks/target/classes" dev.switchboard.benchmarks.BenchmarkRunner \
  *     [--scenarios B1,B2,B3,B4] [--repetitions N] [--size small|full] [--report benchmarks/REPORT.md]
  * </pre>
  *

@@ -21,7 +21,7 @@ final class Report {
         md.append("# Switchboard benchmarks\n\n");
         md.append("Produced by `BenchmarkRunner` (module `benchmarks`). Re-run from the repository root:\n\n");
         md.append("```\n./mvnw -B -q -DskipTests install\n")
-                .append("java -cp \"$(cat benchmarks/target/classpath.txt):benchmarks/target/classes\" ")
+                .append("java -Xmx512m -cp \"$(cat benchmarks/target/classpath.txt):benchmarks/target/classes\" ")
                 .append("dev.switchboard.benchmarks.BenchmarkRunner ").append(options.command()).append("\n```\n\n");
         md.append("Every ratio is Switchboard ÷ baseline, measured alternately in the same run; the table shows "
                 + "the medians over ").append(options.repetitions()).append(" repetition(s) and the spread "
