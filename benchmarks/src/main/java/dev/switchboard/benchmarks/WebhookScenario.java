@@ -29,7 +29,7 @@ final class WebhookScenario {
     /** Sizes: messages per throughput run, warm-up messages, sender threads, latency-phase seconds. */
     record Size(int count, int warmup, int threads, double latencySeconds, int minLatencyCount) {
         static final Size SMALL = new Size(50, 10, 4, 0.2, 20);
-        static final Size FULL = new Size(3000, 500, 16, 6, 200);
+        static final Size FULL = new Size(2000, 300, 16, 5, 200);
     }
 
     private final Layout layout;
