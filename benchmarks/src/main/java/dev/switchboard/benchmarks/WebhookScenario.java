@@ -135,7 +135,7 @@ final class WebhookScenario {
         // warm-up
         int warm = nextSeq.getAndAdd(size.warmup);
         load.closedLoop(url, warm, size.warmup, size.threads);
-        awaitDelivered(target, warm, size.warmup, Duration.ofSeconds(60));
+        awaitDelivered(target, warm, size.warmup, Duration.ofSeconds(size.count <= 100 ? 20 : 60));
 
         // maximum throughput, closed loop
         int from = nextSeq.getAndAdd(size.count);
@@ -165,7 +165,7 @@ final class WebhookScenario {
             throws Exception {
         int from = nextSeq.getAndAdd(count);
         Map<Integer, Long> scheduled = load.openLoop(url, from, count, rate);
-        awaitDelivered(target, from, count, Duration.ofSeconds(120));
+        awaitDelivered(target, from, count, Duration.ofSeconds(size.count <= 100 ? 20 : 120));
         List<Double> millis = new ArrayList<>();
         scheduled.forEach((seq, at) -> {
             Long received = target.firstReceipt.get(seq);
