@@ -43,6 +43,8 @@ public final class SwitchboardCli {
         commandLine.getSubcommands().get("run").setUnmatchedOptionsArePositionalParams(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
+        // `run --server.port=9090`: Spring Boot options are the run command's parameters, not unknown options.
+        commandLine.getSubcommands().get("run").setUnmatchedOptionsArePositionalParams(true);
         commandLine.setExecutionExceptionHandler((failure, line, parseResult) -> {
             line.getErr().println("error: " + failure.getMessage());
             return 1;

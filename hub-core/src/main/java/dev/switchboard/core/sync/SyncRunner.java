@@ -64,6 +64,9 @@ final class SyncRunner {
     private final IdentityMap identityMap;
     private final Set<String> seen = new HashSet<>();
     private final Set<String> ensuredModels = new HashSet<>();
+    // Models this run created at the target: none of their versions can be there from before, so the per-version
+    // lookup by external reference is skipped (the idempotency key still guards creates against a concurrent run).
+    private final Set<String> createdModels = new HashSet<>();
     private final List<SyncOutcome> outcomes = new ArrayList<>();
     private final List<SyncOutcome> unrecorded = new ArrayList<>();
     private Instant newestSeen;
@@ -264,7 +267,8 @@ final class SyncRunner {
             if (link.isPresent() && fingerprint.equals(link.get().fingerprint())) {
                 return new SyncOutcome(key, SyncOutcome.Kind.UNCHANGED, null, mapped.gaps());
             }
-            Optional<ModelVersion> existing = ends.target().findByExternalRef(version.modelName(), version.ref());
+            Optional<ModelVersion> existing = createdModels.contains(version.modelName()) ? Optional.empty()
+                    : ends.target().findByExternalRef(version.modelName(), version.ref());
             if (existing.isPresent()) {
                 return update(version, existing.get(), mapped, fingerprint, link.isPresent());
             }
@@ -326,6 +330,7 @@ final class SyncRunner {
         ends.target().createModel(new RegisteredModel(source.map(RegisteredModel::ref).orElseThrow(() ->
                 ConnectorException.configuration("sync", "model " + name + " is no longer at the source")), name,
                 description, Map.of(), Map.of(), null, null), idempotencyKey("model:" + name));
+        createdModels.add(name);
     }
 
     /** The writes that bring {@code actual} to {@code want}; fields the target cannot hold are left alone. */

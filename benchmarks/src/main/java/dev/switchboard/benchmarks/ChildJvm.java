@@ -1,0 +1,147 @@
+package dev.switchboard.benchmarks;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A child JVM started by the harness (hub, forwarder or baseline app), with the same JVM flags for all. */
+final class ChildJvm implements AutoCloseable {
+
+    /** The flags every child runs with, so the hub and its baselines are compared like for like. */
+    static final List<String> FLAGS = List.of("-Xms128m", "-Xmx1g", "-XX:+UseG1GC", "-Xshare:auto");
+
+    private static final HttpClient PROBE = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    final Process process;
+    final long startNanos;
+    final Path log;
+    final int port;
+
+    private ChildJvm(Process process, long startNanos, Path log, int port) {
+        this.process = process;
+        this.startNanos = startNanos;
+        this.log = log;
+        this.port = port;
+    }
+
+    /**
+     * Starts {@code mainClass} with {@code classpath}; {@code extraFlags} go after {@link #FLAGS} (e.g. JFR).
+     * Output goes to {@code log}.
+     */
+    static ChildJvm start(String classpath, String mainClass, List<String> args, Path workDir, Path log, int port,
+                          List<String> extraFlags) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(FLAGS);
+        command.addAll(extraFlags);
+        command.add("-cp");
+        command.add(classpath);
+        command.add(mainClass);
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        long start = System.nanoTime();
+        try {
+            return new ChildJvm(builder.start(), start, log, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + mainClass, e);
+        }
+    }
+
+    /** Extra flags from {@code -Dbench.childFlags="..."} (space separated), e.g. to profile a child with JFR. */
+    static List<String> extraFlags() {
+        String flags = System.getProperty("bench.childFlags", "").trim();
+        return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+"));
+    }
+
+    /**
+     * Waits until {@code GET path} answers 200 with a body containing {@code expect}; returns the nanos since start.
+     */
+    long awaitReady(String path, String expect, Duration timeout) {
+        URI uri = URI.create("http://127.0.0.1:" + port + path);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("child exited with " + process.exitValue() + "; log: " + tail());
+            }
+            try {
+                HttpResponse<String> response = PROBE.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200 && response.body().contains(expect)) {
+                    return System.nanoTime() - startNanos;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(10);
+        }
+        throw new IllegalStateException("not ready within " + timeout + "; log: " + tail());
+    }
+
+    /** The child's resident set size in bytes (Linux {@code /proc/<pid>/status} VmRSS), or -1 elsewhere. */
+    long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

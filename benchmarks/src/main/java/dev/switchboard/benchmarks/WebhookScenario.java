@@ -1,0 +1,196 @@
+package dev.switchboard.benchmarks;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * B1 webhook → delivery. The hub (child JVM: signed webhook → verify → inbox → route → outbox → {@code webhook}
+ * connector) and a bare forwarder (child JVM: JDK HttpServer → JDK HttpClient, nothing stored) both deliver to the
+ * same loopback {@link TargetServer} in this process. Per system and repetition: a warm-up, a closed-loop run for
+ * maximum throughput (accepted/s at the sender, delivered/s at the target), then an open-loop run at half of that
+ * system's maximum delivered rate for latency, and a direct-to-target run at the same rate whose latency is
+ * subtracted ("added latency").
+ */
+final class WebhookScenario {
+
+    static final String SECRET = "whsec_" + Base64.getEncoder()
+            .encodeToString("switchboard-benchmark-signing-k!".getBytes(StandardCharsets.UTF_8));
+
+    /** Sizes: messages per throughput run, warm-up messages, sender threads, latency-phase seconds. */
+    record Size(int count, int warmup, int threads, double latencySeconds, int minLatencyCount) {
+        static final Size SMALL = new Size(50, 10, 4, 0.2, 20);
+        static final Size FULL = new Size(2000, 300, 16, 5, 200);
+    }
+
+    private final Layout layout;
+    private final Size size;
+    private final Path work;
+    private final AtomicInteger nextSeq = new AtomicInteger(1);
+
+    WebhookScenario(Layout layout, Size size, Path work) {
+        this.layout = layout;
+        this.size = Integer.getInteger("bench.b1.count") == null ? size : new Size(Integer.getInteger("bench.b1.count"),
+                size.warmup, size.threads, size.latencySeconds, size.minLatencyCount);
+        this.work = work;
+    }
+
+    /** One system's numbers in one repetition. */
+    record Run(double acceptedPerSecond, double deliveredPerSecond, int sent, int delivered, int failed,
+               double addedP50Ms, double addedP99Ms, double rate) {
+    }
+
+    ScenarioResult run(int repetitions) throws Exception {
+        ScenarioResult result = new ScenarioResult("B1", "webhook → delivery",
+                "bare non-durable forwarder (JDK HttpServer + JDK HttpClient, no verification, no persistence)",
+                "hub-app: Standard Webhooks verify → inbox (H2 file) → Camel route → outbox → `webhook` connector");
+        Metric delivered = result.metric(new Metric("max throughput, delivered/s at the target", "msg/s",
+                Metric.Goal.AT_LEAST, 0.5, "≥ 0.5× (aim 0.8×)"));
+        Metric accepted = result.metric(Metric.reported("max throughput, accepted/s at the sender", "msg/s"));
+        Metric p50 = result.metric(Metric.reported("p50 added latency at half of max load", "ms"));
+        Metric p99 = result.metric(Metric.reported("p99 added latency at half of max load", "ms"));
+        try (TargetServer target = new TargetServer(); LoadGenerator load = new LoadGenerator(SECRET)) {
+            for (int rep = 0; rep < repetitions; rep++) {
+                Run baseline = forwarder(target, load, rep);
+                Run hub = hub(target, load, rep);
+                System.out.printf("B1 rep %d: forwarder %s%n          hub       %s%n", rep + 1, baseline, hub);
+                delivered.add(baseline.deliveredPerSecond, hub.deliveredPerSecond);
+                accepted.add(baseline.acceptedPerSecond, hub.acceptedPerSecond);
+                p50.add(baseline.addedP50Ms, hub.addedP50Ms);
+                p99.add(baseline.addedP99Ms, hub.addedP99Ms);
+                if (baseline.failed > 0 || hub.failed > 0 || baseline.delivered < baseline.sent
+                        || hub.delivered < hub.sent) {
+                    result.note("rep " + (rep + 1) + ": forwarder " + baseline.delivered + "/" + baseline.sent
+                            + " delivered, " + baseline.failed + " failed; hub " + hub.delivered + "/" + hub.sent
+                            + " delivered, " + hub.failed + " failed");
+                }
+            }
+        }
+        result.note("Sizes per repetition and system: " + size.warmup + " warm-up, " + size.count
+                + " webhooks closed-loop with " + size.threads + " sender threads, then open loop at half the "
+                + "system's own max delivered/s for " + size.latencySeconds + " s; latency = target receipt − "
+                + "scheduled send, minus the same percentile of a direct sender → target run at the same rate.");
+        return result;
+    }
+
+    private Run forwarder(TargetServer target, LoadGenerator load, int rep) throws Exception {
+        Path dir = dir("b1-forwarder-" + rep);
+        int port = ChildJvm.freePort();
+        try (ChildJvm child = ChildJvm.start(layout.harnessClasses(), Forwarder.class.getName(),
+                List.of(String.valueOf(port), target.url()), dir, dir.resolve("forwarder.log"), port, List.of())) {
+            child.awaitReady("/health", "UP", Duration.ofSeconds(60));
+            return measure(target, load, URI.create("http://127.0.0.1:" + port + "/webhooks/registry"));
+        }
+    }
+
+    private Run hub(TargetServer target, LoadGenerator load, int rep) throws Exception {
+        Path dir = dir("b1-hub-" + rep);
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        Files.writeString(routes.resolve("forward.camel.yaml"), """
+                - route:
+                    id: forward-alias-events
+                    from:
+                      uri: switchboard:events
+                      parameters:
+                        type: model_version.alias_set
+                        source: registry
+                      steps:
+                        - to: switchboard:target/send-event
+                """);
+        Path config = Files.writeString(dir.resolve("switchboard.yaml"), """
+                switchboard:
+                  routes:
+                    directory: %s
+                  connections:
+                    registry:
+                      type: std-webhook-test
+                      options:
+                        secret: %s
+                    target:
+                      type: webhook
+                      options:
+                        url: %s
+                        secret: %s
+                """.formatted(routes, SECRET, target.url(), SECRET));
+        int port = ChildJvm.freePort();
+        try (ChildJvm child = ChildJvm.start(layout.hubClasspath(true), StartupScenario.MAIN,
+                List.of("--SWITCHBOARD_CONFIG=" + config, "--server.port=" + port,
+                        "--switchboard.data-dir=" + dir.resolve("data")), dir, dir.resolve("hub.log"), port,
+                ChildJvm.extraFlags())) {
+            child.awaitReady("/actuator/health", "UP", Duration.ofSeconds(120));
+            return measure(target, load, URI.create("http://127.0.0.1:" + port + "/webhooks/registry"));
+        }
+    }
+
+    private Run measure(TargetServer target, LoadGenerator load, URI url) throws Exception {
+        // warm-up
+        int warm = nextSeq.getAndAdd(size.warmup);
+        load.closedLoop(url, warm, size.warmup, size.threads);
+        awaitDelivered(target, warm, size.warmup, Duration.ofSeconds(size.count <= 100 ? 20 : 60));
+
+        // maximum throughput, closed loop
+        int from = nextSeq.getAndAdd(size.count);
+        LoadGenerator.Closed closed = load.closedLoop(url, from, size.count, size.threads);
+        // A missing delivery is waited for this long (a retry's backoff); short at the smoke-test size.
+        int delivered = awaitDelivered(target, from, size.count, Duration.ofSeconds(size.count <= 100 ? 20 : 180));
+        long last = 0;
+        for (int i = from; i < from + size.count; i++) {
+            Long t = target.firstReceipt.get(i);
+            if (t != null) {
+                last = Math.max(last, t);
+            }
+        }
+        double deliveredPerSecond = delivered == 0 ? 0 : delivered / ((last - closed.startNanos()) / 1e9);
+
+        // latency at half of this system's maximum, open loop; then the target alone at the same rate
+        double rate = Math.max(1, deliveredPerSecond / 2);
+        int count = (int) Math.min(20_000, Math.max(size.minLatencyCount, rate * size.latencySeconds));
+        List<Double> e2e = latencies(target, load, url, count, rate);
+        List<Double> direct = latencies(target, load, URI.create(target.url()), count, rate);
+        return new Run(closed.perSecond(), deliveredPerSecond, size.count, delivered, closed.failed(),
+                Stats.percentile(e2e, 50) - Stats.percentile(direct, 50),
+                Stats.percentile(e2e, 99) - Stats.percentile(direct, 99), rate);
+    }
+
+    private List<Double> latencies(TargetServer target, LoadGenerator load, URI url, int count, double rate)
+            throws Exception {
+        int from = nextSeq.getAndAdd(count);
+        Map<Integer, Long> scheduled = load.openLoop(url, from, count, rate);
+        awaitDelivered(target, from, count, Duration.ofSeconds(size.count <= 100 ? 20 : 120));
+        List<Double> millis = new ArrayList<>();
+        scheduled.forEach((seq, at) -> {
+            Long received = target.firstReceipt.get(seq);
+            if (received != null) {
+                millis.add((received - at) / 1e6);
+            }
+        });
+        return millis;
+    }
+
+    private static int awaitDelivered(TargetServer target, int from, int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int received = target.received(from, from + count);
+        while (received < count && System.nanoTime() < deadline) {
+            ChildJvm.sleep(5);
+            received = target.received(from, from + count);
+        }
+        return received;
+    }
+
+    private Path dir(String name) {
+        try {
+            return Files.createDirectories(work.resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.switchboard.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs every scenario at a tiny size, once, so the harness cannot rot: counts must match and every number must be
+ * sane (positive ratios), but no timing threshold is asserted — this machine's load is not the benchmark's subject.
+ */
+class BenchmarkSmokeTest {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void everyScenarioRunsAtATinySizeAndTheReportShowsIt() throws Exception {
+        BenchmarkRunner.Options options = BenchmarkRunner.parse("--scenarios", "B1,B2,B3,B4", "--repetitions", "1",
+                "--size", "small", "--report", work.resolve("REPORT.md").toString());
+
+        List<ScenarioResult> results = BenchmarkRunner.run(options, work);
+        Files.writeString(options.report(), Report.markdown(options, results));
+
+        assertThat(results).extracting(r -> r.id).containsExactly("B1", "B2", "B3", "B4");
+        for (ScenarioResult result : results) {
+            assertThat(result.notMeasured).as(result.id).isNull();
+        }
+
+        ScenarioResult b1 = results.get(0);
+        // The forwarder must deliver every webhook. The hub's shortfall, when there is one, is reported by the
+        // harness, not hidden: its inbox consumer can skip an event whose insert commits after a later one was read
+        // (see benchmarks/REPORT.md, B1); that hub bug is asserted by the hub's own tests once fixed, not here.
+        assertThat(b1.notes).as("the forwarder delivered every webhook and no send failed")
+                .noneMatch(n -> n.startsWith("rep ") && !n.contains("forwarder 50/50 delivered, 0 failed"))
+                .noneMatch(n -> n.startsWith("rep ") && !n.matches(".*hub \\d+/50 delivered, 0 failed.*"));
+        assertPositive(b1.metric("max throughput, delivered/s at the target"));
+        assertPositive(b1.metric("max throughput, accepted/s at the sender"));
+
+        ScenarioResult b2 = results.get(1);
+        assertPositive(b2.metric("first sync: API calls (source + target)"));
+        assertThat(b2.metric("no-change re-sync (incremental): target writes").switchboard).containsOnly(0.0);
+        assertPositive(b2.metric("no-change re-sync (full scope): source list calls"));
+        assertThat(b2.metric("no-change re-sync (full scope): source list calls").baseline).containsOnly(3.0);
+
+        ScenarioResult b3 = results.get(2);
+        assertPositive(b3.metric("copy throughput"));
+        assertThat(b3.metric("heap growth (live, after GC) during the copy").switchboard).allMatch(v -> v >= 0);
+
+        ScenarioResult b4 = results.get(3);
+        assertPositive(b4.metric("time to ready (health UP)"));
+        assertPositive(b4.metric("RSS at ready"));
+
+        assertThat(Files.readString(options.report())).contains("## Machine", "B1 webhook → delivery", "B2 sync",
+                "B3 artifact copy", "B4 start-up", "BenchmarkRunner --scenarios B1,B2,B3,B4");
+    }
+
+    private static void assertPositive(Metric metric) {
+        assertThat(metric.baseline).as(metric.name + " baseline").isNotEmpty().allMatch(v -> v > 0);
+        assertThat(metric.switchboard).as(metric.name + " Switchboard").isNotEmpty().allMatch(v -> v > 0);
+        assertThat(metric.ratios).as(metric.name + " ratio").allMatch(v -> v > 0);
+    }
+}
