@@ -31,12 +31,11 @@ class BenchmarkSmokeTest {
         }
 
         ScenarioResult b1 = results.get(0);
-        // The forwarder must deliver every webhook. The hub's shortfall, when there is one, is reported by the
-        // harness, not hidden: its inbox consumer can skip an event whose insert commits after a later one was read
-        // (see benchmarks/REPORT.md, B1); that hub bug is asserted by the hub's own tests once fixed, not here.
-        assertThat(b1.notes).as("the forwarder delivered every webhook and no send failed")
+        // Both paths must deliver every webhook: the hub once skipped an event whose inbox insert committed after a
+        // later one (found by this benchmark; fixed in the events consumer), so the hub's count is asserted too.
+        assertThat(b1.notes).as("the forwarder and the hub delivered every webhook and no send failed")
                 .noneMatch(n -> n.startsWith("rep ") && !n.contains("forwarder 50/50 delivered, 0 failed"))
-                .noneMatch(n -> n.startsWith("rep ") && !n.matches(".*hub \\d+/50 delivered, 0 failed.*"));
+                .noneMatch(n -> n.startsWith("rep ") && !n.contains("hub 50/50 delivered, 0 failed"));
         assertPositive(b1.metric("max throughput, delivered/s at the target"));
         assertPositive(b1.metric("max throughput, accepted/s at the sender"));
 
