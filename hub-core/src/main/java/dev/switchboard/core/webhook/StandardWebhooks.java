@@ -1,19 +1,16 @@
 package dev.switchboard.core.webhook;
 
+import dev.switchboard.spi.WebhookSignatures;
 import dev.switchboard.spi.WebhookRejectedException;
 import dev.switchboard.spi.WebhookRejectedException.Reason;
 import dev.switchboard.spi.WebhookRequest;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Signs and verifies webhooks the <a href="https://www.standardwebhooks.com/">Standard Webhooks</a> way.
@@ -43,7 +40,7 @@ public final class StandardWebhooks {
     private static final int MAX_ID_LENGTH = 256;
     private static final int MAX_SIGNATURE_HEADER_LENGTH = 4096;
 
-    private final SecretKeySpec key;
+    private final byte[] key;
     private final Duration tolerance;
 
     /**
@@ -52,7 +49,7 @@ public final class StandardWebhooks {
      * @throws IllegalArgumentException when the secret is not base64 (the message does not show it)
      */
     public StandardWebhooks(String secret, Duration tolerance) {
-        this.key = new SecretKeySpec(decodeSecret(secret), "HmacSHA256");
+        this.key = decodeSecret(secret);
         if (tolerance == null || tolerance.isNegative()) {
             throw new IllegalArgumentException("tolerance must not be negative, but was " + tolerance);
         }
@@ -195,14 +192,7 @@ public final class StandardWebhooks {
     }
 
     private byte[] hmac(String id, String timestamp, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
-            return mac.doFinal(body);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("every JVM has HmacSHA256", e);
-        }
+        return WebhookSignatures.hmacSha256(key, (id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8), body);
     }
 
     private static boolean isPrintable(String value) {

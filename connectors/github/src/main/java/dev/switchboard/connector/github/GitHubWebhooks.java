@@ -3,21 +3,18 @@ package dev.switchboard.connector.github;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.model.CiRun;
 import dev.switchboard.model.EventType;
+import dev.switchboard.spi.WebhookSignatures;
 import dev.switchboard.spi.WebhookRejectedException;
 import dev.switchboard.spi.WebhookRejectedException.Reason;
 import dev.switchboard.spi.WebhookRequest;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -131,12 +128,6 @@ final class GitHubWebhooks {
     }
 
     static byte[] hmac(String key, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return mac.doFinal(body);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is in every JDK", e);
-        }
+        return WebhookSignatures.hmacSha256(key, body);
     }
 }

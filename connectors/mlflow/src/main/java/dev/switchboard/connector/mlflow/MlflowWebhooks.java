@@ -10,12 +10,12 @@ import dev.switchboard.model.RegisteredModel;
 import dev.switchboard.model.Stage;
 import dev.switchboard.model.StageChange;
 import dev.switchboard.model.TagChange;
+import dev.switchboard.spi.WebhookSignatures;
 import dev.switchboard.spi.WebhookRejectedException;
 import dev.switchboard.spi.WebhookRejectedException.Reason;
 import dev.switchboard.spi.WebhookRequest;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -32,8 +32,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -260,14 +258,7 @@ public final class MlflowWebhooks {
     }
 
     static byte[] hmac(String key, byte[] prefix, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            mac.update(prefix);
-            return mac.doFinal(body);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is in every JDK", e);
-        }
+        return WebhookSignatures.hmacSha256(key, prefix, body);
     }
 
     private static String sha256Hex(byte[] bytes) {
