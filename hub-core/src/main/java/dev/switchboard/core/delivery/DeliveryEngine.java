@@ -17,8 +17,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,7 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Each connection has its own circuit breaker and bulkhead, so one tool's outage neither fails nor slows
  * deliveries to the others: while a connection's breaker is open its deliveries are postponed, not attempted
- * (no attempt counted, never dead-lettered for it); its bulkhead keeps it from taking every worker.
+ * (no attempt counted, never dead-lettered for it); its bulkhead keeps it from taking every worker: a
+ * connection whose bulkhead is full gets nothing claimed until a slot frees, so its deliveries wait PENDING.
  *
  * <p>Deliveries of one subject to one connection run in outbox order: one is not started while an earlier one of
  * the same subject to the same connection is pending, in flight or waiting for a retry. A dead-lettered one does not
@@ -106,6 +109,29 @@ public final class DeliveryEngine implements AutoCloseable {
     private final Semaphore wakeUp = new Semaphore(0);
     private final Runnable onEnqueue = wakeUp::release;
     private final Semaphore freeWorkers;
+    /** Claims only what a connection's bulkhead has room for: a full connection's deliveries stay PENDING. */
+    private final Outbox.Admission admission = new Outbox.Admission() {
+        @Override
+        public Set<String> full() {
+            Set<String> full = new HashSet<>();
+            for (Bulkhead bulkhead : bulkheads.getAllBulkheads()) {
+                if (bulkhead.getMetrics().getAvailableConcurrentCalls() == 0) {
+                    full.add(bulkhead.getName());
+                }
+            }
+            return full;
+        }
+
+        @Override
+        public boolean tryAdmit(String connection) {
+            return bulkheads.bulkhead(connection).tryAcquirePermission();
+        }
+
+        @Override
+        public void release(String connection) {
+            bulkheads.bulkhead(connection).releasePermission();
+        }
+    };
     private volatile boolean running;
     private ExecutorService poller;
     private ExecutorService workers;
@@ -225,10 +251,10 @@ public final class DeliveryEngine implements AutoCloseable {
         while (running) {
             try {
                 int free = freeWorkers.availablePermits();
-                List<Delivery> claimed = outbox.claimDue(free, settings.lease(), owner);
+                List<Delivery> claimed = outbox.claimDue(free, settings.lease(), owner, admission);
                 claimed.forEach(this::submit);
-                if (free > 0 && claimed.size() == free) {
-                    continue; // there may be more due right now
+                if (!claimed.isEmpty() && freeWorkers.availablePermits() > 0) {
+                    continue; // there may be more due right now, e.g. to connections that still have slots
                 }
                 wakeUp.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
                 wakeUp.drainPermits();
@@ -243,8 +269,10 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
+    /** Holds the bulkhead slot that admission took for the delivery until it is done. */
     private void submit(Delivery delivery) {
         freeWorkers.acquireUninterruptibly();
+        Bulkhead bulkhead = bulkheads.bulkhead(delivery.connection());
         try {
             workers.submit(() -> {
                 try {
@@ -254,35 +282,27 @@ public final class DeliveryEngine implements AutoCloseable {
                     LOG.warn("Delivery {} to connection {} could not be completed: {}", delivery.id(),
                             delivery.connection(), e.getMessage());
                 } finally {
+                    bulkhead.onComplete();
                     freeWorkers.release();
                     wakeUp.release(); // a finished delivery may let the next one of its subject go
                 }
             });
         } catch (RuntimeException rejected) {
+            bulkhead.releasePermission();
             freeWorkers.release(); // stopping: the claim expires and another engine takes it over
         }
     }
 
     private void deliver(Delivery delivery) {
         String connection = delivery.connection();
-        Bulkhead bulkhead = bulkheads.bulkhead(connection);
-        if (!bulkhead.tryAcquirePermission()) {
-            postpone(delivery, settings.pollInterval(), DeliveryMetrics.Outcome.BULKHEAD_FULL,
-                    "connection " + connection + " is busy with other deliveries; not attempted");
+        CircuitBreaker breaker = breakers.circuitBreaker(connection);
+        if (!breaker.tryAcquirePermission()) {
+            long openMillis = breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1);
+            postpone(delivery, Duration.ofMillis(openMillis), DeliveryMetrics.Outcome.BREAKER_OPEN,
+                    "circuit breaker of connection " + connection + " is open; not attempted");
             return;
         }
-        try {
-            CircuitBreaker breaker = breakers.circuitBreaker(connection);
-            if (!breaker.tryAcquirePermission()) {
-                long openMillis = breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1);
-                postpone(delivery, Duration.ofMillis(openMillis), DeliveryMetrics.Outcome.BREAKER_OPEN,
-                        "circuit breaker of connection " + connection + " is open; not attempted");
-                return;
-            }
-            attempt(delivery, breaker);
-        } finally {
-            bulkhead.onComplete();
-        }
+        attempt(delivery, breaker);
     }
 
     private void postpone(Delivery delivery, Duration delay, DeliveryMetrics.Outcome outcome, String why) {
@@ -301,9 +321,8 @@ public final class DeliveryEngine implements AutoCloseable {
         try {
             ActionTarget.Result result = perform(delivery);
             breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            outbox.finishAttempt(delivery.id(), number.get(), Attempt.Outcome.DELIVERED, null, null);
             metrics.attempt(delivery.connection(), null);
-            if (outbox.markDelivered(delivery, JSON.writeValueAsString(result.outputs()))) {
+            if (outbox.delivered(delivery, number.get(), JSON.writeValueAsString(result.outputs()))) {
                 metrics.delivery(delivery.connection(), DeliveryMetrics.Outcome.DELIVERED);
             }
         } catch (RuntimeException e) {

@@ -10,8 +10,8 @@ import java.util.Locale;
 /**
  * The delivery engine's meters:
  * <ul>
- *   <li>{@code switchboard.deliveries} (connection, outcome = delivered | retried | dead_lettered | breaker_open |
- *       bulkhead_full): what became of each claimed delivery;</li>
+ *   <li>{@code switchboard.deliveries} (connection, outcome = delivered | retried | dead_lettered |
+ *       breaker_open): what became of each claimed delivery;</li>
  *   <li>{@code switchboard.delivery.attempts} (connection, result = success | transient | configuration | system);</li>
  *   <li>{@code switchboard.outbox.depth} (status = pending | in_flight | dead) and {@code switchboard.inbox.backlog}
  *       (inbox events the slowest route has not read yet), read from the database when scraped.</li>
@@ -22,7 +22,7 @@ import java.util.Locale;
 final class DeliveryMetrics {
 
     /** What became of a claimed delivery. */
-    enum Outcome { DELIVERED, RETRIED, DEAD_LETTERED, BREAKER_OPEN, BULKHEAD_FULL }
+    enum Outcome { DELIVERED, RETRIED, DEAD_LETTERED, BREAKER_OPEN }
 
     private final MeterRegistry meters;
 

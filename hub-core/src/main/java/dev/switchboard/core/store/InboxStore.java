@@ -50,7 +50,7 @@ public final class InboxStore {
             added = tx.execute(status -> insertNew(events));
         }
         if (!added.isEmpty()) {
-            listeners.forEach(Runnable::run);
+            Store.afterCommit(() -> listeners.forEach(Runnable::run));
         }
         return added;
     }

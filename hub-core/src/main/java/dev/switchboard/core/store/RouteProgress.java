@@ -113,7 +113,11 @@ public final class RouteProgress {
         });
     }
 
-    private void record(String routeId, long seq, Outcome outcome, String detail) {
+    /**
+     * Records the route's outcome for the event at {@code seq} (and a dead letter for FAILED) without moving its
+     * cursor: for a caller that records a batch and moves the cursor once, in its own transaction.
+     */
+    public void record(String routeId, long seq, Outcome outcome, String detail) {
         Timestamp now = Timestamp.from(clock.instant());
         jdbc.update("DELETE FROM event_outcome WHERE event_seq = ? AND route_id = ?", seq, routeId);
         jdbc.update("INSERT INTO event_outcome (event_seq, route_id, outcome, detail, recorded_at) "

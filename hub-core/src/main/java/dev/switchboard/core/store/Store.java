@@ -7,6 +7,8 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -44,6 +46,23 @@ public final class Store {
                 .load()
                 .migrate();
         return new Store(dataSource, clock);
+    }
+
+    /**
+     * Runs {@code action} once the current transaction has committed, or now when there is none. Wake-up listeners
+     * go through it: woken before the commit, a reader finds nothing new and sleeps a whole poll interval.
+     */
+    public static void afterCommit(Runnable action) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    action.run();
+                }
+            });
+        } else {
+            action.run();
+        }
     }
 
     public InboxStore inbox() {
