@@ -253,9 +253,11 @@ public final class DeliveryEngine implements AutoCloseable {
                 int free = freeWorkers.availablePermits();
                 List<Delivery> claimed = outbox.claimDue(free, settings.lease(), owner, admission);
                 claimed.forEach(this::submit);
-                if (!claimed.isEmpty() && freeWorkers.availablePermits() > 0) {
-                    continue; // there may be more due right now, e.g. to connections that still have slots
+                if (free > 0 && claimed.size() == free) {
+                    continue; // there may be more due right now
                 }
+                // Fewer: nothing else due, or the rest go to connections without a free slot. Looking again at
+                // once would read past all of those; a finished delivery or a new one wakes the poller instead.
                 wakeUp.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
                 wakeUp.drainPermits();
             } catch (InterruptedException e) {

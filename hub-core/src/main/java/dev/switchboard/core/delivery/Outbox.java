@@ -259,7 +259,7 @@ public final class Outbox {
      * @return the attempt's number, or empty when the claim was lost (the delivery must not be performed)
      */
     public Optional<Integer> startAttempt(Delivery delivery) {
-        return tx.execute(status -> {
+        return store.groupCommit().execute(() -> {
             Timestamp now = Timestamp.from(clock.instant());
             int updated = jdbc.update("UPDATE outbox_delivery SET attempts = attempts + 1, updated_at = ? "
                     + "WHERE id = ? AND status = 'IN_FLIGHT' AND claimed_by = ?", now, delivery.id(), delivery.claimToken());
@@ -285,10 +285,11 @@ public final class Outbox {
 
     /**
      * Ends attempt {@code number} as DELIVERED and marks the delivery delivered with {@code result}, in one
-     * transaction; false when its claim was lost meanwhile.
+     * transaction (shared with other workers': {@link dev.switchboard.core.store.GroupCommit}); false when its
+     * claim was lost meanwhile.
      */
     public boolean delivered(Delivery delivery, int number, String result) {
-        return tx.execute(status -> {
+        return store.groupCommit().execute(() -> {
             finishAttempt(delivery.id(), number, Attempt.Outcome.DELIVERED, null, null);
             return markDelivered(delivery, result);
         });

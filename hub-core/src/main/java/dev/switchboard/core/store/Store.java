@@ -27,12 +27,14 @@ public final class Store {
     private final RouteProgress routeProgress;
     private final IdentityMap identityMap;
     private final CursorStore cursors;
+    private final GroupCommit groupCommit;
 
     private Store(DataSource dataSource, Clock clock) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.dialect = Dialect.of(dataSource);
-        this.inbox = new InboxStore(jdbc, tx, new EventCodec(), clock);
+        this.groupCommit = new GroupCommit(tx);
+        this.inbox = new InboxStore(jdbc, tx, groupCommit, new EventCodec(), clock);
         this.routeProgress = new RouteProgress(jdbc, tx, clock);
         this.identityMap = new IdentityMap(jdbc, clock);
         this.cursors = new CursorStore(jdbc, clock);
@@ -87,6 +89,11 @@ public final class Store {
 
     public TransactionTemplate transactions() {
         return tx;
+    }
+
+    /** Short write transactions from many threads at once share a commit through this. */
+    public GroupCommit groupCommit() {
+        return groupCommit;
     }
 
     public Dialect dialect() {

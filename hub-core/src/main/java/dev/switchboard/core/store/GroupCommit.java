@@ -1,0 +1,133 @@
+package dev.switchboard.core.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Group commit: small write transactions that many threads start at the same time (webhook requests, delivery
+ * workers) run together in one transaction on a writer thread and share its commit. A commit is the expensive
+ * part of a short transaction (H2 writes a chunk of its file per commit), so under load this turns N commits into
+ * about one; alone, a unit costs one hop to the writer thread.
+ *
+ * <p>{@link #execute} returns only after the commit, so a caller may report its write as durable. When the
+ * shared transaction fails, it is rolled back and each unit runs again in a transaction of its own, so one bad
+ * unit fails only its own caller. Units must therefore keep side effects other than their statements for after
+ * the commit ({@link Store#afterCommit}). A caller already inside a transaction runs its unit there.
+ */
+public final class GroupCommit {
+
+    /** Units per shared transaction: enough to amortise a commit, few enough to keep its locks short. */
+    static final int MAX_UNITS = 64;
+
+    private final TransactionTemplate tx;
+    private final ConcurrentLinkedQueue<Unit<?>> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final ThreadPoolExecutor writer;
+
+    GroupCommit(TransactionTemplate tx) {
+        this.tx = tx;
+        // One thread that ends when idle, so stores opened and dropped (tests, tools) leave no thread behind.
+        this.writer = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
+            Thread thread = new Thread(task, "switchboard-group-commit");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.writer.allowCoreThreadTimeOut(true);
+    }
+
+    /** Runs {@code unit} in a transaction, shared with other threads' units, and returns its result once committed. */
+    public <T> T execute(Supplier<T> unit) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            return unit.get();
+        }
+        Unit<T> pending = new Unit<>(unit);
+        queue.add(pending);
+        if (draining.compareAndSet(false, true)) {
+            writer.execute(this::drain);
+        }
+        try {
+            return pending.result.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e.getCause() instanceof RuntimeException failure ? failure : e;
+        }
+    }
+
+    private void drain() {
+        while (true) {
+            List<Unit<?>> group = new ArrayList<>();
+            for (Unit<?> unit; group.size() < MAX_UNITS && (unit = queue.poll()) != null; ) {
+                group.add(unit);
+            }
+            if (group.isEmpty()) {
+                draining.set(false);
+                // A unit queued after the poll but before the flag was cleared found it set: take it on now.
+                if (queue.isEmpty() || !draining.compareAndSet(false, true)) {
+                    return;
+                }
+                continue;
+            }
+            commit(group);
+        }
+    }
+
+    private void commit(List<Unit<?>> group) {
+        List<Object> results;
+        try {
+            results = tx.execute(status -> {
+                List<Object> values = new ArrayList<>(group.size());
+                for (Unit<?> unit : group) {
+                    values.add(unit.work.get());
+                }
+                return values;
+            });
+        } catch (RuntimeException | Error groupFailed) {
+            if (group.size() == 1) {
+                group.get(0).result.completeExceptionally(groupFailed);
+                return;
+            }
+            for (Unit<?> unit : group) {
+                alone(unit);
+            }
+            return;
+        }
+        for (int i = 0; i < group.size(); i++) {
+            group.get(i).complete(results.get(i));
+        }
+    }
+
+    private <T> void alone(Unit<T> unit) {
+        try {
+            unit.result.complete(tx.execute(status -> unit.work.get()));
+        } catch (RuntimeException | Error e) {
+            unit.result.completeExceptionally(e);
+        }
+    }
+
+    /** One caller's work and the future it waits on. */
+    private static final class Unit<T> {
+        final Supplier<T> work;
+        final CompletableFuture<T> result = new CompletableFuture<>();
+
+        Unit(Supplier<T> work) {
+            this.work = work;
+        }
+
+        @SuppressWarnings("unchecked")
+        void complete(Object value) {
+            result.complete((T) value);
+        }
+    }
+}

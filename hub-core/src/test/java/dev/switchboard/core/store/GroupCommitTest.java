@@ -1,0 +1,143 @@
+package dev.switchboard.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.switchboard.core.testing.TestDatabases;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.DefaultTransactionStatus;
+import org.springframework.transaction.support.TransactionTemplate;
+
+class GroupCommitTest {
+
+    @TempDir
+    Path directory;
+
+    private HikariDataSource dataSource;
+    private JdbcTemplate jdbc;
+    private final AtomicInteger commits = new AtomicInteger();
+    private TransactionTemplate tx;
+    private GroupCommit groupCommit;
+    private final ExecutorService callers = Executors.newFixedThreadPool(16);
+
+    @BeforeEach
+    void open() {
+        dataSource = TestDatabases.h2(directory);
+        jdbc = new JdbcTemplate(dataSource);
+        jdbc.execute("CREATE TABLE item (name VARCHAR(20) PRIMARY KEY)");
+        tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource) {
+            @Override
+            protected void doCommit(DefaultTransactionStatus status) {
+                commits.incrementAndGet();
+                super.doCommit(status);
+            }
+        });
+        groupCommit = new GroupCommit(tx);
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        callers.shutdownNow();
+        callers.awaitTermination(10, TimeUnit.SECONDS);
+        TestDatabases.close(dataSource);
+    }
+
+    @Test
+    void concurrentUnitsShareCommitsAndEachReturnsItsOwnResultAfterTheCommit() throws Exception {
+        CountDownLatch firstUnitRunning = new CountDownLatch(1);
+        CountDownLatch othersQueued = new CountDownLatch(1);
+        // The first unit holds the writer until the others are queued, so they must form a group behind it.
+        Future<Integer> first = callers.submit(() -> groupCommit.execute(() -> {
+            insert("item-0");
+            firstUnitRunning.countDown();
+            await(othersQueued);
+            return 0;
+        }));
+        assertThat(firstUnitRunning.await(10, TimeUnit.SECONDS)).isTrue();
+        List<Future<Integer>> others = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            int n = i;
+            others.add(callers.submit(() -> groupCommit.execute(() -> {
+                insert("item-" + n);
+                return n;
+            })));
+        }
+        Thread.sleep(200); // let the callers queue up (the assertion below holds however many made it)
+        othersQueued.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).isZero();
+        for (int i = 0; i < others.size(); i++) {
+            assertThat(others.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(i + 1);
+        }
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM item", Integer.class)).isEqualTo(41);
+        assertThat(commits.get()).isLessThan(41).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aFailingUnitFailsOnlyItsOwnCallerAndLeavesNothingOfItsOwn() throws Exception {
+        CountDownLatch firstUnitRunning = new CountDownLatch(1);
+        CountDownLatch othersQueued = new CountDownLatch(1);
+        Future<String> first = callers.submit(() -> groupCommit.execute(() -> {
+            insert("first");
+            firstUnitRunning.countDown();
+            await(othersQueued);
+            return "first";
+        }));
+        assertThat(firstUnitRunning.await(10, TimeUnit.SECONDS)).isTrue();
+        Future<String> good = callers.submit(() -> groupCommit.execute(() -> {
+            insert("good");
+            return "good";
+        }));
+        Future<String> bad = callers.submit(() -> groupCommit.execute(() -> {
+            insert("bad");
+            throw new IllegalStateException("unit broke");
+        }));
+        Thread.sleep(200);
+        othersQueued.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("first");
+        assertThat(good.get(10, TimeUnit.SECONDS)).isEqualTo("good");
+        assertThatThrownBy(() -> bad.get(10, TimeUnit.SECONDS)).hasRootCauseInstanceOf(IllegalStateException.class)
+                .rootCause().hasMessage("unit broke");
+        assertThat(jdbc.queryForList("SELECT name FROM item ORDER BY name", String.class))
+                .containsExactly("first", "good");
+    }
+
+    @Test
+    void aUnitInsideTheCallersTransactionRunsThereAndRollsBackWithIt() {
+        assertThatThrownBy(() -> tx.executeWithoutResult(status -> {
+            groupCommit.execute(() -> insert("inner"));
+            assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM item", Integer.class)).isEqualTo(1);
+            throw new IllegalStateException("caller gives up");
+        })).hasMessage("caller gives up");
+
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM item", Integer.class)).isZero();
+    }
+
+    private int insert(String name) {
+        return jdbc.update("INSERT INTO item (name) VALUES (?)", name);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
