@@ -32,7 +32,7 @@ final class S3Connection implements Connection {
                     + "set, as the option region or AWS_REGION?): " + errors.scrub(String.valueOf(e.getMessage())));
         }
         this.store = new S3ArtifactStore(settings.connection(), client, errors, settings.bucket(), settings.prefix(),
-                settings.partSize());
+                settings.partSize(), settings.partsInFlight(), settings.requestTimeout());
     }
 
     @Override
