@@ -36,10 +36,16 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * Artifacts in one bucket under one prefix, addressed as {@code s3://bucket/key}.
  *
  * <p>Writes stream in parts of the configured size and compute SHA-256 on the way. Content that fits in one part
- * is checked before it is sent, then PUT with {@code Content-MD5}; larger content goes up as a multipart upload,
- * each part with {@code Content-MD5}, and the upload is completed only when the whole digest matches, and aborted
- * otherwise, so nothing is ever visible at the URI after a mismatch. The SHA-256 is stored as the object's user
- * metadata {@value #SHA256_METADATA}, which {@link #stat} reports; objects written by others report their ETag.
+ * is checked before it is sent, then PUT; larger content goes up as a multipart upload, a few parts at once while
+ * the next is read (see {@link #multipart}), and the upload is completed only when every part went up and the
+ * whole digest matches, and aborted otherwise, so nothing is ever visible at the URI after a mismatch. The SHA-256
+ * is stored as the object's user metadata {@value #SHA256_METADATA}, which {@link #stat} reports; objects written
+ * by others report their ETag.
+ *
+ * <p>{@code Content-MD5} is sent only when the connection asks for it (Object Lock buckets require it): the
+ * SHA-256 check already proves the bytes read are the expected ones, and the transport protects them on the way
+ * (TLS, or SigV4's signed payload chunks over plain HTTP), so a second digest of every byte bought nothing but an
+ * MD5 pass that cost as much CPU as the SHA-256 and the signing together.
  */
 final class S3ArtifactStore implements ArtifactStore {
 
@@ -54,25 +60,19 @@ final class S3ArtifactStore implements ArtifactStore {
     private final String prefix;
     private final int partSize;
     private final int partsInFlight;
+    private final boolean contentMd5;
     private final Duration requestTimeout;
 
-    /**
-     * @param partsInFlight how many parts of one multipart upload go up at once while the next is read
-     * @param requestTimeout how long a failed write waits at most for the parts being sent before it aborts
-     */
-    S3ArtifactStore(String connection, S3Client client, S3Errors errors, String bucket, String prefix, int partSize,
-                    int partsInFlight, Duration requestTimeout) {
-        if (partsInFlight < 1) {
-            throw new IllegalArgumentException("partsInFlight must be at least 1, but was " + partsInFlight);
-        }
-        this.partsInFlight = partsInFlight;
-        this.requestTimeout = requestTimeout;
-        this.connection = connection;
+    S3ArtifactStore(S3Options.Settings settings, S3Client client, S3Errors errors) {
+        this.connection = settings.connection();
         this.client = client;
         this.errors = errors;
-        this.bucket = bucket;
-        this.prefix = prefix;
-        this.partSize = partSize;
+        this.bucket = settings.bucket();
+        this.prefix = settings.prefix();
+        this.partSize = settings.partSize();
+        this.partsInFlight = settings.partsInFlight();
+        this.contentMd5 = settings.contentMd5();
+        this.requestTimeout = settings.requestTimeout();
     }
 
     @Override
@@ -317,7 +317,11 @@ final class S3ArtifactStore implements ArtifactStore {
         }
     }
 
-    private static String md5(byte[] bytes, int length) {
+    /** The {@code Content-MD5} of the bytes if the connection sends it, else {@code null} (no header). */
+    private String md5(byte[] bytes, int length) {
+        if (!contentMd5) {
+            return null;
+        }
         try {
             MessageDigest md5 = MessageDigest.getInstance("MD5");
             md5.update(bytes, 0, length);

@@ -25,6 +25,7 @@ public final class S3Options {
     public static final String SESSION_TOKEN = "session-token";
     public static final String PART_SIZE_MB = "part-size-mb";
     public static final String PARTS_IN_FLIGHT = "parts-in-flight";
+    public static final String CONTENT_MD5 = "content-md5";
     public static final String MAX_ATTEMPTS = "max-attempts";
     public static final String REQUEST_TIMEOUT = "request-timeout";
 
@@ -57,6 +58,9 @@ public final class S3Options {
             OptionDefinition.optional(PARTS_IN_FLIGHT, OptionType.INTEGER, "2",
                     "Parts of one multipart upload sent at once while the next is read (1-16); a write holds up to "
                             + "(parts-in-flight + 1) × part-size-mb in memory."),
+            OptionDefinition.optional(CONTENT_MD5, OptionType.BOOLEAN, "false",
+                    "Send Content-MD5 with every upload request, as buckets with Object Lock retention require; "
+                            + "costs one more pass over the bytes. The SHA-256 check does not need it."),
             OptionDefinition.optional(MAX_ATTEMPTS, OptionType.INTEGER, "3",
                     "Attempts per request by the SDK's standard retry before the hub's own retry."),
             OptionDefinition.optional(REQUEST_TIMEOUT, OptionType.DURATION, "60s", "Timeout of one request."));
@@ -102,7 +106,7 @@ public final class S3Options {
     record Settings(String connection, String bucket, String prefix, Optional<String> region,
                     Optional<URI> endpointOverride, boolean pathStyle, Optional<String> accessKeyId,
                     Optional<String> secretAccessKey, Optional<String> sessionToken, int partSize, int partsInFlight,
-                    int maxAttempts, Duration requestTimeout) {
+                    boolean contentMd5, int maxAttempts, Duration requestTimeout) {
 
         static Settings of(ConnectionConfig raw) {
             ConnectionConfig config = raw.withDefaults(Options.defaults(DEFINITIONS));
@@ -115,7 +119,8 @@ public final class S3Options {
                     config.url(ENDPOINT_OVERRIDE), config.bool(PATH_STYLE).orElse(false), config.string(ACCESS_KEY_ID),
                     config.string(SECRET_ACCESS_KEY), config.string(SESSION_TOKEN),
                     config.integer(PART_SIZE_MB).orElseThrow() * 1024 * 1024,
-                    config.integer(PARTS_IN_FLIGHT).orElseThrow(), config.integer(MAX_ATTEMPTS).orElseThrow(),
+                    config.integer(PARTS_IN_FLIGHT).orElseThrow(), config.bool(CONTENT_MD5).orElse(false),
+                    config.integer(MAX_ATTEMPTS).orElseThrow(),
                     config.duration(REQUEST_TIMEOUT).orElseThrow());
         }
 
