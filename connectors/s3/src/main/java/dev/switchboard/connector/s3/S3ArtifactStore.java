@@ -213,7 +213,7 @@ final class S3ArtifactStore implements ArtifactStore {
             }
             throw e;
         } finally {
-            uploads.shutdownNow();
+            stop(uploads); // after a success the threads are idle and end at once
         }
     }
 
@@ -246,7 +246,10 @@ final class S3ArtifactStore implements ArtifactStore {
         }
     }
 
-    /** Cancels the parts not yet sent and waits, at most one request timeout, for those being sent. */
+    /**
+     * Cancels the parts not yet sent and waits, at most one request timeout, for those being sent (a blocked socket
+     * write does not end on an interrupt; the SDK's timeouts end it).
+     */
     private void stop(ExecutorService uploads) {
         uploads.shutdownNow();
         try {
