@@ -132,6 +132,48 @@ class S3ConformanceTest extends ConnectorHarness implements ConfigSuite, Artifac
     }
 
     @Test
+    void largeArtifactWithWrongDigestOverMorePartsThanInFlightIsAbortedAndLeavesNothing() {
+        byte[] content = ArtifactStoreSuite.randomBytes(PART_MB * 1024 * 1024 * 4 + 1);
+        URI uri = artifactUri("multipart-mismatch-many-" + UUID.randomUUID() + ".bin");
+        ConnectorException e = catchThrowableOfType(ConnectorException.class, () -> store().write(uri,
+                new ByteArrayInputStream(content), content.length, Digest.sha256("0".repeat(64))));
+        assertThat(e.kind()).isEqualTo(ErrorKind.CONFIGURATION);
+        assertThat(store().stat(uri)).isEmpty();
+        assertThat(uploadThreads()).isEmpty();
+    }
+
+    @Test
+    void largeArtifactWhoseSourceFailsMidwayIsAbortedAndLeavesNothing() {
+        byte[] content = ArtifactStoreSuite.randomBytes(PART_MB * 1024 * 1024 * 4);
+        int failAt = PART_MB * 1024 * 1024 * 2 + 4096;
+        InputStream failing = new java.io.FilterInputStream(new ByteArrayInputStream(content)) {
+            private int read;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (read >= failAt) {
+                    throw new IOException("source connection reset");
+                }
+                int n = super.read(b, off, Math.min(len, failAt - read));
+                read += Math.max(n, 0);
+                return n;
+            }
+        };
+        URI uri = artifactUri("multipart-source-fails-" + UUID.randomUUID() + ".bin");
+        ConnectorException e = catchThrowableOfType(ConnectorException.class,
+                () -> store().write(uri, failing, content.length, ArtifactStoreSuite.sha256(content)));
+        assertThat(e.kind()).isEqualTo(ErrorKind.TRANSIENT);
+        assertThat(e.getMessage()).contains("source connection reset");
+        assertThat(store().stat(uri)).isEmpty();
+        assertThat(uploadThreads()).isEmpty();
+    }
+
+    private static List<Thread> uploadThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("switchboard-s3-upload-") && t.isAlive()).toList();
+    }
+
+    @Test
     void urisOutsideTheConfiguredPrefixAreNotServed() {
         assertThat(store().serves(URI.create("s3://kit-bucket/other/model.bin"))).isFalse();
         assertThat(store().serves(URI.create("s3://other-bucket/models/model.bin"))).isFalse();

@@ -4,17 +4,28 @@ import dev.switchboard.model.ArtifactRef;
 import dev.switchboard.model.Digest;
 import dev.switchboard.spi.ArtifactStore;
 import dev.switchboard.spi.ConnectorException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -25,14 +36,22 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * Artifacts in one bucket under one prefix, addressed as {@code s3://bucket/key}.
  *
  * <p>Writes stream in parts of the configured size and compute SHA-256 on the way. Content that fits in one part
- * is checked before it is sent, then PUT with {@code Content-MD5}; larger content goes up as a multipart upload,
- * each part with {@code Content-MD5}, and the upload is completed only when the whole digest matches, and aborted
- * otherwise, so nothing is ever visible at the URI after a mismatch. The SHA-256 is stored as the object's user
- * metadata {@value #SHA256_METADATA}, which {@link #stat} reports; objects written by others report their ETag.
+ * is checked before it is sent, then PUT; larger content goes up as a multipart upload, a few parts at once while
+ * the next is read (see {@link #multipart}), and the upload is completed only when every part went up and the
+ * whole digest matches, and aborted otherwise, so nothing is ever visible at the URI after a mismatch. The SHA-256
+ * is stored as the object's user metadata {@value #SHA256_METADATA}, which {@link #stat} reports; objects written
+ * by others report their ETag.
+ *
+ * <p>{@code Content-MD5} is sent only when the connection asks for it (Object Lock buckets require it): the
+ * SHA-256 check already proves the bytes read are the expected ones, and the transport protects them on the way
+ * (TLS, or SigV4's signed payload chunks over plain HTTP), so a second digest of every byte bought nothing but an
+ * MD5 pass that cost as much CPU as the SHA-256 and the signing together.
  */
 final class S3ArtifactStore implements ArtifactStore {
 
     static final String SHA256_METADATA = "sha256";
+    /** Upload threads are named this, then the connection and a number. */
+    static final String UPLOAD_THREAD_PREFIX = "switchboard-s3-upload-";
 
     private final String connection;
     private final S3Client client;
@@ -40,14 +59,20 @@ final class S3ArtifactStore implements ArtifactStore {
     private final String bucket;
     private final String prefix;
     private final int partSize;
+    private final int partsInFlight;
+    private final boolean contentMd5;
+    private final Duration requestTimeout;
 
-    S3ArtifactStore(String connection, S3Client client, S3Errors errors, String bucket, String prefix, int partSize) {
-        this.connection = connection;
+    S3ArtifactStore(S3Options.Settings settings, S3Client client, S3Errors errors) {
+        this.connection = settings.connection();
         this.client = client;
         this.errors = errors;
-        this.bucket = bucket;
-        this.prefix = prefix;
-        this.partSize = partSize;
+        this.bucket = settings.bucket();
+        this.prefix = settings.prefix();
+        this.partSize = settings.partSize();
+        this.partsInFlight = settings.partsInFlight();
+        this.contentMd5 = settings.contentMd5();
+        this.requestTimeout = settings.requestTimeout();
     }
 
     @Override
@@ -107,6 +132,7 @@ final class S3ArtifactStore implements ArtifactStore {
     public ArtifactRef write(URI uri, InputStream content, long size, Digest expected) {
         String key = require(uri);
         MessageDigest sha256 = sha256();
+        // readNBytes(int) allocates only what small content needs; a full part continues as a multipart upload.
         byte[] first = read(uri, content, partSize);
         sha256.update(first);
         if (first.length < partSize) {
@@ -114,8 +140,8 @@ final class S3ArtifactStore implements ArtifactStore {
             check(uri, expected, actual);
             try {
                 client.putObject(r -> r.bucket(bucket).key(key).contentLength((long) first.length)
-                                .contentMD5(md5(first)).metadata(Map.of(SHA256_METADATA, actual.value())),
-                        RequestBody.fromBytes(first));
+                                .contentMD5(md5(first, first.length)).metadata(Map.of(SHA256_METADATA, actual.value())),
+                        body(first, first.length));
             } catch (SdkException e) {
                 throw errors.classify("PutObject", uri.toString(), e);
             }
@@ -124,6 +150,18 @@ final class S3ArtifactStore implements ArtifactStore {
         return multipart(uri, key, content, first, sha256, expected);
     }
 
+    /**
+     * Uploads the content as a multipart upload whose parts go up while the next part is read: reading the source
+     * and writing the target overlap instead of taking turns, and the target's answer to one part is not waited
+     * for before the next part is sent. At most {@link #partsInFlight} parts upload at once and one more is read,
+     * each in a buffer of {@link #partSize} that is reused, so a write holds at most
+     * {@code (partsInFlight + 1) × partSize} however large the content.
+     *
+     * <p>The upload is completed only after every part succeeded and the SHA-256 of everything read matches. On any
+     * failure — a part, a read, a mismatch, an interrupt — the parts not yet sent are cancelled, the ones being sent
+     * are waited for (at most one request timeout), and only then is the upload aborted, so no part lands after the
+     * abort and no upload thread outlives the write.
+     */
     private ArtifactRef multipart(URI uri, String key, InputStream content, byte[] first, MessageDigest sha256,
                                   Digest expected) {
         String uploadId;
@@ -133,32 +171,107 @@ final class S3ArtifactStore implements ArtifactStore {
         } catch (SdkException e) {
             throw errors.classify("CreateMultipartUpload", uri.toString(), e);
         }
+        ExecutorService uploads = Executors.newFixedThreadPool(partsInFlight, uploadThreads());
         try {
+            Deque<PendingPart> pending = new ArrayDeque<>();
             List<CompletedPart> parts = new ArrayList<>();
             long total = 0;
-            byte[] part = first;
-            while (part.length > 0) {
-                int number = parts.size() + 1;
-                byte[] body = part;
-                String etag = client.uploadPart(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
-                        .contentLength((long) body.length).contentMD5(md5(body)), RequestBody.fromBytes(body)).eTag();
-                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-                total += part.length;
-                part = read(uri, content, partSize);
-                sha256.update(part);
+            int buffers = 1;
+            byte[] buffer = first;
+            int length = first.length;
+            while (length > 0) {
+                int number = parts.size() + pending.size() + 1;
+                byte[] part = buffer;
+                int partLength = length;
+                pending.add(new PendingPart(part, uploads.submit(() -> uploadPart(key, uploadId, number, part,
+                        partLength))));
+                total += length;
+                if (buffers <= partsInFlight) {
+                    buffer = new byte[partSize];
+                    buffers++;
+                } else {
+                    PendingPart oldest = pending.remove();
+                    parts.add(await(uri, oldest));
+                    buffer = oldest.buffer();
+                }
+                length = read(uri, content, buffer);
+                sha256.update(buffer, 0, length);
             }
             Digest actual = Digest.sha256(HexFormat.of().formatHex(sha256.digest()));
             check(uri, expected, actual);
+            while (!pending.isEmpty()) {
+                parts.add(await(uri, pending.remove()));
+            }
             client.completeMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId)
                     .multipartUpload(m -> m.parts(parts)));
             return new ArtifactRef(uri, total, actual, null);
         } catch (RuntimeException e) {
+            stop(uploads);
             abort(key, uploadId);
             if (e instanceof SdkException sdk) {
                 throw errors.classify("multipart upload", uri.toString(), sdk);
             }
             throw e;
+        } finally {
+            stop(uploads); // after a success the threads are idle and end at once
         }
+    }
+
+    /** A part handed to the upload threads, and the buffer that is free again once it has gone up. */
+    private record PendingPart(byte[] buffer, Future<CompletedPart> upload) {
+    }
+
+    private CompletedPart uploadPart(String key, String uploadId, int number, byte[] part, int length) {
+        String etag = client.uploadPart(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
+                .contentLength((long) length).contentMD5(md5(part, length)), body(part, length)).eTag();
+        return CompletedPart.builder().partNumber(number).eTag(etag).build();
+    }
+
+    /** Waits for one part's upload; its failure is rethrown as it was thrown. */
+    private CompletedPart await(URI uri, PendingPart part) {
+        try {
+            return part.upload().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw ConnectorException.transientFailure(connection, "uploading a part of " + uri + " failed: "
+                    + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ConnectorException.transientFailure(connection, "interrupted while uploading " + uri, e);
+        }
+    }
+
+    /**
+     * Cancels the parts not yet sent and waits, at most one request timeout, for those being sent (a blocked socket
+     * write does not end on an interrupt; the SDK's timeouts end it).
+     */
+    private void stop(ExecutorService uploads) {
+        uploads.shutdownNow();
+        try {
+            uploads.awaitTermination(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private ThreadFactory uploadThreads() {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, UPLOAD_THREAD_PREFIX + connection + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** The bytes as a request body, without the copy {@link RequestBody#fromBytes} makes; a retry reads them anew. */
+    private static RequestBody body(byte[] bytes, int length) {
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length,
+                "application/octet-stream");
     }
 
     private void abort(String key, String uploadId) {
@@ -181,9 +294,22 @@ final class S3ArtifactStore implements ArtifactStore {
         try {
             return content.readNBytes(max);
         } catch (IOException e) {
-            throw ConnectorException.transientFailure(connection, "reading the content for " + uri + " failed: "
-                    + e.getMessage(), e);
+            throw readFailed(uri, e);
         }
+    }
+
+    /** Fills {@code buffer}; returns how many bytes were read, fewer than its length only at the end. */
+    private int read(URI uri, InputStream content, byte[] buffer) {
+        try {
+            return content.readNBytes(buffer, 0, buffer.length);
+        } catch (IOException e) {
+            throw readFailed(uri, e);
+        }
+    }
+
+    private ConnectorException readFailed(URI uri, IOException e) {
+        return ConnectorException.transientFailure(connection, "reading the content for " + uri + " failed: "
+                + e.getMessage(), e);
     }
 
     private static MessageDigest sha256() {
@@ -194,9 +320,15 @@ final class S3ArtifactStore implements ArtifactStore {
         }
     }
 
-    private static String md5(byte[] bytes) {
+    /** The {@code Content-MD5} of the bytes if the connection sends it, else {@code null} (no header). */
+    private String md5(byte[] bytes, int length) {
+        if (!contentMd5) {
+            return null;
+        }
         try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(bytes));
+            MessageDigest md5 = MessageDigest.getInstance("MD5");
+            md5.update(bytes, 0, length);
+            return Base64.getEncoder().encodeToString(md5.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has MD5", e);
         }

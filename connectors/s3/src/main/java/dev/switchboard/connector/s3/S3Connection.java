@@ -31,8 +31,7 @@ final class S3Connection implements Connection {
             throw ConnectorException.configuration(settings.connection(), "cannot create the S3 client (is a region "
                     + "set, as the option region or AWS_REGION?): " + errors.scrub(String.valueOf(e.getMessage())));
         }
-        this.store = new S3ArtifactStore(settings.connection(), client, errors, settings.bucket(), settings.prefix(),
-                settings.partSize());
+        this.store = new S3ArtifactStore(settings, client, errors);
     }
 
     @Override

@@ -24,11 +24,16 @@ public final class S3Options {
     public static final String SECRET_ACCESS_KEY = "secret-access-key";
     public static final String SESSION_TOKEN = "session-token";
     public static final String PART_SIZE_MB = "part-size-mb";
+    public static final String PARTS_IN_FLIGHT = "parts-in-flight";
+    public static final String CONTENT_MD5 = "content-md5";
     public static final String MAX_ATTEMPTS = "max-attempts";
     public static final String REQUEST_TIMEOUT = "request-timeout";
 
     /** S3's smallest part of a multipart upload, except the last. */
     public static final int MIN_PART_SIZE_MB = 5;
+
+    /** More parts in flight than this buy nothing on one connection and cost a part's size of memory each. */
+    public static final int MAX_PARTS_IN_FLIGHT = 16;
 
     /** {@code s3://bucket} or {@code s3://bucket/prefix}; bucket names per S3's rules (3-63, lower case). */
     static final Pattern BUCKET_URI = Pattern.compile("s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/.*)?");
@@ -50,6 +55,12 @@ public final class S3Options {
             OptionDefinition.optional(PART_SIZE_MB, OptionType.INTEGER, "8",
                     "Objects larger than this many MiB are uploaded in parts of this size (at least "
                             + MIN_PART_SIZE_MB + ")."),
+            OptionDefinition.optional(PARTS_IN_FLIGHT, OptionType.INTEGER, "2",
+                    "Parts of one multipart upload sent at once while the next is read (1-16); a write holds up to "
+                            + "(parts-in-flight + 1) × part-size-mb in memory."),
+            OptionDefinition.optional(CONTENT_MD5, OptionType.BOOLEAN, "false",
+                    "Send Content-MD5 with every upload request, as buckets with Object Lock retention require; "
+                            + "costs one more pass over the bytes. The SHA-256 check does not need it."),
             OptionDefinition.optional(MAX_ATTEMPTS, OptionType.INTEGER, "3",
                     "Attempts per request by the SDK's standard retry before the hub's own retry."),
             OptionDefinition.optional(REQUEST_TIMEOUT, OptionType.DURATION, "60s", "Timeout of one request."));
@@ -80,6 +91,10 @@ public final class S3Options {
                 .filter(v -> v < MIN_PART_SIZE_MB || v > 5 * 1024)
                 .ifPresent(v -> problems.add(new ConfigProblem(config.optionPath(PART_SIZE_MB),
                         "must be between " + MIN_PART_SIZE_MB + " and 5120 (S3's part limits), was " + v)));
+        config.string(PARTS_IN_FLIGHT).filter(v -> v.trim().matches("-?\\d{1,9}")).map(v -> Integer.parseInt(v.trim()))
+                .filter(v -> v < 1 || v > MAX_PARTS_IN_FLIGHT)
+                .ifPresent(v -> problems.add(new ConfigProblem(config.optionPath(PARTS_IN_FLIGHT),
+                        "must be between 1 and " + MAX_PARTS_IN_FLIGHT + ", was " + v)));
         return problems;
     }
 
@@ -90,8 +105,8 @@ public final class S3Options {
      */
     record Settings(String connection, String bucket, String prefix, Optional<String> region,
                     Optional<URI> endpointOverride, boolean pathStyle, Optional<String> accessKeyId,
-                    Optional<String> secretAccessKey, Optional<String> sessionToken, int partSize, int maxAttempts,
-                    Duration requestTimeout) {
+                    Optional<String> secretAccessKey, Optional<String> sessionToken, int partSize, int partsInFlight,
+                    boolean contentMd5, int maxAttempts, Duration requestTimeout) {
 
         static Settings of(ConnectionConfig raw) {
             ConnectionConfig config = raw.withDefaults(Options.defaults(DEFINITIONS));
@@ -103,7 +118,9 @@ public final class S3Options {
             return new Settings(config.name(), uri.group(1), prefix, config.string(REGION),
                     config.url(ENDPOINT_OVERRIDE), config.bool(PATH_STYLE).orElse(false), config.string(ACCESS_KEY_ID),
                     config.string(SECRET_ACCESS_KEY), config.string(SESSION_TOKEN),
-                    config.integer(PART_SIZE_MB).orElseThrow() * 1024 * 1024, config.integer(MAX_ATTEMPTS).orElseThrow(),
+                    config.integer(PART_SIZE_MB).orElseThrow() * 1024 * 1024,
+                    config.integer(PARTS_IN_FLIGHT).orElseThrow(), config.bool(CONTENT_MD5).orElse(false),
+                    config.integer(MAX_ATTEMPTS).orElseThrow(),
                     config.duration(REQUEST_TIMEOUT).orElseThrow());
         }
 

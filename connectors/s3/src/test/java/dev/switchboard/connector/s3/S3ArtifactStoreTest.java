@@ -1,0 +1,267 @@
+package dev.switchboard.connector.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.switchboard.model.ArtifactRef;
+import dev.switchboard.model.Digest;
+import dev.switchboard.spi.ConnectionConfig;
+import dev.switchboard.spi.ConnectorException;
+import dev.switchboard.spi.ErrorKind;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+/**
+ * The pipelined multipart write against an in-memory S3 client that can fail a part and records what was sent:
+ * failures of a part, of the source and of the digest abort the upload after every part request has ended, and
+ * leave no upload thread behind; parts go up concurrently, in order, with the right bytes.
+ */
+class S3ArtifactStoreTest {
+
+    static final int PART = S3Options.MIN_PART_SIZE_MB * 1024 * 1024;
+    static final URI URI_ = URI.create("s3://bucket/models/model.bin");
+
+    @Test
+    void partsGoUpConcurrentlyButNeverMoreThanPartsInFlightAndCompleteInOrderWithTheirBytes() {
+        RecordingClient s3 = new RecordingClient();
+        s3.uploadDelayMillis = 30;
+        byte[] content = random(PART * 6 + 123);
+
+        ArtifactRef written = store(s3).write(URI_, new ByteArrayInputStream(content), content.length,
+                sha256(content));
+
+        assertThat(written.size()).isEqualTo((long) content.length);
+        assertThat(written.digest()).isEqualTo(sha256(content));
+        assertThat(s3.maxConcurrentUploads.get()).isEqualTo(2);
+        assertThat(s3.completed).extracting(CompletedPart::partNumber).containsExactly(1, 2, 3, 4, 5, 6, 7);
+        for (int number = 1; number <= 7; number++) {
+            byte[] expected = Arrays.copyOfRange(content, (number - 1) * PART, Math.min(content.length,
+                    number * PART));
+            assertThat(s3.bodies.get(number)).as("part %d", number).isEqualTo(expected);
+        }
+        assertThat(s3.aborted.get()).isZero();
+        assertThat(uploadThreads()).isEmpty();
+    }
+
+    @Test
+    void aFailedPartAbortsTheUploadAfterThePartsInFlightEndedAndLeavesNoThread() {
+        RecordingClient s3 = new RecordingClient();
+        s3.uploadDelayMillis = 20;
+        s3.failingPart = 3;
+        byte[] content = random(PART * 8);
+
+        ConnectorException e = catchThrowableOfType(ConnectorException.class,
+                () -> store(s3).write(URI_, new ByteArrayInputStream(content), content.length, sha256(content)));
+
+        assertThat(e.kind()).isEqualTo(ErrorKind.TRANSIENT);
+        assertThat(s3.aborted.get()).isEqualTo(1);
+        assertThat(s3.uploadsRunningAtAbort.get()).isZero();
+        assertThat(s3.completeCalls.get()).isZero();
+        assertThat(s3.bodies).doesNotContainKey(8);
+        assertThat(uploadThreads()).isEmpty();
+    }
+
+    @Test
+    void aSourceThatFailsMidwayAbortsTheUploadAndLeavesNoThread() {
+        RecordingClient s3 = new RecordingClient();
+        byte[] content = random(PART * 5);
+        InputStream failing = new FailingAfter(new ByteArrayInputStream(content), PART * 2 + PART / 2);
+
+        ConnectorException e = catchThrowableOfType(ConnectorException.class,
+                () -> store(s3).write(URI_, failing, content.length, sha256(content)));
+
+        assertThat(e.kind()).isEqualTo(ErrorKind.TRANSIENT);
+        assertThat(e.getMessage()).contains("reading the content for " + URI_);
+        assertThat(s3.aborted.get()).isEqualTo(1);
+        assertThat(s3.uploadsRunningAtAbort.get()).isZero();
+        assertThat(s3.completeCalls.get()).isZero();
+        assertThat(uploadThreads()).isEmpty();
+    }
+
+    @Test
+    void aDigestMismatchOverManyPartsAbortsAndCompletesNothing() {
+        RecordingClient s3 = new RecordingClient();
+        s3.uploadDelayMillis = 20;
+        byte[] content = random(PART * 4 + 1);
+        Digest wrong = Digest.sha256("0".repeat(64));
+
+        ConnectorException e = catchThrowableOfType(ConnectorException.class,
+                () -> store(s3).write(URI_, new ByteArrayInputStream(content), content.length, wrong));
+
+        assertThat(e.kind()).isEqualTo(ErrorKind.CONFIGURATION);
+        assertThat(e.getMessage()).contains(sha256(content).value()).contains("nothing was written");
+        assertThat(s3.aborted.get()).isEqualTo(1);
+        assertThat(s3.uploadsRunningAtAbort.get()).isZero();
+        assertThat(s3.completeCalls.get()).isZero();
+        assertThat(uploadThreads()).isEmpty();
+    }
+
+    @Test
+    void contentMd5IsSentOnlyWhenTheConnectionAsksForIt() {
+        RecordingClient plain = new RecordingClient();
+        byte[] content = random(PART + 1);
+        store(plain).write(URI_, new ByteArrayInputStream(content), content.length, sha256(content));
+        assertThat(plain.contentMd5s).containsOnlyNulls().hasSize(2);
+
+        RecordingClient md5 = new RecordingClient();
+        new S3ArtifactStore(settings(Map.of("content-md5", "true")), md5, errors())
+                .write(URI_, new ByteArrayInputStream(content), content.length, sha256(content));
+        assertThat(md5.contentMd5s).doesNotContainNull().hasSize(2);
+    }
+
+    private static S3ArtifactStore store(S3Client client) {
+        return new S3ArtifactStore(settings(Map.of()), client, errors());
+    }
+
+    private static S3Options.Settings settings(Map<String, String> extra) {
+        Map<String, String> options = new ConcurrentHashMap<>(Map.of("bucket-prefix", "s3://bucket/models",
+                "part-size-mb", String.valueOf(S3Options.MIN_PART_SIZE_MB), "parts-in-flight", "2"));
+        options.putAll(extra);
+        return S3Options.Settings.of(new ConnectionConfig("s3-test", S3Connector.TYPE, options));
+    }
+
+    private static S3Errors errors() {
+        return new S3Errors("s3-test", List.of());
+    }
+
+    private static List<Thread> uploadThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith(S3ArtifactStore.UPLOAD_THREAD_PREFIX) && t.isAlive()).toList();
+    }
+
+    private static byte[] random(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static Digest sha256(byte[] bytes) {
+        try {
+            return Digest.sha256(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Gives {@code limit} bytes, then fails as a dropped source connection would. */
+    static final class FailingAfter extends InputStream {
+        private final InputStream in;
+        private int remaining;
+
+        FailingAfter(InputStream in, int limit) {
+            this.in = in;
+            this.remaining = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (remaining <= 0) {
+                throw new IOException("connection reset by the source");
+            }
+            int n = in.read(b, off, Math.min(len, remaining));
+            remaining -= Math.max(n, 0);
+            return n;
+        }
+    }
+
+    /** Multipart calls in memory; a part can fail with a 500, uploads can be slowed to overlap. */
+    static final class RecordingClient implements S3Client {
+        volatile int failingPart = -1;
+        volatile long uploadDelayMillis;
+        final Map<Integer, byte[]> bodies = new ConcurrentHashMap<>();
+        final List<String> contentMd5s = new CopyOnWriteArrayList<>();
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger maxConcurrentUploads = new AtomicInteger();
+        final AtomicInteger uploadsRunningAtAbort = new AtomicInteger(-1);
+        final AtomicInteger aborted = new AtomicInteger();
+        final AtomicInteger completeCalls = new AtomicInteger();
+        volatile List<CompletedPart> completed = List.of();
+
+        @Override
+        public CreateMultipartUploadResponse createMultipartUpload(CreateMultipartUploadRequest request) {
+            return CreateMultipartUploadResponse.builder().uploadId("upload-1").build();
+        }
+
+        @Override
+        public UploadPartResponse uploadPart(UploadPartRequest request, RequestBody body) {
+            maxConcurrentUploads.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                contentMd5s.add(request.contentMD5());
+                try (InputStream in = body.contentStreamProvider().newStream()) {
+                    bodies.put(request.partNumber(), in.readAllBytes());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                if (uploadDelayMillis > 0) {
+                    Thread.sleep(uploadDelayMillis);
+                }
+                if (request.partNumber() == failingPart) {
+                    throw (S3Exception) S3Exception.builder().statusCode(500).message("We encountered an internal "
+                            + "error").awsErrorDetails(AwsErrorDetails.builder().errorCode("InternalError").build())
+                            .build();
+                }
+                return UploadPartResponse.builder().eTag("\"etag-" + request.partNumber() + "\"").build();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } finally {
+                running.decrementAndGet();
+            }
+        }
+
+        @Override
+        public CompleteMultipartUploadResponse completeMultipartUpload(CompleteMultipartUploadRequest request) {
+            completeCalls.incrementAndGet();
+            completed = request.multipartUpload().parts();
+            return CompleteMultipartUploadResponse.builder().build();
+        }
+
+        @Override
+        public AbortMultipartUploadResponse abortMultipartUpload(AbortMultipartUploadRequest request) {
+            uploadsRunningAtAbort.set(running.get());
+            aborted.incrementAndGet();
+            return AbortMultipartUploadResponse.builder().build();
+        }
+
+        @Override
+        public String serviceName() {
+            return "s3";
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
