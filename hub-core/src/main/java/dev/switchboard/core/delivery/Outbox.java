@@ -158,13 +158,21 @@ public final class Outbox {
             return List.of();
         }
         Instant now = clock.instant();
-        List<Long> claimed = tx.execute(status -> switch (store.dialect()) {
-            case POSTGRESQL -> claimLocked(limit, now, lease, owner, admission);
-            case H2 -> claimConditionally(limit, now, lease, owner, admission);
-        });
+        List<Candidate> claimed = new ArrayList<>();
+        try {
+            tx.executeWithoutResult(status -> {
+                switch (store.dialect()) {
+                    case POSTGRESQL -> claimLocked(limit, now, lease, owner, admission, claimed);
+                    case H2 -> claimConditionally(limit, now, lease, owner, admission, claimed);
+                }
+            });
+        } catch (RuntimeException rolledBack) {
+            claimed.forEach(candidate -> admission.release(candidate.connection()));
+            throw rolledBack;
+        }
         List<Delivery> deliveries = new ArrayList<>();
-        for (long id : claimed) {
-            get(id).ifPresent(deliveries::add);
+        for (Candidate candidate : claimed) {
+            get(candidate.id()).ifPresent(deliveries::add);
         }
         return deliveries;
     }
@@ -193,9 +201,10 @@ public final class Outbox {
                 (row, n) -> new Candidate(row.getLong(1), row.getString(2)), args.toArray());
     }
 
-    private List<Long> claimLocked(int limit, Instant now, Duration lease, String owner, Admission admission) {
+    /** Claims with row locks (PostgreSQL); adds each delivery it claimed, holding an admitted slot, to {@code won}. */
+    private void claimLocked(int limit, Instant now, Duration lease, String owner, Admission admission,
+                             List<Candidate> won) {
         Timestamp at = Timestamp.from(now);
-        List<Long> won = new ArrayList<>();
         // Rows locked here but not admitted stay as they are; their locks end with the transaction.
         for (Candidate candidate : candidates("SELECT d.id, d.connection_name FROM outbox_delivery d WHERE "
                 + "(d.status = 'PENDING' AND d.next_attempt_at <= ?$NOT_FULL OR d.status = 'IN_FLIGHT' "
@@ -204,15 +213,16 @@ public final class Outbox {
             if (won.size() == limit || !admission.tryAdmit(candidate.connection())) {
                 continue;
             }
+            won.add(candidate); // from here on a rollback gives the slot back (claimDue)
             jdbc.update("UPDATE outbox_delivery SET status = 'IN_FLIGHT', lease_until = ?, claimed_by = ?, updated_at = ? "
                     + "WHERE id = ?", Timestamp.from(now.plus(lease)), newClaimToken(owner), at, candidate.id());
             expireStartedAttempts(candidate.id(), now);
-            won.add(candidate.id());
         }
-        return won;
     }
 
-    private List<Long> claimConditionally(int limit, Instant now, Duration lease, String owner, Admission admission) {
+    /** Claims with conditional updates (H2); adds each delivery it claimed, holding an admitted slot, to {@code won}. */
+    private void claimConditionally(int limit, Instant now, Duration lease, String owner, Admission admission,
+                                    List<Candidate> won) {
         Timestamp at = Timestamp.from(now);
         // Pending rows in (status, id) order, so the scan stops after the rows it needs (H2 otherwise reads and
         // sorts every pending delivery: the B1 benchmark's hot spot), plus lease-expired ones by ix_outbox_lease.
@@ -224,11 +234,11 @@ public final class Outbox {
                 + "(SELECT d.id, d.connection_name FROM outbox_delivery d WHERE d.status = 'IN_FLIGHT' "
                 + "AND d.lease_until <= ?$NOT_FULL AND " + NOT_HELD_BACK + " ORDER BY d.id$FETCH)) due ORDER BY id",
                 2, limit, now, admission.full(), "");
-        List<Long> won = new ArrayList<>();
         for (Candidate candidate : candidates) {
             if (won.size() == limit || !admission.tryAdmit(candidate.connection())) {
                 continue;
             }
+            won.add(candidate); // from here on a rollback gives the slot back (claimDue)
             // Only one claimer's update finds the row still due; the others update nothing and move on.
             int updated = jdbc.update("UPDATE outbox_delivery SET status = 'IN_FLIGHT', lease_until = ?, claimed_by = ?, "
                             + "updated_at = ? WHERE id = ? AND ((status = 'PENDING' AND next_attempt_at <= ?) "
@@ -236,12 +246,11 @@ public final class Outbox {
                     Timestamp.from(now.plus(lease)), newClaimToken(owner), at, candidate.id(), at, at);
             if (updated == 1) {
                 expireStartedAttempts(candidate.id(), now);
-                won.add(candidate.id());
             } else {
+                won.remove(won.size() - 1);
                 admission.release(candidate.connection());
             }
         }
-        return won;
     }
 
     private void expireStartedAttempts(long id, Instant now) {

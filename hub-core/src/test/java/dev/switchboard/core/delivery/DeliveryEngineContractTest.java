@@ -217,6 +217,14 @@ abstract class DeliveryEngineContractTest {
 
         toAlpha.forEach(delivery -> awaitStatus(delivery, Delivery.Status.DELIVERED));
         assertThat(down.calls()).hasSize(2);
+        // The two beyond the bulkhead were never claimed: still pending, untouched, not bounced to a later time.
+        assertThat(toDown.stream().map(d -> hub.outbox.get(d.id()).orElseThrow())
+                .filter(d -> d.status() == Delivery.Status.PENDING))
+                .hasSize(2).allSatisfy(pending -> {
+                    assertThat(pending.attempts()).isZero();
+                    assertThat(pending.lastError()).isNull();
+                    assertThat(pending.claimToken()).isNull();
+                });
         down.release();
         toDown.forEach(delivery -> awaitStatus(delivery, Delivery.Status.DELIVERED));
     }
