@@ -1,5 +1,6 @@
 package dev.switchboard.benchmarks;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,14 +29,30 @@ public final class BenchmarkRunner {
         }
     }
 
+    /** The heading that starts the report's hand-written analysis. */
+    static final String ANALYSIS = "## Analysis";
+
     private BenchmarkRunner() {
     }
 
     public static void main(String[] args) throws Exception {
         Options options = parse(args);
-        List<ScenarioResult> results = run(options, Files.createTempDirectory("switchboard-bench"));
-        Files.writeString(options.report(), Report.markdown(options, results));
+        write(options, run(options, Files.createTempDirectory("switchboard-bench")));
         System.out.println("report written to " + options.report().toAbsolutePath());
+    }
+
+    /**
+     * Writes the report. Its hand-written part, from {@value #ANALYSIS} on, is kept from the file it replaces: only
+     * the numbers above it are the harness's.
+     */
+    static void write(Options options, List<ScenarioResult> results) throws IOException {
+        String handWritten = "";
+        if (Files.exists(options.report())) {
+            String existing = Files.readString(options.report());
+            int at = existing.indexOf("\n" + ANALYSIS);
+            handWritten = at < 0 ? "" : existing.substring(at);
+        }
+        Files.writeString(options.report(), Report.markdown(options, results) + handWritten);
     }
 
     static Options parse(String... args) {

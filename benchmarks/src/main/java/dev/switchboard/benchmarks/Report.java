@@ -30,6 +30,8 @@ final class Report {
         md.append("- date: ").append(ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME)).append('\n');
         md.append("- `uname -a`: ").append(shell("uname -a")).append('\n');
         md.append("- cores (`nproc`): ").append(shell("nproc")).append('\n');
+        md.append("- load average when the report was written (`/proc/loadavg`, 1/5/15 min): ")
+                .append(shell("cut -d' ' -f1-3 /proc/loadavg")).append('\n');
         md.append("- memory (`free -m`, total MiB): ").append(shell("free -m | awk '/Mem:/ {print $2}'")).append('\n');
         md.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append('\n');

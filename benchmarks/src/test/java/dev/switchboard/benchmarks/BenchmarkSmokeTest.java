@@ -22,8 +22,9 @@ class BenchmarkSmokeTest {
         BenchmarkRunner.Options options = BenchmarkRunner.parse("--scenarios", "B1,B2,B3,B4", "--repetitions", "1",
                 "--size", "small", "--report", work.resolve("REPORT.md").toString());
 
+        Files.writeString(options.report(), "old numbers\n\n## Analysis\n\nwritten by hand\n");
         List<ScenarioResult> results = BenchmarkRunner.run(options, work);
-        Files.writeString(options.report(), Report.markdown(options, results));
+        BenchmarkRunner.write(options, results);
 
         assertThat(results).extracting(r -> r.id).containsExactly("B1", "B2", "B3", "B4");
         for (ScenarioResult result : results) {
@@ -53,8 +54,10 @@ class BenchmarkSmokeTest {
         assertPositive(b4.metric("time to ready (health UP)"));
         assertPositive(b4.metric("RSS at ready"));
 
-        assertThat(Files.readString(options.report())).contains("## Machine", "B1 webhook → delivery", "B2 sync",
-                "B3 artifact copy", "B4 start-up", "BenchmarkRunner --scenarios B1,B2,B3,B4");
+        String report = Files.readString(options.report());
+        assertThat(report).contains("## Machine", "B1 webhook → delivery", "B2 sync",
+                "B3 artifact copy", "B4 start-up", "BenchmarkRunner --scenarios B1,B2,B3,B4")
+                .doesNotContain("old numbers").endsWith("\n## Analysis\n\nwritten by hand\n");
     }
 
     private static void assertPositive(Metric metric) {
