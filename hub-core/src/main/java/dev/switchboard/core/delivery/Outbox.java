@@ -160,21 +160,28 @@ public final class Outbox {
         Instant now = clock.instant();
         List<Candidate> claimed = new ArrayList<>();
         try {
-            tx.executeWithoutResult(status -> {
+            // Shares its commit with the workers' and webhooks' writes (one claim per finished delivery otherwise
+            // cost a commit of its own). A shared transaction that failed runs this again alone: the slots its
+            // rolled-back run took are given back first.
+            store.groupCommit().execute(() -> {
+                claimed.forEach(candidate -> admission.release(candidate.connection()));
+                claimed.clear();
                 switch (store.dialect()) {
                     case POSTGRESQL -> claimLocked(limit, now, lease, owner, admission, claimed);
                     case H2 -> claimConditionally(limit, now, lease, owner, admission, claimed);
                 }
+                return null;
             });
         } catch (RuntimeException rolledBack) {
             claimed.forEach(candidate -> admission.release(candidate.connection()));
             throw rolledBack;
         }
-        List<Delivery> deliveries = new ArrayList<>();
-        for (Candidate candidate : claimed) {
-            get(candidate.id()).ifPresent(deliveries::add);
+        if (claimed.isEmpty()) {
+            return List.of();
         }
-        return deliveries;
+        return jdbc.query("SELECT " + COLUMNS + " FROM outbox_delivery WHERE id IN ("
+                + String.join(", ", Collections.nCopies(claimed.size(), "?")) + ") ORDER BY id", this::map,
+                claimed.stream().map(Candidate::id).toArray());
     }
 
     /** A due delivery's id and connection, before it is claimed. */
