@@ -52,6 +52,10 @@ class BenchmarkSmokeTest {
         ScenarioResult b4 = results.get(3);
         assertPositive(b4.metric("time to ready (health UP)"));
         assertPositive(b4.metric("RSS at ready"));
+        assertPositive(b4.metric("sandbox off: time to ready (health UP)"));
+        assertPositive(b4.metric("sandbox off: RSS at ready"));
+        assertThat(b4.metric("RSS at ready incl. child processes (S3Proxy)").switchboard).as("the hub and S3Proxy")
+                .zipSatisfy(b4.metric("RSS at ready").switchboard, (tree, hub) -> assertThat(tree).isGreaterThan(hub));
 
         assertThat(Files.readString(options.report())).contains("## Machine", "B1 webhook → delivery", "B2 sync",
                 "B3 artifact copy", "B4 start-up", "BenchmarkRunner --scenarios B1,B2,B3,B4");

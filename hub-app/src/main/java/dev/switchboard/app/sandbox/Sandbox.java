@@ -6,9 +6,14 @@ import dev.switchboard.conformance.fakes.s3.S3ProxyServer;
 import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.conformance.fakes.sagemaker.SageMakerFake;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +38,8 @@ public final class Sandbox {
     private final SageMakerFake sagemaker = new SageMakerFake();
     private final GitHubFake github = new GitHubFake();
     private S3ProxyServer s3;
+    /** Set by {@link #startInBackground}; completes when every tool listens, or with the reason none does. */
+    private volatile CompletableFuture<Void> started;
 
     /** One tool of the sandbox: where it listens, the connection that uses it (or null), and what it holds. */
     public record Tool(URI url, String connection, Map<String, String> details) {
@@ -43,7 +50,65 @@ public final class Sandbox {
         this.connections = config.connections();
     }
 
-    public synchronized void start() {
+    /** Starts every tool and returns once they all listen; throws if one cannot start (nothing is left running). */
+    public void start() {
+        startInBackground();
+        awaitStarted(Duration.ofMinutes(2));
+    }
+
+    /**
+     * Starts the tools on a thread of their own and returns at once, so the hub's start-up runs meanwhile (S3Proxy,
+     * a child JVM, takes seconds to listen); {@link #awaitStarted} waits for them. Idempotent.
+     */
+    public synchronized void startInBackground() {
+        if (started == null) {
+            CompletableFuture<Void> future = new CompletableFuture<>();
+            started = future;
+            Thread thread = new Thread(() -> {
+                try {
+                    startTools();
+                    future.complete(null);
+                } catch (Throwable e) {
+                    future.completeExceptionally(e);
+                }
+            }, "switchboard-sandbox-start");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    /** Whether every tool listens. */
+    public boolean isStarted() {
+        CompletableFuture<Void> future = started;
+        return future != null && future.isDone() && !future.isCompletedExceptionally();
+    }
+
+    /**
+     * Waits until every tool listens; rethrows the reason if one could not start.
+     *
+     * @throws IllegalStateException if the sandbox was not started, could not start, or is not up within
+     *                               {@code timeout}
+     */
+    public void awaitStarted(Duration timeout) {
+        CompletableFuture<Void> future = started;
+        if (future == null) {
+            throw new IllegalStateException("the sandbox was not started");
+        }
+        try {
+            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime
+                    : new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the sandbox did not start within " + timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the sandbox", e);
+        }
+    }
+
+    private synchronized void startTools() {
+        long begin = System.nanoTime();
         int base = properties.getBasePort();
         LOG.info("Starting the sandbox (MLflow, SageMaker, S3, GitHub stand-ins) on 127.0.0.1:{}-{}", base, base + 3);
         try {
@@ -62,6 +127,8 @@ public final class Sandbox {
             // A stand-in for a CI runner: every dispatched run finishes by itself and reports back by webhook.
             github.autoCompleteRuns(properties.getRunDuration(), properties.getRunConclusion());
             option("github", "webhook-secret").ifPresent(secret -> github.registerWebhook(null, secret));
+            LOG.info("The sandbox listens on 127.0.0.1:{}-{} (started in {} ms)", base, base + 3,
+                    (System.nanoTime() - begin) / 1_000_000);
         } catch (RuntimeException e) {
             stop();
             throw new IllegalStateException("cannot start the sandbox on ports " + base + "-" + (base + 3)
