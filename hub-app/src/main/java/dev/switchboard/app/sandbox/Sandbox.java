@@ -129,7 +129,7 @@ public final class Sandbox {
             option("github", "webhook-secret").ifPresent(secret -> github.registerWebhook(null, secret));
             LOG.info("The sandbox listens on 127.0.0.1:{}-{} (started in {} ms)", base, base + 3,
                     (System.nanoTime() - begin) / 1_000_000);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // WireMock and Jetty may rethrow checked exceptions unchecked
             stop();
             throw new IllegalStateException("cannot start the sandbox on ports " + base + "-" + (base + 3)
                     + " (switchboard.sandbox.base-port): " + e.getMessage(), e);
@@ -148,13 +148,25 @@ public final class Sandbox {
         LOG.info("The sandbox sends MLflow and GitHub webhooks to {}", hub);
     }
 
+    /**
+     * Stops every tool, each on its own: a tool that fails to stop (WireMock throws when stopping a server whose
+     * start failed) neither hides the reason the start failed nor leaves the others, S3Proxy's JVM above all, running.
+     */
     public synchronized void stop() {
-        github.stop();
+        stopQuietly("GitHub", github::stop);
         if (s3 != null) {
-            s3.stop();
+            stopQuietly("S3Proxy", s3::stop);
         }
-        sagemaker.stop();
-        mlflow.stop();
+        stopQuietly("SageMaker", sagemaker::stop);
+        stopQuietly("MLflow", mlflow::stop);
+    }
+
+    private static void stopQuietly(String tool, Runnable stop) {
+        try {
+            stop.run();
+        } catch (Exception e) { // Jetty rethrows checked exceptions unchecked
+            LOG.debug("Stopping the sandbox's {} failed: {}", tool, e.toString());
+        }
     }
 
     /** Each tool's URL and connection, by connector type, for the {@code switchboard demo} command. */
