@@ -49,6 +49,7 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
     private String accessKeyId = ACCESS_KEY_ID;
     private String secretAccessKey = SECRET_ACCESS_KEY;
     private Path jar;
+    private List<String> jvmOptions = List.of();
 
     public S3ProxyServer(String... buckets) {
         this.buckets = List.of(buckets);
@@ -64,6 +65,15 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
     public synchronized S3ProxyServer withCredentials(String accessKeyId, String secretAccessKey) {
         this.accessKeyId = accessKeyId;
         this.secretAccessKey = secretAccessKey;
+        return this;
+    }
+
+    /**
+     * Adds these options to S3Proxy's {@code java} command (after {@code -Xmx256m}), e.g. to make it start on less
+     * CPU where it shares the machine with what it serves (set before {@link #start}).
+     */
+    public synchronized S3ProxyServer withJvmOptions(List<String> options) {
+        this.jvmOptions = List.copyOf(options);
         return this;
     }
 
@@ -96,8 +106,10 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
             String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
             // Its properties file holds the credential: readable by its owner only.
             restrictToOwner(properties);
-            process = new ProcessBuilder(java, "-Xmx256m", "-jar", jar().toString(), "--properties", properties.toString())
-                    .redirectErrorStream(true).redirectOutput(directory.resolve("s3proxy.log").toFile()).start();
+            List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx256m"));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar().toString(), "--properties", properties.toString()));
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(directory.resolve("s3proxy.log").toFile()).start();
             awaitPort();
         } catch (IOException e) {
             stop();
