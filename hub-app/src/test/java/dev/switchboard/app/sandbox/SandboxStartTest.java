@@ -3,6 +3,7 @@ package dev.switchboard.app.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.switchboard.app.SwitchboardApplication;
 import dev.switchboard.core.config.HubConfig;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -13,11 +14,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 
 /**
  * The sandbox starts its tools on a thread of its own (the hub builds its context meanwhile) and the hub waits for
  * them before it listens: {@link Sandbox#awaitStarted} returns once every tool accepts connections, and rethrows why
- * one could not start.
+ * one could not start, which stops the hub's start-up. (That a started hub has its sandbox up is
+ * {@code DemoScenarioTest}'s premise: it runs the demo as soon as the context is up.)
  */
 class SandboxStartTest {
 
@@ -54,6 +58,21 @@ class SandboxStartTest {
                     .hasMessageContaining("cannot start the sandbox on ports " + base + "-" + (base + 3));
             assertThat(sandbox.isStarted()).isFalse();
             assertThat(listens(base)).as("MLflow, started before the failure, is stopped again").isFalse();
+        }
+    }
+
+    @Test
+    void theHubDoesNotStartWhenASandboxToolCannot(@TempDir Path directory) throws IOException {
+        int base = freePortRange(4);
+        try (ServerSocket taken = new ServerSocket(base + 2, 0, InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> new SpringApplicationBuilder(SwitchboardApplication.class).run(
+                    "--SWITCHBOARD_CONFIG=" + directory.resolve("none.yaml"),
+                    "--server.port=0",
+                    "--switchboard.data-dir=" + directory.resolve("data"),
+                    "--switchboard.sandbox.enabled=true",
+                    "--switchboard.sandbox.base-port=" + base).close())
+                    .hasStackTraceContaining("cannot start the sandbox on ports " + base + "-" + (base + 3));
+            assertThat(listens(base)).as("the sandbox's MLflow is stopped with the failed hub").isFalse();
         }
     }
 

@@ -94,7 +94,7 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
             for (String bucket : buckets) {
                 Files.createDirectories(data.resolve(bucket));
             }
-            port = fixedPort != 0 ? fixedPort : freePort();
+            port = fixedPort != 0 ? requireFree(fixedPort) : freePort();
             Path properties = directory.resolve("s3proxy.conf");
             Files.writeString(properties, String.join("\n",
                     "s3proxy.endpoint=http://127.0.0.1:" + port,
@@ -204,6 +204,18 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
         throw new IOException("S3Proxy's jar is neither at -D" + JAR_PROPERTY + "=" + configured + " nor at "
                 + inRepository + "; build with Maven, which copies org.gaul:s3proxy:" + DEFAULT_VERSION
                 + ":jar:jar-with-dependencies");
+    }
+
+    /**
+     * Readiness is "the port accepts connections", so a port some other process listens on would pass for S3Proxy:
+     * a fixed port must be free before S3Proxy starts.
+     */
+    private static int requireFree(int port) throws IOException {
+        try (ServerSocket socket = new ServerSocket(port, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return port;
+        } catch (IOException e) {
+            throw new IOException("port " + port + " is in use: " + e.getMessage(), e);
+        }
     }
 
     private static int freePort() throws IOException {
