@@ -93,8 +93,21 @@ final class ChildJvm implements AutoCloseable {
 
     /** The child's resident set size in bytes (Linux {@code /proc/<pid>/status} VmRSS), or -1 elsewhere. */
     long rssBytes() {
+        return rssBytes(process.pid());
+    }
+
+    /** The RSS of the child and every process it started (e.g. the hub's sandbox S3Proxy), or -1 elsewhere. */
+    long treeRssBytes() {
+        long own = rssBytes();
+        if (own < 0) {
+            return -1;
+        }
+        return own + process.descendants().mapToLong(p -> Math.max(0, rssBytes(p.pid()))).sum();
+    }
+
+    private static long rssBytes(long pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }

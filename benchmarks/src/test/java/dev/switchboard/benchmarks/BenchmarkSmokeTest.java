@@ -53,6 +53,10 @@ class BenchmarkSmokeTest {
         ScenarioResult b4 = results.get(3);
         assertPositive(b4.metric("time to ready (health UP)"));
         assertPositive(b4.metric("RSS at ready"));
+        assertPositive(b4.metric("sandbox off: time to ready (health UP)"));
+        assertPositive(b4.metric("sandbox off: RSS at ready"));
+        assertThat(b4.metric("RSS at ready incl. child processes (S3Proxy)").switchboard).as("the hub and S3Proxy")
+                .zipSatisfy(b4.metric("RSS at ready").switchboard, (tree, hub) -> assertThat(tree).isGreaterThan(hub));
 
         String report = Files.readString(options.report());
         assertThat(report).contains("## Machine", "B1 webhook → delivery", "B2 sync",

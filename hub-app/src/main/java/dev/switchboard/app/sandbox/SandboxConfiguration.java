@@ -2,6 +2,7 @@ package dev.switchboard.app.sandbox;
 
 import dev.switchboard.core.config.HubConfig;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -9,14 +10,18 @@ import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.actuate.info.InfoContributor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Runs the {@link Sandbox} when {@code switchboard.sandbox.enabled} is true: before the connections open (they
- * point at it), with its webhooks sent to the hub once the hub listens.
+ * Runs the {@link Sandbox} when {@code switchboard.sandbox.enabled} is true. Its tools start on a thread of their own
+ * while the context builds the rest of the hub (opening a connection makes no call, so the connections need not wait
+ * for them); the hub waits for them before its web server listens, so a hub that answers at all, and therefore a
+ * health UP, has its sandbox up. Its webhooks go to the hub once the hub listens.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(SandboxProperties.class)
@@ -26,15 +31,50 @@ class SandboxConfiguration {
     /** The bean name of the hub's {@code ConnectionRegistry} (its {@code @Bean} method's name). */
     private static final String CONNECTION_REGISTRY = "connectionRegistry";
 
-    @Bean(initMethod = "start", destroyMethod = "stop")
+    /** How long the hub waits for the sandbox's tools before it gives up starting (S3Proxy has 60 s itself). */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    @Bean(initMethod = "startInBackground", destroyMethod = "stop")
     Sandbox sandbox(SandboxProperties properties, HubConfig config) {
         return new Sandbox(properties, config);
     }
 
     /**
-     * The connections point at the sandbox, so it must listen before they open, and stop only after they closed:
-     * the connection registry depends on it. Declared here, so the hub's own configuration knows nothing of the
-     * sandbox.
+     * Waits for the sandbox's tools just before the web server starts (and before Camel starts the routes): the last
+     * moment before webhooks can arrive or a health probe can answer. A tool that cannot start fails the start-up,
+     * as before.
+     */
+    @Bean
+    SmartLifecycle sandboxStarted(Sandbox sandbox) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                sandbox.awaitStarted(START_TIMEOUT);
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                return WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE - 1;
+            }
+        };
+    }
+
+    /**
+     * The connections point at the sandbox, so it must stop only after they closed: the connection registry depends
+     * on it. Declared here, so the hub's own configuration knows nothing of the sandbox.
      */
     @Bean
     static BeanFactoryPostProcessor connectionsAfterSandbox() {

@@ -49,6 +49,7 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
     private String accessKeyId = ACCESS_KEY_ID;
     private String secretAccessKey = SECRET_ACCESS_KEY;
     private Path jar;
+    private List<String> jvmOptions = List.of();
 
     public S3ProxyServer(String... buckets) {
         this.buckets = List.of(buckets);
@@ -64,6 +65,15 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
     public synchronized S3ProxyServer withCredentials(String accessKeyId, String secretAccessKey) {
         this.accessKeyId = accessKeyId;
         this.secretAccessKey = secretAccessKey;
+        return this;
+    }
+
+    /**
+     * Adds these options to S3Proxy's {@code java} command (after {@code -Xmx256m}), e.g. to make it start on less
+     * CPU where it shares the machine with what it serves (set before {@link #start}).
+     */
+    public synchronized S3ProxyServer withJvmOptions(List<String> options) {
+        this.jvmOptions = List.copyOf(options);
         return this;
     }
 
@@ -84,7 +94,7 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
             for (String bucket : buckets) {
                 Files.createDirectories(data.resolve(bucket));
             }
-            port = fixedPort != 0 ? fixedPort : freePort();
+            port = fixedPort != 0 ? requireFree(fixedPort) : freePort();
             Path properties = directory.resolve("s3proxy.conf");
             Files.writeString(properties, String.join("\n",
                     "s3proxy.endpoint=http://127.0.0.1:" + port,
@@ -96,8 +106,10 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
             String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
             // Its properties file holds the credential: readable by its owner only.
             restrictToOwner(properties);
-            process = new ProcessBuilder(java, "-Xmx256m", "-jar", jar().toString(), "--properties", properties.toString())
-                    .redirectErrorStream(true).redirectOutput(directory.resolve("s3proxy.log").toFile()).start();
+            List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx256m"));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar().toString(), "--properties", properties.toString()));
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(directory.resolve("s3proxy.log").toFile()).start();
             awaitPort();
         } catch (IOException e) {
             stop();
@@ -192,6 +204,18 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
         throw new IOException("S3Proxy's jar is neither at -D" + JAR_PROPERTY + "=" + configured + " nor at "
                 + inRepository + "; build with Maven, which copies org.gaul:s3proxy:" + DEFAULT_VERSION
                 + ":jar:jar-with-dependencies");
+    }
+
+    /**
+     * Readiness is "the port accepts connections", so a port some other process listens on would pass for S3Proxy:
+     * a fixed port must be free before S3Proxy starts.
+     */
+    private static int requireFree(int port) throws IOException {
+        try (ServerSocket socket = new ServerSocket(port, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return port;
+        } catch (IOException e) {
+            throw new IOException("port " + port + " is in use: " + e.getMessage(), e);
+        }
     }
 
     private static int freePort() throws IOException {
