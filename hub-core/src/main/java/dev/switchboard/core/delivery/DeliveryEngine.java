@@ -28,6 +28,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,7 +112,11 @@ public final class DeliveryEngine implements AutoCloseable {
     private final Backoff backoff;
     private final String owner = "engine-" + UUID.randomUUID().toString().substring(0, 8);
     private final Semaphore wakeUp = new Semaphore(0);
-    private final Runnable onEnqueue = wakeUp::release;
+    /**
+     * A new delivery to a connection whose bulkhead is full cannot be claimed yet: the poller is not woken for it
+     * (it would read past that connection's whole backlog to find nothing; a finished delivery wakes it instead).
+     */
+    private final Consumer<String> onEnqueue = this::enqueued;
     private final Semaphore freeWorkers;
     /** Claims only what a connection's bulkhead has room for: a full connection's deliveries stay PENDING. */
     private final Outbox.Admission admission = new Outbox.Admission() {
@@ -249,6 +254,14 @@ public final class DeliveryEngine implements AutoCloseable {
     /** This engine's name in claim tokens and logs. */
     public String owner() {
         return owner;
+    }
+
+    private void enqueued(String connection) {
+        boolean full = connection != null && bulkheads.find(connection)
+                .map(bulkhead -> bulkhead.getMetrics().getAvailableConcurrentCalls() == 0).orElse(false);
+        if (!full) {
+            wakeUp.release();
+        }
     }
 
     private void pollLoop() {

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
@@ -54,7 +55,7 @@ public final class Outbox {
     private final TransactionTemplate tx;
     private final EventCodec codec = new EventCodec();
     private final Clock clock;
-    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
     public Outbox(Store store, Clock clock) {
         this.store = store;
@@ -77,7 +78,7 @@ public final class Outbox {
             // event per delivery (B1 benchmark).
             Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
             long id = insert(call, Timestamp.from(now));
-            Store.afterCommit(() -> listeners.forEach(Runnable::run));
+            Store.afterCommit(() -> listeners.forEach(listener -> listener.accept(call.connection())));
             return new Delivery(id, call.idempotencyKey(), call.connection(), call.action(), call.parameters(),
                     call.event(), call.eventSeq(), call.routeId(), call.event().subject(), Delivery.Status.PENDING, 0,
                     now, null, null, null, now);
@@ -347,7 +348,7 @@ public final class Outbox {
                 + "lease_until = NULL, claimed_by = NULL, updated_at = ? WHERE id = ? AND status = 'DEAD'",
                 now, now, deliveryId) == 1;
         if (requeued) {
-            listeners.forEach(Runnable::run);
+            Store.afterCommit(() -> listeners.forEach(listener -> listener.accept(null)));
         }
         return requeued;
     }
@@ -403,12 +404,15 @@ public final class Outbox {
         return counts;
     }
 
-    /** Runs {@code listener} after a delivery is enqueued or re-queued; engines use it to wake up at once. */
-    public void addListener(Runnable listener) {
+    /**
+     * Calls {@code listener} after a delivery is enqueued (with its connection's name) or re-queued (with null);
+     * engines use it to wake up at once.
+     */
+    public void addListener(Consumer<String> listener) {
         listeners.add(listener);
     }
 
-    public void removeListener(Runnable listener) {
+    public void removeListener(Consumer<String> listener) {
         listeners.remove(listener);
     }
 
