@@ -233,13 +233,14 @@ public final class Outbox {
                                     List<Candidate> won) {
         Timestamp at = Timestamp.from(now);
         // Pending rows in (status, id) order, so the scan stops after the rows it needs (H2 otherwise reads and
-        // sorts every pending delivery: the B1 benchmark's hot spot), plus lease-expired ones by ix_outbox_lease.
-        // One OR of both made H2 walk the whole table.
+        // sorts every pending delivery: the B1 benchmark's hot spot), plus lease-expired ones among the few in
+        // flight. One OR of both made H2 walk the whole table.
         List<Candidate> candidates = candidates("SELECT id, connection_name FROM ("
                 + "(SELECT d.id, d.connection_name FROM outbox_delivery d USE INDEX (ix_outbox_status_id) "
                 + "WHERE d.status = 'PENDING' AND d.next_attempt_at <= ?$NOT_FULL AND " + NOT_HELD_BACK
                 + " ORDER BY d.status, d.id$FETCH) UNION ALL "
-                + "(SELECT d.id, d.connection_name FROM outbox_delivery d WHERE d.status = 'IN_FLIGHT' "
+                + "(SELECT d.id, d.connection_name FROM outbox_delivery d USE INDEX (ix_outbox_status_id) "
+                + "WHERE d.status = 'IN_FLIGHT' "
                 + "AND d.lease_until <= ?$NOT_FULL AND " + NOT_HELD_BACK + " ORDER BY d.id$FETCH)) due ORDER BY id",
                 2, limit, now, admission.full(), "");
         for (Candidate candidate : candidates) {
