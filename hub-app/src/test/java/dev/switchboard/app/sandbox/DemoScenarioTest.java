@@ -7,8 +7,6 @@ import dev.switchboard.app.cli.SwitchboardCli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -35,7 +33,7 @@ class DemoScenarioTest {
 
     @Test
     void theDemoPromotesAVersionAndShowsEveryStepAndTheEventLogSurvivesARestart() throws Exception {
-        int basePort = freePortRange(4);
+        int basePort = FreePorts.range(4);
         String demoOutput;
         try (ConfigurableApplicationContext hub = startHub(basePort)) {
             Run first = demo(hub);
@@ -115,30 +113,5 @@ class DemoScenarioTest {
         StringWriter err = new StringWriter();
         int code = SwitchboardCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Run(code, out.toString(), err.toString());
-    }
-
-    /** The first of {@code count} consecutive free loopback ports (the sandbox uses base-port to base-port+3). */
-    private static int freePortRange(int count) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base;
-            try (ServerSocket probe = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-                base = probe.getLocalPort();
-            }
-            if (base + count > 65535) {
-                continue;
-            }
-            boolean free = true;
-            for (int i = 1; i < count && free; i++) {
-                try (ServerSocket socket = new ServerSocket(base + i, 0, InetAddress.getLoopbackAddress())) {
-                    // free
-                } catch (IOException taken) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IOException("no " + count + " consecutive free loopback ports");
     }
 }

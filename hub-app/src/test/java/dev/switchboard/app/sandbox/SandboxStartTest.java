@@ -29,7 +29,7 @@ class SandboxStartTest {
 
     @Test
     void aSandboxStartedInTheBackgroundListensOnAllFourPortsOnceAwaited() throws IOException {
-        int base = freePortRange(4);
+        int base = FreePorts.range(4);
         Sandbox sandbox = new Sandbox(properties(base), CONFIG);
         try {
             sandbox.startInBackground();
@@ -48,7 +48,7 @@ class SandboxStartTest {
 
     @Test
     void aToolThatCannotStartFailsTheWaitWithThePortsAndLeavesNothingRunning() throws IOException {
-        int base = freePortRange(4);
+        int base = FreePorts.range(4);
         try (ServerSocket taken = new ServerSocket(base + 3, 0, InetAddress.getLoopbackAddress())) {
             Sandbox sandbox = new Sandbox(properties(base), CONFIG);
             sandbox.startInBackground();
@@ -63,7 +63,7 @@ class SandboxStartTest {
 
     @Test
     void theHubDoesNotStartWhenASandboxToolCannot(@TempDir Path directory) throws IOException {
-        int base = freePortRange(4);
+        int base = FreePorts.range(4);
         try (ServerSocket taken = new ServerSocket(base + 2, 0, InetAddress.getLoopbackAddress())) {
             assertThatThrownBy(() -> new SpringApplicationBuilder(SwitchboardApplication.class).run(
                     "--SWITCHBOARD_CONFIG=" + directory.resolve("none.yaml"),
@@ -99,30 +99,5 @@ class SandboxStartTest {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    /** The first of {@code count} consecutive free loopback ports. */
-    private static int freePortRange(int count) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base;
-            try (ServerSocket probe = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-                base = probe.getLocalPort();
-            }
-            if (base + count > 65535) {
-                continue;
-            }
-            boolean free = true;
-            for (int i = 1; i < count && free; i++) {
-                try (ServerSocket socket = new ServerSocket(base + i, 0, InetAddress.getLoopbackAddress())) {
-                    // free
-                } catch (IOException taken) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IOException("no " + count + " consecutive free loopback ports");
     }
 }
