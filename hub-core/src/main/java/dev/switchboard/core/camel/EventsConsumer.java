@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the inbox in order and hands each wanted event to its route, one at a time (so one subject's events stay
- * in order), recording the route's outcome and moving the route's durable cursor with it. An inbox append wakes
- * the consumer at once; otherwise it looks every {@code pollIntervalMs} (events appended by other instances).
+ * in order), recording the route's outcome and moving the route's durable cursor with it: a batch of events, their
+ * outcomes, the deliveries the route enqueued and the cursor commit together. An inbox append wakes the consumer at
+ * once; otherwise it looks every {@code pollIntervalMs} (events appended by other instances).
  */
 class EventsConsumer extends DefaultConsumer {
 
