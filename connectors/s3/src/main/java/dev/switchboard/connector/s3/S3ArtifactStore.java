@@ -26,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -54,7 +55,7 @@ final class S3ArtifactStore implements ArtifactStore {
     static final String UPLOAD_THREAD_PREFIX = "switchboard-s3-upload-";
 
     private final String connection;
-    private final S3Client client;
+    private final Supplier<S3Client> clients;
     private final S3Errors errors;
     private final String bucket;
     private final String prefix;
@@ -63,9 +64,9 @@ final class S3ArtifactStore implements ArtifactStore {
     private final boolean contentMd5;
     private final Duration requestTimeout;
 
-    S3ArtifactStore(S3Options.Settings settings, S3Client client, S3Errors errors) {
+    S3ArtifactStore(S3Options.Settings settings, Supplier<S3Client> clients, S3Errors errors) {
         this.connection = settings.connection();
-        this.client = client;
+        this.clients = clients;
         this.errors = errors;
         this.bucket = settings.bucket();
         this.prefix = settings.prefix();
@@ -102,7 +103,7 @@ final class S3ArtifactStore implements ArtifactStore {
         String key = require(uri);
         HeadObjectResponse head;
         try {
-            head = client.headObject(r -> r.bucket(bucket).key(key));
+            head = client().headObject(r -> r.bucket(bucket).key(key));
         } catch (SdkException e) {
             if (S3Errors.isNotFound(e)) {
                 return Optional.empty();
@@ -119,7 +120,7 @@ final class S3ArtifactStore implements ArtifactStore {
     public InputStream open(URI uri) {
         String key = require(uri);
         try {
-            return client.getObject(r -> r.bucket(bucket).key(key));
+            return client().getObject(r -> r.bucket(bucket).key(key));
         } catch (SdkException e) {
             if (S3Errors.isNotFound(e)) {
                 throw ConnectorException.configuration(connection, "no object at " + uri);
@@ -139,7 +140,7 @@ final class S3ArtifactStore implements ArtifactStore {
             Digest actual = Digest.sha256(HexFormat.of().formatHex(sha256.digest()));
             check(uri, expected, actual);
             try {
-                client.putObject(r -> r.bucket(bucket).key(key).contentLength((long) first.length)
+                client().putObject(r -> r.bucket(bucket).key(key).contentLength((long) first.length)
                                 .contentMD5(md5(first, first.length)).metadata(Map.of(SHA256_METADATA, actual.value())),
                         body(first, first.length));
             } catch (SdkException e) {
@@ -166,7 +167,7 @@ final class S3ArtifactStore implements ArtifactStore {
                                   Digest expected) {
         String uploadId;
         try {
-            uploadId = client.createMultipartUpload(r -> r.bucket(bucket).key(key)
+            uploadId = client().createMultipartUpload(r -> r.bucket(bucket).key(key)
                     .metadata(expected == null ? Map.of() : Map.of(SHA256_METADATA, expected.value()))).uploadId();
         } catch (SdkException e) {
             throw errors.classify("CreateMultipartUpload", uri.toString(), e);
@@ -202,7 +203,7 @@ final class S3ArtifactStore implements ArtifactStore {
             while (!pending.isEmpty()) {
                 parts.add(await(uri, pending.remove()));
             }
-            client.completeMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId)
+            client().completeMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId)
                     .multipartUpload(m -> m.parts(parts)));
             return new ArtifactRef(uri, total, actual, null);
         } catch (RuntimeException e) {
@@ -217,12 +218,17 @@ final class S3ArtifactStore implements ArtifactStore {
         }
     }
 
+    /** The connection's SDK client (built on first use). */
+    private S3Client client() {
+        return clients.get();
+    }
+
     /** A part handed to the upload threads, and the buffer that is free again once it has gone up. */
     private record PendingPart(byte[] buffer, Future<CompletedPart> upload) {
     }
 
     private CompletedPart uploadPart(String key, String uploadId, int number, byte[] part, int length) {
-        String etag = client.uploadPart(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
+        String etag = client().uploadPart(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
                 .contentLength((long) length).contentMD5(md5(part, length)), body(part, length)).eTag();
         return CompletedPart.builder().partNumber(number).eTag(etag).build();
     }
@@ -276,7 +282,7 @@ final class S3ArtifactStore implements ArtifactStore {
 
     private void abort(String key, String uploadId) {
         try {
-            client.abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId));
+            client().abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId));
         } catch (SdkException ignored) {
             // Nothing was completed, so nothing is visible; a bucket lifecycle rule removes stale parts.
         }

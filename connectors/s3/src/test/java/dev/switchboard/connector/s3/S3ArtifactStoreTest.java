@@ -130,13 +130,13 @@ class S3ArtifactStoreTest {
         assertThat(plain.contentMd5s).containsOnlyNulls().hasSize(2);
 
         RecordingClient md5 = new RecordingClient();
-        new S3ArtifactStore(settings(Map.of("content-md5", "true")), md5, errors())
+        new S3ArtifactStore(settings(Map.of("content-md5", "true")), () -> md5, errors())
                 .write(URI_, new ByteArrayInputStream(content), content.length, sha256(content));
         assertThat(md5.contentMd5s).doesNotContainNull().hasSize(2);
     }
 
     private static S3ArtifactStore store(S3Client client) {
-        return new S3ArtifactStore(settings(Map.of()), client, errors());
+        return new S3ArtifactStore(settings(Map.of()), () -> client, errors());
     }
 
     private static S3Options.Settings settings(Map<String, String> extra) {

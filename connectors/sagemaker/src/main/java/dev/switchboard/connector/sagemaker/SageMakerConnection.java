@@ -17,31 +17,31 @@ import java.util.stream.Stream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 
-/** One open SageMaker connection; every port shares one SDK client, which is thread-safe. */
+/**
+ * One open SageMaker connection; every port shares one SDK client, which is thread-safe. The client is built on
+ * first use when the region is configured: building it loads a few hundred SDK classes, which the hub's start-up
+ * need not wait for. Without a configured region it is built at once, so a region the SDK cannot find is reported
+ * when the connection opens.
+ */
 final class SageMakerConnection implements Connection {
 
     private final SageMakerOptions.Settings settings;
-    private final SageMakerClient client;
     private final SageMakerErrors errors;
     private final SageMakerModelRegistry registry;
     private final SageMakerActions actions;
     private final EventSource events;
+    private SageMakerClient client;
 
     SageMakerConnection(SageMakerOptions.Settings settings, ConnectorContext context) {
         this.settings = settings;
         String name = settings.connection();
         this.errors = new SageMakerErrors(name, Stream.of(settings.accessKeyId(), settings.secretAccessKey(),
                 settings.sessionToken(), settings.webhookSecret()).flatMap(Optional::stream).toList());
-        try {
-            this.client = SageMakerClients.create(settings.region(), settings.accessKeyId(), settings.secretAccessKey(),
-                    settings.sessionToken(), settings.endpointOverride(), settings.maxAttempts(),
-                    settings.requestTimeout());
-        } catch (SdkException e) {
-            throw ConnectorException.configuration(name, "cannot create the SageMaker client (is a region set, "
-                    + "as the option region or AWS_REGION?): " + errors.scrub(String.valueOf(e.getMessage())));
+        if (settings.region().isEmpty()) {
+            client();
         }
         SageMakerMapper mapper = new SageMakerMapper(name);
-        this.registry = new SageMakerModelRegistry(name, client, mapper, errors, settings.pageSize(),
+        this.registry = new SageMakerModelRegistry(name, this::client, mapper, errors, settings.pageSize(),
                 settings.defaultImage());
         this.actions = new SageMakerActions(name, registry, mapper, settings.defaultImage());
         SageMakerEvents webhooks = new SageMakerEvents(name, settings.webhookSecret(), settings.webhookHeader(),
@@ -60,6 +60,26 @@ final class SageMakerConnection implements Connection {
         };
     }
 
+    synchronized SageMakerClient client() {
+        if (client == null) {
+            try {
+                client = SageMakerClients.create(settings.region(), settings.accessKeyId(),
+                        settings.secretAccessKey(), settings.sessionToken(), settings.endpointOverride(),
+                        settings.maxAttempts(), settings.requestTimeout());
+            } catch (SdkException e) {
+                throw ConnectorException.configuration(settings.connection(), "cannot create the SageMaker client "
+                        + "(is a region set, as the option region or AWS_REGION?): "
+                        + errors.scrub(String.valueOf(e.getMessage())));
+            }
+        }
+        return client;
+    }
+
+    /** Whether the SDK client has been built yet. */
+    synchronized boolean clientBuilt() {
+        return client != null;
+    }
+
     @Override
     public String name() {
         return settings.connection();
@@ -70,7 +90,7 @@ final class SageMakerConnection implements Connection {
     public CheckResult check(Duration timeout) {
         return CheckResult.probe(name(), "SageMaker", timeout, () -> {
             try {
-                client.listModelPackageGroups(r -> r.maxResults(1));
+                client().listModelPackageGroups(r -> r.maxResults(1));
             } catch (SdkException e) {
                 throw errors.classify("ListModelPackageGroups", e);
             }
@@ -93,7 +113,9 @@ final class SageMakerConnection implements Connection {
     }
 
     @Override
-    public void close() {
-        client.close();
+    public synchronized void close() {
+        if (client != null) {
+            client.close();
+        }
     }
 }

@@ -49,7 +49,7 @@ import software.amazon.awssdk.services.sagemaker.model.Tag;
 final class SageMakerModelRegistry implements ModelRegistry {
 
     private final String connection;
-    private final SageMakerClient client;
+    private final Supplier<SageMakerClient> clients;
     private final SageMakerMapper mapper;
     private final SageMakerErrors errors;
     private final int maxPageSize;
@@ -57,10 +57,10 @@ final class SageMakerModelRegistry implements ModelRegistry {
     /** Group name to group ARN; an ARN never changes, so the cache needs no expiry. */
     private final Map<String, String> groupArns = new ConcurrentHashMap<>();
 
-    SageMakerModelRegistry(String connection, SageMakerClient client, SageMakerMapper mapper, SageMakerErrors errors,
-                           int maxPageSize, Optional<String> defaultImage) {
+    SageMakerModelRegistry(String connection, Supplier<SageMakerClient> clients, SageMakerMapper mapper,
+                           SageMakerErrors errors, int maxPageSize, Optional<String> defaultImage) {
         this.connection = connection;
-        this.client = client;
+        this.clients = clients;
         this.mapper = mapper;
         this.errors = errors;
         this.maxPageSize = maxPageSize;
@@ -71,7 +71,7 @@ final class SageMakerModelRegistry implements ModelRegistry {
 
     @Override
     public Page<RegisteredModel> listModels(PageRequest page) {
-        var response = call("ListModelPackageGroups", () -> client.listModelPackageGroups(r -> r
+        var response = call("ListModelPackageGroups", () -> client().listModelPackageGroups(r -> r
                 .maxResults(Math.min(page.pageSize(), maxPageSize)).nextToken(page.pageToken())));
         return new Page<>(response.modelPackageGroupSummaryList().stream().map(mapper::model).toList(),
                 response.nextToken());
@@ -91,7 +91,7 @@ final class SageMakerModelRegistry implements ModelRegistry {
 
     private Optional<DescribeModelPackageGroupResponse> describeGroup(String name) {
         try {
-            DescribeModelPackageGroupResponse group = client.describeModelPackageGroup(r -> r
+            DescribeModelPackageGroupResponse group = client().describeModelPackageGroup(r -> r
                     .modelPackageGroupName(name));
             groupArns.put(name, group.modelPackageGroupArn());
             return Optional.of(group);
@@ -114,7 +114,7 @@ final class SageMakerModelRegistry implements ModelRegistry {
             return existing.get().modelPackageGroupArn();
         }
         try {
-            String arn = client.createModelPackageGroup(r -> r.modelPackageGroupName(name)
+            String arn = client().createModelPackageGroup(r -> r.modelPackageGroupName(name)
                     .modelPackageGroupDescription(description)
                     .tags(tags.entrySet().stream().map(t -> Tag.builder().key(t.getKey()).value(t.getValue()).build())
                             .toList())).modelPackageGroupArn();
@@ -134,7 +134,7 @@ final class SageMakerModelRegistry implements ModelRegistry {
         String token = null;
         do {
             String next = token;
-            var response = call("ListTags", () -> client.listTags(r -> r.resourceArn(arn).nextToken(next)));
+            var response = call("ListTags", () -> client().listTags(r -> r.resourceArn(arn).nextToken(next)));
             response.tags().forEach(tag -> tags.put(tag.key(), tag.value() == null ? "" : tag.value()));
             token = response.nextToken();
         } while (token != null && !token.isEmpty());
@@ -144,7 +144,7 @@ final class SageMakerModelRegistry implements ModelRegistry {
     @Override
     public void setModelTag(String modelName, String key, String value) {
         String arn = requireGroupArn(modelName);
-        call("AddTags", () -> client.addTags(r -> r.resourceArn(arn).tags(Tag.builder().key(key).value(value).build())));
+        call("AddTags", () -> client().addTags(r -> r.resourceArn(arn).tags(Tag.builder().key(key).value(value).build())));
     }
 
     // ---------------------------------------------------------------- versions
@@ -153,7 +153,7 @@ final class SageMakerModelRegistry implements ModelRegistry {
     public Page<ModelVersion> listVersions(String modelName, Instant since, PageRequest page) {
         ListModelPackagesResponse response;
         try {
-            response = client.listModelPackages(r -> r.modelPackageGroupName(modelName)
+            response = client().listModelPackages(r -> r.modelPackageGroupName(modelName)
                     .modelPackageType(ModelPackageType.VERSIONED).sortBy(ModelPackageSortBy.CREATION_TIME)
                     .sortOrder(SortOrder.ASCENDING).maxResults(Math.min(page.pageSize(), maxPageSize))
                     .creationTimeAfter(since == null ? null : since.minusMillis(1)).nextToken(page.pageToken()));
@@ -184,7 +184,7 @@ final class SageMakerModelRegistry implements ModelRegistry {
 
     Optional<DescribeModelPackageResponse> describeArn(String arn) {
         try {
-            return Optional.of(client.describeModelPackage(r -> r.modelPackageName(arn)));
+            return Optional.of(client().describeModelPackage(r -> r.modelPackageName(arn)));
         } catch (SdkException e) {
             if (SageMakerErrors.isNotFound(e)) {
                 return Optional.empty();
@@ -236,7 +236,7 @@ final class SageMakerModelRegistry implements ModelRegistry {
         }
         String arn;
         try {
-            arn = client.createModelPackage(request.build()).modelPackageArn();
+            arn = client().createModelPackage(request.build()).modelPackageArn();
         } catch (SdkException e) {
             if (SageMakerErrors.isConflict(e)) {
                 // Another attempt with this key got there first: the package it made is the answer.
@@ -283,7 +283,7 @@ final class SageMakerModelRegistry implements ModelRegistry {
             String next = token;
             ListModelPackagesResponse page;
             try {
-                page = client.listModelPackages(r -> r.modelPackageGroupName(modelName)
+                page = client().listModelPackages(r -> r.modelPackageGroupName(modelName)
                         .modelPackageType(ModelPackageType.VERSIONED).sortBy(ModelPackageSortBy.CREATION_TIME)
                         .sortOrder(SortOrder.DESCENDING).maxResults(maxPageSize).nextToken(next));
             } catch (SdkException e) {
@@ -322,7 +322,7 @@ final class SageMakerModelRegistry implements ModelRegistry {
             return current;
         }
         try {
-            client.updateModelPackage(r -> r.modelPackageArn(current.modelPackageArn()).modelApprovalStatus(status)
+            client().updateModelPackage(r -> r.modelPackageArn(current.modelPackageArn()).modelApprovalStatus(status)
                     .approvalDescription(description));
         } catch (SdkException e) {
             if (SageMakerErrors.isConflict(e)) {
@@ -344,7 +344,7 @@ final class SageMakerModelRegistry implements ModelRegistry {
         }
         Map<String, String> property = mapper.checkedProperties(Map.of(key, value));
         String arn = requirePackage(modelName, version).modelPackageArn();
-        call("UpdateModelPackage", () -> client.updateModelPackage(r -> r.modelPackageArn(arn)
+        call("UpdateModelPackage", () -> client().updateModelPackage(r -> r.modelPackageArn(arn)
                 .customerMetadataProperties(property)));
     }
 
@@ -354,7 +354,7 @@ final class SageMakerModelRegistry implements ModelRegistry {
         if (!current.customerMetadataProperties().containsKey(key)) {
             return;
         }
-        call("UpdateModelPackage", () -> client.updateModelPackage(r -> r.modelPackageArn(current.modelPackageArn())
+        call("UpdateModelPackage", () -> client().updateModelPackage(r -> r.modelPackageArn(current.modelPackageArn())
                 .customerMetadataPropertiesToRemove(key)));
     }
 
@@ -409,5 +409,10 @@ final class SageMakerModelRegistry implements ModelRegistry {
         } catch (SdkException e) {
             throw errors.classify(operation, e);
         }
+    }
+
+    /** The connection's SDK client (built on first use). */
+    private SageMakerClient client() {
+        return clients.get();
     }
 }
