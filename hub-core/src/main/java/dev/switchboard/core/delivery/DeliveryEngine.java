@@ -124,7 +124,7 @@ public final class DeliveryEngine implements AutoCloseable {
         public Set<String> full() {
             Set<String> full = new HashSet<>();
             for (Bulkhead bulkhead : bulkheads.getAllBulkheads()) {
-                if (bulkhead.getMetrics().getAvailableConcurrentCalls() == 0) {
+                if (isFull(bulkhead)) {
                     full.add(bulkhead.getName());
                 }
             }
@@ -257,11 +257,14 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     private void enqueued(String connection) {
-        boolean full = connection != null && bulkheads.find(connection)
-                .map(bulkhead -> bulkhead.getMetrics().getAvailableConcurrentCalls() == 0).orElse(false);
+        boolean full = connection != null && bulkheads.find(connection).map(DeliveryEngine::isFull).orElse(false);
         if (!full) {
             wakeUp.release();
         }
+    }
+
+    private static boolean isFull(Bulkhead bulkhead) {
+        return bulkhead.getMetrics().getAvailableConcurrentCalls() == 0;
     }
 
     private void pollLoop() {

@@ -191,16 +191,15 @@ public final class Outbox {
 
     /**
      * Due candidates, oldest first: {@code select} with {@code $NOT_FULL} standing for the exclusion of full
-     * connections and {@code $FETCH} for the row limit, taking {@code times} timestamp parameters, each followed by
-     * those connections. Twice the limit are read, so deliveries to a connection that runs out of slots part-way
-     * do not hide those to other connections.
+     * connections and {@code $FETCH} for the row limit, taking two timestamp parameters (pending, lease expired),
+     * each followed by those connections. Twice the limit are read, so deliveries to a connection that runs out of
+     * slots part-way do not hide those to other connections.
      */
-    private List<Candidate> candidates(String select, int times, int limit, Instant now, Set<String> full,
-                                       String suffix) {
+    private List<Candidate> candidates(String select, int limit, Instant now, Set<String> full, String suffix) {
         String notFull = full.isEmpty() ? "" : " AND d.connection_name NOT IN ("
                 + String.join(", ", Collections.nCopies(full.size(), "?")) + ")";
         List<Object> args = new ArrayList<>();
-        for (int i = 0; i < times; i++) {
+        for (int branch = 0; branch < 2; branch++) {
             args.add(Timestamp.from(now));
             args.addAll(full);
         }
@@ -216,7 +215,7 @@ public final class Outbox {
         // Rows locked here but not admitted stay as they are; their locks end with the transaction.
         for (Candidate candidate : candidates("SELECT d.id, d.connection_name FROM outbox_delivery d WHERE "
                 + "(d.status = 'PENDING' AND d.next_attempt_at <= ?$NOT_FULL OR d.status = 'IN_FLIGHT' "
-                + "AND d.lease_until <= ?$NOT_FULL) AND " + NOT_HELD_BACK + " ORDER BY d.id", 2, limit, now,
+                + "AND d.lease_until <= ?$NOT_FULL) AND " + NOT_HELD_BACK + " ORDER BY d.id", limit, now,
                 admission.full(), " FOR UPDATE SKIP LOCKED")) {
             if (won.size() == limit || !admission.tryAdmit(candidate.connection())) {
                 continue;
@@ -242,7 +241,7 @@ public final class Outbox {
                 + "(SELECT d.id, d.connection_name FROM outbox_delivery d USE INDEX (ix_outbox_status_id) "
                 + "WHERE d.status = 'IN_FLIGHT' "
                 + "AND d.lease_until <= ?$NOT_FULL AND " + NOT_HELD_BACK + " ORDER BY d.id$FETCH)) due ORDER BY id",
-                2, limit, now, admission.full(), "");
+                limit, now, admission.full(), "");
         for (Candidate candidate : candidates) {
             if (won.size() == limit || !admission.tryAdmit(candidate.connection())) {
                 continue;
@@ -314,7 +313,7 @@ public final class Outbox {
     }
 
     /** Marks a claimed delivery delivered; false when its claim was lost meanwhile. */
-    public boolean markDelivered(Delivery delivery, String result) {
+    private boolean markDelivered(Delivery delivery, String result) {
         return jdbc.update("UPDATE outbox_delivery SET status = 'DELIVERED', result = ?, last_error = NULL, "
                         + "lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'IN_FLIGHT' AND claimed_by = ?",
                 result, Timestamp.from(clock.instant()), delivery.id(), delivery.claimToken()) == 1;

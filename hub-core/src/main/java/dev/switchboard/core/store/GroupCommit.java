@@ -27,7 +27,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public final class GroupCommit {
 
     /** Units per shared transaction: enough to amortise a commit, few enough to keep its locks short. */
-    static final int MAX_UNITS = 64;
+    private static final int MAX_UNITS = 64;
 
     private final TransactionTemplate tx;
     private final ConcurrentLinkedQueue<Unit<?>> queue = new ConcurrentLinkedQueue<>();
