@@ -2,7 +2,6 @@ package dev.switchboard.core.testing;
 
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.Capability;
-import dev.switchboard.spi.CheckResult;
 import dev.switchboard.spi.Connection;
 import dev.switchboard.spi.ConnectionConfig;
 import dev.switchboard.spi.Connector;
@@ -11,10 +10,8 @@ import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.Fidelity;
 import dev.switchboard.spi.OptionDefinition;
 import dev.switchboard.spi.OptionType;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -84,21 +81,6 @@ public class RecordingConnector implements Connector {
                 return new Result(null, Map.of("count", String.valueOf(calls(config.name()).size())));
             }
         };
-        return new Connection() {
-            @Override
-            public String name() {
-                return config.name();
-            }
-
-            @Override
-            public CheckResult check(Duration timeout) {
-                return CheckResult.ok("recording connector is always reachable", Duration.ZERO);
-            }
-
-            @Override
-            public Optional<ActionTarget> actionTarget() {
-                return Optional.of(target);
-            }
-        };
+        return new ActionConnection(config.name(), "recording connector is always reachable", target);
     }
 }

@@ -2,7 +2,6 @@ package dev.switchboard.core.testing;
 
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.Capability;
-import dev.switchboard.spi.CheckResult;
 import dev.switchboard.spi.Connection;
 import dev.switchboard.spi.ConnectionConfig;
 import dev.switchboard.spi.Connector;
@@ -17,7 +16,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -212,21 +210,6 @@ public class ScriptedActionConnector implements Connector {
                 return script(config.name()).perform(request);
             }
         };
-        return new Connection() {
-            @Override
-            public String name() {
-                return config.name();
-            }
-
-            @Override
-            public CheckResult check(Duration timeout) {
-                return CheckResult.ok("scripted connector is always reachable", Duration.ZERO);
-            }
-
-            @Override
-            public Optional<ActionTarget> actionTarget() {
-                return Optional.of(target);
-            }
-        };
+        return new ActionConnection(config.name(), "scripted connector is always reachable", target);
     }
 }
