@@ -91,6 +91,11 @@ final class ChildJvm implements AutoCloseable {
         throw new IllegalStateException("not ready within " + timeout + "; log: " + tail());
     }
 
+    /** CPU time the child has used so far (user + system), in milliseconds. */
+    double cpuMillis() {
+        return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e6).orElse(Double.NaN);
+    }
+
     /** The child's resident set size in bytes (Linux {@code /proc/<pid>/status} VmRSS), or -1 elsewhere. */
     long rssBytes() {
         return rssBytes(process.pid());

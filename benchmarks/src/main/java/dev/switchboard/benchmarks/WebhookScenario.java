@@ -39,14 +39,15 @@ final class WebhookScenario {
 
     WebhookScenario(Layout layout, Size size, Path work) {
         this.layout = layout;
-        this.size = Integer.getInteger("bench.b1.count") == null ? size : new Size(Integer.getInteger("bench.b1.count"),
-                size.warmup, size.threads, size.latencySeconds, size.minLatencyCount);
+        this.size = new Size(Integer.getInteger("bench.b1.count", size.count),
+                Integer.getInteger("bench.b1.warmup", size.warmup), size.threads, size.latencySeconds,
+                size.minLatencyCount);
         this.work = work;
     }
 
     /** One system's numbers in one repetition. */
-    record Run(double acceptedPerSecond, double deliveredPerSecond, int sent, int delivered, int failed,
-               double addedP50Ms, double addedP99Ms, double rate) {
+    record Run(double acceptedPerSecond, double deliveredPerSecond, double cpuMillisPerMessage, int sent,
+               int delivered, int failed, double addedP50Ms, double addedP99Ms, double rate) {
     }
 
     ScenarioResult run(int repetitions) throws Exception {
@@ -56,6 +57,7 @@ final class WebhookScenario {
         Metric delivered = result.metric(new Metric("max throughput, delivered/s at the target", "msg/s",
                 Metric.Goal.AT_LEAST, 0.5, "≥ 0.5× (aim 0.8×)"));
         Metric accepted = result.metric(Metric.reported("max throughput, accepted/s at the sender", "msg/s"));
+        Metric cpu = result.metric(Metric.reported("CPU time per message at max throughput (system's JVM)", "ms"));
         Metric p50 = result.metric(Metric.reported("p50 added latency at half of max load", "ms"));
         Metric p99 = result.metric(Metric.reported("p99 added latency at half of max load", "ms"));
         try (TargetServer target = new TargetServer(); LoadGenerator load = new LoadGenerator(SECRET)) {
@@ -71,6 +73,7 @@ final class WebhookScenario {
                 System.out.printf("B1 rep %d: forwarder %s%n          hub       %s%n", rep + 1, baseline, hub);
                 delivered.add(baseline.deliveredPerSecond, hub.deliveredPerSecond);
                 accepted.add(baseline.acceptedPerSecond, hub.acceptedPerSecond);
+                cpu.add(baseline.cpuMillisPerMessage, hub.cpuMillisPerMessage);
                 p50.add(baseline.addedP50Ms, hub.addedP50Ms);
                 p99.add(baseline.addedP99Ms, hub.addedP99Ms);
                 if (baseline.failed > 0 || hub.failed > 0 || baseline.delivered < baseline.sent
@@ -96,7 +99,7 @@ final class WebhookScenario {
         try (ChildJvm child = ChildJvm.start(layout.harnessClasses(), Forwarder.class.getName(),
                 List.of(String.valueOf(port), target.url()), dir, dir.resolve("forwarder.log"), port, List.of())) {
             child.awaitReady("/health", "UP", Duration.ofSeconds(60));
-            return measure(target, load, URI.create("http://127.0.0.1:" + port + "/webhooks/registry"));
+            return measure(child, target, load, URI.create("http://127.0.0.1:" + port + "/webhooks/registry"));
         }
     }
 
@@ -135,11 +138,11 @@ final class WebhookScenario {
                         "--switchboard.data-dir=" + dir.resolve("data")), dir, dir.resolve("hub.log"), port,
                 ChildJvm.extraFlags())) {
             child.awaitReady("/actuator/health", "UP", Duration.ofSeconds(120));
-            return measure(target, load, URI.create("http://127.0.0.1:" + port + "/webhooks/registry"));
+            return measure(child, target, load, URI.create("http://127.0.0.1:" + port + "/webhooks/registry"));
         }
     }
 
-    private Run measure(TargetServer target, LoadGenerator load, URI url) throws Exception {
+    private Run measure(ChildJvm system, TargetServer target, LoadGenerator load, URI url) throws Exception {
         // warm-up
         int warm = nextSeq.getAndAdd(size.warmup);
         load.closedLoop(url, warm, size.warmup, size.threads);
@@ -147,9 +150,12 @@ final class WebhookScenario {
 
         // maximum throughput, closed loop
         int from = nextSeq.getAndAdd(size.count);
+        double cpuBefore = system.cpuMillis();
         LoadGenerator.Closed closed = load.closedLoop(url, from, size.count, size.threads);
         // A missing delivery is waited for this long (a retry's backoff); short at the smoke-test size.
         int delivered = awaitDelivered(target, from, size.count, Duration.ofSeconds(size.count <= 100 ? 20 : 180));
+        // What the system spent per message: unlike the rates, this hardly moves when other tenants take CPU.
+        double cpuPerMessage = (system.cpuMillis() - cpuBefore) / Math.max(1, delivered);
         long last = 0;
         for (int i = from; i < from + size.count; i++) {
             Long t = target.firstReceipt.get(i);
@@ -164,7 +170,7 @@ final class WebhookScenario {
         int count = (int) Math.min(20_000, Math.max(size.minLatencyCount, rate * size.latencySeconds));
         List<Double> e2e = latencies(target, load, url, count, rate);
         List<Double> direct = latencies(target, load, URI.create(target.url()), count, rate);
-        return new Run(closed.perSecond(), deliveredPerSecond, size.count, delivered, closed.failed(),
+        return new Run(closed.perSecond(), deliveredPerSecond, cpuPerMessage, size.count, delivered, closed.failed(),
                 Stats.percentile(e2e, 50) - Stats.percentile(direct, 50),
                 Stats.percentile(e2e, 99) - Stats.percentile(direct, 99), rate);
     }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -132,13 +133,71 @@ public final class DeliveryEngine implements AutoCloseable {
         }
 
         @Override
-        public boolean tryAdmit(String connection) {
-            return bulkheads.bulkhead(connection).tryAcquirePermission();
+        public boolean tryAdmit(String connection, String subject) {
+            return !handedOff.contains(subjectKey(connection, subject))
+                    && bulkheads.bulkhead(connection).tryAcquirePermission();
         }
 
         @Override
         public void release(String connection) {
             bulkheads.bulkhead(connection).releasePermission();
+        }
+    };
+    /**
+     * Subjects (per connection, {@link #subjectKey}) of deliveries handed off to this engine at enqueue and not
+     * finished: another delivery of one is neither handed off nor claimed meanwhile, since the enqueue that took it
+     * may not have committed yet, so the store cannot tell.
+     */
+    private final Set<String> handedOff = ConcurrentHashMap.newKeySet();
+    /** Takes new deliveries straight from {@link Outbox#enqueue}: no claim, no separate attempt start. */
+    private final Outbox.Handoff handoff = new Outbox.Handoff() {
+        @Override
+        public String owner() {
+            return owner;
+        }
+
+        @Override
+        public Duration lease() {
+            return settings.lease();
+        }
+
+        @Override
+        public boolean tryTake(String connection, String subject) {
+            if (!running || !freeWorkers.tryAcquire()) {
+                return false;
+            }
+            String key = subjectKey(connection, subject);
+            if (handedOff.add(key)) {
+                Bulkhead bulkhead = bulkheads.bulkhead(connection);
+                if (bulkhead.tryAcquirePermission()) {
+                    // An open breaker leaves the delivery to the poller, which postpones it as usual.
+                    if (breakers.circuitBreaker(connection).tryAcquirePermission()) {
+                        return true;
+                    }
+                    bulkhead.releasePermission();
+                }
+                handedOff.remove(key);
+            }
+            freeWorkers.release();
+            return false;
+        }
+
+        @Override
+        public void release(String connection, String subject) {
+            breakers.circuitBreaker(connection).releasePermission();
+            bulkheads.bulkhead(connection).releasePermission();
+            handedOff.remove(subjectKey(connection, subject));
+            freeWorkers.release();
+        }
+
+        @Override
+        public void perform(Delivery delivery) {
+            CircuitBreaker breaker = breakers.circuitBreaker(delivery.connection());
+            String key = subjectKey(delivery.connection(), delivery.subject());
+            run(delivery, () -> attempt(delivery, 1, breaker), () -> {
+                breaker.releasePermission();
+                handedOff.remove(key);
+            }, () -> handedOff.remove(key));
         }
     };
     private volatile boolean running;
@@ -212,6 +271,7 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         running = true;
         outbox.addListener(onEnqueue);
+        outbox.handOffTo(handoff);
         AtomicInteger threads = new AtomicInteger();
         workers = Executors.newFixedThreadPool(settings.workers(), task -> daemon(task,
                 "switchboard-delivery-" + threads.incrementAndGet()));
@@ -227,6 +287,7 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         running = false;
         outbox.removeListener(onEnqueue);
+        outbox.stopHandingOffTo(handoff);
         wakeUp.release();
         poller.shutdownNow();
         workers.shutdown();
@@ -294,25 +355,40 @@ public final class DeliveryEngine implements AutoCloseable {
     /** Holds the bulkhead slot that admission took for the delivery until it is done. */
     private void submit(Delivery delivery) {
         freeWorkers.acquireUninterruptibly();
+        run(delivery, () -> deliver(delivery), () -> { }, () -> { });
+    }
+
+    /**
+     * Runs {@code work} for {@code delivery} on a worker that the caller took, holding the delivery's bulkhead
+     * slot; gives both back when it ends ({@code finished} runs too), or at once when the engine is stopping
+     * ({@code rejected} runs instead: the claim expires and another engine takes it over).
+     */
+    private void run(Delivery delivery, Runnable work, Runnable rejected, Runnable finished) {
         Bulkhead bulkhead = bulkheads.bulkhead(delivery.connection());
         try {
             workers.submit(() -> {
                 try {
-                    deliver(delivery);
+                    work.run();
                 } catch (RuntimeException e) {
                     // The store failed mid-way; the claim expires and the delivery is taken over.
                     LOG.warn("Delivery {} to connection {} could not be completed: {}", delivery.id(),
                             delivery.connection(), e.getMessage());
                 } finally {
+                    finished.run();
                     bulkhead.onComplete();
                     freeWorkers.release();
                     wakeUp.release(); // a finished delivery may let the next one of its subject go
                 }
             });
-        } catch (RuntimeException rejected) {
+        } catch (RuntimeException stopping) {
+            rejected.run();
             bulkhead.releasePermission();
-            freeWorkers.release(); // stopping: the claim expires and another engine takes it over
+            freeWorkers.release();
         }
+    }
+
+    private static String subjectKey(String connection, String subject) {
+        return connection + '\u0000' + subject;
     }
 
     private void deliver(Delivery delivery) {
@@ -339,18 +415,23 @@ public final class DeliveryEngine implements AutoCloseable {
             breaker.releasePermission(); // the claim was lost: another engine owns the delivery now
             return;
         }
+        attempt(delivery, number.get(), breaker);
+    }
+
+    /** Performs attempt {@code number}, recorded STARTED, under a permission of {@code breaker}. */
+    private void attempt(Delivery delivery, int number, CircuitBreaker breaker) {
         long started = System.nanoTime();
         try {
             ActionTarget.Result result = perform(delivery);
             breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             metrics.attempt(delivery.connection(), null);
-            if (outbox.delivered(delivery, number.get(), JSON.writeValueAsString(result.outputs()))) {
+            if (outbox.delivered(delivery, number, JSON.writeValueAsString(result.outputs()))) {
                 metrics.delivery(delivery.connection(), DeliveryMetrics.Outcome.DELIVERED);
             }
         } catch (RuntimeException e) {
             ConnectorException failure = classify(delivery.connection(), e);
             breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, failure);
-            outbox.finishAttempt(delivery.id(), number.get(), Attempt.Outcome.FAILED, failure.kind(), failure.getMessage());
+            outbox.finishAttempt(delivery.id(), number, Attempt.Outcome.FAILED, failure.kind(), failure.getMessage());
             metrics.attempt(delivery.connection(), failure.kind());
             afterFailure(delivery, delivery.attempts() + 1, failure);
         }

@@ -23,6 +23,7 @@ import java.util.function.Consumer;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -44,11 +45,13 @@ public final class Outbox {
             + "created_at";
     /**
      * Per-subject order, per connection: an earlier delivery of the subject to the same connection that is still
-     * pending or in flight holds it back. Another connection's deliveries do not, so one tool's outage does not
-     * stall the others.
+     * pending or in flight holds it back, and so does any one in flight (one handed off at enqueue may have a
+     * higher id than a pending one whose enqueue committed later). Another connection's deliveries do not, so one
+     * tool's outage does not stall the others.
      */
     private static final String NOT_HELD_BACK = "NOT EXISTS (SELECT 1 FROM outbox_delivery e WHERE e.subject = d.subject "
-            + "AND e.connection_name = d.connection_name AND e.id < d.id AND e.status IN ('PENDING', 'IN_FLIGHT'))";
+            + "AND e.connection_name = d.connection_name AND (e.id < d.id AND e.status IN ('PENDING', 'IN_FLIGHT') "
+            + "OR e.id > d.id AND e.status = 'IN_FLIGHT' AND d.status = 'PENDING'))";
 
     private final Store store;
     private final JdbcTemplate jdbc;
@@ -56,6 +59,7 @@ public final class Outbox {
     private final EventCodec codec = new EventCodec();
     private final Clock clock;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    private volatile Handoff handoff;
 
     public Outbox(Store store, Clock clock) {
         this.store = store;
@@ -73,11 +77,15 @@ public final class Outbox {
         if (existing.isPresent()) {
             return existing.get();
         }
+        // Built from what was inserted rather than read back: a re-read cost a query and a JSON decode of the
+        // event per delivery (B1 benchmark).
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         try {
-            // Built from what was inserted rather than read back: a re-read cost a query and a JSON decode of the
-            // event per delivery (B1 benchmark).
-            Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-            long id = insert(call, Timestamp.from(now));
+            Optional<Delivery> handedOff = tryHandOff(call, now);
+            if (handedOff.isPresent()) {
+                return handedOff.get();
+            }
+            long id = insert(call, now, null);
             Store.afterCommit(() -> listeners.forEach(listener -> listener.accept(call.connection())));
             return new Delivery(id, call.idempotencyKey(), call.connection(), call.action(), call.parameters(),
                     call.event(), call.eventSeq(), call.routeId(), call.event().subject(), Delivery.Status.PENDING, 0,
@@ -87,12 +95,57 @@ public final class Outbox {
         }
     }
 
-    private long insert(ActionCall call, Timestamp now) {
+    /**
+     * Stores {@code call} already claimed by the engine in this process, with its first attempt STARTED, and hands
+     * it to that engine once the caller's transaction commits; empty when the engine cannot take it now. This
+     * spares a new delivery the claim and the attempt-start transactions that the poller's path costs.
+     */
+    private Optional<Delivery> tryHandOff(ActionCall call, Instant now) {
+        Handoff engine = handoff;
+        String subject = call.event().subject();
+        // Only inside the caller's transaction (the two inserts are atomic with its own writes, and the engine
+        // gets the delivery only if they commit), and never past an earlier delivery of the subject still to go.
+        if (engine == null || !TransactionSynchronizationManager.isActualTransactionActive()
+                || !engine.tryTake(call.connection(), subject)) {
+            return Optional.empty();
+        }
+        boolean taken = false;
+        try {
+            if (jdbc.queryForObject("SELECT COUNT(*) FROM outbox_delivery WHERE subject = ? AND connection_name = ? "
+                    + "AND status IN ('PENDING', 'IN_FLIGHT')", Integer.class, subject, call.connection()) > 0) {
+                return Optional.empty();
+            }
+            String token = newClaimToken(engine.owner());
+            Instant leaseUntil = now.plus(engine.lease());
+            long id = insert(call, now, new Claim(token, leaseUntil));
+            jdbc.update("INSERT INTO delivery_attempt (delivery_id, attempt, started_at, outcome) "
+                    + "VALUES (?, 1, ?, 'STARTED')", id, Timestamp.from(now));
+            Delivery delivery = new Delivery(id, call.idempotencyKey(), call.connection(), call.action(),
+                    call.parameters(), call.event(), call.eventSeq(), call.routeId(), subject,
+                    Delivery.Status.IN_FLIGHT, 0, now, leaseUntil, token, null, now);
+            Store.afterCompletion(() -> engine.perform(delivery),
+                    () -> engine.release(call.connection(), subject));
+            taken = true;
+            return Optional.of(delivery);
+        } finally {
+            if (!taken) {
+                engine.release(call.connection(), subject);
+            }
+        }
+    }
+
+    /** The claim a delivery handed off at enqueue is stored with. */
+    private record Claim(String token, Instant leaseUntil) {
+    }
+
+    private long insert(ActionCall call, Instant at, Claim claim) {
+        Timestamp now = Timestamp.from(at);
         var keys = new GeneratedKeyHolder();
         jdbc.update(connection -> {
             var statement = connection.prepareStatement("INSERT INTO outbox_delivery (idempotency_key, connection_name, "
                     + "operation, parameters, event_payload, event_seq, route_id, subject, status, attempts, "
-                    + "next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)",
+                    + "next_attempt_at, created_at, updated_at, lease_until, claimed_by) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     new String[] {"id"});
             statement.setString(1, call.idempotencyKey());
             statement.setString(2, call.connection());
@@ -102,12 +155,59 @@ public final class Outbox {
             statement.setObject(6, call.eventSeq());
             statement.setString(7, call.routeId());
             statement.setString(8, call.event().subject());
-            statement.setTimestamp(9, now);
-            statement.setTimestamp(10, now);
+            statement.setString(9, (claim == null ? Delivery.Status.PENDING : Delivery.Status.IN_FLIGHT).name());
+            statement.setInt(10, claim == null ? 0 : 1);
             statement.setTimestamp(11, now);
+            statement.setTimestamp(12, now);
+            statement.setTimestamp(13, now);
+            statement.setTimestamp(14, claim == null ? null : Timestamp.from(claim.leaseUntil()));
+            statement.setString(15, claim == null ? null : claim.token());
             return statement;
         }, keys);
         return keys.getKey().longValue();
+    }
+
+    /**
+     * An engine in this process that takes new deliveries straight from {@link #enqueue}, so that they skip the
+     * poller: stored IN_FLIGHT under its claim with attempt 1 STARTED, and given to it when the enqueuing
+     * transaction commits. Only on the embedded H2 store, where this process is the only one: with several
+     * instances on PostgreSQL, another instance's uncommitted enqueue of the same subject could not be seen, so
+     * deliveries there always go through {@link #claimDue}.
+     */
+    public interface Handoff {
+
+        /** The engine's name, for claim tokens. */
+        String owner();
+
+        /** How long a claim holds. */
+        Duration lease();
+
+        /**
+         * Takes a worker, a bulkhead slot and the breaker's permission for one delivery of {@code subject} to
+         * {@code connection}; false when one of them is not free, or when a delivery of that subject to that
+         * connection taken here is not finished yet (its enqueue may not have committed).
+         */
+        boolean tryTake(String connection, String subject);
+
+        /** Gives back what {@link #tryTake} took: the delivery was not handed off, or its enqueue rolled back. */
+        void release(String connection, String subject);
+
+        /** Performs attempt 1 of a delivery whose enqueue committed; ends by giving back what was taken. */
+        void perform(Delivery delivery);
+    }
+
+    /** New deliveries go to {@code engine} when it can take them (H2 only, see {@link Handoff}). */
+    public void handOffTo(Handoff engine) {
+        if (store.dialect() == Store.Dialect.H2) {
+            handoff = engine;
+        }
+    }
+
+    /** Stops handing new deliveries to {@code engine}. */
+    public void stopHandingOffTo(Handoff engine) {
+        if (handoff == engine) {
+            handoff = null;
+        }
     }
 
     /**
@@ -124,7 +224,7 @@ public final class Outbox {
             }
 
             @Override
-            public boolean tryAdmit(String connection) {
+            public boolean tryAdmit(String connection, String subject) {
                 return true;
             }
 
@@ -136,8 +236,11 @@ public final class Outbox {
         /** Connections that cannot take a delivery now: their due deliveries are not even read. */
         Set<String> full();
 
-        /** Takes a slot for one delivery to {@code connection}; false when it has none free. */
-        boolean tryAdmit(String connection);
+        /**
+         * Takes a slot for one delivery of {@code subject} to {@code connection}; false when it has none free (or
+         * a delivery of that subject handed off to this engine is not finished).
+         */
+        boolean tryAdmit(String connection, String subject);
 
         /** Gives back a slot from {@link #tryAdmit} whose delivery was claimed by another engine after all. */
         void release(String connection);
@@ -185,8 +288,8 @@ public final class Outbox {
                 claimed.stream().map(Candidate::id).toArray());
     }
 
-    /** A due delivery's id and connection, before it is claimed. */
-    private record Candidate(long id, String connection) {
+    /** A due delivery before it is claimed; {@code inFlight} when its lease expired. */
+    private record Candidate(long id, String connection, String subject, boolean inFlight) {
     }
 
     /**
@@ -205,7 +308,8 @@ public final class Outbox {
         }
         String fetch = " FETCH FIRST " + 2 * limit + " ROWS ONLY";
         return jdbc.query(select.replace("$NOT_FULL", notFull).replace("$FETCH", fetch) + fetch + suffix,
-                (row, n) -> new Candidate(row.getLong(1), row.getString(2)), args.toArray());
+                (row, n) -> new Candidate(row.getLong(1), row.getString(2), row.getString(3),
+                        Delivery.Status.IN_FLIGHT.name().equals(row.getString(4))), args.toArray());
     }
 
     /** Claims with row locks (PostgreSQL); adds each delivery it claimed, holding an admitted slot, to {@code won}. */
@@ -213,17 +317,17 @@ public final class Outbox {
                              List<Candidate> won) {
         Timestamp at = Timestamp.from(now);
         // Rows locked here but not admitted stay as they are; their locks end with the transaction.
-        for (Candidate candidate : candidates("SELECT d.id, d.connection_name FROM outbox_delivery d WHERE "
+        for (Candidate candidate : candidates("SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d WHERE "
                 + "(d.status = 'PENDING' AND d.next_attempt_at <= ?$NOT_FULL OR d.status = 'IN_FLIGHT' "
                 + "AND d.lease_until <= ?$NOT_FULL) AND " + NOT_HELD_BACK + " ORDER BY d.id", limit, now,
                 admission.full(), " FOR UPDATE SKIP LOCKED")) {
-            if (won.size() == limit || !admission.tryAdmit(candidate.connection())) {
+            if (won.size() == limit || !admission.tryAdmit(candidate.connection(), candidate.subject())) {
                 continue;
             }
             won.add(candidate); // from here on a rollback gives the slot back (claimDue)
             jdbc.update("UPDATE outbox_delivery SET status = 'IN_FLIGHT', lease_until = ?, claimed_by = ?, updated_at = ? "
                     + "WHERE id = ?", Timestamp.from(now.plus(lease)), newClaimToken(owner), at, candidate.id());
-            expireStartedAttempts(candidate.id(), now);
+            expireStartedAttempts(candidate, now);
         }
     }
 
@@ -234,16 +338,17 @@ public final class Outbox {
         // Pending rows in (status, id) order, so the scan stops after the rows it needs (H2 otherwise reads and
         // sorts every pending delivery: the B1 benchmark's hot spot), plus lease-expired ones among the few in
         // flight. One OR of both made H2 walk the whole table.
-        List<Candidate> candidates = candidates("SELECT id, connection_name FROM ("
-                + "(SELECT d.id, d.connection_name FROM outbox_delivery d USE INDEX (ix_outbox_status_id) "
+        List<Candidate> candidates = candidates("SELECT id, connection_name, subject, status FROM ("
+                + "(SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d "
+                + "USE INDEX (ix_outbox_status_id) "
                 + "WHERE d.status = 'PENDING' AND d.next_attempt_at <= ?$NOT_FULL AND " + NOT_HELD_BACK
                 + " ORDER BY d.status, d.id$FETCH) UNION ALL "
-                + "(SELECT d.id, d.connection_name FROM outbox_delivery d USE INDEX (ix_outbox_status_id) "
-                + "WHERE d.status = 'IN_FLIGHT' "
+                + "(SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d "
+                + "USE INDEX (ix_outbox_status_id) WHERE d.status = 'IN_FLIGHT' "
                 + "AND d.lease_until <= ?$NOT_FULL AND " + NOT_HELD_BACK + " ORDER BY d.id$FETCH)) due ORDER BY id",
                 limit, now, admission.full(), "");
         for (Candidate candidate : candidates) {
-            if (won.size() == limit || !admission.tryAdmit(candidate.connection())) {
+            if (won.size() == limit || !admission.tryAdmit(candidate.connection(), candidate.subject())) {
                 continue;
             }
             won.add(candidate); // from here on a rollback gives the slot back (claimDue)
@@ -253,7 +358,7 @@ public final class Outbox {
                             + "OR (status = 'IN_FLIGHT' AND lease_until <= ?))",
                     Timestamp.from(now.plus(lease)), newClaimToken(owner), at, candidate.id(), at, at);
             if (updated == 1) {
-                expireStartedAttempts(candidate.id(), now);
+                expireStartedAttempts(candidate, now);
             } else {
                 won.remove(won.size() - 1);
                 admission.release(candidate.connection());
@@ -261,9 +366,13 @@ public final class Outbox {
         }
     }
 
-    private void expireStartedAttempts(long id, Instant now) {
+    /** Ends the attempt an expired claim left STARTED (a pending delivery has none). */
+    private void expireStartedAttempts(Candidate candidate, Instant now) {
+        if (!candidate.inFlight()) {
+            return;
+        }
         jdbc.update("UPDATE delivery_attempt SET outcome = 'LEASE_EXPIRED', finished_at = ? WHERE delivery_id = ? "
-                + "AND outcome = 'STARTED'", Timestamp.from(now), id);
+                + "AND outcome = 'STARTED'", Timestamp.from(now), candidate.id());
     }
 
     private static String newClaimToken(String owner) {

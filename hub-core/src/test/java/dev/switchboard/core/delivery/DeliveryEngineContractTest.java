@@ -59,6 +59,80 @@ abstract class DeliveryEngineContractTest {
     }
 
     @Test
+    void aDeliveryEnqueuedInATransactionIsPerformedOnceWhenItCommits() {
+        DeliveryEngine engine = hub.startEngine(DeliveryFixture.FAST);
+        Delivery delivery = hub.enqueueInTransaction("alpha", "e-1", "churn");
+
+        if (handsOff()) {
+            // Stored already claimed by the engine, attempt 1 started: no claim and no attempt-start transaction.
+            assertThat(delivery.status()).isEqualTo(Delivery.Status.IN_FLIGHT);
+            assertThat(delivery.claimToken()).startsWith(engine.owner() + "/");
+        } else {
+            assertThat(delivery.status()).isEqualTo(Delivery.Status.PENDING);
+        }
+        awaitStatus(delivery, Delivery.Status.DELIVERED);
+        assertThat(ScriptedActionConnector.script("alpha").callsWithKey(delivery.idempotencyKey())).isEqualTo(1);
+        assertThat(hub.outbox.attempts(delivery.id())).extracting(Attempt::number, Attempt::outcome)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, Attempt.Outcome.DELIVERED));
+        assertThat(hub.counter("switchboard.deliveries", "connection", "alpha", "outcome", "delivered")).isEqualTo(1);
+    }
+
+    @Test
+    void aRolledBackEnqueueIsNeverPerformedAndGivesBackWhatTheEngineTookForIt() {
+        hub.startEngine(DeliveryFixture.FAST); // 4 workers, 2 per connection
+        for (int i = 0; i < 4; i++) {
+            String eventId = "rolled-back-" + i;
+            hub.store.transactions().executeWithoutResult(status -> {
+                hub.enqueue("alpha", eventId, "model-" + eventId);
+                status.setRollbackOnly();
+            });
+        }
+
+        // Had the rolled-back enqueues kept their workers and bulkhead slots, these could not be performed.
+        List<Delivery> later = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            later.add(hub.enqueueInTransaction("alpha", "e-" + i, "model-" + i));
+        }
+        later.forEach(delivery -> awaitStatus(delivery, Delivery.Status.DELIVERED));
+        assertThat(ScriptedActionConnector.script("alpha").calls()).hasSize(4)
+                .noneMatch(call -> call.request().event().id().startsWith("rolled-back"));
+        Map<Delivery.Status, Long> stored = hub.outbox.countByStatus();
+        assertThat(stored).containsEntry(Delivery.Status.DELIVERED, 4L);
+        assertThat(stored.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(4);
+    }
+
+    @Test
+    void deliveriesOfOneSubjectEnqueuedByRoutesRunInOrderOneAtATime() {
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha").pause(Duration.ofMillis(10))
+                .failTransiently(2);
+        hub.startEngine(DeliveryFixture.FAST);
+        List<Delivery> deliveries = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            for (String model : List.of("churn", "fraud", "ltv")) {
+                deliveries.add(hub.enqueueInTransaction("alpha", model + "-" + i, model));
+            }
+        }
+        // Two in one transaction: the second must wait for the first, which is not committed when it is enqueued.
+        hub.store.transactions().executeWithoutResult(status -> {
+            deliveries.add(hub.enqueue("alpha", "churn-6", "churn"));
+            deliveries.add(hub.enqueue("alpha", "churn-7", "churn"));
+        });
+
+        deliveries.forEach(delivery -> awaitStatus(delivery, Delivery.Status.DELIVERED));
+        assertThat(alpha.subjectOverlaps()).isZero();
+        Map<String, List<Integer>> orderBySubject = alpha.calls().stream().collect(Collectors.groupingBy(
+                call -> call.request().event().subject(), Collectors.mapping(call -> Integer.parseInt(
+                        call.request().event().id().replaceAll(".*-", "")), Collectors.toList())));
+        assertThat(orderBySubject).hasSize(3).allSatisfy((subject, order) -> assertThat(order).isSorted());
+        assertThat(orderBySubject.get(deliveries.get(0).event().subject())).contains(6, 7);
+    }
+
+    /** Whether the outbox hands new deliveries to the engine at enqueue (embedded H2 only). */
+    private boolean handsOff() {
+        return hub.store.dialect() == dev.switchboard.core.store.Store.Dialect.H2;
+    }
+
+    @Test
     void dispatchingTheSameCallTwiceStoresOneDeliveryAndReturnsAtOnce() {
         OutboxActionDispatcher dispatcher = new OutboxActionDispatcher(hub.outbox);
         Delivery first = hub.enqueue("alpha", "e-1", "churn");

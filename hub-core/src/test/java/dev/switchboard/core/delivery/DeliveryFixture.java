@@ -76,6 +76,14 @@ final class DeliveryFixture implements AutoCloseable {
                 "promote", connection + "/" + eventId));
     }
 
+    /**
+     * Enqueues like {@link #enqueue(String, String, String)} inside a transaction of its own, as a route does: with
+     * an engine running on H2 the delivery is handed to it when the transaction commits.
+     */
+    Delivery enqueueInTransaction(String connection, String eventId, String model) {
+        return store.transactions().execute(status -> enqueue(connection, eventId, model));
+    }
+
     Delivery.Status status(Delivery delivery) {
         return outbox.get(delivery.id()).orElseThrow().status();
     }
