@@ -133,10 +133,15 @@ final class WebhookScenario {
                         secret: %s
                 """.formatted(routes, SECRET, target.url(), SECRET));
         int port = ChildJvm.freePort();
-        try (ChildJvm child = ChildJvm.start(layout.hubClasspath(true), StartupScenario.MAIN,
-                List.of("--SWITCHBOARD_CONFIG=" + config, "--server.port=" + port,
-                        "--switchboard.data-dir=" + dir.resolve("data")), dir, dir.resolve("hub.log"), port,
-                ChildJvm.extraFlags())) {
+        List<String> args = new ArrayList<>(List.of("--SWITCHBOARD_CONFIG=" + config, "--server.port=" + port,
+                "--switchboard.data-dir=" + dir.resolve("data")));
+        // Hub options for experiments, e.g. -Dbench.b1.hubArgs="--switchboard.delivery.workers=32".
+        String extra = System.getProperty("bench.b1.hubArgs", "").trim();
+        if (!extra.isEmpty()) {
+            args.addAll(List.of(extra.split("\\s+")));
+        }
+        try (ChildJvm child = ChildJvm.start(layout.hubClasspath(true), StartupScenario.MAIN, args, dir,
+                dir.resolve("hub.log"), port, ChildJvm.extraFlags())) {
             child.awaitReady("/actuator/health", "UP", Duration.ofSeconds(120));
             return measure(child, target, load, URI.create("http://127.0.0.1:" + port + "/webhooks/registry"));
         }

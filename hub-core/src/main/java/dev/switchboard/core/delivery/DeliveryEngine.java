@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
@@ -71,10 +72,13 @@ public final class DeliveryEngine implements AutoCloseable {
                            Duration pollInterval) {
 
         /**
-         * 16 workers: a delivery mostly waits on the network, so a connection gets 8 at once; with 4 (2 per
-         * connection) a single busy target capped the hub at a third of the rate it reached with 16 (B1 benchmark).
+         * 64 workers: a delivery mostly waits, on the tool and then on the commit that records its outcome, so
+         * workers are cheap, and a free one lets a new delivery skip the poller (see {@link Outbox.Handoff}).
+         * Each tool still gets at most 8 calls at once (the bulkhead). With 4 workers a single busy target capped
+         * the hub at a third of the rate it reached with 16, and 16 left new deliveries queueing for the poller
+         * (B1 benchmark).
          */
-        public static final Settings DEFAULTS = new Settings(8, Duration.ofSeconds(1), Duration.ofMinutes(5), 16,
+        public static final Settings DEFAULTS = new Settings(8, Duration.ofSeconds(1), Duration.ofMinutes(5), 64,
                 Duration.ofMinutes(5), Duration.ofSeconds(1));
 
         public Settings {
@@ -194,7 +198,7 @@ public final class DeliveryEngine implements AutoCloseable {
         public void perform(Delivery delivery) {
             CircuitBreaker breaker = breakers.circuitBreaker(delivery.connection());
             String key = subjectKey(delivery.connection(), delivery.subject());
-            run(delivery, () -> attempt(delivery, 1, breaker), () -> {
+            run(delivery, slot -> attempt(delivery, 1, breaker, slot), () -> {
                 breaker.releasePermission();
                 handedOff.remove(key);
             }, () -> handedOff.remove(key));
@@ -259,9 +263,12 @@ public final class DeliveryEngine implements AutoCloseable {
                 .build();
     }
 
-    /** At most half the workers (at least one) per connection, so a hanging tool cannot take them all. */
+    /**
+     * At most half the workers (at least one) per connection, so a hanging tool cannot take them all, and never
+     * more than 8 calls at once to one tool.
+     */
     public static BulkheadConfig defaultBulkheadConfig(Settings settings) {
-        return BulkheadConfig.custom().maxConcurrentCalls(Math.max(1, settings.workers() / 2))
+        return BulkheadConfig.custom().maxConcurrentCalls(Math.max(1, Math.min(8, settings.workers() / 2)))
                 .maxWaitDuration(Duration.ZERO).build();
     }
 
@@ -355,27 +362,28 @@ public final class DeliveryEngine implements AutoCloseable {
     /** Holds the bulkhead slot that admission took for the delivery until it is done. */
     private void submit(Delivery delivery) {
         freeWorkers.acquireUninterruptibly();
-        run(delivery, () -> deliver(delivery), () -> { }, () -> { });
+        run(delivery, slot -> deliver(delivery, slot), () -> { }, () -> { });
     }
 
     /**
-     * Runs {@code work} for {@code delivery} on a worker that the caller took, holding the delivery's bulkhead
-     * slot; gives both back when it ends ({@code finished} runs too), or at once when the engine is stopping
+     * Runs {@code work} for {@code delivery} on a worker that the caller took, with the delivery's bulkhead slot;
+     * gives both back when it ends ({@code finished} runs too), or at once when the engine is stopping
      * ({@code rejected} runs instead: the claim expires and another engine takes it over).
      */
-    private void run(Delivery delivery, Runnable work, Runnable rejected, Runnable finished) {
+    private void run(Delivery delivery, Consumer<Slot> work, Runnable rejected, Runnable finished) {
         Bulkhead bulkhead = bulkheads.bulkhead(delivery.connection());
+        Slot slot = new Slot(bulkhead);
         try {
             workers.submit(() -> {
                 try {
-                    work.run();
+                    work.accept(slot);
                 } catch (RuntimeException e) {
                     // The store failed mid-way; the claim expires and the delivery is taken over.
                     LOG.warn("Delivery {} to connection {} could not be completed: {}", delivery.id(),
                             delivery.connection(), e.getMessage());
                 } finally {
                     finished.run();
-                    bulkhead.onComplete();
+                    slot.release();
                     freeWorkers.release();
                     wakeUp.release(); // a finished delivery may let the next one of its subject go
                 }
@@ -387,11 +395,31 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * A delivery's bulkhead slot, given back once: as soon as the call to the tool ends, since the bulkhead guards
+     * the tool, and recording the outcome (a commit away) need not keep the tool's next call waiting.
+     */
+    private static final class Slot {
+
+        private final Bulkhead bulkhead;
+        private final AtomicBoolean held = new AtomicBoolean(true);
+
+        Slot(Bulkhead bulkhead) {
+            this.bulkhead = bulkhead;
+        }
+
+        void release() {
+            if (held.compareAndSet(true, false)) {
+                bulkhead.onComplete();
+            }
+        }
+    }
+
     private static String subjectKey(String connection, String subject) {
         return connection + '\u0000' + subject;
     }
 
-    private void deliver(Delivery delivery) {
+    private void deliver(Delivery delivery, Slot slot) {
         String connection = delivery.connection();
         CircuitBreaker breaker = breakers.circuitBreaker(connection);
         if (!breaker.tryAcquirePermission()) {
@@ -400,7 +428,7 @@ public final class DeliveryEngine implements AutoCloseable {
                     "circuit breaker of connection " + connection + " is open; not attempted");
             return;
         }
-        attempt(delivery, breaker);
+        attempt(delivery, breaker, slot);
     }
 
     private void postpone(Delivery delivery, Duration delay, DeliveryMetrics.Outcome outcome, String why) {
@@ -409,20 +437,25 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
-    private void attempt(Delivery delivery, CircuitBreaker breaker) {
+    private void attempt(Delivery delivery, CircuitBreaker breaker, Slot slot) {
         Optional<Integer> number = outbox.startAttempt(delivery);
         if (number.isEmpty()) {
             breaker.releasePermission(); // the claim was lost: another engine owns the delivery now
             return;
         }
-        attempt(delivery, number.get(), breaker);
+        attempt(delivery, number.get(), breaker, slot);
     }
 
     /** Performs attempt {@code number}, recorded STARTED, under a permission of {@code breaker}. */
-    private void attempt(Delivery delivery, int number, CircuitBreaker breaker) {
+    private void attempt(Delivery delivery, int number, CircuitBreaker breaker, Slot slot) {
         long started = System.nanoTime();
         try {
-            ActionTarget.Result result = perform(delivery);
+            ActionTarget.Result result;
+            try {
+                result = perform(delivery);
+            } finally {
+                slot.release();
+            }
             breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             metrics.attempt(delivery.connection(), null);
             if (outbox.delivered(delivery, number, JSON.writeValueAsString(result.outputs()))) {

@@ -54,8 +54,8 @@ abstract class DeliveryEngineContractTest {
         assertThat(calls.get(0).request().parameters()).containsEntry("workflow", "deploy.yml");
         assertThat(hub.outbox.attempts(delivery.id())).extracting(Attempt::outcome)
                 .containsExactly(Attempt.Outcome.DELIVERED);
-        assertThat(hub.counter("switchboard.deliveries", "connection", "alpha", "outcome", "delivered")).isEqualTo(1);
-        assertThat(hub.counter("switchboard.delivery.attempts", "connection", "alpha", "result", "success")).isEqualTo(1);
+        awaitCounter(1, "switchboard.deliveries", "connection", "alpha", "outcome", "delivered");
+        awaitCounter(1, "switchboard.delivery.attempts", "connection", "alpha", "result", "success");
     }
 
     @Test
@@ -74,7 +74,7 @@ abstract class DeliveryEngineContractTest {
         assertThat(ScriptedActionConnector.script("alpha").callsWithKey(delivery.idempotencyKey())).isEqualTo(1);
         assertThat(hub.outbox.attempts(delivery.id())).extracting(Attempt::number, Attempt::outcome)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(1, Attempt.Outcome.DELIVERED));
-        assertThat(hub.counter("switchboard.deliveries", "connection", "alpha", "outcome", "delivered")).isEqualTo(1);
+        awaitCounter(1, "switchboard.deliveries", "connection", "alpha", "outcome", "delivered");
     }
 
     @Test
@@ -158,7 +158,7 @@ abstract class DeliveryEngineContractTest {
         assertThat(attempts.get(1).error()).contains("429");
         assertThat(Duration.between(attempts.get(1).finishedAt(), attempts.get(2).startedAt()))
                 .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
-        assertThat(hub.counter("switchboard.deliveries", "connection", "alpha", "outcome", "retried")).isEqualTo(2);
+        awaitCounter(2, "switchboard.deliveries", "connection", "alpha", "outcome", "retried");
     }
 
     @Test
@@ -190,7 +190,7 @@ abstract class DeliveryEngineContractTest {
         awaitStatus(delivery, Delivery.Status.DEAD);
         assertThat(onlyDeadLetter().reason()).contains("gave up after 4 attempts").contains("tool is down");
         assertThat(hub.outbox.attempts(delivery.id())).hasSize(4);
-        assertThat(hub.counter("switchboard.deliveries", "connection", "alpha", "outcome", "dead_lettered")).isEqualTo(1);
+        awaitCounter(1, "switchboard.deliveries", "connection", "alpha", "outcome", "dead_lettered");
     }
 
     @Test
@@ -374,6 +374,11 @@ abstract class DeliveryEngineContractTest {
 
         assertThat(hub.meters.find("switchboard.outbox.depth").tags("status", "pending").gauge().value()).isEqualTo(1.0);
         assertThat(hub.meters.find("switchboard.inbox.backlog").gauge().value()).isZero();
+    }
+
+    /** The engine counts a delivery's outcome just after storing it, so a test that saw the status waits a moment. */
+    private void awaitCounter(double expected, String name, String... tags) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(hub.counter(name, tags)).isEqualTo(expected));
     }
 
     protected void awaitStatus(Delivery delivery, Delivery.Status status) {
