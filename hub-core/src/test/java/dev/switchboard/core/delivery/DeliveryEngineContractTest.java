@@ -78,6 +78,21 @@ abstract class DeliveryEngineContractTest {
     }
 
     @Test
+    void aRouteThatRunsAgainAfterACrashGetsItsDeliveredDeliveryBackAndNothingIsPerformedTwice() {
+        hub.startEngine(DeliveryFixture.FAST);
+        Delivery first = hub.enqueueInTransaction("alpha", "e-1", "churn");
+        awaitStatus(first, Delivery.Status.DELIVERED);
+
+        Delivery again = hub.enqueueInTransaction("alpha", "e-1", "churn");
+        Delivery later = hub.enqueueInTransaction("alpha", "e-2", "churn");
+
+        assertThat(again.id()).isEqualTo(first.id());
+        awaitStatus(later, Delivery.Status.DELIVERED);
+        assertThat(ScriptedActionConnector.script("alpha").callsWithKey(first.idempotencyKey())).isEqualTo(1);
+        assertThat(ScriptedActionConnector.script("alpha").calls()).hasSize(2);
+    }
+
+    @Test
     void aRolledBackEnqueueIsNeverPerformedAndGivesBackWhatTheEngineTookForIt() {
         hub.startEngine(DeliveryFixture.FAST); // 4 workers, 2 per connection
         for (int i = 0; i < 4; i++) {
