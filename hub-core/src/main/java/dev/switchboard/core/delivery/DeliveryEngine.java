@@ -73,10 +73,10 @@ public final class DeliveryEngine implements AutoCloseable {
 
         /**
          * 64 workers: a delivery mostly waits, on the tool and then on the commit that records its outcome, so
-         * workers are cheap, and a free one lets a new delivery skip the poller (see {@link Outbox.Handoff}).
-         * Each tool still gets at most 8 calls at once (the bulkhead). With 4 workers a single busy target capped
-         * the hub at a third of the rate it reached with 16, and 16 left new deliveries queueing for the poller
-         * (B1 benchmark).
+         * workers are cheap, and a free one with a free slot of its connection's bulkhead (half the workers) lets
+         * a new delivery skip the poller (see {@link Outbox.Handoff}). In the B1 benchmark 4 workers capped the hub
+         * at a third of the rate it reached with 16, and with 16 (8 calls at once to the target) most new
+         * deliveries found no free slot and queued for the poller; with 64 the deliveries kept up with the intake.
          */
         public static final Settings DEFAULTS = new Settings(8, Duration.ofSeconds(1), Duration.ofMinutes(5), 64,
                 Duration.ofMinutes(5), Duration.ofSeconds(1));
@@ -264,11 +264,11 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     /**
-     * At most half the workers (at least one) per connection, so a hanging tool cannot take them all, and never
-     * more than 8 calls at once to one tool.
+     * At most half the workers (at least one) per connection, so a hanging tool cannot take them all. A slot is
+     * held for the call to the tool only, so this is how many calls one tool gets at once.
      */
     public static BulkheadConfig defaultBulkheadConfig(Settings settings) {
-        return BulkheadConfig.custom().maxConcurrentCalls(Math.max(1, Math.min(8, settings.workers() / 2)))
+        return BulkheadConfig.custom().maxConcurrentCalls(Math.max(1, settings.workers() / 2))
                 .maxWaitDuration(Duration.ZERO).build();
     }
 

@@ -11,6 +11,7 @@ import dev.switchboard.spi.ConnectorContext;
 import dev.switchboard.spi.Fidelity;
 import dev.switchboard.spi.OptionDefinition;
 import dev.switchboard.spi.OptionType;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,9 +72,14 @@ public final class OutboundWebhookConnector implements Connector {
     @Override
     public Connection open(ConnectionConfig config, ConnectorContext context) {
         Duration timeout = config.duration("timeout").orElse(Duration.ofSeconds(10));
+        URI url = config.url("url").orElseThrow();
+        // HTTP/2 where TLS negotiates it; over plain http the JDK client would offer every new connection an h2c
+        // upgrade, which webhook receivers do not speak.
         HttpClient client = HttpClient.newBuilder().connectTimeout(timeout)
+                .version("https".equalsIgnoreCase(url.getScheme()) ? HttpClient.Version.HTTP_2
+                        : HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
-        WebhookSender sender = new WebhookSender(config.name(), config.url("url").orElseThrow(),
+        WebhookSender sender = new WebhookSender(config.name(), url,
                 new StandardWebhooks(config.require("secret")), client, timeout, context.clock());
         return new Connection() {
             @Override
