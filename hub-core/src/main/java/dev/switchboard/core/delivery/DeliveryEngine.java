@@ -44,6 +44,10 @@ import tools.jackson.databind.json.JsonMapper;
  * delivery is claimed by one of them, for {@link Settings#lease()}. An engine that dies leaves its claims to
  * expire, and another engine performs them again (at least once, same idempotency key).
  *
+ * <p>On the embedded H2 store a route's new delivery skips the poller when a worker and a bulkhead slot are free:
+ * the outbox stores it already claimed, with its first attempt started, and hands it over when the route's
+ * transaction commits ({@link Outbox.Handoff}); a crash leaves it to expire like any claim.
+ *
  * <p>Each connection has its own circuit breaker and bulkhead, so one tool's outage neither fails nor slows
  * deliveries to the others: while a connection's breaker is open its deliveries are postponed, not attempted
  * (no attempt counted, never dead-lettered for it); its bulkhead keeps it from taking every worker: a
