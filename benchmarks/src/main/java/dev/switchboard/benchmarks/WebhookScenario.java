@@ -26,11 +26,15 @@ final class WebhookScenario {
     static final String SECRET = "whsec_" + Base64.getEncoder()
             .encodeToString("switchboard-benchmark-signing-k!".getBytes(StandardCharsets.UTF_8));
 
-    /** Sizes: messages per throughput run, warm-up messages, sender threads, latency-phase seconds. */
-    record Size(int count, int warmup, int threads, double latencySeconds, int minLatencyCount) {
-        static final Size SMALL = new Size(50, 10, 4, 0.2, 20);
-        // 2,000 warm-up messages: with 300 the hub was still compiling its hot paths during the measured run.
-        static final Size FULL = new Size(2000, 2000, 16, 5, 200);
+    /**
+     * Sizes: messages per throughput run; warm-up in batches of {@code warmup} messages until at least
+     * {@code warmupSeconds} have passed; sender threads; latency-phase seconds.
+     */
+    record Size(int count, int warmup, double warmupSeconds, int threads, double latencySeconds, int minLatencyCount) {
+        static final Size SMALL = new Size(50, 10, 0, 4, 0.2, 20);
+        // 20 s of warm-up: after 300 messages (about a second) the hub's JIT compiler thread was busy through the
+        // whole measured run, taking CPU from the hub on two cores; a server's throughput is its warmed-up one.
+        static final Size FULL = new Size(2000, 1000, 20, 16, 5, 200);
     }
 
     private final Layout layout;
@@ -40,9 +44,9 @@ final class WebhookScenario {
 
     WebhookScenario(Layout layout, Size size, Path work) {
         this.layout = layout;
-        this.size = new Size(Integer.getInteger("bench.b1.count", size.count),
-                Integer.getInteger("bench.b1.warmup", size.warmup), size.threads, size.latencySeconds,
-                size.minLatencyCount);
+        this.size = new Size(Integer.getInteger("bench.b1.count", size.count), size.warmup,
+                Double.parseDouble(System.getProperty("bench.b1.warmupSeconds", String.valueOf(size.warmupSeconds))),
+                size.threads, size.latencySeconds, size.minLatencyCount);
         this.work = work;
     }
 
@@ -86,8 +90,9 @@ final class WebhookScenario {
             }
         }
         result.note("Before the first repetition the harness's sender and target exchange " + 2 * size.count
-                + " messages directly (their own JIT warm-up). Sizes per repetition and system: " + size.warmup
-                + " warm-up, " + size.count
+                + " messages directly (their own JIT warm-up). Per repetition and system: a warm-up of "
+                + "closed-loop batches of " + size.warmup + " messages for at least " + size.warmupSeconds
+                + " s (the JIT's, which otherwise compiled through the measured run), " + size.count
                 + " webhooks closed-loop with " + size.threads + " sender threads, then open loop at half the "
                 + "system's own max delivered/s for " + size.latencySeconds + " s; latency = target receipt − "
                 + "scheduled send, minus the same percentile of a direct sender → target run at the same rate.");
@@ -149,10 +154,13 @@ final class WebhookScenario {
     }
 
     private Run measure(ChildJvm system, TargetServer target, LoadGenerator load, URI url) throws Exception {
-        // warm-up
-        int warm = nextSeq.getAndAdd(size.warmup);
-        load.closedLoop(url, warm, size.warmup, size.threads);
-        awaitDelivered(target, warm, size.warmup, Duration.ofSeconds(size.count <= 100 ? 20 : 60));
+        // warm-up: the same time for every system
+        long warmUntil = System.nanoTime() + (long) (size.warmupSeconds * 1e9);
+        do {
+            int warm = nextSeq.getAndAdd(size.warmup);
+            load.closedLoop(url, warm, size.warmup, size.threads);
+            awaitDelivered(target, warm, size.warmup, Duration.ofSeconds(size.count <= 100 ? 20 : 60));
+        } while (System.nanoTime() < warmUntil);
 
         // maximum throughput, closed loop
         int from = nextSeq.getAndAdd(size.count);
