@@ -84,10 +84,14 @@ class S3ConformanceTest extends ConnectorHarness implements ConfigSuite, Artifac
     }
 
     private static ConnectionConfig config(String secretAccessKey) {
+        return config(secretAccessKey, 1);
+    }
+
+    private static ConnectionConfig config(String secretAccessKey, int maxAttempts) {
         return new ConnectionConfig(CONNECTION, "s3", Map.of("bucket-prefix", "s3://kit-bucket/models",
                 "region", S3ProxyServer.REGION, "endpoint-override", S3.endpoint().toString(), "path-style", "true",
                 "access-key-id", S3ProxyServer.ACCESS_KEY_ID, "secret-access-key", secretAccessKey,
-                "part-size-mb", String.valueOf(PART_MB), "max-attempts", "1"));
+                "part-size-mb", String.valueOf(PART_MB), "max-attempts", String.valueOf(maxAttempts)));
     }
 
     @Override
@@ -255,6 +259,22 @@ class S3ConformanceTest extends ConnectorHarness implements ConfigSuite, Artifac
         catchThrowableOfType(ConnectorException.class,
                 () -> store().write(fresh, new ByteArrayInputStream(content), content.length, wrong));
         assertThat(store().stat(fresh)).isEmpty();
+    }
+
+    @Test
+    void withTheSdksRetriesOnAMismatchInOnePutIsStillAConfigurationErrorAndLeavesNothing() {
+        // The SDK retries a request whose body failed with an IOException; the retry must not hide the mismatch.
+        byte[] content = ArtifactStoreSuite.randomBytes(PART_MB * 1024 * 1024 * 2 + 1);
+        URI uri = artifactUri("single-put-mismatch-retried-" + UUID.randomUUID() + ".bin");
+        try (Connection connection = connector().open(config(S3ProxyServer.SECRET_ACCESS_KEY, 3),
+                ConnectorContext.standalone())) {
+            ArtifactStore store = connection.artifactStore().orElseThrow();
+            ConnectorException e = catchThrowableOfType(ConnectorException.class, () -> store.write(uri,
+                    new ByteArrayInputStream(content), content.length, Digest.sha256("0".repeat(64))));
+            assertThat(e.kind()).isEqualTo(ErrorKind.CONFIGURATION);
+            assertThat(e.getMessage()).contains(ArtifactStoreSuite.sha256(content).value());
+            assertThat(store.stat(uri)).isEmpty();
+        }
     }
 
     @Test

@@ -187,11 +187,16 @@ final class S3ArtifactStore implements ArtifactStore {
                             .checksumSHA256(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(expected.value())))
                             .metadata(Map.of(SHA256_METADATA, expected.value())),
                     RequestBody.fromContentProvider(body, size, "application/octet-stream"));
-        } catch (SdkException e) {
+        } catch (RuntimeException e) {
+            // The SDK wraps a failed body in an SdkClientException, but lets the refusal to reopen it on a retry
+            // through as it was thrown.
             if (body.failure != null) {
                 throw body.failure; // the content was refused or could not be read; the SDK only carried that
             }
-            throw errors.classify("PutObject", uri.toString(), e);
+            if (e instanceof SdkException sdk) {
+                throw errors.classify("PutObject", uri.toString(), sdk);
+            }
+            throw e;
         }
         if (!body.verified) {
             // The SDK reports success only after sending Content-Length bytes, and the last of them are handed
@@ -230,9 +235,13 @@ final class S3ArtifactStore implements ArtifactStore {
         @Override
         public InputStream newStream() {
             if (read > 0) {
-                failure = ConnectorException.transientFailure(connection, "S3 PutObject of " + uri + " failed "
-                        + "after " + read + " bytes were sent, and the content streams from its source only once; "
-                        + "nothing was written", null);
+                // The SDK retries a request whose body failed: the first failure (a mismatch, say) is the one to
+                // report, not this refusal to send other bytes.
+                if (failure == null) {
+                    failure = ConnectorException.transientFailure(connection, "S3 PutObject of " + uri + " failed "
+                            + "after " + read + " bytes were sent, and the content streams from its source only "
+                            + "once; nothing was written", null);
+                }
                 throw new IllegalStateException(failure.getMessage());
             }
             return this;
@@ -292,7 +301,9 @@ final class S3ArtifactStore implements ArtifactStore {
         }
 
         private IOException fail(ConnectorException e) {
-            failure = e;
+            if (failure == null) {
+                failure = e;
+            }
             return new IOException(e.getMessage(), e);
         }
 

@@ -186,6 +186,21 @@ class S3ArtifactStoreTest {
     }
 
     @Test
+    void aMismatchIsReportedAsSuchEvenWhenTheSdkRetriesTheFailedBody() {
+        RecordingClient s3 = new RecordingClient();
+        s3.retryFailedBody = true;
+        byte[] content = random(PART * 2 + 5);
+        Digest wrong = Digest.sha256("0".repeat(64));
+
+        ConnectorException e = catchThrowableOfType(ConnectorException.class,
+                () -> store(s3).write(URI_, new ByteArrayInputStream(content), content.length, wrong));
+
+        assertThat(e.kind()).isEqualTo(ErrorKind.CONFIGURATION);
+        assertThat(e.getMessage()).contains(sha256(content).value()).contains(wrong.value());
+        assertThat(s3.objects).isEmpty();
+    }
+
+    @Test
     void contentLongerThanItsStatedSizeFailsOnePutBeforeItsLastBytes() {
         RecordingClient s3 = new RecordingClient();
         byte[] content = random(PART * 2 + 5);
@@ -362,6 +377,8 @@ class S3ArtifactStoreTest {
         final AtomicInteger handedOver = new AtomicInteger(-1);
         /** Once this many bytes of a PUT were read, the body is opened again, as an SDK retry would. */
         volatile int reopenAfter = -1;
+        /** Whether a PUT whose body failed is tried again, opening the body anew, as the SDK does. */
+        volatile boolean retryFailedBody;
         /** When set, a PUT whose whole body arrived is refused with HTTP 400 and this error code. */
         volatile String putErrorCode;
 
@@ -390,6 +407,11 @@ class S3ArtifactStoreTest {
                 }
             } catch (IOException | RuntimeException e) {
                 handedOver.set(sent.size());
+                if (retryFailedBody) {
+                    // The SDK's standard retry takes a failed body's IOException for a transient fault, and lets
+                    // what the body's provider throws on reopening through unwrapped.
+                    body.contentStreamProvider().newStream();
+                }
                 throw SdkClientException.create("Unable to execute HTTP request: " + e.getMessage(), e);
             }
             handedOver.set(sent.size());
