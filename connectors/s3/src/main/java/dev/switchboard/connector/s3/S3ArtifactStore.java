@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -36,12 +37,14 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 /**
  * Artifacts in one bucket under one prefix, addressed as {@code s3://bucket/key}.
  *
- * <p>Writes stream in parts of the configured size and compute SHA-256 on the way. Content that fits in one part
- * is checked before it is sent, then PUT; larger content goes up as a multipart upload, a few parts at once while
- * the next is read (see {@link #multipart}), and the upload is completed only when every part went up and the
- * whole digest matches, and aborted otherwise, so nothing is ever visible at the URI after a mismatch. The SHA-256
- * is stored as the object's user metadata {@value #SHA256_METADATA}, which {@link #stat} reports; objects written
- * by others report their ETag.
+ * <p>Writes compute SHA-256 on the way, and nothing is ever visible at the URI after a mismatch. Content that fits
+ * in one part is checked before it is sent, then PUT. Larger content whose size and SHA-256 are known in advance
+ * (a copy's source reports both), up to {@code single-put-max-mb}, streams as one PutObject that the server
+ * checks against {@code x-amz-checksum-sha256} and that the write itself cuts short before its last bytes on a
+ * mismatch (see {@link #checkedPut}). Other content goes up as a multipart upload, a few parts at once while the
+ * next is read (see {@link #multipart}), completed only when every part went up and the whole digest matches, and
+ * aborted otherwise. The SHA-256 is stored as the object's user metadata {@value #SHA256_METADATA}, which
+ * {@link #stat} reports; objects written by others report their ETag.
  *
  * <p>{@code Content-MD5} is sent only when the connection asks for it (Object Lock buckets require it): the
  * SHA-256 check already proves the bytes read are the expected ones, and the transport protects them on the way
@@ -62,6 +65,7 @@ final class S3ArtifactStore implements ArtifactStore {
     private final int partSize;
     private final int partsInFlight;
     private final boolean contentMd5;
+    private final long singlePutMax;
     private final Duration requestTimeout;
 
     S3ArtifactStore(S3Options.Settings settings, Supplier<S3Client> clients, S3Errors errors) {
@@ -73,6 +77,7 @@ final class S3ArtifactStore implements ArtifactStore {
         this.partSize = settings.partSize();
         this.partsInFlight = settings.partsInFlight();
         this.contentMd5 = settings.contentMd5();
+        this.singlePutMax = settings.singlePutMax();
         this.requestTimeout = settings.requestTimeout();
     }
 
@@ -132,6 +137,9 @@ final class S3ArtifactStore implements ArtifactStore {
     @Override
     public ArtifactRef write(URI uri, InputStream content, long size, Digest expected) {
         String key = require(uri);
+        if (streamsInOnePut(size, expected)) {
+            return checkedPut(uri, key, content, size, expected);
+        }
         MessageDigest sha256 = sha256();
         // readNBytes(int) allocates only what small content needs; a full part continues as a multipart upload.
         byte[] first = read(uri, content, partSize);
@@ -149,6 +157,160 @@ final class S3ArtifactStore implements ArtifactStore {
             return new ArtifactRef(uri, (long) first.length, actual, null);
         }
         return multipart(uri, key, content, first, sha256, expected);
+    }
+
+    /**
+     * Whether the content goes up as one streamed PutObject: its SHA-256 must be known before the first byte is
+     * sent, for the server's check and for cutting the request short, and its size too, for the Content-Length.
+     * Content smaller than a part keeps the buffered PUT (checked before anything is sent); {@code Content-MD5}
+     * of a whole object cannot be known before it streams, so a connection that sends it uploads in parts.
+     */
+    private boolean streamsInOnePut(long size, Digest expected) {
+        return expected != null && expected.algorithm() == Digest.Algorithm.SHA_256 && size >= partSize
+                && size <= singlePutMax && !contentMd5;
+    }
+
+    /**
+     * Streams the content as one PutObject with {@code x-amz-checksum-sha256} set to the expected digest, holding
+     * no more of it than the SDK's chunk. Two things keep a mismatch from ever becoming visible: the server
+     * refuses a body whose SHA-256 differs ({@code BadDigest}; S3 does, and so does S3Proxy, which the tests run
+     * against), and {@link CheckedContent} checks the digest — and that the source ends where the size says —
+     * before it hands over the last bytes, so on a mismatch the request fails with its body incomplete and even
+     * a server that ignores the header stores nothing. Compared with a multipart upload this saves about one
+     * request per part and the server's assembly of the parts, which on a filesystem-backed server rereads and
+     * rewrites the whole object.
+     */
+    private ArtifactRef checkedPut(URI uri, String key, InputStream content, long size, Digest expected) {
+        CheckedContent body = new CheckedContent(uri, content, size, expected);
+        try {
+            client().putObject(r -> r.bucket(bucket).key(key).contentLength(size)
+                            .checksumSHA256(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(expected.value())))
+                            .metadata(Map.of(SHA256_METADATA, expected.value())),
+                    RequestBody.fromContentProvider(body, size, "application/octet-stream"));
+        } catch (RuntimeException e) {
+            // The SDK wraps a failed body in an SdkClientException, but lets the refusal to reopen it on a retry
+            // through as it was thrown.
+            if (body.failure != null) {
+                throw body.failure; // the content was refused or could not be read; the SDK only carried that
+            }
+            if (e instanceof SdkException sdk) {
+                throw errors.classify("PutObject", uri.toString(), sdk);
+            }
+            throw e;
+        }
+        if (!body.verified) {
+            // The SDK reports success only after sending Content-Length bytes, and the last of them are handed
+            // over only after the check: reaching here unchecked is a bug, and nothing may be claimed.
+            throw ConnectorException.system(connection, "PutObject of " + uri + " ended before its content was "
+                    + "checked", null);
+        }
+        return new ArtifactRef(uri, size, expected, null);
+    }
+
+    /**
+     * The body of a {@link #checkedPut}: reads exactly {@code size} bytes from the source and computes their
+     * SHA-256; the read that reaches {@code size} first checks that the source ends there and that the digest
+     * matches, and fails instead of returning its bytes if not. The source streams once: the SDK may open the
+     * body again only while nothing has been read (a retry after bytes went out fails, and the hub retries the
+     * whole copy). Closing it leaves the source open; its owner closes it.
+     */
+    private final class CheckedContent extends InputStream implements ContentStreamProvider {
+        private final URI uri;
+        private final InputStream source;
+        private final long size;
+        private final Digest expected;
+        private final MessageDigest sha256 = sha256();
+        private long read;
+        /** Why the body failed, as the write should report it; set before the SDK sees the failure. */
+        volatile ConnectorException failure;
+        volatile boolean verified;
+
+        CheckedContent(URI uri, InputStream source, long size, Digest expected) {
+            this.uri = uri;
+            this.source = source;
+            this.size = size;
+            this.expected = expected;
+        }
+
+        @Override
+        public InputStream newStream() {
+            if (read > 0) {
+                // The SDK retries a request whose body failed: the first failure (a mismatch, say) is the one to
+                // report, not this refusal to send other bytes.
+                if (failure == null) {
+                    failure = ConnectorException.transientFailure(connection, "S3 PutObject of " + uri + " failed "
+                            + "after " + read + " bytes were sent, and the content streams from its source only "
+                            + "once; nothing was written", null);
+                }
+                throw new IllegalStateException(failure.getMessage());
+            }
+            return this;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (read == size) {
+                return -1;
+            }
+            int n;
+            try {
+                n = source.read(b, off, (int) Math.min(len, size - read));
+            } catch (IOException e) {
+                throw fail(readFailed(uri, e));
+            }
+            if (n < 0) {
+                throw fail(ConnectorException.transientFailure(connection, "the content for " + uri + " ended after "
+                        + read + " of its " + size + " bytes; nothing was written", null));
+            }
+            sha256.update(b, off, n);
+            read += n;
+            if (read == size) {
+                checkEnd();
+            }
+            return n;
+        }
+
+        /** Called before the last bytes are returned, so a failure here leaves the request's body incomplete. */
+        private void checkEnd() throws IOException {
+            int more;
+            try {
+                more = source.read();
+            } catch (IOException e) {
+                throw fail(readFailed(uri, e));
+            }
+            if (more >= 0) {
+                throw fail(ConnectorException.configuration(connection, "the content for " + uri + " is longer than "
+                        + "the " + size + " bytes it was said to have; nothing was written"));
+            }
+            Digest actual = Digest.sha256(HexFormat.of().formatHex(sha256.digest()));
+            try {
+                check(uri, expected, actual);
+            } catch (ConnectorException mismatch) {
+                throw fail(mismatch);
+            }
+            verified = true;
+        }
+
+        private IOException fail(ConnectorException e) {
+            if (failure == null) {
+                failure = e;
+            }
+            return new IOException(e.getMessage(), e);
+        }
+
+        @Override
+        public void close() {
+            // The source belongs to the caller of write.
+        }
     }
 
     /**

@@ -16,8 +16,13 @@ import software.amazon.awssdk.core.exception.SdkException;
  */
 final class S3Errors {
 
+    /**
+     * {@code BadDigest} is among them because the connector checks the content's digest itself before the server
+     * can: the server computing another one from what it received means bytes changed on the way.
+     */
     private static final Set<String> TRANSIENT_CODES = Set.of("SlowDown", "ServiceUnavailable", "InternalError",
-            "RequestTimeout", "RequestTimeTooSkewed", "Throttling", "ThrottlingException", "TooManyRequestsException");
+            "RequestTimeout", "RequestTimeTooSkewed", "Throttling", "ThrottlingException", "TooManyRequestsException",
+            "BadDigest");
 
     private final String connection;
     private final List<String> secrets;

@@ -26,11 +26,15 @@ public final class S3Options {
     public static final String PART_SIZE_MB = "part-size-mb";
     public static final String PARTS_IN_FLIGHT = "parts-in-flight";
     public static final String CONTENT_MD5 = "content-md5";
+    public static final String SINGLE_PUT_MAX_MB = "single-put-max-mb";
     public static final String MAX_ATTEMPTS = "max-attempts";
     public static final String REQUEST_TIMEOUT = "request-timeout";
 
     /** S3's smallest part of a multipart upload, except the last. */
     public static final int MIN_PART_SIZE_MB = 5;
+
+    /** S3's largest object in one PutObject, and so the most {@value #SINGLE_PUT_MAX_MB} can be. */
+    public static final int MAX_SINGLE_PUT_MB = 5 * 1024;
 
     /** More parts in flight than this buy nothing on one connection and cost a part's size of memory each. */
     public static final int MAX_PARTS_IN_FLIGHT = 16;
@@ -61,6 +65,10 @@ public final class S3Options {
             OptionDefinition.optional(CONTENT_MD5, OptionType.BOOLEAN, "false",
                     "Send Content-MD5 with every upload request, as buckets with Object Lock retention require; "
                             + "costs one more pass over the bytes. The SHA-256 check does not need it."),
+            OptionDefinition.optional(SINGLE_PUT_MAX_MB, OptionType.INTEGER, String.valueOf(MAX_SINGLE_PUT_MB),
+                    "Content whose size and SHA-256 are known before the write, from one part up to this many MiB, "
+                            + "streams as one PutObject with x-amz-checksum-sha256 instead of a multipart upload "
+                            + "(0-" + MAX_SINGLE_PUT_MB + "; 0: always multipart)."),
             OptionDefinition.optional(MAX_ATTEMPTS, OptionType.INTEGER, "3",
                     "Attempts per request by the SDK's standard retry before the hub's own retry."),
             OptionDefinition.optional(REQUEST_TIMEOUT, OptionType.DURATION, "60s", "Timeout of one request."));
@@ -95,18 +103,23 @@ public final class S3Options {
                 .filter(v -> v < 1 || v > MAX_PARTS_IN_FLIGHT)
                 .ifPresent(v -> problems.add(new ConfigProblem(config.optionPath(PARTS_IN_FLIGHT),
                         "must be between 1 and " + MAX_PARTS_IN_FLIGHT + ", was " + v)));
+        config.string(SINGLE_PUT_MAX_MB).filter(v -> v.trim().matches("-?\\d{1,9}"))
+                .map(v -> Integer.parseInt(v.trim())).filter(v -> v < 0 || v > MAX_SINGLE_PUT_MB)
+                .ifPresent(v -> problems.add(new ConfigProblem(config.optionPath(SINGLE_PUT_MAX_MB),
+                        "must be between 0 and " + MAX_SINGLE_PUT_MB + " (S3's limit for one PUT), was " + v)));
         return problems;
     }
 
     /**
      * What a connection needs, parsed once from a validated configuration with defaults applied.
      *
-     * @param prefix the key prefix served, without a leading slash, empty for the whole bucket
+     * @param prefix       the key prefix served, without a leading slash, empty for the whole bucket
+     * @param singlePutMax the largest content in bytes that streams as one checked PutObject, 0 for none
      */
     record Settings(String connection, String bucket, String prefix, Optional<String> region,
                     Optional<URI> endpointOverride, boolean pathStyle, Optional<String> accessKeyId,
                     Optional<String> secretAccessKey, Optional<String> sessionToken, int partSize, int partsInFlight,
-                    boolean contentMd5, int maxAttempts, Duration requestTimeout) {
+                    boolean contentMd5, long singlePutMax, int maxAttempts, Duration requestTimeout) {
 
         static Settings of(ConnectionConfig raw) {
             ConnectionConfig config = raw.withDefaults(Options.defaults(DEFINITIONS));
@@ -120,6 +133,7 @@ public final class S3Options {
                     config.string(SECRET_ACCESS_KEY), config.string(SESSION_TOKEN),
                     config.integer(PART_SIZE_MB).orElseThrow() * 1024 * 1024,
                     config.integer(PARTS_IN_FLIGHT).orElseThrow(), config.bool(CONTENT_MD5).orElse(false),
+                    config.integer(SINGLE_PUT_MAX_MB).orElseThrow() * 1024L * 1024L,
                     config.integer(MAX_ATTEMPTS).orElseThrow(),
                     config.duration(REQUEST_TIMEOUT).orElseThrow());
         }

@@ -9,12 +9,14 @@ import dev.switchboard.spi.ConnectionConfig;
 import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.ErrorKind;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
@@ -33,19 +36,25 @@ import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
- * The pipelined multipart write against an in-memory S3 client that can fail a part and records what was sent:
- * failures of a part, of the source and of the digest abort the upload after every part request has ended, and
- * leave no upload thread behind; parts go up concurrently, in order, with the right bytes.
+ * The writes against an in-memory S3 client that can fail a part and records what was sent. The pipelined multipart
+ * write: failures of a part, of the source and of the digest abort the upload after every part request has ended,
+ * and leave no upload thread behind; parts go up concurrently, in order, with the right bytes. The streamed single
+ * PUT: taken only with a known size and digest within the limit, it carries the checksum, and a mismatch, a source
+ * longer or shorter than stated, or a re-read fails it before the body's last bytes are handed over.
  */
 class S3ArtifactStoreTest {
 
     static final int PART = S3Options.MIN_PART_SIZE_MB * 1024 * 1024;
     static final URI URI_ = URI.create("s3://bucket/models/model.bin");
+    /** The multipart tests give no size: with a size and a digest the content would go up in one PUT. */
+    static final long UNKNOWN_SIZE = -1;
 
     @Test
     void partsGoUpConcurrentlyButNeverMoreThanPartsInFlightAndCompleteInOrderWithTheirBytes() {
@@ -53,11 +62,12 @@ class S3ArtifactStoreTest {
         s3.uploadDelayMillis = 30;
         byte[] content = random(PART * 6 + 123);
 
-        ArtifactRef written = store(s3).write(URI_, new ByteArrayInputStream(content), content.length,
+        ArtifactRef written = store(s3).write(URI_, new ByteArrayInputStream(content), UNKNOWN_SIZE,
                 sha256(content));
 
         assertThat(written.size()).isEqualTo((long) content.length);
         assertThat(written.digest()).isEqualTo(sha256(content));
+        assertThat(s3.puts).isEmpty();
         assertThat(s3.maxConcurrentUploads.get()).isEqualTo(2);
         assertThat(s3.completed).extracting(CompletedPart::partNumber).containsExactly(1, 2, 3, 4, 5, 6, 7);
         for (int number = 1; number <= 7; number++) {
@@ -77,7 +87,7 @@ class S3ArtifactStoreTest {
         byte[] content = random(PART * 8);
 
         ConnectorException e = catchThrowableOfType(ConnectorException.class,
-                () -> store(s3).write(URI_, new ByteArrayInputStream(content), content.length, sha256(content)));
+                () -> store(s3).write(URI_, new ByteArrayInputStream(content), UNKNOWN_SIZE, sha256(content)));
 
         assertThat(e.kind()).isEqualTo(ErrorKind.TRANSIENT);
         assertThat(s3.aborted.get()).isEqualTo(1);
@@ -94,7 +104,7 @@ class S3ArtifactStoreTest {
         InputStream failing = new FailingAfter(new ByteArrayInputStream(content), PART * 2 + PART / 2);
 
         ConnectorException e = catchThrowableOfType(ConnectorException.class,
-                () -> store(s3).write(URI_, failing, content.length, sha256(content)));
+                () -> store(s3).write(URI_, failing, UNKNOWN_SIZE, sha256(content)));
 
         assertThat(e.kind()).isEqualTo(ErrorKind.TRANSIENT);
         assertThat(e.getMessage()).contains("reading the content for " + URI_);
@@ -112,7 +122,7 @@ class S3ArtifactStoreTest {
         Digest wrong = Digest.sha256("0".repeat(64));
 
         ConnectorException e = catchThrowableOfType(ConnectorException.class,
-                () -> store(s3).write(URI_, new ByteArrayInputStream(content), content.length, wrong));
+                () -> store(s3).write(URI_, new ByteArrayInputStream(content), UNKNOWN_SIZE, wrong));
 
         assertThat(e.kind()).isEqualTo(ErrorKind.CONFIGURATION);
         assertThat(e.getMessage()).contains(sha256(content).value()).contains("nothing was written");
@@ -126,13 +136,165 @@ class S3ArtifactStoreTest {
     void contentMd5IsSentOnlyWhenTheConnectionAsksForIt() {
         RecordingClient plain = new RecordingClient();
         byte[] content = random(PART + 1);
-        store(plain).write(URI_, new ByteArrayInputStream(content), content.length, sha256(content));
+        store(plain).write(URI_, new ByteArrayInputStream(content), UNKNOWN_SIZE, sha256(content));
         assertThat(plain.contentMd5s).containsOnlyNulls().hasSize(2);
 
+        // Known size and digest would stream as one PUT, but the MD5 of a whole object is unknown before it
+        // streams: a connection that sends Content-MD5 uploads in parts.
         RecordingClient md5 = new RecordingClient();
         new S3ArtifactStore(settings(Map.of("content-md5", "true")), () -> md5, errors())
                 .write(URI_, new ByteArrayInputStream(content), content.length, sha256(content));
+        assertThat(md5.puts).isEmpty();
         assertThat(md5.contentMd5s).doesNotContainNull().hasSize(2);
+    }
+
+    @Test
+    void knownSizeAndDigestStreamAsOnePutCarryingTheChecksumForTheServerToCheck() {
+        RecordingClient s3 = new RecordingClient();
+        byte[] content = random(PART * 3 + 77);
+        Digest digest = sha256(content);
+
+        ArtifactRef written = store(s3).write(URI_, new ByteArrayInputStream(content), content.length, digest);
+
+        assertThat(written.size()).isEqualTo((long) content.length);
+        assertThat(written.digest()).isEqualTo(digest);
+        assertThat(s3.puts).hasSize(1);
+        PutObjectRequest put = s3.puts.get(0);
+        assertThat(put.contentLength()).isEqualTo((long) content.length);
+        assertThat(put.checksumSHA256()).isEqualTo(Base64.getEncoder().encodeToString(HexFormat.of()
+                .parseHex(digest.value())));
+        assertThat(put.metadata()).containsEntry(S3ArtifactStore.SHA256_METADATA, digest.value());
+        assertThat(s3.objects.get("models/model.bin")).isEqualTo(content);
+        assertThat(s3.multipartStarted.get()).isZero();
+    }
+
+    @Test
+    void aDigestMismatchInOnePutFailsBeforeTheLastBytesAreHandedOverSoTheBodyStaysIncomplete() {
+        RecordingClient s3 = new RecordingClient();
+        byte[] content = random(PART * 2 + 5);
+        Digest wrong = Digest.sha256("0".repeat(64));
+
+        ConnectorException e = catchThrowableOfType(ConnectorException.class,
+                () -> store(s3).write(URI_, new ByteArrayInputStream(content), content.length, wrong));
+
+        assertThat(e.kind()).isEqualTo(ErrorKind.CONFIGURATION);
+        assertThat(e.getMessage()).contains(sha256(content).value()).contains(wrong.value())
+                .contains("nothing was written");
+        // Even a server that ignored x-amz-checksum-sha256 could store nothing: its body never ended.
+        assertThat(s3.handedOver.get()).isLessThan(content.length);
+        assertThat(s3.objects).isEmpty();
+    }
+
+    @Test
+    void aMismatchIsReportedAsSuchEvenWhenTheSdkRetriesTheFailedBody() {
+        RecordingClient s3 = new RecordingClient();
+        s3.retryFailedBody = true;
+        byte[] content = random(PART * 2 + 5);
+        Digest wrong = Digest.sha256("0".repeat(64));
+
+        ConnectorException e = catchThrowableOfType(ConnectorException.class,
+                () -> store(s3).write(URI_, new ByteArrayInputStream(content), content.length, wrong));
+
+        assertThat(e.kind()).isEqualTo(ErrorKind.CONFIGURATION);
+        assertThat(e.getMessage()).contains(sha256(content).value()).contains(wrong.value());
+        assertThat(s3.objects).isEmpty();
+    }
+
+    @Test
+    void contentLongerThanItsStatedSizeFailsOnePutBeforeItsLastBytes() {
+        RecordingClient s3 = new RecordingClient();
+        byte[] content = random(PART * 2 + 5);
+        int stated = PART * 2;
+        // The digest of the first `stated` bytes: the server's own check would pass what was sent.
+        Digest ofPrefix = sha256(Arrays.copyOf(content, stated));
+
+        ConnectorException e = catchThrowableOfType(ConnectorException.class,
+                () -> store(s3).write(URI_, new ByteArrayInputStream(content), stated, ofPrefix));
+
+        assertThat(e.kind()).isEqualTo(ErrorKind.CONFIGURATION);
+        assertThat(e.getMessage()).contains("longer than the " + stated + " bytes");
+        assertThat(s3.handedOver.get()).isLessThan(stated);
+        assertThat(s3.objects).isEmpty();
+    }
+
+    @Test
+    void contentShorterThanItsStatedSizeOrASourceFailureFailsOnePutAsTransient() {
+        RecordingClient s3 = new RecordingClient();
+        byte[] content = random(PART * 2);
+
+        ConnectorException shorter = catchThrowableOfType(ConnectorException.class, () -> store(s3).write(URI_,
+                new ByteArrayInputStream(content), content.length + 10L, sha256(content)));
+        ConnectorException failed = catchThrowableOfType(ConnectorException.class, () -> store(s3).write(URI_,
+                new FailingAfter(new ByteArrayInputStream(content), PART), content.length, sha256(content)));
+
+        assertThat(shorter.kind()).isEqualTo(ErrorKind.TRANSIENT);
+        assertThat(shorter.getMessage()).contains("ended after " + content.length + " of its "
+                + (content.length + 10) + " bytes");
+        assertThat(failed.kind()).isEqualTo(ErrorKind.TRANSIENT);
+        assertThat(failed.getMessage()).contains("reading the content for " + URI_)
+                .contains("connection reset by the source");
+        assertThat(s3.objects).isEmpty();
+    }
+
+    @Test
+    void aRetryThatWouldReopenTheBodyAfterBytesWentOutFailsAsTransientInsteadOfSendingOtherBytes() {
+        RecordingClient s3 = new RecordingClient();
+        s3.reopenAfter = 1;
+        byte[] content = random(PART * 2);
+
+        ConnectorException e = catchThrowableOfType(ConnectorException.class, () -> store(s3).write(URI_,
+                new ByteArrayInputStream(content), content.length, sha256(content)));
+
+        assertThat(e.kind()).isEqualTo(ErrorKind.TRANSIENT);
+        assertThat(e.getMessage()).contains("streams from its source only once");
+        assertThat(s3.objects).isEmpty();
+    }
+
+    @Test
+    void aServerBadDigestAfterTheConnectorsOwnCheckPassedIsTransientBecauseBytesChangedOnTheWay() {
+        RecordingClient s3 = new RecordingClient();
+        s3.putErrorCode = "BadDigest";
+        byte[] content = random(PART * 2);
+
+        ConnectorException e = catchThrowableOfType(ConnectorException.class, () -> store(s3).write(URI_,
+                new ByteArrayInputStream(content), content.length, sha256(content)));
+
+        assertThat(e.kind()).isEqualTo(ErrorKind.TRANSIENT);
+        assertThat(e.getMessage()).contains("PutObject").contains("BadDigest");
+        assertThat(s3.handedOver.get()).isEqualTo(content.length);
+    }
+
+    @Test
+    void withoutADigestOrASizeOrAboveTheSinglePutLimitTheContentGoesUpInParts() {
+        byte[] content = random(PART * 2 + 1);
+        RecordingClient noDigest = new RecordingClient();
+        store(noDigest).write(URI_, new ByteArrayInputStream(content), content.length, null);
+        RecordingClient noSize = new RecordingClient();
+        store(noSize).write(URI_, new ByteArrayInputStream(content), UNKNOWN_SIZE, sha256(content));
+        RecordingClient tooLarge = new RecordingClient();
+        new S3ArtifactStore(settings(Map.of("single-put-max-mb", String.valueOf(S3Options.MIN_PART_SIZE_MB * 2))),
+                () -> tooLarge, errors()).write(URI_, new ByteArrayInputStream(content), content.length,
+                sha256(content));
+        RecordingClient off = new RecordingClient();
+        new S3ArtifactStore(settings(Map.of("single-put-max-mb", "0")), () -> off, errors())
+                .write(URI_, new ByteArrayInputStream(content), content.length, sha256(content));
+
+        for (RecordingClient s3 : List.of(noDigest, noSize, tooLarge, off)) {
+            assertThat(s3.puts).isEmpty();
+            assertThat(s3.multipartStarted.get()).isEqualTo(1);
+            assertThat(s3.completed).hasSize(3);
+        }
+    }
+
+    @Test
+    void atTheSinglePutLimitTheContentStillGoesUpInOnePut() {
+        byte[] content = random(PART * 2);
+        RecordingClient s3 = new RecordingClient();
+        new S3ArtifactStore(settings(Map.of("single-put-max-mb", String.valueOf(S3Options.MIN_PART_SIZE_MB * 2))),
+                () -> s3, errors()).write(URI_, new ByteArrayInputStream(content), content.length, sha256(content));
+
+        assertThat(s3.puts).hasSize(1);
+        assertThat(s3.multipartStarted.get()).isZero();
     }
 
     private static S3ArtifactStore store(S3Client client) {
@@ -208,9 +370,66 @@ class S3ArtifactStoreTest {
         final AtomicInteger aborted = new AtomicInteger();
         final AtomicInteger completeCalls = new AtomicInteger();
         volatile List<CompletedPart> completed = List.of();
+        final AtomicInteger multipartStarted = new AtomicInteger();
+        final List<PutObjectRequest> puts = new CopyOnWriteArrayList<>();
+        final Map<String, byte[]> objects = new ConcurrentHashMap<>();
+        /** How many bytes of the last PUT's body were handed over before it ended or failed. */
+        final AtomicInteger handedOver = new AtomicInteger(-1);
+        /** Once this many bytes of a PUT were read, the body is opened again, as an SDK retry would. */
+        volatile int reopenAfter = -1;
+        /** Whether a PUT whose body failed is tried again, opening the body anew, as the SDK does. */
+        volatile boolean retryFailedBody;
+        /** When set, a PUT whose whole body arrived is refused with HTTP 400 and this error code. */
+        volatile String putErrorCode;
+
+        /**
+         * Reads the body as the SDK's transport does, in chunks up to the Content-Length; the object exists only
+         * if all of it arrived, as on a server that gets an incomplete body.
+         */
+        @Override
+        public PutObjectResponse putObject(PutObjectRequest request, RequestBody body) {
+            puts.add(request);
+            long length = request.contentLength();
+            ByteArrayOutputStream sent = new ByteArrayOutputStream();
+            byte[] chunk = new byte[128 * 1024];
+            try {
+                InputStream in = body.contentStreamProvider().newStream();
+                while (sent.size() < length) {
+                    int n = in.read(chunk, 0, (int) Math.min(chunk.length, length - sent.size()));
+                    if (n < 0) {
+                        break;
+                    }
+                    sent.write(chunk, 0, n);
+                    if (reopenAfter >= 0 && sent.size() >= reopenAfter) {
+                        reopenAfter = -1;
+                        body.contentStreamProvider().newStream();
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                handedOver.set(sent.size());
+                if (retryFailedBody) {
+                    // The SDK's standard retry takes a failed body's IOException for a transient fault, and lets
+                    // what the body's provider throws on reopening through unwrapped.
+                    body.contentStreamProvider().newStream();
+                }
+                throw SdkClientException.create("Unable to execute HTTP request: " + e.getMessage(), e);
+            }
+            handedOver.set(sent.size());
+            if (sent.size() < length) {
+                throw SdkClientException.create("the body ended after " + sent.size() + " of " + length + " bytes");
+            }
+            if (putErrorCode != null) {
+                throw (S3Exception) S3Exception.builder().statusCode(400).message("Bad Request")
+                        .awsErrorDetails(AwsErrorDetails.builder().errorCode(putErrorCode).errorMessage("Bad Request")
+                                .build()).build();
+            }
+            objects.put(request.key(), sent.toByteArray());
+            return PutObjectResponse.builder().build();
+        }
 
         @Override
         public CreateMultipartUploadResponse createMultipartUpload(CreateMultipartUploadRequest request) {
+            multipartStarted.incrementAndGet();
             return CreateMultipartUploadResponse.builder().uploadId("upload-1").build();
         }
 

@@ -24,7 +24,8 @@ public final class S3Clients {
 
     /**
      * Flexible checksums are sent and checked only where S3 requires them, because S3-compatible servers differ
-     * in which they support; the connector checks SHA-256 itself and sends {@code Content-MD5} on every write.
+     * in which they support; the connector checks SHA-256 itself, and sets {@code x-amz-checksum-sha256} only on
+     * the single PUT whose digest it knows in advance.
      */
     public static S3Client create(Optional<String> region, Optional<String> accessKeyId,
                                   Optional<String> secretAccessKey, Optional<String> sessionToken,
