@@ -1,6 +1,7 @@
 package dev.switchboard.app.cli;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -37,14 +38,23 @@ public final class SwitchboardCli {
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                     .setLevel(ch.qos.logback.classic.Level.WARN);
         }
-        CommandLine commandLine = new CommandLine(new SwitchboardCli());
-        // run passes Spring Boot options through (java -jar switchboard.jar --server.port=9090): without this picocli
-        // refused them as unknown options of run.
-        commandLine.getSubcommands().get("run").setUnmatchedOptionsArePositionalParams(true);
+        CommandLine commandLine;
+        CommandLine run;
+        if (args[0].equals("run")) {
+            // The hub alone: building the whole CLI creates every command, and the client commands' API client and
+            // Jackson 2 mappers cost the hub's start-up about 1,900 classes (SSL context, HTTP client) it never uses.
+            commandLine = new CommandLine(new RunCommand());
+            commandLine.setCommandName("switchboard run");
+            args = Arrays.copyOfRange(args, 1, args.length);
+            run = commandLine;
+        } else {
+            commandLine = new CommandLine(new SwitchboardCli());
+            run = commandLine.getSubcommands().get("run");
+        }
+        // `run --server.port=9090`: Spring Boot options are the run command's parameters, not unknown options.
+        run.setUnmatchedOptionsArePositionalParams(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
-        // `run --server.port=9090`: Spring Boot options are the run command's parameters, not unknown options.
-        commandLine.getSubcommands().get("run").setUnmatchedOptionsArePositionalParams(true);
         commandLine.setExecutionExceptionHandler((failure, line, parseResult) -> {
             line.getErr().println("error: " + failure.getMessage());
             return 1;

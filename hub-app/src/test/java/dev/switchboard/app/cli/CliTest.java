@@ -147,4 +147,26 @@ public class CliTest {
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.err()).contains("error:");
     }
+
+    @Test
+    void helpAndVersionStillDescribeTheWholeLauncher() {
+        Run help = cli("--help");
+        Run helpRun = cli("help", "run");
+        Run version = cli("--version");
+
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("run", "validate", "sync", "events", "dlq", "demo");
+        assertThat(helpRun.out()).contains("Usage: switchboard run").contains("--config");
+        assertThat(version.out()).startsWith("switchboard ");
+    }
+
+    @Test
+    void runAloneReportsItsUsageErrorsUnderItsFullName() {
+        // `run` is parsed without the other commands (the hub's start-up does not build them); its errors read the same.
+        Run run = cli("run", "--config");
+
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("Missing required parameter for option '--config'")
+                .contains("Usage: switchboard run");
+    }
 }

@@ -25,7 +25,8 @@ public final class GitHubClient implements AutoCloseable {
     private final Optional<String> token;
     private final String apiVersion;
     private final Duration timeout;
-    private final HttpClient http;
+    /** Built on first use ({@link #http()}). */
+    private volatile HttpClient http;
 
     /** One answer: status, headers and the body parsed as JSON (an empty object when there is none). */
     public record Response(int status, HttpHeaders headers, String text, JsonNode json) {
@@ -40,7 +41,6 @@ public final class GitHubClient implements AutoCloseable {
         this.token = token;
         this.apiVersion = apiVersion;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
     /**
@@ -62,7 +62,7 @@ public final class GitHubClient implements AutoCloseable {
                     HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
         }
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http().send(request.build(), HttpResponse.BodyHandlers.ofString());
             String text = response.body() == null ? "" : response.body();
             JsonNode json;
             try {
@@ -79,6 +79,26 @@ public final class GitHubClient implements AutoCloseable {
 
     public static JsonMapper json() {
         return JSON;
+    }
+
+    /**
+     * The HTTP client, built on first use rather than when the connection opens: building a JDK HttpClient sets up
+     * the default SSL context (reads the CA certificates, about 180 classes), which the hub's start-up need not
+     * wait for, least of all for a plain-http URL.
+     */
+    private HttpClient http() {
+        HttpClient client = http;
+        if (client == null) {
+            synchronized (this) {
+                client = http;
+                if (client == null) {
+                    client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL)
+                            .build();
+                    http = client;
+                }
+            }
+        }
+        return client;
     }
 
     /** Java 17's HttpClient has no close(); its threads end when it is unreachable. */

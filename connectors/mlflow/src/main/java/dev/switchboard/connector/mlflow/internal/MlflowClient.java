@@ -45,7 +45,8 @@ public final class MlflowClient implements AutoCloseable {
     private final Optional<String> workspace;
     private final Duration timeout;
     private final Clock clock;
-    private final HttpClient http;
+    /** Built on first use ({@link #http()}). */
+    private volatile HttpClient http;
     private final JsonMapper json = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -59,11 +60,6 @@ public final class MlflowClient implements AutoCloseable {
         this.workspace = workspace;
         this.timeout = timeout;
         this.clock = clock;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
     }
 
     public URI base() {
@@ -147,6 +143,26 @@ public final class MlflowClient implements AutoCloseable {
         return page(response, "files", MlflowDtos.FileInfo.class).items();
     }
 
+    /**
+     * The HTTP client, built on first use rather than when the connection opens: building a JDK HttpClient sets up
+     * the default SSL context (reads the CA certificates, about 180 classes), which the hub's start-up need not
+     * wait for, least of all for a plain-http URL.
+     */
+    private HttpClient http() {
+        HttpClient client = http;
+        if (client == null) {
+            synchronized (this) {
+                client = http;
+                if (client == null) {
+                    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+                            .followRedirects(HttpClient.Redirect.NEVER).build();
+                    http = client;
+                }
+            }
+        }
+        return client;
+    }
+
     /** Java 17's HttpClient has no close(); its threads end when it is unreachable. */
     @Override
     public void close() {
@@ -174,7 +190,7 @@ public final class MlflowClient implements AutoCloseable {
 
     private <T> HttpResponse<T> exchange(String operation, HttpRequest request, BodyHandler<T> handler) {
         try {
-            return http.send(request, handler);
+            return http().send(request, handler);
         } catch (IOException e) {
             throw MlflowErrors.fromIo(connection, operation, e);
         } catch (InterruptedException e) {
