@@ -63,8 +63,8 @@ final class WebhookScenario {
                 Metric.Goal.AT_LEAST, 0.5, "≥ 0.5× (aim 0.8×)"));
         Metric accepted = result.metric(Metric.reported("max throughput, accepted/s at the sender", "msg/s"));
         Metric cpu = result.metric(Metric.reported("CPU time per message at max throughput (system's JVM)", "ms"));
-        Metric p50 = result.metric(Metric.reported("p50 added latency at half of max load", "ms"));
-        Metric p99 = result.metric(Metric.reported("p99 added latency at half of max load", "ms"));
+        Metric p50 = result.metric(Metric.reported("p50 added latency, both at half the slower one's max", "ms"));
+        Metric p99 = result.metric(Metric.reported("p99 added latency, both at half the slower one's max", "ms"));
         try (TargetServer target = new TargetServer(); LoadGenerator load = new LoadGenerator(SECRET)) {
             // The harness's own sender and target run in this JVM: warmed first, they no longer speed up from one
             // repetition to the next (the forwarder, limited by them, did: 541 → 1,076 msg/s in one run).
@@ -73,8 +73,18 @@ final class WebhookScenario {
             load.closedLoop(URI.create(target.url()), warmFrom, harnessWarmUp, size.threads);
             awaitDelivered(target, warmFrom, harnessWarmUp, Duration.ofSeconds(60));
             for (int rep = 0; rep < repetitions; rep++) {
-                Run baseline = forwarder(target, load, rep);
-                Run hub = hub(target, load, rep);
+                Run baseline;
+                Run hub;
+                try (ChildJvm forwarder = forwarder(target, rep); ChildJvm hubJvm = hub(target, rep)) {
+                    Run forwarderMax = throughput(forwarder, target, load);
+                    Run hubMax = throughput(hubJvm, target, load);
+                    // One rate for both, which both sustain: at the forwarder's own half-maximum the harness's
+                    // open-loop sender itself queued, and its latency measured the harness.
+                    double rate = Math.max(1, Math.min(forwarderMax.deliveredPerSecond,
+                            hubMax.deliveredPerSecond) / 2);
+                    baseline = withLatency(forwarderMax, forwarder, target, load, rate);
+                    hub = withLatency(hubMax, hubJvm, target, load, rate);
+                }
                 System.out.printf("B1 rep %d: forwarder %s%n          hub       %s%n", rep + 1, baseline, hub);
                 delivered.add(baseline.deliveredPerSecond, hub.deliveredPerSecond);
                 accepted.add(baseline.acceptedPerSecond, hub.acceptedPerSecond);
@@ -93,23 +103,21 @@ final class WebhookScenario {
                 + " messages directly (their own JIT warm-up). Per repetition and system: a warm-up of "
                 + "closed-loop batches of " + size.warmup + " messages for at least " + size.warmupSeconds
                 + " s (the JIT's, which otherwise compiled through the measured run), " + size.count
-                + " webhooks closed-loop with " + size.threads + " sender threads, then open loop at half the "
-                + "system's own max delivered/s for " + size.latencySeconds + " s; latency = target receipt − "
+                + " webhooks closed-loop with " + size.threads + " sender threads; then, both running, each in "
+                + "open loop for " + size.latencySeconds + " s at half the lower of the two max delivered/s; latency = target receipt − "
                 + "scheduled send, minus the same percentile of a direct sender → target run at the same rate.");
         return result;
     }
 
-    private Run forwarder(TargetServer target, LoadGenerator load, int rep) throws Exception {
+    private ChildJvm forwarder(TargetServer target, int rep) {
         Path dir = dir("b1-forwarder-" + rep);
         int port = ChildJvm.freePort();
-        try (ChildJvm child = ChildJvm.start(layout.harnessClasses(), Forwarder.class.getName(),
-                List.of(String.valueOf(port), target.url()), dir, dir.resolve("forwarder.log"), port, List.of())) {
-            child.awaitReady("/health", "UP", Duration.ofSeconds(60));
-            return measure(child, target, load, URI.create("http://127.0.0.1:" + port + "/webhooks/registry"));
-        }
+        ChildJvm child = ChildJvm.start(layout.harnessClasses(), Forwarder.class.getName(),
+                List.of(String.valueOf(port), target.url()), dir, dir.resolve("forwarder.log"), port, List.of());
+        return ready(child, "/health");
     }
 
-    private Run hub(TargetServer target, LoadGenerator load, int rep) throws Exception {
+    private ChildJvm hub(TargetServer target, int rep) throws IOException {
         Path dir = dir("b1-hub-" + rep);
         Path routes = Files.createDirectories(dir.resolve("routes"));
         Files.writeString(routes.resolve("forward.camel.yaml"), """
@@ -146,14 +154,27 @@ final class WebhookScenario {
         if (!extra.isEmpty()) {
             args.addAll(List.of(extra.split("\\s+")));
         }
-        try (ChildJvm child = ChildJvm.start(layout.hubClasspath(true), StartupScenario.MAIN, args, dir,
-                dir.resolve("hub.log"), port, ChildJvm.extraFlags())) {
-            child.awaitReady("/actuator/health", "UP", Duration.ofSeconds(120));
-            return measure(child, target, load, URI.create("http://127.0.0.1:" + port + "/webhooks/registry"));
+        return ready(ChildJvm.start(layout.hubClasspath(true), StartupScenario.MAIN, args, dir,
+                dir.resolve("hub.log"), port, ChildJvm.extraFlags()), "/actuator/health");
+    }
+
+    private static ChildJvm ready(ChildJvm child, String health) {
+        try {
+            child.awaitReady(health, "UP", Duration.ofSeconds(120));
+            return child;
+        } catch (RuntimeException e) {
+            child.close();
+            throw e;
         }
     }
 
-    private Run measure(ChildJvm system, TargetServer target, LoadGenerator load, URI url) throws Exception {
+    private static URI webhookUrl(ChildJvm system) {
+        return URI.create("http://127.0.0.1:" + system.port + "/webhooks/registry");
+    }
+
+    /** Warm-up, then the maximum throughput, closed loop; the latencies are not measured yet. */
+    private Run throughput(ChildJvm system, TargetServer target, LoadGenerator load) throws Exception {
+        URI url = webhookUrl(system);
         // warm-up: the same time for every system
         long warmUntil = System.nanoTime() + (long) (size.warmupSeconds * 1e9);
         do {
@@ -179,13 +200,18 @@ final class WebhookScenario {
         }
         double deliveredPerSecond = delivered == 0 ? 0 : delivered / ((last - closed.startNanos()) / 1e9);
 
-        // latency at half of this system's maximum, open loop; then the target alone at the same rate
-        double rate = Math.max(1, deliveredPerSecond / 2);
-        int count = (int) Math.min(20_000, Math.max(size.minLatencyCount, rate * size.latencySeconds));
-        List<Double> e2e = latencies(target, load, url, count, rate);
-        List<Double> direct = latencies(target, load, URI.create(target.url()), count, rate);
         return new Run(closed.perSecond(), deliveredPerSecond, cpuPerMessage, size.count, delivered, closed.failed(),
-                Stats.percentile(e2e, 50) - Stats.percentile(direct, 50),
+                Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    /** {@code max} with the added latency at {@code rate}, open loop, less the target's own at the same rate. */
+    private Run withLatency(Run max, ChildJvm system, TargetServer target, LoadGenerator load, double rate)
+            throws Exception {
+        int count = (int) Math.min(20_000, Math.max(size.minLatencyCount, rate * size.latencySeconds));
+        List<Double> e2e = latencies(target, load, webhookUrl(system), count, rate);
+        List<Double> direct = latencies(target, load, URI.create(target.url()), count, rate);
+        return new Run(max.acceptedPerSecond, max.deliveredPerSecond, max.cpuMillisPerMessage, max.sent,
+                max.delivered, max.failed, Stats.percentile(e2e, 50) - Stats.percentile(direct, 50),
                 Stats.percentile(e2e, 99) - Stats.percentile(direct, 99), rate);
     }
 

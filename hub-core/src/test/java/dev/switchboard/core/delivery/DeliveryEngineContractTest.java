@@ -121,24 +121,14 @@ abstract class DeliveryEngineContractTest {
         ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha").pause(Duration.ofMillis(10))
                 .failTransiently(2);
         hub.startEngine(DeliveryFixture.FAST);
-        List<Delivery> deliveries = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            for (String model : List.of("churn", "fraud", "ltv")) {
-                deliveries.add(hub.enqueueInTransaction("alpha", model + "-" + i, model));
-            }
-        }
+        List<Delivery> deliveries = enqueueSixOfEachSubject(hub::enqueueInTransaction);
         // Two in one transaction: the second must wait for the first, which is not committed when it is enqueued.
         hub.store.transactions().executeWithoutResult(status -> {
             deliveries.add(hub.enqueue("alpha", "churn-6", "churn"));
             deliveries.add(hub.enqueue("alpha", "churn-7", "churn"));
         });
 
-        deliveries.forEach(delivery -> awaitStatus(delivery, Delivery.Status.DELIVERED));
-        assertThat(alpha.subjectOverlaps()).isZero();
-        Map<String, List<Integer>> orderBySubject = alpha.calls().stream().collect(Collectors.groupingBy(
-                call -> call.request().event().subject(), Collectors.mapping(call -> Integer.parseInt(
-                        call.request().event().id().replaceAll(".*-", "")), Collectors.toList())));
-        assertThat(orderBySubject).hasSize(3).allSatisfy((subject, order) -> assertThat(order).isSorted());
+        Map<String, List<Integer>> orderBySubject = awaitDeliveredInOrderPerSubject(alpha, deliveries);
         assertThat(orderBySubject.get(deliveries.get(0).event().subject())).contains(6, 7);
     }
 
@@ -323,19 +313,36 @@ abstract class DeliveryEngineContractTest {
         ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha").pause(Duration.ofMillis(10))
                 .failTransiently(2);
         hub.startEngine(DeliveryFixture.FAST);
+
+        awaitDeliveredInOrderPerSubject(alpha, enqueueSixOfEachSubject(hub::enqueue));
+    }
+
+    /** How a test enqueues one delivery to {@code connection}. */
+    private interface Enqueue {
+        Delivery enqueue(String connection, String eventId, String model);
+    }
+
+    /** Events {@code <model>-0} to {@code <model>-5} of three models (subjects), interleaved, to {@code alpha}. */
+    private static List<Delivery> enqueueSixOfEachSubject(Enqueue enqueue) {
         List<Delivery> deliveries = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             for (String model : List.of("churn", "fraud", "ltv")) {
-                deliveries.add(hub.enqueue("alpha", model + "-" + i, model));
+                deliveries.add(enqueue.enqueue("alpha", model + "-" + i, model));
             }
         }
+        return deliveries;
+    }
 
+    /** Waits for every delivery, asserts that no subject had two at once, and returns each subject's call order. */
+    private Map<String, List<Integer>> awaitDeliveredInOrderPerSubject(ScriptedActionConnector.Script alpha,
+                                                                      List<Delivery> deliveries) {
         deliveries.forEach(delivery -> awaitStatus(delivery, Delivery.Status.DELIVERED));
         assertThat(alpha.subjectOverlaps()).isZero();
         Map<String, List<Integer>> orderBySubject = alpha.calls().stream().collect(Collectors.groupingBy(
                 call -> call.request().event().subject(), Collectors.mapping(call -> Integer.parseInt(
                         call.request().event().id().replaceAll(".*-", "")), Collectors.toList())));
         assertThat(orderBySubject).hasSize(3).allSatisfy((subject, order) -> assertThat(order).isSorted());
+        return orderBySubject;
     }
 
     @Test
