@@ -26,7 +26,7 @@ public final class GitHubClient implements AutoCloseable {
     private final String apiVersion;
     private final Duration timeout;
     /** Built on first use ({@link #http()}). */
-    private volatile HttpClient http;
+    private HttpClient http;
 
     /** One answer: status, headers and the body parsed as JSON (an empty object when there is none). */
     public record Response(int status, HttpHeaders headers, String text, JsonNode json) {
@@ -86,19 +86,11 @@ public final class GitHubClient implements AutoCloseable {
      * the default SSL context (reads the CA certificates, about 180 classes), which the hub's start-up need not
      * wait for, least of all for a plain-http URL.
      */
-    private HttpClient http() {
-        HttpClient client = http;
-        if (client == null) {
-            synchronized (this) {
-                client = http;
-                if (client == null) {
-                    client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL)
-                            .build();
-                    http = client;
-                }
-            }
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
         }
-        return client;
+        return http;
     }
 
     /** Java 17's HttpClient has no close(); its threads end when it is unreachable. */

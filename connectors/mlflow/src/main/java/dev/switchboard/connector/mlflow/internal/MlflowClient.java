@@ -46,7 +46,7 @@ public final class MlflowClient implements AutoCloseable {
     private final Duration timeout;
     private final Clock clock;
     /** Built on first use ({@link #http()}). */
-    private volatile HttpClient http;
+    private HttpClient http;
     private final JsonMapper json = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -148,19 +148,12 @@ public final class MlflowClient implements AutoCloseable {
      * the default SSL context (reads the CA certificates, about 180 classes), which the hub's start-up need not
      * wait for, least of all for a plain-http URL.
      */
-    private HttpClient http() {
-        HttpClient client = http;
-        if (client == null) {
-            synchronized (this) {
-                client = http;
-                if (client == null) {
-                    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
-                            .followRedirects(HttpClient.Redirect.NEVER).build();
-                    http = client;
-                }
-            }
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+                    .followRedirects(HttpClient.Redirect.NEVER).build();
         }
-        return client;
+        return http;
     }
 
     /** Java 17's HttpClient has no close(); its threads end when it is unreachable. */
