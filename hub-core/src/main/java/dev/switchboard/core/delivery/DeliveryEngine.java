@@ -202,10 +202,8 @@ public final class DeliveryEngine implements AutoCloseable {
         public void perform(Delivery delivery) {
             CircuitBreaker breaker = breakers.circuitBreaker(delivery.connection());
             String key = subjectKey(delivery.connection(), delivery.subject());
-            run(delivery, slot -> attempt(delivery, 1, breaker, slot), () -> {
-                breaker.releasePermission();
-                handedOff.remove(key);
-            }, () -> handedOff.remove(key));
+            run(delivery, slot -> attempt(delivery, 1, breaker, slot), breaker::releasePermission,
+                    () -> handedOff.remove(key));
         }
     };
     private volatile boolean running;
@@ -370,9 +368,9 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} for {@code delivery} on a worker that the caller took, with the delivery's bulkhead slot;
-     * gives both back when it ends ({@code finished} runs too), or at once when the engine is stopping
-     * ({@code rejected} runs instead: the claim expires and another engine takes it over).
+     * Runs {@code work} for {@code delivery} on a worker that the caller took, with the delivery's bulkhead slot,
+     * and gives both back when it ends; when the engine is stopping, gives them back at once after {@code rejected}
+     * (the claim expires and another engine takes it over). {@code finished} runs either way.
      */
     private void run(Delivery delivery, Consumer<Slot> work, Runnable rejected, Runnable finished) {
         Bulkhead bulkhead = bulkheads.bulkhead(delivery.connection());
@@ -394,6 +392,7 @@ public final class DeliveryEngine implements AutoCloseable {
             });
         } catch (RuntimeException stopping) {
             rejected.run();
+            finished.run();
             bulkhead.releasePermission();
             freeWorkers.release();
         }
