@@ -8,9 +8,11 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -23,6 +25,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public final class InboxStore {
 
     private static final String COLUMNS = "seq, payload, received_at";
+    /** How many of the latest appended events {@link #readAfter} can answer from memory. */
+    static final int RECENT_EVENTS = 1024;
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -30,6 +34,11 @@ public final class InboxStore {
     private final EventCodec codec;
     private final Clock clock;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /**
+     * The latest events this process appended, added once their insert committed. A route consumer that keeps up
+     * reads these instead of querying and decoding what was just written (B1 benchmark).
+     */
+    private final ConcurrentSkipListMap<Long, StoredEvent> recent = new ConcurrentSkipListMap<>();
 
     InboxStore(JdbcTemplate jdbc, TransactionTemplate tx, GroupCommit groupCommit, EventCodec codec, Clock clock) {
         this.jdbc = jdbc;
@@ -55,7 +64,8 @@ public final class InboxStore {
 
     private List<StoredEvent> insertNew(List<CanonicalEvent> events) {
         List<StoredEvent> added = new ArrayList<>();
-        Instant now = clock.instant();
+        // The column keeps microseconds; so does the copy kept in memory, so both read the same.
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         for (CanonicalEvent event : events) {
             if (find(event.source(), event.id()).isPresent()) {
                 continue;
@@ -77,15 +87,44 @@ public final class InboxStore {
             added.add(new StoredEvent(keys.getKey().longValue(), event, now));
         }
         if (!added.isEmpty()) {
-            Store.afterCommit(() -> listeners.forEach(Runnable::run));
+            Store.afterCommit(() -> {
+                remember(added);
+                listeners.forEach(Runnable::run);
+            });
         }
         return added;
     }
 
-    /** Events after {@code seq}, oldest first, at most {@code limit}. */
+    private void remember(List<StoredEvent> added) {
+        added.forEach(stored -> recent.put(stored.seq(), stored));
+        while (recent.size() > RECENT_EVENTS) {
+            recent.pollFirstEntry();
+        }
+    }
+
+    /**
+     * Events after {@code seq}, oldest first, at most {@code limit}; possibly fewer than are stored, so a reader
+     * calls again until it gets none. When the events right after {@code seq} are among the latest this process
+     * appended, they come from memory: only those whose insert committed are there, and only an unbroken run of
+     * seqs from {@code seq + 1} is taken, so nothing is skipped that a query would return (a gap, e.g. an append
+     * still committing, is left to the query).
+     */
     public List<StoredEvent> readAfter(long seq, int limit) {
+        List<StoredEvent> hot = new ArrayList<>();
+        for (StoredEvent next = recent.get(seq + 1); next != null && hot.size() < limit;
+                next = recent.get(next.seq() + 1)) {
+            hot.add(next);
+        }
+        if (!hot.isEmpty()) {
+            return hot;
+        }
         return jdbc.query("SELECT " + COLUMNS + " FROM inbox_event WHERE seq > ? ORDER BY seq FETCH FIRST "
                 + limit + " ROWS ONLY", this::map, seq);
+    }
+
+    /** The event at {@code seq} if it is among the latest this process appended; empty says nothing more. */
+    public Optional<StoredEvent> recent(long seq) {
+        return Optional.ofNullable(recent.get(seq));
     }
 
     /** Events matching {@code query}, newest first, at most {@code limit}. */

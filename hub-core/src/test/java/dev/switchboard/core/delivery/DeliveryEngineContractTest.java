@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.core.delivery.DeliveryEngine.Settings;
+import dev.switchboard.core.store.Store;
 import dev.switchboard.core.testing.ScriptedActionConnector;
 import dev.switchboard.core.testing.ScriptedActionConnector.Call;
+import dev.switchboard.core.testing.TestEvents;
+import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ErrorKind;
 import dev.switchboard.spi.PageRequest;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,6 +139,29 @@ abstract class DeliveryEngineContractTest {
     /** Whether the outbox hands new deliveries to the engine at enqueue (embedded H2 only). */
     private boolean handsOff() {
         return hub.store.dialect() == dev.switchboard.core.store.Store.Dialect.H2;
+    }
+
+    @Test
+    void aDeliveryOfAnUnchangedInboxEventKeepsNoSecondCopyOfItAndAChangedOneIsKept() {
+        CanonicalEvent event = TestEvents.aliasSet("mlflow-prod", "e-1", "churn", "1", "champion");
+        long seq = hub.store.inbox().append(List.of(event)).get(0).seq();
+        CanonicalEvent changed = TestEvents.aliasSet("mlflow-prod", "e-1", "churn", "1", "challenger");
+
+        Delivery same = hub.outbox.enqueue(new ActionCall("alpha", "run", Map.of(), event, seq, "promote", "k-same"));
+        Delivery other = hub.outbox.enqueue(new ActionCall("alpha", "run", Map.of(), changed, seq, "promote", "k-other"));
+
+        assertThat(storedPayload(same)).as("read from the inbox row").isNull();
+        assertThat(storedPayload(other)).isNotNull();
+        // Read back by a store that never saw these events in memory.
+        Outbox cold = new Outbox(Store.open(hub.store.jdbc().getDataSource(), Clock.systemUTC()), Clock.systemUTC());
+        assertThat(cold.get(same.id()).orElseThrow().event()).isEqualTo(event);
+        assertThat(cold.get(other.id()).orElseThrow().event()).isEqualTo(changed);
+        assertThat(cold.findByKey("k-same").orElseThrow().event()).isEqualTo(event);
+    }
+
+    private String storedPayload(Delivery delivery) {
+        return hub.store.jdbc().queryForObject("SELECT event_payload FROM outbox_delivery WHERE id = ?", String.class,
+                delivery.id());
     }
 
     @Test

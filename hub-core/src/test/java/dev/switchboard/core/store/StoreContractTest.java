@@ -1,6 +1,7 @@
 package dev.switchboard.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.core.store.RouteProgress.Outcome;
 import dev.switchboard.core.testing.TestEvents;
@@ -76,6 +77,31 @@ abstract class StoreContractTest {
         assertThat(all).extracting(s -> s.event().id()).containsExactly("d-1", "d-2", "d-3", "d-4", "d-5");
         assertThat(tail).extracting(s -> s.event().id()).containsExactly("d-3", "d-4");
         assertThat(store.inbox().lastSeq()).isEqualTo(all.get(4).seq());
+    }
+
+    @Test
+    void theLatestEventsReadFromMemoryAsFromTheDatabaseAndAGapIsLeftToTheDatabase() {
+        for (int i = 1; i <= 3; i++) {
+            store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", "d-" + i, "churn", "" + i, "champion")));
+        }
+        long first = store.inbox().readAfter(0, 10).get(0).seq();
+        // Rolled back after taking a seq: the gap it leaves is not in memory, nor in the database.
+        assertThatThrownBy(() -> store.transactions().executeWithoutResult(status -> {
+            store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", "rolled-back", "churn", "9", "x")));
+            throw new IllegalStateException("roll back");
+        })).hasMessage("roll back");
+        store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", "d-4", "churn", "4", "champion")));
+        Store cold = Store.open(dataSource, Clock.systemUTC()); // nothing in its memory: the database answers
+
+        List<StoredEvent> hot = store.inbox().readAfter(first - 1, 10);
+        assertThat(hot).extracting(s -> s.event().id()).containsExactly("d-1", "d-2", "d-3");
+        assertThat(cold.inbox().readAfter(first - 1, 10)).extracting(s -> s.event().id())
+                .containsExactly("d-1", "d-2", "d-3", "d-4");
+        assertThat(hot).containsExactlyElementsOf(cold.inbox().readAfter(first - 1, 3));
+        assertThat(store.inbox().readAfter(hot.get(2).seq(), 10)).extracting(s -> s.event().id())
+                .as("past the gap, from the database").containsExactly("d-4");
+        assertThat(store.inbox().recent(hot.get(0).seq())).contains(hot.get(0));
+        assertThat(cold.inbox().recent(hot.get(0).seq())).isEmpty();
     }
 
     @Test
