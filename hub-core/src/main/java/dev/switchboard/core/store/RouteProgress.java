@@ -38,11 +38,20 @@ public final class RouteProgress {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Clock clock;
+    /** Records an outcome, replacing one recorded before for the same event and route (a re-run after a crash). */
+    private final String upsertOutcome;
 
-    RouteProgress(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
+    RouteProgress(JdbcTemplate jdbc, TransactionTemplate tx, Store.Dialect dialect, Clock clock) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
+        this.upsertOutcome = switch (dialect) {
+            case H2 -> "MERGE INTO event_outcome (event_seq, route_id, outcome, detail, recorded_at) "
+                    + "KEY (event_seq, route_id) VALUES (?, ?, ?, ?, ?)";
+            case POSTGRESQL -> "INSERT INTO event_outcome (event_seq, route_id, outcome, detail, recorded_at) "
+                    + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_seq, route_id) DO UPDATE SET outcome = "
+                    + "EXCLUDED.outcome, detail = EXCLUDED.detail, recorded_at = EXCLUDED.recorded_at";
+        };
     }
 
     /** The seq of the last event the route finished, or empty when it never ran. */
@@ -119,9 +128,7 @@ public final class RouteProgress {
      */
     public void record(String routeId, long seq, Outcome outcome, String detail) {
         Timestamp now = Timestamp.from(clock.instant());
-        jdbc.update("DELETE FROM event_outcome WHERE event_seq = ? AND route_id = ?", seq, routeId);
-        jdbc.update("INSERT INTO event_outcome (event_seq, route_id, outcome, detail, recorded_at) "
-                + "VALUES (?, ?, ?, ?, ?)", seq, routeId, outcome.name(), detail, now);
+        jdbc.update(upsertOutcome, seq, routeId, outcome.name(), detail, now);
         if (outcome == Outcome.FAILED) {
             jdbc.update("INSERT INTO dead_letter (stage, event_seq, route_id, reason, created_at) "
                     + "VALUES ('route', ?, ?, ?, ?)", seq, routeId, "route " + routeId + " failed: " + detail, now);

@@ -2,6 +2,8 @@ package dev.switchboard.core.store;
 
 import dev.switchboard.core.event.EventCodec;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -35,16 +37,21 @@ public final class Store {
         this.dialect = Dialect.of(dataSource);
         this.groupCommit = new GroupCommit(tx);
         this.inbox = new InboxStore(jdbc, tx, groupCommit, new EventCodec(), clock);
-        this.routeProgress = new RouteProgress(jdbc, tx, clock);
+        this.routeProgress = new RouteProgress(jdbc, tx, dialect, clock);
         this.identityMap = new IdentityMap(jdbc, clock);
         this.cursors = new CursorStore(jdbc, clock);
     }
 
     /** Brings the schema up to date and opens the store. Safe to call on every start and from several instances. */
     public static Store open(DataSource dataSource, Clock clock) {
+        // db/migration holds the schema; db/h2 tunes it for H2 only (versions between the common ones).
+        List<String> locations = new ArrayList<>(List.of("classpath:db/migration"));
+        if (Dialect.of(dataSource) == Dialect.H2) {
+            locations.add("classpath:db/h2");
+        }
         Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:db/migration")
+                .locations(locations.toArray(String[]::new))
                 .load()
                 .migrate();
         return new Store(dataSource, clock);

@@ -135,7 +135,8 @@ abstract class StoreContractTest {
         assertThat(store.routeProgress().positionOrStart("promote", 0)).isZero();
 
         store.routeProgress().complete("promote", seq, Outcome.FILTERED, "filtered by route promote");
-        store.routeProgress().complete("audit", seq, Outcome.DONE, null);
+        store.routeProgress().complete("audit", seq, Outcome.FAILED, "target down");
+        store.routeProgress().complete("audit", seq, Outcome.DONE, null); // run again after a crash: replaces it
 
         assertThat(store.routeProgress().position("promote")).contains(seq);
         assertThat(store.routeProgress().outcomes(seq)).containsExactly(
