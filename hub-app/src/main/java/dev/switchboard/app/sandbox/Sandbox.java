@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -121,16 +120,15 @@ public final class Sandbox {
         int base = properties.getBasePort();
         LOG.info("Starting the sandbox (MLflow, SageMaker, S3, GitHub stand-ins) on 127.0.0.1:{}-{}", base, base + 3);
         try {
+            mlflow.start(base);
+            option("mlflow", "webhook-secret").ifPresent(secret -> mlflow.registerWebhook(null, secret));
+            sagemaker.start(base + 1);
             String bucket = option("s3", "bucket-prefix").map(prefix -> URI.create(prefix).getHost()).orElse("models");
             s3 = new S3ProxyServer(bucket).withPort(base + 2).withJar(properties.getS3proxyJar())
                     .withCredentials(option("s3", "access-key-id").orElse(S3ProxyServer.ACCESS_KEY_ID),
                             option("s3", "secret-access-key").orElse(S3ProxyServer.SECRET_ACCESS_KEY))
                     .withJvmOptions(S3PROXY_JVM_OPTIONS);
-            // S3Proxy's JVM takes the longest to listen, mostly waiting: it starts first, the fakes meanwhile.
-            CompletableFuture<S3ProxyServer> s3Started = CompletableFuture.supplyAsync(s3::start);
-            mlflow.start(base);
-            option("mlflow", "webhook-secret").ifPresent(secret -> mlflow.registerWebhook(null, secret));
-            sagemaker.start(base + 1);
+            s3.start();
             github.start(base + 3);
             String repository = option("github", "repository").orElse("acme/deploy");
             github.addWorkflow(repository, WORKFLOW, "deploy model=${{ inputs.model }} version=${{ inputs.version }}",
@@ -138,14 +136,12 @@ public final class Sandbox {
             // A stand-in for a CI runner: every dispatched run finishes by itself and reports back by webhook.
             github.autoCompleteRuns(properties.getRunDuration(), properties.getRunConclusion());
             option("github", "webhook-secret").ifPresent(secret -> github.registerWebhook(null, secret));
-            s3Started.join();
             LOG.info("The sandbox listens on 127.0.0.1:{}-{} (started in {} ms)", base, base + 3,
                     (System.nanoTime() - begin) / 1_000_000);
         } catch (Exception e) { // WireMock and Jetty may rethrow checked exceptions unchecked
             stop();
-            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("cannot start the sandbox on ports " + base + "-" + (base + 3)
-                    + " (switchboard.sandbox.base-port): " + cause.getMessage(), cause);
+                    + " (switchboard.sandbox.base-port): " + e.getMessage(), e);
         }
     }
 
