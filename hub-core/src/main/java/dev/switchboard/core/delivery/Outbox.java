@@ -295,9 +295,9 @@ public final class Outbox {
         // On H2 the candidates are read before taking a shared transaction: the engine looks each time a delivery
         // ends, and most times nothing is due (B1 benchmark). Reading them outside changes nothing, as H2 reads
         // committed rows either way and only a conditional update claims.
-        List<Candidate> h2Candidates = store.dialect() == Store.Dialect.H2
-                ? candidates(DUE_H2, limit, now, admission.full(), "") : List.of();
-        if (store.dialect() == Store.Dialect.H2 && h2Candidates.isEmpty()) {
+        boolean h2 = store.dialect() == Store.Dialect.H2;
+        List<Candidate> h2Candidates = h2 ? candidates(DUE_H2, limit, now, admission.full(), "") : List.of();
+        if (h2 && h2Candidates.isEmpty()) {
             return List.of();
         }
         List<Candidate> claimed = new ArrayList<>();

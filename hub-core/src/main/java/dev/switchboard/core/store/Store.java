@@ -31,10 +31,10 @@ public final class Store {
     private final CursorStore cursors;
     private final GroupCommit groupCommit;
 
-    private Store(DataSource dataSource, Clock clock) {
+    private Store(DataSource dataSource, Dialect dialect, Clock clock) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        this.dialect = Dialect.of(dataSource);
+        this.dialect = dialect;
         this.groupCommit = new GroupCommit(tx);
         this.inbox = new InboxStore(jdbc, tx, groupCommit, new EventCodec(), clock);
         this.routeProgress = new RouteProgress(jdbc, tx, dialect, clock);
@@ -45,8 +45,9 @@ public final class Store {
     /** Brings the schema up to date and opens the store. Safe to call on every start and from several instances. */
     public static Store open(DataSource dataSource, Clock clock) {
         // db/migration holds the schema; db/h2 tunes it for H2 only (versions between the common ones).
+        Dialect dialect = Dialect.of(dataSource);
         List<String> locations = new ArrayList<>(List.of("classpath:db/migration"));
-        if (Dialect.of(dataSource) == Dialect.H2) {
+        if (dialect == Dialect.H2) {
             locations.add("classpath:db/h2");
         }
         Flyway.configure()
@@ -54,7 +55,7 @@ public final class Store {
                 .locations(locations.toArray(String[]::new))
                 .load()
                 .migrate();
-        return new Store(dataSource, clock);
+        return new Store(dataSource, dialect, clock);
     }
 
     /**
