@@ -104,8 +104,9 @@ final class WebhookScenario {
                 + "closed-loop batches of " + size.warmup + " messages for at least " + size.warmupSeconds
                 + " s (the JIT's, which otherwise compiled through the measured run), " + size.count
                 + " webhooks closed-loop with " + size.threads + " sender threads; then, both running, each in "
-                + "open loop for " + size.latencySeconds + " s at half the lower of the two max delivered/s; latency = target receipt − "
-                + "scheduled send, minus the same percentile of a direct sender → target run at the same rate.");
+                + "open loop for " + size.latencySeconds + " s at half the lower of the two max delivered/s; "
+                + "latency = target receipt − scheduled send, minus the same percentile of a direct sender → target "
+                + "run at the same rate.");
         return result;
     }
 

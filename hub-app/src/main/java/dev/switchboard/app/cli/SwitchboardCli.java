@@ -33,11 +33,6 @@ public final class SwitchboardCli {
             System.arraycopy(args, 0, withRun, 1, args.length);
             args = withRun;
         }
-        if (!args[0].equals("run")) {
-            // Commands print results, not the libraries' start-up chatter; the hub itself logs as configured.
-            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-                    .setLevel(ch.qos.logback.classic.Level.WARN);
-        }
         CommandLine commandLine;
         CommandLine run;
         if (args[0].equals("run")) {
@@ -48,6 +43,9 @@ public final class SwitchboardCli {
             args = Arrays.copyOfRange(args, 1, args.length);
             run = commandLine;
         } else {
+            // Commands print results, not the libraries' start-up chatter; the hub itself logs as configured.
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                    .setLevel(ch.qos.logback.classic.Level.WARN);
             commandLine = new CommandLine(new SwitchboardCli());
             run = commandLine.getSubcommands().get("run");
         }
