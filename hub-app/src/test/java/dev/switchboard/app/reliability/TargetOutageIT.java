@@ -128,7 +128,7 @@ class TargetOutageIT {
 
         // Recovery: every delivery to flaky completes, none dead-lettered.
         healthy();
-        awaitTrue("every event delivered to flaky after recovery",
+        awaitTrue(() -> "every event delivered to flaky after recovery; still to go: " + undelivered("flaky"),
                 () -> flakyDelivered().containsAll(outageIds) && flakyDelivered().containsAll(baselineIds));
         awaitTrue("outbox drained", () -> gauge("switchboard.outbox.depth", "status:pending")
                 + gauge("switchboard.outbox.depth", "status:in_flight") == 0);
@@ -318,6 +318,11 @@ class TargetOutageIT {
     }
 
     private static void awaitTrue(String what, Check check) throws Exception {
+        awaitTrue(() -> what, check);
+    }
+
+    /** Like {@link #awaitTrue(String, Check)}, with a description made on failure (it may show the state then). */
+    private static void awaitTrue(Describer what, Check check) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             if (check.holds()) {
@@ -325,7 +330,29 @@ class TargetOutageIT {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("not within " + WAIT + ": " + what);
+        throw new AssertionError("not within " + WAIT + ": " + what.describe());
+    }
+
+    /** A connection's deliveries that are not delivered yet, and the state of its breaker, for a failure message. */
+    private String undelivered(String connection) throws Exception {
+        StringBuilder state = new StringBuilder("breaker");
+        for (String breaker : List.of("closed", "open", "half_open")) {
+            if (gauge("resilience4j.circuitbreaker.state", "name:" + connection + "&tag=state:" + breaker) == 1.0) {
+                state.append(' ').append(breaker);
+            }
+        }
+        for (String status : List.of("PENDING", "IN_FLIGHT")) {
+            for (JsonNode delivery : getApi("/api/v1/deliveries?status=" + status + "&size=100&connection="
+                    + connection).path("items")) {
+                state.append("\n  ").append(delivery);
+            }
+        }
+        return state.toString();
+    }
+
+    @FunctionalInterface
+    private interface Describer {
+        String describe() throws Exception;
     }
 
     @FunctionalInterface
