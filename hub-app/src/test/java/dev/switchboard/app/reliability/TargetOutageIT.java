@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.HashSet;
@@ -333,7 +334,10 @@ class TargetOutageIT {
         throw new AssertionError("not within " + WAIT + ": " + what.describe());
     }
 
-    /** A connection's deliveries that are not delivered yet, and the state of its breaker, for a failure message. */
+    /**
+     * A connection's deliveries that are not delivered yet, the state of its breaker and the hub's threads, for a
+     * failure message.
+     */
     private String undelivered(String connection) throws Exception {
         StringBuilder state = new StringBuilder("breaker");
         for (String breaker : List.of("closed", "open", "half_open")) {
@@ -344,9 +348,19 @@ class TargetOutageIT {
         for (String status : List.of("PENDING", "IN_FLIGHT")) {
             for (JsonNode delivery : getApi("/api/v1/deliveries?status=" + status + "&size=100&connection="
                     + connection).path("items")) {
-                state.append("\n  ").append(delivery);
+                state.append("\n  ").append(delivery.path("id")).append(' ').append(status).append(" attempts ")
+                        .append(delivery.path("attempts")).append(" due ").append(delivery.path("nextAttemptAt"))
+                        .append(": ").append(delivery.path("lastError"));
             }
         }
+        // Busy threads of the hub show whether a worker hangs in a call or the poller waits on the store.
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            boolean idle = Arrays.stream(stack).anyMatch(frame -> frame.getMethodName().equals("getTask"));
+            if (thread.getName().startsWith("switchboard-") && !idle) {
+                state.append("\n  thread ").append(thread.getName()).append(' ').append(thread.getState());
+                Arrays.stream(stack).limit(14).forEach(frame -> state.append("\n    at ").append(frame));
+            }
+        });
         return state.toString();
     }
 

@@ -441,7 +441,15 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     private void attempt(Delivery delivery, CircuitBreaker breaker, Slot slot) {
-        Optional<Integer> number = outbox.startAttempt(delivery);
+        Optional<Integer> number;
+        try {
+            number = outbox.startAttempt(delivery);
+        } catch (RuntimeException storeFailed) {
+            // Not attempted (the claim expires and the delivery is taken over). A permission kept here would leave
+            // a half-open breaker waiting forever for this call's outcome.
+            breaker.releasePermission();
+            throw storeFailed;
+        }
         if (number.isEmpty()) {
             breaker.releasePermission(); // the claim was lost: another engine owns the delivery now
             return;

@@ -4,10 +4,12 @@ import dev.switchboard.core.event.EventCodec;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ConnectorException;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,9 +79,24 @@ final class WebhookSender implements ActionTarget {
                 + "URL and that it shares this connection's secret");
     }
 
+    /**
+     * Sends {@code request}, once more at once when the connection broke before any answer came. The JDK client
+     * reuses a pooled connection that the receiver closed while it was idle, and, unlike OkHttp or Apache's client,
+     * retries only GET and HEAD then; receivers commonly close idle connections after 5 to 75 s, so without this a
+     * POST after a quiet spell failed now and then (TargetOutageIT: the breaker's half-open trial, 30 s after the
+     * last call, met WireMock's 30 s idle timeout and opened the breaker again). Sending twice is safe: the
+     * receiver de-duplicates on {@code webhook-id}. A timeout or a refused connection is not retried: the receiver
+     * is slow or down, and the engine's backoff is the answer.
+     */
     private HttpResponse<Void> send(HttpRequest request) {
         try {
-            return client.send(request, HttpResponse.BodyHandlers.discarding());
+            try {
+                return client.send(request, HttpResponse.BodyHandlers.discarding());
+            } catch (HttpTimeoutException | ConnectException slowOrDown) {
+                throw slowOrDown;
+            } catch (IOException broken) {
+                return client.send(request, HttpResponse.BodyHandlers.discarding());
+            }
         } catch (IOException e) {
             throw ConnectorException.transientFailure(connection, "POST to " + target() + " failed: "
                     + e.getClass().getSimpleName(), e);

@@ -417,6 +417,34 @@ abstract class DeliveryEngineContractTest {
     }
 
     @Test
+    void aStoreFailureAtTheStartOfAnAttemptGivesTheBreakersPermissionBack() {
+        // One trial call in half-open: had the failed start kept its permission, the breaker would wait forever
+        // for that call's outcome and postpone every later delivery of the connection.
+        CircuitBreakerConfig oneTrial = DeliveryEngine.breakerConfigFrom(CircuitBreakerConfig.custom()
+                .permittedNumberOfCallsInHalfOpenState(1).waitDurationInOpenState(Duration.ofHours(1)));
+        DeliveryEngine engine = hub.startEngine(new Settings(4, Duration.ofMillis(20), Duration.ofMillis(200), 4,
+                Duration.ofSeconds(1), Duration.ofMillis(50)), oneTrial);
+        engine.breaker("alpha").transitionToOpenState();
+        engine.breaker("alpha").transitionToHalfOpenState();
+        Delivery delivery;
+        hub.store.jdbc().execute("ALTER TABLE delivery_attempt RENAME TO delivery_attempt_away");
+        try {
+            delivery = hub.enqueue("alpha", "e-1", "churn");
+            // The claim commits; recording the attempt's start fails. The claim's lease runs out meanwhile.
+            awaitStatus(delivery, Delivery.Status.IN_FLIGHT);
+            java.time.Instant leaseEnd = hub.outbox.get(delivery.id()).orElseThrow().leaseUntil();
+            await().atMost(WAIT).until(() -> java.time.Instant.now().isAfter(leaseEnd.plusMillis(200)));
+        } finally {
+            hub.store.jdbc().execute("ALTER TABLE delivery_attempt_away RENAME TO delivery_attempt");
+        }
+
+        awaitStatus(delivery, Delivery.Status.DELIVERED);
+        assertThat(engine.breaker("alpha").getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(hub.outbox.attempts(delivery.id())).extracting(Attempt::outcome)
+                .containsExactly(Attempt.Outcome.DELIVERED);
+    }
+
+    @Test
     void depthGaugesReadTheOutbox() {
         hub.startEngine(DeliveryFixture.FAST).stop();
         hub.enqueue("alpha", "e-1", "churn");

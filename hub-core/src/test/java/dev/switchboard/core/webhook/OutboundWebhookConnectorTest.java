@@ -129,6 +129,41 @@ class OutboundWebhookConnectorTest {
     }
 
     @Test
+    void aConnectionDroppedBeforeAnyAnswerIsTriedOnceMoreWithTheSameWebhookId() throws Exception {
+        try (RawReceiver receiver = new RawReceiver(RawReceiver.Answer.DROP, RawReceiver.Answer.NO_CONTENT)) {
+            connection = open(receiver.url());
+
+            ActionTarget.Result result = send(TestEvents.aliasSet("mlflow-prod", "d-1", "churn", "3", "champion"),
+                    "key-1");
+
+            assertThat(result.outputs()).containsEntry("status", "204");
+            assertThat(receiver.webhookIds()).containsExactly("key-1", "key-1");
+        }
+    }
+
+    @Test
+    void aReceiverThatDropsEveryConnectionFailsTransientlyAfterTheSecondTry() throws Exception {
+        try (RawReceiver receiver = new RawReceiver(RawReceiver.Answer.DROP, RawReceiver.Answer.DROP,
+                RawReceiver.Answer.NO_CONTENT)) {
+            connection = open(receiver.url());
+
+            assertFailure(ErrorKind.TRANSIENT, "failed");
+            assertThat(receiver.webhookIds()).hasSize(2);
+        }
+    }
+
+    @Test
+    void aTimeoutIsNotTriedAgainAtOnce() throws Exception {
+        try (RawReceiver receiver = new RawReceiver(RawReceiver.Answer.STALL, RawReceiver.Answer.NO_CONTENT)) {
+            connection = new OutboundWebhookConnector().open(new ConnectionConfig("hooks", OutboundWebhookConnector.TYPE,
+                    Map.of("url", receiver.url(), "secret", SECRET, "timeout", "300ms")), ConnectorContext.standalone());
+
+            assertFailure(ErrorKind.TRANSIENT, "failed");
+            assertThat(receiver.webhookIds()).hasSize(1);
+        }
+    }
+
+    @Test
     void anUnknownActionIsAConfigurationError() {
         var target = connection.actionTarget().orElseThrow();
         assertThatThrownBy(() -> target.perform(new ActionTarget.Request("teleport", Map.of(),
@@ -174,5 +209,79 @@ class OutboundWebhookConnectorTest {
 
     private String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    }
+
+    /**
+     * A receiver on a raw socket that treats each connection as scripted: answers 204, closes it without a byte
+     * (what the client meets on a pooled connection the receiver closed while idle), or never answers.
+     */
+    private static final class RawReceiver implements AutoCloseable {
+
+        enum Answer { NO_CONTENT, DROP, STALL }
+
+        private final ServerSocket socket = new ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress());
+        private final List<String> webhookIds = new CopyOnWriteArrayList<>();
+        private final Thread acceptor;
+
+        RawReceiver(Answer... answers) throws IOException {
+            acceptor = new Thread(() -> {
+                for (Answer answer : answers) {
+                    try {
+                        java.net.Socket client = socket.accept();
+                        webhookIds.add(readRequest(client.getInputStream()));
+                        switch (answer) {
+                            case NO_CONTENT -> {
+                                client.getOutputStream().write("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"
+                                        .getBytes(StandardCharsets.US_ASCII));
+                                client.getOutputStream().flush();
+                            }
+                            case DROP -> client.close();
+                            case STALL -> { } // left open, unanswered, until the receiver closes
+                        }
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "raw-receiver");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        /** Reads one request's head and body; returns its {@code webhook-id}. */
+        private static String readRequest(java.io.InputStream in) throws IOException {
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("request ended early");
+                }
+                head.append((char) b);
+            }
+            String id = null;
+            int length = 0;
+            for (String line : head.toString().split("\r\n")) {
+                String lower = line.toLowerCase(java.util.Locale.ROOT);
+                if (lower.startsWith("webhook-id:")) {
+                    id = line.substring(line.indexOf(':') + 1).trim();
+                } else if (lower.startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+            in.readNBytes(length);
+            return id;
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + socket.getLocalPort() + "/hook";
+        }
+
+        List<String> webhookIds() {
+            return webhookIds;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 }
