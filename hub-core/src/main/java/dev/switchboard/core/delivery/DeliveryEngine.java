@@ -460,24 +460,26 @@ public final class DeliveryEngine implements AutoCloseable {
     /** Performs attempt {@code number}, recorded STARTED, under a permission of {@code breaker}. */
     private void attempt(Delivery delivery, int number, CircuitBreaker breaker, Slot slot) {
         long started = System.nanoTime();
+        ActionTarget.Result result;
         try {
-            ActionTarget.Result result;
-            try {
-                result = perform(delivery);
-            } finally {
-                slot.release();
-            }
-            breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            metrics.attempt(delivery.connection(), null);
-            if (outbox.delivered(delivery, number, JSON.writeValueAsString(result.outputs()))) {
-                metrics.delivery(delivery.connection(), DeliveryMetrics.Outcome.DELIVERED);
-            }
+            result = perform(delivery);
         } catch (RuntimeException e) {
+            slot.release();
             ConnectorException failure = classify(delivery.connection(), e);
             breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, failure);
             outbox.finishAttempt(delivery.id(), number, Attempt.Outcome.FAILED, failure.kind(), failure.getMessage());
             metrics.attempt(delivery.connection(), failure.kind());
             afterFailure(delivery, delivery.attempts() + 1, failure);
+            return;
+        }
+        slot.release();
+        breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        metrics.attempt(delivery.connection(), null);
+        // A store failure from here on is not the tool's: it escapes to run(), and the claim expires and is taken
+        // over (at least once), as after a crash. Caught above, it counted against the tool's breaker and, as an
+        // unclassified error, dead-lettered an action the tool had performed.
+        if (outbox.delivered(delivery, number, JSON.writeValueAsString(result.outputs()))) {
+            metrics.delivery(delivery.connection(), DeliveryMetrics.Outcome.DELIVERED);
         }
     }
 

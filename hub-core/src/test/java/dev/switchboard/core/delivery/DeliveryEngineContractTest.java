@@ -445,6 +445,31 @@ abstract class DeliveryEngineContractTest {
     }
 
     @Test
+    void aStoreFailureAfterTheToolAnsweredLeavesTheDeliveryToBeTakenOverNotFailedOrDeadLettered() {
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha").hang();
+        DeliveryEngine engine = hub.startEngine(new Settings(4, Duration.ofMillis(20), Duration.ofMillis(200), 4,
+                Duration.ofSeconds(2), Duration.ofMillis(50)));
+        Delivery delivery = hub.enqueue("alpha", "e-1", "churn");
+        await().atMost(WAIT).until(() -> alpha.calls().size() == 1);
+        java.time.Instant leaseEnd = hub.outbox.get(delivery.id()).orElseThrow().leaseUntil();
+        hub.store.jdbc().execute("ALTER TABLE outbox_delivery RENAME TO outbox_delivery_away");
+        try {
+            // The tool answers; marking the delivery delivered fails. The claim's lease runs out meanwhile.
+            alpha.release();
+            await().atMost(WAIT).until(() -> java.time.Instant.now().isAfter(leaseEnd.plusMillis(300)));
+        } finally {
+            hub.store.jdbc().execute("ALTER TABLE outbox_delivery_away RENAME TO outbox_delivery");
+        }
+
+        awaitStatus(delivery, Delivery.Status.DELIVERED);
+        assertThat(hub.outbox.attempts(delivery.id())).extracting(Attempt::outcome)
+                .containsExactly(Attempt.Outcome.LEASE_EXPIRED, Attempt.Outcome.DELIVERED);
+        assertThat(alpha.callsWithKey(delivery.idempotencyKey())).isEqualTo(2); // at least once, same key
+        assertThat(engine.breaker("alpha").getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(hub.deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items()).isEmpty();
+    }
+
+    @Test
     void depthGaugesReadTheOutbox() {
         hub.startEngine(DeliveryFixture.FAST).stop();
         hub.enqueue("alpha", "e-1", "churn");
