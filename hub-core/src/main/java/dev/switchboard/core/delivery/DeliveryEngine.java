@@ -462,9 +462,12 @@ public final class DeliveryEngine implements AutoCloseable {
         long started = System.nanoTime();
         ActionTarget.Result result;
         try {
-            result = perform(delivery);
+            try {
+                result = perform(delivery);
+            } finally {
+                slot.release();
+            }
         } catch (RuntimeException e) {
-            slot.release();
             ConnectorException failure = classify(delivery.connection(), e);
             breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, failure);
             outbox.finishAttempt(delivery.id(), number, Attempt.Outcome.FAILED, failure.kind(), failure.getMessage());
@@ -472,7 +475,6 @@ public final class DeliveryEngine implements AutoCloseable {
             afterFailure(delivery, delivery.attempts() + 1, failure);
             return;
         }
-        slot.release();
         breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         metrics.attempt(delivery.connection(), null);
         // A store failure from here on is not the tool's: it escapes to run(), and the claim expires and is taken
