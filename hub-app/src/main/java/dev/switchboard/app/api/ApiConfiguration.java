@@ -13,9 +13,15 @@ import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.apache.catalina.Valve;
+import org.apache.catalina.core.StandardHost;
+import org.apache.catalina.valves.ErrorReportValve;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.format.FormatterRegistry;
 import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -45,22 +51,58 @@ class ApiConfiguration {
         };
     }
 
+    /**
+     * Errors Tomcat answers itself, before any filter or handler, are problem details too: after Boot has
+     * configured its error report valve (hence the lowest precedence), the host gets {@link ProblemReportValve}
+     * in its place.
+     */
+    @Bean
+    ProblemReportValveInstaller problemReportValve() {
+        return new ProblemReportValveInstaller();
+    }
+
+    static final class ProblemReportValveInstaller
+            implements WebServerFactoryCustomizer<TomcatServletWebServerFactory>, Ordered {
+
+        @Override
+        public void customize(TomcatServletWebServerFactory factory) {
+            factory.addContextCustomizers(context -> {
+                StandardHost host = (StandardHost) context.getParent();
+                for (Valve valve : host.getPipeline().getValves()) {
+                    if (valve instanceof ErrorReportValve) {
+                        host.getPipeline().removeValve(valve);
+                    }
+                }
+                host.setErrorReportValveClass(ProblemReportValve.class.getName());
+                host.getPipeline().addValve(new ProblemReportValve());
+            });
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.LOWEST_PRECEDENCE;
+        }
+    }
+
     @Bean
     RouteValidator routeValidator(ConnectionRegistry connections) {
         return new RouteValidator(connections);
     }
 
     /**
-     * The admin token: {@code switchboard.api.token} when set, else one generated on first start and kept in
+     * The admin token, which every path but the public ones needs ({@link AdminAccessFilter}):
+     * {@code switchboard.api.token} when set, else one generated on first start and kept in
      * {@code <data-dir>/admin-token} (readable by its owner only), where the CLI finds it.
      */
     @Bean
-    FilterRegistrationBean<AdminTokenFilter> adminTokenFilter(
+    FilterRegistrationBean<AdminAccessFilter> adminAccessFilter(
             @Value("${switchboard.api.token:}") String configured,
             @Value("${switchboard.data-dir:./data}") Path dataDir) {
         String token = configured.isBlank() ? tokenFile(dataDir) : configured;
-        FilterRegistrationBean<AdminTokenFilter> registration = new FilterRegistrationBean<>(new AdminTokenFilter(token));
-        registration.addUrlPatterns("/api/*", "/actuator/*");
+        FilterRegistrationBean<AdminAccessFilter> registration = new FilterRegistrationBean<>(new AdminAccessFilter(token));
+        // Every path, before any other filter: what is public is decided inside, and everything else needs the token.
+        registration.addUrlPatterns("/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
     }
 

@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
 
 /** Loads the user's route files ({@code *.camel.yaml}, Camel YAML DSL) from a directory into a Camel context. */
 public final class RouteFiles {
@@ -34,12 +35,20 @@ public final class RouteFiles {
      * once, when it is already started).
      *
      * @return the files loaded
-     * @throws IllegalArgumentException naming the file when one cannot be parsed
+     * @throws IllegalArgumentException naming the file when one cannot be parsed or does what a route file may not
+     *                                  ({@link RouteSafety}); nothing of such a file reaches Camel
      */
     public static List<Path> load(CamelContext context, Path directory) {
         List<Path> files = list(directory);
         for (Path file : files) {
-            Resource resource = PluginHelper.getResourceLoader(context).resolveResource("file:" + file.toAbsolutePath());
+            String text = read(file);
+            List<String> unsafe = RouteSafety.problems(file.toString(), text);
+            if (!unsafe.isEmpty()) {
+                throw new IllegalArgumentException("route file " + file + " cannot be loaded: "
+                        + String.join("; ", unsafe));
+            }
+            // The text that was checked is the text that is loaded: the file is not read a second time.
+            Resource resource = ResourceHelper.fromString("file:" + file.toAbsolutePath(), text);
             try {
                 PluginHelper.getRoutesLoader(context).loadRoutes(resource);
             } catch (Exception e) {
@@ -47,5 +56,13 @@ public final class RouteFiles {
             }
         }
         return files;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read route file " + file, e);
+        }
     }
 }

@@ -44,7 +44,16 @@ public final class RouteValidator {
         }
     }
 
+    /**
+     * Checks {@code yaml} without running anything: {@link RouteSafety} reads it as plain data first, and only text
+     * that creates no object and names no code is handed to Camel's loader, which then builds route definitions in
+     * a context that is never started.
+     */
     public Result validate(String name, String yaml) {
+        List<String> unsafe = RouteSafety.problems(name, yaml);
+        if (!unsafe.isEmpty()) {
+            return new Result(List.of(), unsafe);
+        }
         CamelContext context = new DefaultCamelContext();
         try {
             Resource resource = ResourceHelper.fromString(name.endsWith(RouteFiles.SUFFIX) ? name : name + RouteFiles.SUFFIX, yaml);

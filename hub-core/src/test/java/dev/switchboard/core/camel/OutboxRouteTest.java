@@ -28,7 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.apache.camel.Processor;
+import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,17 +48,6 @@ class OutboxRouteTest {
                     pollIntervalMs: 100
                   steps:
                     - to: switchboard:alpha/run?workflow=deploy.yml
-            - route:
-                id: gated
-                from:
-                  uri: switchboard:events
-                  parameters:
-                    source: mlflow-gated
-                    pollIntervalMs: 100
-                  steps:
-                    - process:
-                        ref: gate
-                    - to: switchboard:alpha/run
             """;
 
     @TempDir
@@ -91,13 +80,21 @@ class OutboxRouteTest {
         Path routes = Files.createDirectories(directory.resolve("routes"));
         Files.writeString(routes.resolve("flows.camel.yaml"), ROUTES);
         camel = new DefaultCamelContext();
-        camel.getRegistry().bind("gate", (Processor) exchange -> {
-            if (!gateOpen) {
-                throw new IllegalStateException("gate closed");
-            }
-        });
         camel.addComponent(SwitchboardComponent.SCHEME, new SwitchboardComponent(store, new OutboxActionDispatcher(outbox)));
         RouteFiles.load(camel, routes);
+        // A step that fails until the test opens the gate: Java code, which route files may not hold.
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("switchboard:events?source=mlflow-gated&pollIntervalMs=100").routeId("gated")
+                        .process(exchange -> {
+                            if (!gateOpen) {
+                                throw new IllegalStateException("gate closed");
+                            }
+                        })
+                        .to("switchboard:alpha/run");
+            }
+        });
         camel.start();
     }
 

@@ -1,0 +1,135 @@
+package dev.switchboard.app.api;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * The hub's front door, in front of every handler: it refuses ambiguous request paths, then lets a request through
+ * only when its path is public or it carries the admin bearer token. Deny by default: a path that is not listed
+ * below needs the token, whatever handler it would reach.
+ *
+ * <p>Public without a token: {@code POST /webhooks/{connection}} (authenticated by the connection's signature),
+ * {@code GET /actuator/health} and below (probes), and the static API description ({@code /api-docs.html},
+ * {@code /openapi/**}, {@code /webjars/**}), which holds no data.
+ *
+ * <p>The decision is made on the path the servlet container decoded and normalised, and only after
+ * {@link #ambiguity} has refused every request whose raw path could be read as another one ({@code ;} path
+ * parameters, percent-encoding, {@code ..}, {@code //}, backslashes): the raw and the decoded path are then the same
+ * text, so what is authorised is exactly what Spring MVC routes. Tokens are compared as SHA-256 digests, in constant
+ * time whatever their length, and neither a token nor the refused path is echoed.
+ */
+final class AdminAccessFilter extends OncePerRequestFilter {
+
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
+    private final byte[] tokenDigest;
+
+    AdminAccessFilter(String token) {
+        this.tokenDigest = sha256(token);
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        if (!METHODS.contains(request.getMethod())) {
+            response.setHeader(HttpHeaders.ALLOW, String.join(", ", METHODS.stream().sorted().toList()));
+            Problems.write(response, 405, "the hub does not answer " + plain(request.getMethod()) + " requests");
+            return;
+        }
+        Optional<String> ambiguity = ambiguity(request);
+        if (ambiguity.isPresent()) {
+            Problems.write(response, 400, ambiguity.get());
+            return;
+        }
+        if (isPublic(request.getMethod(), path(request)) || hasToken(request)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"switchboard\"");
+        Problems.write(response, 401, request.getHeader(HttpHeaders.AUTHORIZATION) == null
+                ? "this path needs an Authorization: Bearer <token> header (switchboard.api.token, or the file "
+                        + "admin-token in the hub's data directory)"
+                : "the bearer token is not the hub's admin token");
+    }
+
+    /** Why the raw request path is refused, or empty when it has one plain spelling. */
+    static Optional<String> ambiguity(HttpServletRequest request) {
+        String raw = request.getRequestURI();
+        if (raw == null || raw.isEmpty() || raw.charAt(0) != '/') {
+            return Optional.of("the request path must start with /");
+        }
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                return Optional.of("the request path may hold printable ASCII characters only");
+            }
+            if (c == '%') {
+                return Optional.of("the request path may not be percent-encoded: spell it plainly");
+            }
+            if (c == ';') {
+                return Optional.of("the request path may not carry path parameters (;)");
+            }
+            if (c == '\\') {
+                return Optional.of("the request path may not contain a backslash");
+            }
+        }
+        if (raw.contains("//")) {
+            return Optional.of("the request path may not contain an empty segment (//)");
+        }
+        for (String segment : raw.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return Optional.of("the request path may not contain . or .. segments");
+            }
+        }
+        // Nothing above should let the container decode or normalise the path into another text; if it did, the
+        // authorisation below would be about a path other than the one the client sent.
+        if (!raw.equals(request.getContextPath() + path(request))) {
+            return Optional.of("the request path is not in its normal form");
+        }
+        return Optional.empty();
+    }
+
+    /** The decoded, normalised path within the application, the one handlers are mapped on. */
+    private static String path(HttpServletRequest request) {
+        String pathInfo = request.getPathInfo();
+        return request.getServletPath() + (pathInfo == null ? "" : pathInfo);
+    }
+
+    static boolean isPublic(String method, String path) {
+        boolean read = method.equals("GET") || method.equals("HEAD");
+        if (method.equals("POST") && path.startsWith("/webhooks/")) {
+            String connection = path.substring("/webhooks/".length());
+            return !connection.isEmpty() && connection.indexOf('/') < 0;
+        }
+        return read && (path.equals("/actuator/health") || path.startsWith("/actuator/health/")
+                || path.equals("/api-docs.html") || path.startsWith("/openapi/") || path.startsWith("/webjars/"));
+    }
+
+    private boolean hasToken(HttpServletRequest request) {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                && MessageDigest.isEqual(tokenDigest, sha256(header.substring(7).trim()));
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    private static String plain(String method) {
+        return method.matches("[A-Z]{1,16}") ? method : "such";
+    }
+}

@@ -1,0 +1,355 @@
+package dev.switchboard.app.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.app.HubRunner;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The hub as an attacker meets it: a running hub with an admin token and a GitHub connection, spoken to over raw
+ * sockets so that every spelling reaches the server as written. Nothing protected answers without the token however
+ * its path is spelled, submitted route text never creates an object, error answers are problem+json, and at the end
+ * the hub's whole log is searched for every secret it was configured with and every token that was sent to it.
+ */
+class SecurityTest {
+
+    private static final String TOKEN = "sb-admin-9f2c41d7e08a4b6c";
+    private static final String GITHUB_TOKEN = "ghp_securitytestTokenAbcdef0123456789";
+    private static final String GITHUB_SECRET = "gh-webhook-secret-5d1e7a";
+    private static final String WRONG_TOKEN = "sb-wrong-token-3b8e";
+    private static final List<String> PROTECTED = List.of("/api/v1/connections", "/api/v1/events",
+            "/api/v1/dead-letters", "/api/v1/sync-jobs", "/api/v1/routes", "/actuator", "/actuator/metrics",
+            "/actuator/info", "/actuator/prometheus", "/actuator/env", "/error");
+
+    @TempDir
+    static Path directory;
+
+    private static ConfigurableApplicationContext hub;
+    private static RawHttp http;
+    private static Path log;
+    /** Every token any request of this class sent; none may appear in the log. */
+    private static final Set<String> SENT_TOKENS = new LinkedHashSet<>(List.of(TOKEN, WRONG_TOKEN));
+
+    @BeforeAll
+    static void startHub() throws Exception {
+        Path routes = Files.createDirectories(directory.resolve("routes"));
+        Files.writeString(routes.resolve("log.camel.yaml"), """
+                - route:
+                    id: log-runs
+                    from:
+                      uri: switchboard:events
+                      parameters:
+                        type: ci_run.finished
+                      steps:
+                        - log: "run ${body.subject}"
+                """);
+        log = directory.resolve("hub.log");
+        hub = HubRunner.start(directory, """
+                logging:
+                  file:
+                    name: %s
+                switchboard:
+                  sandbox:
+                    enabled: false
+                  api:
+                    token: %s
+                  routes:
+                    directory: %s
+                  connections:
+                    github:
+                      type: github
+                      options:
+                        repository: acme/deploy
+                        token: %s
+                        webhook-secret: %s
+                """.formatted(log, TOKEN, routes, GITHUB_TOKEN, GITHUB_SECRET), null);
+        http = new RawHttp(((WebServerApplicationContext) hub).getWebServer().getPort());
+    }
+
+    @AfterAll
+    static void stopHubAndSearchItsLog() throws Exception {
+        hub.close();
+        String text = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(text).as("the hub's log").contains("Tomcat started on port");
+        List<String> secrets = new ArrayList<>(SENT_TOKENS);
+        secrets.addAll(List.of(GITHUB_TOKEN, GITHUB_SECRET));
+        for (String secret : secrets) {
+            assertThat(text).as("the hub's log must not contain a secret or a sent token").doesNotContain(secret);
+        }
+    }
+
+    static Stream<String> protectedPaths() {
+        return PROTECTED.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("protectedPaths")
+    void everySpellingOfAProtectedPathIsRefusedWithoutTheToken(String path) throws Exception {
+        List<String> spellings = spellings(path);
+        assertThat(spellings).hasSizeGreaterThanOrEqualTo(10);
+        for (String spelling : spellings) {
+            for (String[] auth : List.of(new String[0], new String[] {"Authorization: Bearer " + WRONG_TOKEN},
+                    new String[] {"Authorization: Bearer " + TOKEN.substring(0, TOKEN.length() - 1)},
+                    new String[] {"Authorization: Bearer " + TOKEN + "0"},
+                    new String[] {"Authorization: Basic " + java.util.Base64.getEncoder()
+                            .encodeToString(("admin:" + TOKEN).getBytes(StandardCharsets.UTF_8))})) {
+                RawHttp.Response response = http.get(spelling, auth);
+                assertThat(response.status()).as("GET %s %s -> %s", spelling, List.of(auth), response)
+                        .isIn(400, 401);
+            }
+        }
+        SENT_TOKENS.add(TOKEN.substring(0, TOKEN.length() - 1));
+    }
+
+    @ParameterizedTest
+    @MethodSource("protectedPaths")
+    void withTheTokenOnlyThePlainSpellingReachesAHandler(String path) throws Exception {
+        String auth = "Authorization: Bearer " + TOKEN;
+        for (String spelling : spellings(path)) {
+            RawHttp.Response response = http.get(spelling, auth);
+            if (spelling.equals(path)) {
+                assertThat(response.status()).as("GET %s -> %s", spelling, response).isNotIn(400, 401);
+            } else if (ambiguous(spelling)) {
+                assertThat(response.status()).as("GET %s -> %s", spelling, response).isEqualTo(400);
+                assertThat(response.contentType()).as("GET %s -> %s", spelling, response)
+                        .startsWith("application/problem+json");
+            } else {
+                assertThat(response.status()).as("GET %s -> %s", spelling, response).isNotEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void thePlainPathsAnswerWithTheToken() throws Exception {
+        for (String path : List.of("/api/v1/connections", "/api/v1/events", "/actuator", "/actuator/metrics")) {
+            RawHttp.Response response = http.get(path, "Authorization: Bearer " + TOKEN);
+            assertThat(response.status()).as("GET %s -> %s", path, response).isEqualTo(200);
+        }
+        assertThat(http.get("/api/v1/connections", "Authorization: Bearer " + TOKEN).body())
+                .contains("github").doesNotContain(GITHUB_TOKEN).doesNotContain(GITHUB_SECRET);
+    }
+
+    @Test
+    void onlyHealthWebhooksAndTheApiDocumentAreOpen() throws Exception {
+        assertThat(http.get("/actuator/health").status()).isEqualTo(200);
+        assertThat(http.get("/actuator/health/liveness").status()).isIn(200, 404);
+        assertThat(http.get("/api-docs.html").status()).isEqualTo(200);
+        assertThat(http.get("/openapi/switchboard-api.yaml").status()).isEqualTo(200);
+        // Open means reaching the connection's own verification: an unsigned GitHub webhook is the connector's 401.
+        RawHttp.Response unsigned = http.send("POST", "/webhooks/github", "{}".getBytes(StandardCharsets.UTF_8),
+                "Content-Type: application/json", "X-GitHub-Event: workflow_run", "X-GitHub-Delivery: d-1");
+        assertThat(unsigned.status()).as(unsigned.toString()).isEqualTo(401);
+        assertThat(unsigned.body()).contains("signature");
+        for (String closed : List.of("/", "/webhooks/github", "/favicon.ico", "/api", "/actuator/health/../info")) {
+            assertThat(http.get(closed).status()).as("GET %s", closed).isIn(400, 401);
+        }
+        assertThat(http.send("PUT", "/webhooks/github", new byte[0]).status()).isEqualTo(401);
+        assertThat(http.send("POST", "/actuator/health", new byte[0]).status()).isEqualTo(401);
+    }
+
+    @Test
+    void errorAnswersAreProblemDetails() throws Exception {
+        String auth = "Authorization: Bearer " + TOKEN;
+        List<RawHttp.Response> answers = List.of(
+                http.send("TRACE", "/api/v1/events", null, auth),
+                http.send("TRACE", "/actuator/health", null),
+                http.get("/api/v1/nothing-here", auth),
+                http.send("DELETE", "/api/v1/events", null, auth),
+                http.get("/api/v1/events?size=many", auth),
+                http.get("/api/v1/events/not-a-number", auth),
+                http.get("/api;x/v1/events"),
+                http.get("/api/v1/events"));
+        for (RawHttp.Response answer : answers) {
+            assertThat(answer.status()).as(answer.toString()).isBetween(400, 499);
+            assertThat(answer.contentType()).as(answer.toString()).startsWith("application/problem+json");
+            assertThat(answer.body()).as(answer.toString()).contains("\"status\":" + answer.status())
+                    .doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void aHeaderWithANulByteIsRefusedAndNothingOfItIsLogged() throws Exception {
+        // Tomcat quotes the line it cannot parse in its log: here, the one with the admin token.
+        RawHttp.Response response = http.send("GET", "/api/v1/events", null,
+                "Authorization: Bearer " + TOKEN + "\u0000");
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        RawHttp.Response folded = http.send("GET", "/api/v1/events", null, "Authorization: Bearer " + TOKEN,
+                "X-Trace: a\rb");
+        assertThat(folded.status()).isEqualTo(400);
+        RawHttp.Response badTarget = http.send("GET", "/api/v1/events?" + TOKEN + "=\u0001", null,
+                "Authorization: Bearer " + TOKEN);
+        assertThat(badTarget.status()).isEqualTo(400);
+    }
+
+    static Stream<String> codeInRouteText() {
+        String probe = ConstructionProbe.class.getName();
+        String route = """
+                - route:
+                    id: r
+                    from:
+                      uri: switchboard:events
+                      steps:
+                        - %s
+                """;
+        return Stream.of(
+                """
+                - beans:
+                    - name: probe
+                      type: %s
+                """.formatted(probe),
+                """
+                - beans:
+                    - name: probe
+                      type: "#class:%s"
+                      constructors:
+                        0: x
+                """.formatted(probe),
+                route.formatted("to: \"switchboard:hub/tag-model-version?key=#class:" + probe + "\""),
+                route.formatted("to:\n            uri: switchboard:hub/tag-model-version\n            parameters:\n"
+                        + "              key: \"#class:" + probe + "\""),
+                route.formatted("to: \"class:" + probe + "\""),
+                route.formatted("to: \"bean:probe?method=create\""),
+                route.formatted("bean:\n            beanType: " + probe),
+                route.formatted("setBody:\n            method:\n              beanType: " + probe),
+                route.formatted("setBody:\n            simple: \"${type:" + probe + ".NAME}\""),
+                route.formatted("setBody:\n            simple: \"${bean:probe.create}\""),
+                route.formatted("setBody:\n            simple: \"${camelContext.registry}\""),
+                route.formatted("setBody:\n            simple: \"${env.HOME}\""),
+                route.formatted("setBody:\n            groovy: \"new " + probe + "()\""),
+                route.formatted("process:\n            ref: probe"),
+                """
+                - routeTemplate:
+                    id: t
+                    beans:
+                      - name: probe
+                        type: %s
+                    from:
+                      uri: direct:t
+                      steps:
+                        - log: x
+                - templatedRoute:
+                    routeTemplateRef: t
+                """.formatted(probe),
+                """
+                apiVersion: camel.apache.org/v1
+                kind: Integration
+                spec:
+                  flows:
+                    - beans:
+                        - name: probe
+                          type: %s
+                """.formatted(probe),
+                "- !!%s []\n".formatted(probe),
+                "- route: !!%s\n    id: x\n".formatted(probe));
+    }
+
+    @ParameterizedTest
+    @MethodSource("codeInRouteText")
+    void routeValidationCreatesNothingThatSubmittedTextNames(String yaml) throws Exception {
+        int before = ProbeCounter.EVENTS.get();
+
+        RawHttp.Response response = http.send("POST", "/api/v1/routes/validate", yaml.getBytes(StandardCharsets.UTF_8),
+                "Authorization: Bearer " + TOKEN, "Content-Type: application/yaml");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.body()).as(yaml).contains("\"valid\":false");
+        assertThat(ProbeCounter.EVENTS.get()).as("objects or classes created from " + yaml).isEqualTo(before);
+    }
+
+    @Test
+    void routeValidationNeverTouchesAFileTheTextNames() throws Exception {
+        Path victim = Files.writeString(directory.resolve("victim.txt"), "precious");
+
+        RawHttp.Response response = http.send("POST", "/api/v1/routes/validate", """
+                - beans:
+                    - name: truncate
+                      type: java.io.FileOutputStream
+                      constructors:
+                        0: "%s"
+                """.formatted(victim).getBytes(StandardCharsets.UTF_8),
+                "Authorization: Bearer " + TOKEN, "Content-Type: application/yaml");
+
+        assertThat(response.body()).contains("\"valid\":false").contains("beans");
+        assertThat(Files.readString(victim)).isEqualTo("precious");
+    }
+
+    @Test
+    void deeplyNestedOrAliasBombTextIsAProblemNotAFailure() throws Exception {
+        String nested = "[".repeat(20_000) + "]".repeat(20_000);
+        String bomb = """
+                - route: &a
+                    id: [*a, *a, *a]
+                """;
+        for (String yaml : List.of(nested, bomb, "- route: {id: [unclosed\n")) {
+            RawHttp.Response response = http.send("POST", "/api/v1/routes/validate",
+                    yaml.getBytes(StandardCharsets.UTF_8), "Authorization: Bearer " + TOKEN,
+                    "Content-Type: application/yaml");
+            assertThat(response.status()).as(response.toString()).isEqualTo(200);
+            assertThat(response.body()).contains("\"valid\":false");
+        }
+    }
+
+    /** The spellings an attacker tries for {@code path}; every one must be refused without the token. */
+    private static List<String> spellings(String path) {
+        Set<String> spellings = new LinkedHashSet<>();
+        spellings.add(path);
+        spellings.add(path + "/");
+        spellings.add(path.toUpperCase(Locale.ROOT));
+        spellings.add(path.substring(0, 1) + Character.toUpperCase(path.charAt(1)) + path.substring(2));
+        int firstEnd = path.indexOf('/', 1) < 0 ? path.length() : path.indexOf('/', 1);
+        String first = path.substring(0, firstEnd);
+        String rest = path.substring(firstEnd);
+        spellings.add(first + ";x" + rest);
+        spellings.add(first + ";jsessionid=1" + rest);
+        spellings.add(path + ";x");
+        spellings.add(first + "%3Bx" + rest);
+        spellings.add("/" + path);
+        spellings.add(first + "/" + rest);
+        spellings.add("/." + path);
+        spellings.add("/webhooks/.." + path);
+        spellings.add("/webhooks/github/../.." + path);
+        spellings.add("/actuator/health/.." + path);
+        spellings.add("/actuator/health/..;" + path);
+        spellings.add("/actuator/health/%2e%2e" + path);
+        spellings.add("/actuator/health/%2E%2E" + path);
+        spellings.add("/actuator/health%2F..%2F.." + path);
+        spellings.add("/actuator/health/..%2f.." + path);
+        spellings.add("/actuator/health\\..\\.." + path);
+        spellings.add(path.replace("/", "%2F"));
+        spellings.add("/%2561" + path.substring(2));
+        spellings.add("/%25" + Integer.toHexString(path.charAt(1)) + path.substring(2));
+        spellings.add("/%u0061" + path.substring(2));
+        spellings.add("http://127.0.0.1" + path);
+        for (int i = 1; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (Character.isLetter(c)) {
+                String hex = Integer.toHexString(c);
+                spellings.add(path.substring(0, i) + "%" + hex + path.substring(i + 1));
+                spellings.add(path.substring(0, i) + "%" + hex.toUpperCase(Locale.ROOT) + path.substring(i + 1));
+            }
+        }
+        return List.copyOf(spellings);
+    }
+
+    private static boolean ambiguous(String spelling) {
+        return spelling.contains("%") || spelling.contains(";") || spelling.contains("//") || spelling.contains("\\")
+                || spelling.contains("/.") || spelling.startsWith("http:");
+    }
+}
