@@ -150,7 +150,8 @@ class ApiContractTest {
                         - to: switchboard:nowhere/record
                         - to: switchboard:audit/explode
                 """);
-        RouteValidation unparsable = new RoutesApi(client).validateRoutes("- route: {from: {uri: x, stepz: []}}");
+        RouteValidation unparsable = new RoutesApi(client)
+                .validateRoutes("- route: {from: {uri: \"switchboard:events\", stepz: []}}");
 
         assertThat(good.getValid()).isTrue();
         assertThat(good.getRouteIds()).containsExactly("audit-all");

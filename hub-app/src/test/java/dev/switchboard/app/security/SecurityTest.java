@@ -198,6 +198,18 @@ class SecurityTest {
         assertThat(badTarget.status()).isEqualTo(400);
     }
 
+    @Test
+    void aTokenSentWhereAValueBelongsIsRefusedAndNotLogged() throws Exception {
+        String auth = "Authorization: Bearer " + TOKEN;
+        for (String target : List.of("/api/v1/events?size=" + TOKEN, "/api/v1/events/" + TOKEN,
+                "/api/v1/events?from=" + TOKEN, "/api/v1/dead-letters/" + TOKEN + "/replay",
+                "/api/v1/connections/" + TOKEN + "/check", "/api/v1/events?pageToken=" + TOKEN)) {
+            boolean post = target.endsWith("replay") || target.endsWith("check");
+            RawHttp.Response response = http.send(post ? "POST" : "GET", target, post ? new byte[0] : null, auth);
+            assertThat(response.status()).as("%s -> %s", target, response).isBetween(400, 404);
+        }
+    }
+
     static Stream<String> codeInRouteText() {
         String probe = ConstructionProbe.class.getName();
         String route = """
