@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +80,9 @@ public final class InboxStore {
                 statement.setString(2, event.id());
                 statement.setString(3, event.type().typeName());
                 statement.setString(4, event.subject());
-                statement.setTimestamp(5, Timestamp.from(event.time()));
+                // As an OffsetDateTime, not a java.sql.Timestamp: Timestamp's calendar is Julian before 1582, so
+                // early times (the model allows year 0000) would be stored days off.
+                statement.setObject(5, event.time().atOffset(ZoneOffset.UTC));
                 statement.setTimestamp(6, Timestamp.from(now));
                 statement.setString(7, codec.toJsonString(event));
                 return statement;
@@ -147,7 +150,9 @@ public final class InboxStore {
         }
         if (query.source() != null) {
             sql.append(" AND source = ?");
-            args.add(CanonicalEvent.sourceOf(query.source()).toString());
+            // Compared as text: a filter that is no connection name (a space, a quote) matches nothing, and must
+            // not be parsed as a URI, which would refuse it with an exception.
+            args.add("/connections/" + query.source());
         }
         if (query.receivedFrom() != null) {
             sql.append(" AND received_at >= ?");

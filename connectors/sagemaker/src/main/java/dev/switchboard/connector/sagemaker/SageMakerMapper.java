@@ -174,8 +174,7 @@ final class SageMakerMapper {
 
     private static boolean isNumber(String value) {
         try {
-            Double.parseDouble(value);
-            return true;
+            return Double.isFinite(Double.parseDouble(value)); // NaN and 1e999 stay tags: JSON has no such number
         } catch (NumberFormatException e) {
             return false;
         }
