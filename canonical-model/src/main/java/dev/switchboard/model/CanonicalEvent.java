@@ -17,7 +17,8 @@ import java.time.Instant;
  * code unit, which PostgreSQL's count never exceeds); every instant in the event, {@code time} and those in
  * {@code data}, is within {@link #EARLIEST_TIME} and {@link #LATEST_TIME}: RFC 3339's four-digit years, which the
  * codec writes and reads back unchanged and both H2 and PostgreSQL {@code TIMESTAMP WITH TIME ZONE} hold; every
- * string is well-formed Unicode without NUL; numbers in maps are finite. Payload strings are otherwise unbounded
+ * string is well-formed Unicode without NUL (non-finite metrics are allowed: the codec writes them as strings the
+ * schemas accept). Payload strings are otherwise unbounded
  * (the payload column is unbounded; the webhook body limit bounds them). Messages name the field and quote the bad
  * value, cut short.
  *

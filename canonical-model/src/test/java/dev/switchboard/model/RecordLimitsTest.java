@@ -92,13 +92,6 @@ class RecordLimitsTest {
     }
 
     @Test
-    void metricsMustBeFinite() {
-        assertThatThrownBy(() -> new Run(REF, "0", null, RunStatus.FAILED, null, null, null,
-                Map.of("loss", Double.NaN), null, null))
-                .hasMessage("metrics.loss must be a finite number, but was NaN");
-    }
-
-    @Test
     void ciRunEventTypeAndRunStatusMustAgree() {
         assertThatThrownBy(() -> new CanonicalEvent("e1", CanonicalEvent.sourceOf("gh"), EventType.CI_RUN_FINISHED,
                 "x", NOW, run(RunStatus.RUNNING, null)))

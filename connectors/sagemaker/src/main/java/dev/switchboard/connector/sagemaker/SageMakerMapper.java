@@ -174,7 +174,8 @@ final class SageMakerMapper {
 
     private static boolean isNumber(String value) {
         try {
-            return Double.isFinite(Double.parseDouble(value)); // NaN and 1e999 stay tags: JSON has no such number
+            Double.parseDouble(value);
+            return true;
         } catch (NumberFormatException e) {
             return false;
         }
