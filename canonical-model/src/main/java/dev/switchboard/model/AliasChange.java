@@ -13,6 +13,7 @@ public record AliasChange(String modelName, String alias, String version, Resour
     public AliasChange {
         Checks.requireText("modelName", modelName);
         Checks.requireText("alias", alias);
+        Checks.text("version", version);
         Checks.requireNonNull("model", model);
     }
 }

@@ -18,6 +18,7 @@ public record ArtifactRef(URI uri, Long size, Digest digest, String mediaType) {
         if (uri.getScheme() == null) {
             throw new IllegalArgumentException("uri must be absolute (with a scheme), but was " + Checks.quote(uri));
         }
+        Checks.text("mediaType", mediaType);
         if (size != null) {
             Checks.requireNonNegative("size", size);
         }

@@ -31,7 +31,12 @@ public record CiRun(
     public CiRun {
         Checks.requireNonNull("ref", ref);
         Checks.requireText("pipeline", pipeline);
+        Checks.text("repository", repository);
+        Checks.text("gitRef", gitRef);
+        Checks.text("commitSha", commitSha);
         Checks.requireNonNull("status", status);
+        Checks.time("startTime", startTime);
+        Checks.time("endTime", endTime);
         inputs = Checks.copyOf("inputs", inputs);
     }
 }

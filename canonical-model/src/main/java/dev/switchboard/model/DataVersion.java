@@ -19,5 +19,6 @@ public record DataVersion(ResourceRef ref, String path, String version, Artifact
         Checks.requireText("path", path);
         Checks.requireText("version", version);
         Checks.requireNonNull("artifact", artifact);
+        Checks.time("createdAt", createdAt);
     }
 }

@@ -22,5 +22,7 @@ public record Experiment(
         Checks.requireNonNull("ref", ref);
         Checks.requireText("name", name);
         tags = Checks.copyOf("tags", tags);
+        Checks.time("createdAt", createdAt);
+        Checks.time("updatedAt", updatedAt);
     }
 }

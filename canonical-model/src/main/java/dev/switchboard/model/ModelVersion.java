@@ -44,9 +44,12 @@ public record ModelVersion(
         Checks.requireNonNull("ref", ref);
         Checks.requireText("modelName", modelName);
         Checks.requireText("version", version);
+        Checks.text("description", description);
         aliases = Checks.copyOf("aliases", aliases);
         tags = Checks.copyOf("tags", tags);
         metrics = Checks.copyOf("metrics", metrics);
         params = Checks.copyOf("params", params);
+        Checks.time("createdAt", createdAt);
+        Checks.time("updatedAt", updatedAt);
     }
 }

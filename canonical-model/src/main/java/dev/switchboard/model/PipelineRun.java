@@ -21,7 +21,10 @@ public record PipelineRun(
     public PipelineRun {
         Checks.requireNonNull("ref", ref);
         Checks.requireText("pipelineName", pipelineName);
+        Checks.text("runName", runName);
         Checks.requireNonNull("status", status);
+        Checks.time("startTime", startTime);
+        Checks.time("endTime", endTime);
         parameters = Checks.copyOf("parameters", parameters);
     }
 }

@@ -26,6 +26,9 @@ public record RegisteredModel(
     public RegisteredModel {
         Checks.requireNonNull("ref", ref);
         Checks.requireText("name", name);
+        Checks.text("description", description);
+        Checks.time("createdAt", createdAt);
+        Checks.time("updatedAt", updatedAt);
         tags = Checks.copyOf("tags", tags);
         aliases = Checks.copyOf("aliases", aliases);
     }

@@ -33,7 +33,10 @@ public record Run(
     public Run {
         Checks.requireNonNull("ref", ref);
         Checks.requireText("experimentId", experimentId);
+        Checks.text("name", name);
         Checks.requireNonNull("status", status);
+        Checks.time("startTime", startTime);
+        Checks.time("endTime", endTime);
         params = Checks.copyOf("params", params);
         metrics = Checks.copyOf("metrics", metrics);
         tags = Checks.copyOf("tags", tags);

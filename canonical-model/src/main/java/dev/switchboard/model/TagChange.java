@@ -16,6 +16,7 @@ public record TagChange(String modelName, String version, String key, String val
         Checks.requireText("modelName", modelName);
         Checks.requireText("version", version);
         Checks.requireText("key", key);
+        Checks.text("value", value);
         Checks.requireNonNull("target", target);
     }
 }

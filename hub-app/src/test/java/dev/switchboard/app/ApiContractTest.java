@@ -207,6 +207,35 @@ class ApiContractTest {
     }
 
     @Test
+    void anEventThatCannotBeDecodedIsListedWithItsDecodeErrorAndThePageIsStill200() throws Exception {
+        Store store = hub.getBean(Store.class);
+        store.jdbc().update("INSERT INTO inbox_event (source, event_id, type, subject, event_time, received_at, payload) "
+                + "VALUES ('/connections/poisoned', 'p-1', 'model_version.alias_set', 'models/poison/versions/1', "
+                + "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '{\"specversion\":\"1.0\",\"time\":\"+1000000000-01-01T00:00:00Z\"')");
+        store.inbox().append(List.of(TestEvents.aliasSet("poisoned", "p-2", "poison", "2", "champion")));
+        EventsApi events = new EventsApi(client);
+
+        EventPage page = events.searchEvents(null, null, "poisoned", null, null, null, 10);
+        var detail = new EventsApi(client).getEvent(page.getItems().get(1).getSeq());
+
+        assertThat(page.getItems()).extracting(e -> e.getId()).containsExactly("p-2", "p-1");
+        assertThat(page.getItems().get(0).getDecodeError()).isNull();
+        assertThat(page.getItems().get(1).getDecodeError()).startsWith("EventFormatException: document is not valid JSON");
+        assertThat(page.getItems().get(1).getSubject()).isEqualTo("models/poison/versions/1");
+        assertThat(detail.getSummary().getDecodeError()).isNotBlank();
+        assertThat(detail.getCloudEvent()).isNullOrEmpty();
+    }
+
+    @Test
+    void aSourceFilterWithASpaceOrAQuoteMatchesNothing() throws Exception {
+        EventsApi events = new EventsApi(client);
+
+        for (String source : List.of("mlflow prod", "mlflow\"prod", "mlflow'prod", "a/../b")) {
+            assertThat(events.searchEvents(null, null, source, null, null, null, 10).getItems()).as(source).isEmpty();
+        }
+    }
+
+    @Test
     void theDocumentAndTheInteractivePageAreServed() throws Exception {
         assertThat(HubRunner.get(hub, "/openapi/switchboard-api.yaml")).startsWith("200")
                 .contains("openapi: 3.0.3").contains("operationId: replayDeadLetter");

@@ -8,7 +8,9 @@ import dev.switchboard.api.model.EventSummary;
 import dev.switchboard.core.event.EventCodec;
 import dev.switchboard.core.store.EventQuery;
 import dev.switchboard.core.store.Store;
+import dev.switchboard.core.store.InboxEntry;
 import dev.switchboard.core.store.StoredEvent;
+import dev.switchboard.core.store.UnreadableEvent;
 import dev.switchboard.model.EventType;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -41,9 +43,10 @@ class EventsController implements EventsApi {
         int limit = Pages.limit(size);
         EventQuery query = new EventQuery(type, subject, source, from == null ? null : from.toInstant(),
                 to == null ? null : to.toInstant(), beforeSeq(pageToken));
-        List<StoredEvent> events = store.inbox().search(query, limit + 1);
+        // Entries, not events: a row that cannot be decoded is shown with its decode error rather than failing the page.
+        List<InboxEntry> events = store.inbox().searchEntries(query, limit + 1);
         boolean more = events.size() > limit;
-        List<StoredEvent> page = more ? events.subList(0, limit) : events;
+        List<InboxEntry> page = more ? events.subList(0, limit) : events;
         EventPage body = new EventPage(page.stream().map(this::summary).toList());
         if (more) {
             body.nextPageToken(String.valueOf(page.get(page.size() - 1).seq()));
@@ -53,25 +56,31 @@ class EventsController implements EventsApi {
 
     @Override
     public ResponseEntity<EventDetail> getEvent(Long seq) {
-        StoredEvent stored = store.inbox().get(seq).orElseThrow(() -> ApiProblem.notFound("no event with seq " + seq));
+        InboxEntry entry = store.inbox().entry(seq).orElseThrow(() -> ApiProblem.notFound("no event with seq " + seq));
+        if (!(entry instanceof StoredEvent stored)) {
+            // No CloudEvent to show: the summary's decodeError says why (the generated model defaults it to {}).
+            return ResponseEntity.ok(new EventDetail(summary(entry)).cloudEvent(null));
+        }
         Map<String, Object> cloudEvent = codec.jsonMapper().readValue(codec.toJson(stored.event()),
                 new TypeReference<Map<String, Object>>() { });
-        return ResponseEntity.ok(new EventDetail(summary(stored), cloudEvent));
+        return ResponseEntity.ok(new EventDetail(summary(stored)).cloudEvent(cloudEvent));
     }
 
-    private EventSummary summary(StoredEvent stored) {
-        var event = stored.event();
-        return new EventSummary()
-                .seq(stored.seq())
-                .id(event.id())
-                .source(event.sourceConnection())
-                .type(event.type().typeName())
-                .subject(event.subject())
-                .time(event.time().atOffset(ZoneOffset.UTC))
-                .receivedAt(stored.receivedAt().atOffset(ZoneOffset.UTC))
-                .outcomes(store.routeProgress().outcomes(stored.seq()).stream()
-                        .map(entry -> new EventOutcome(entry.routeId(),
-                                EventOutcome.OutcomeEnum.fromValue(entry.outcome().name())).detail(entry.detail()))
+    private EventSummary summary(InboxEntry entry) {
+        EventSummary summary = new EventSummary().seq(entry.seq()).receivedAt(entry.receivedAt().atOffset(ZoneOffset.UTC));
+        if (entry instanceof StoredEvent stored) {
+            var event = stored.event();
+            summary.id(event.id()).source(event.sourceConnection()).type(event.type().typeName())
+                    .subject(event.subject()).time(event.time().atOffset(ZoneOffset.UTC));
+        } else {
+            UnreadableEvent row = (UnreadableEvent) entry;
+            summary.id(row.id()).source(row.sourceConnection()).type(row.type()).subject(row.subject())
+                    .time(row.time() == null ? null : row.time().atOffset(ZoneOffset.UTC)).decodeError(row.reason());
+        }
+        return summary
+                .outcomes(store.routeProgress().outcomes(entry.seq()).stream()
+                        .map(outcome -> new EventOutcome(outcome.routeId(),
+                                EventOutcome.OutcomeEnum.fromValue(outcome.outcome().name())).detail(outcome.detail()))
                         .toList());
     }
 

@@ -3,7 +3,9 @@ package dev.switchboard.core.camel;
 import dev.switchboard.core.store.InboxStore;
 import dev.switchboard.core.store.RouteProgress;
 import dev.switchboard.core.store.RouteProgress.Outcome;
+import dev.switchboard.core.store.InboxEntry;
 import dev.switchboard.core.store.StoredEvent;
+import dev.switchboard.core.store.UnreadableEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * in order), recording the route's outcome and moving the route's durable cursor with it: a batch of events, their
  * outcomes, the deliveries the route enqueued and the cursor commit together. An inbox append wakes the consumer at
  * once; otherwise it looks every {@code pollIntervalMs} (events appended by other instances).
+ *
+ * <p>A row of the inbox that cannot be decoded ({@link UnreadableEvent}) is recorded as FAILED for each route that
+ * would have wanted it (by its type and source columns), which makes it a route dead letter with the decoding error
+ * as its reason, and the route moves on: one bad row cannot stop a route.
  */
 class EventsConsumer extends DefaultConsumer {
 
@@ -123,13 +129,13 @@ class EventsConsumer extends DefaultConsumer {
             }
         }
         while (running) {
-            List<StoredEvent> batch = inbox().readAfter(position, endpoint.getBatchSize());
+            List<InboxEntry> batch = inbox().entriesAfter(position, endpoint.getBatchSize());
             if (batch.isEmpty()) {
                 return position;
             }
-            List<StoredEvent> ready = new ArrayList<>(batch.size());
+            List<InboxEntry> ready = new ArrayList<>(batch.size());
             long last = position;
-            for (StoredEvent stored : batch) {
+            for (InboxEntry stored : batch) {
                 if (stored.seq() > last + 1 && waitForGap(last)) {
                     break;
                 }
@@ -154,18 +160,18 @@ class EventsConsumer extends DefaultConsumer {
      *
      * @return the position reached
      */
-    private long routeAll(String routeId, RouteProgress progress, List<StoredEvent> events, long position) {
+    private long routeAll(String routeId, RouteProgress progress, List<InboxEntry> events, long position) {
         if (events.isEmpty()) {
             return position;
         }
         try {
             Long reached = endpoint.getComponent().store().transactions().execute(status -> {
                 long last = position;
-                for (StoredEvent stored : events) {
+                for (InboxEntry stored : events) {
                     if (!running) {
                         break;
                     }
-                    if (endpoint.accepts(stored)) {
+                    if (accepts(stored)) {
                         Ran ran = run(routeId, stored);
                         progress.record(routeId, stored.seq(), ran.outcome(), ran.detail());
                     }
@@ -181,11 +187,11 @@ class EventsConsumer extends DefaultConsumer {
             LOG.debug("Route {} batch after {} rolled back ({}); running its events one at a time", routeId, position,
                     batchFailed.getMessage());
             long last = position;
-            for (StoredEvent stored : events) {
+            for (InboxEntry stored : events) {
                 if (!running) {
                     break;
                 }
-                if (endpoint.accepts(stored)) {
+                if (accepts(stored)) {
                     process(routeId, progress, stored);
                 } else {
                     progress.moveTo(routeId, stored.seq());
@@ -213,14 +219,18 @@ class EventsConsumer extends DefaultConsumer {
         return false;
     }
 
-    private void process(String routeId, RouteProgress progress, StoredEvent stored) {
+    private boolean accepts(InboxEntry entry) {
+        return entry instanceof StoredEvent stored ? endpoint.accepts(stored) : endpoint.accepts((UnreadableEvent) entry);
+    }
+
+    private void process(String routeId, RouteProgress progress, InboxEntry stored) {
         Ran ran = run(routeId, stored);
         progress.complete(routeId, stored.seq(), ran.outcome(), ran.detail());
     }
 
     /** Runs a replayed route dead letter's event through the route again; the cursor stays where it is. */
     private void replay(RouteProgress progress, RouteProgress.Replay replay) {
-        Ran ran = inbox().get(replay.seq()).map(stored -> run(replay.routeId(), stored))
+        Ran ran = inbox().entry(replay.seq()).map(stored -> run(replay.routeId(), stored))
                 .orElse(new Ran(Outcome.FAILED, "event " + replay.seq() + " is no longer in the inbox"));
         progress.completeReplay(replay, ran.outcome(), ran.detail());
     }
@@ -229,7 +239,13 @@ class EventsConsumer extends DefaultConsumer {
     private record Ran(Outcome outcome, String detail) {
     }
 
-    private Ran run(String routeId, StoredEvent stored) {
+    private Ran run(String routeId, InboxEntry entry) {
+        if (entry instanceof UnreadableEvent row) {
+            LOG.warn("Route {} passes inbox event {} ({} from {}), which cannot be decoded: {}", routeId, row.seq(),
+                    row.type(), row.source(), row.reason());
+            return new Ran(Outcome.FAILED, "the stored event cannot be decoded: " + row.reason());
+        }
+        StoredEvent stored = (StoredEvent) entry;
         Exchange exchange = createExchange(false);
         try {
             exchange.getIn().setBody(stored.event());

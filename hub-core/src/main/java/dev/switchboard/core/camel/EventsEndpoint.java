@@ -2,6 +2,7 @@ package dev.switchboard.core.camel;
 
 import dev.switchboard.model.EventType;
 import dev.switchboard.core.store.StoredEvent;
+import dev.switchboard.core.store.UnreadableEvent;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
@@ -65,6 +66,15 @@ public class EventsEndpoint extends DefaultEndpoint {
     boolean accepts(StoredEvent stored) {
         return (types.isEmpty() || types.contains(stored.event().type()))
                 && (sources.isEmpty() || sources.contains(stored.event().sourceConnection()));
+    }
+
+    /**
+     * Whether this endpoint's consumer would have wanted the event in a row that cannot be decoded, judged by the
+     * row's type and source columns, so the route that would have run on it gets the dead letter.
+     */
+    boolean accepts(UnreadableEvent row) {
+        return (types.isEmpty() || types.stream().anyMatch(type -> type.typeName().equals(row.type())))
+                && (sources.isEmpty() || sources.contains(row.sourceConnection()));
     }
 
     public String getType() {

@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,10 +23,14 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The inbox: every accepted canonical event, stored once per {@code (source, id)}, in arrival order.
  * An append is committed before it returns, which is what lets the ingress answer 2xx only for durable events.
+ *
+ * <p>Reading is defensive: a row whose payload cannot be decoded is an {@link UnreadableEvent} to readers that take
+ * {@link InboxEntry entries} ({@link #entriesAfter}, {@link #searchEntries}, {@link #entry}), and is left out by
+ * those that take events ({@link #readAfter}, {@link #search}, {@link #get}, {@link #find}); no read fails on it.
  */
 public final class InboxStore {
 
-    private static final String COLUMNS = "seq, payload, received_at";
+    private static final String COLUMNS = "seq, source, event_id, type, subject, event_time, payload, received_at";
     /** How many of the latest appended events {@link #readAfter} can answer from memory. */
     static final int RECENT_EVENTS = 1024;
 
@@ -67,7 +73,7 @@ public final class InboxStore {
         // The column keeps microseconds; so does the copy kept in memory, so both read the same.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         for (CanonicalEvent event : events) {
-            if (find(event.source(), event.id()).isPresent()) {
+            if (exists(event.source(), event.id())) {
                 continue;
             }
             var keys = new org.springframework.jdbc.support.GeneratedKeyHolder();
@@ -79,7 +85,9 @@ public final class InboxStore {
                 statement.setString(2, event.id());
                 statement.setString(3, event.type().typeName());
                 statement.setString(4, event.subject());
-                statement.setTimestamp(5, Timestamp.from(event.time()));
+                // As an OffsetDateTime, not a java.sql.Timestamp: Timestamp's calendar is Julian before 1582, so
+                // early times (the model allows year 0000) would be stored days off.
+                statement.setObject(5, event.time().atOffset(ZoneOffset.UTC));
                 statement.setTimestamp(6, Timestamp.from(now));
                 statement.setString(7, codec.toJsonString(event));
                 return statement;
@@ -109,8 +117,8 @@ public final class InboxStore {
      * seqs from {@code seq + 1} is taken, so nothing is skipped that a query would return (a gap, e.g. an append
      * still committing, is left to the query).
      */
-    public List<StoredEvent> readAfter(long seq, int limit) {
-        List<StoredEvent> hot = new ArrayList<>();
+    public List<InboxEntry> entriesAfter(long seq, int limit) {
+        List<InboxEntry> hot = new ArrayList<>();
         for (StoredEvent next = recent.get(seq + 1); next != null && hot.size() < limit;
                 next = recent.get(next.seq() + 1)) {
             hot.add(next);
@@ -122,13 +130,23 @@ public final class InboxStore {
                 + limit + " ROWS ONLY", this::map, seq);
     }
 
+    /** {@link #entriesAfter} without the rows that cannot be decoded. */
+    public List<StoredEvent> readAfter(long seq, int limit) {
+        return events(entriesAfter(seq, limit));
+    }
+
     /** The event at {@code seq} if it is among the latest this process appended; empty says nothing more. */
     public Optional<StoredEvent> recent(long seq) {
         return Optional.ofNullable(recent.get(seq));
     }
 
-    /** Events matching {@code query}, newest first, at most {@code limit}. */
+    /** Events matching {@code query}, newest first, at most {@code limit}; rows that cannot be decoded are left out. */
     public List<StoredEvent> search(EventQuery query, int limit) {
+        return events(searchEntries(query, limit));
+    }
+
+    /** Rows matching {@code query}, newest first, at most {@code limit}, those that cannot be decoded included. */
+    public List<InboxEntry> searchEntries(EventQuery query, int limit) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM inbox_event WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
         if (query.type() != null) {
@@ -147,7 +165,9 @@ public final class InboxStore {
         }
         if (query.source() != null) {
             sql.append(" AND source = ?");
-            args.add(CanonicalEvent.sourceOf(query.source()).toString());
+            // Compared as text: a filter that is no connection name (a space, a quote) matches nothing, and must
+            // not be parsed as a URI, which would refuse it with an exception.
+            args.add("/connections/" + query.source());
         }
         if (query.receivedFrom() != null) {
             sql.append(" AND received_at >= ?");
@@ -166,11 +186,23 @@ public final class InboxStore {
     }
 
     public Optional<StoredEvent> find(URI source, String id) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM inbox_event WHERE source = ? AND event_id = ?",
-                this::map, source.toString(), id).stream().findFirst();
+        return events(jdbc.query("SELECT " + COLUMNS + " FROM inbox_event WHERE source = ? AND event_id = ?",
+                this::map, source.toString(), id)).stream().findFirst();
     }
 
+    private boolean exists(URI source, String id) {
+        // By the key columns alone: a row with the same key that cannot be decoded still makes this a duplicate.
+        return !jdbc.queryForList("SELECT seq FROM inbox_event WHERE source = ? AND event_id = ?", Long.class,
+                source.toString(), id).isEmpty();
+    }
+
+    /** The event at {@code seq}; empty when there is none or it cannot be decoded (see {@link #entry}). */
     public Optional<StoredEvent> get(long seq) {
+        return entry(seq).filter(StoredEvent.class::isInstance).map(StoredEvent.class::cast);
+    }
+
+    /** The row at {@code seq}, decoded or not. */
+    public Optional<InboxEntry> entry(long seq) {
         return jdbc.query("SELECT " + COLUMNS + " FROM inbox_event WHERE seq = ?", this::map, seq)
                 .stream().findFirst();
     }
@@ -194,8 +226,37 @@ public final class InboxStore {
         listeners.remove(listener);
     }
 
-    private StoredEvent map(ResultSet row, int rowNumber) throws SQLException {
-        return new StoredEvent(row.getLong("seq"), codec.fromJson(row.getString("payload")),
-                row.getTimestamp("received_at").toInstant());
+    private InboxEntry map(ResultSet row, int rowNumber) throws SQLException {
+        long seq = row.getLong("seq");
+        Instant receivedAt = row.getTimestamp("received_at").toInstant();
+        String payload = row.getString("payload");
+        try {
+            return new StoredEvent(seq, codec.fromJson(payload), receivedAt);
+        } catch (RuntimeException undecodable) {
+            // EventFormatException from the codec, IllegalArgumentException from a record's check, DateTimeException:
+            // whatever the payload is, one row must not make the whole read fail.
+            return new UnreadableEvent(seq, row.getString("source"), row.getString("event_id"), row.getString("type"),
+                    row.getString("subject"), eventTime(row), receivedAt, undecodable.getClass().getSimpleName() + ": "
+                    + undecodable.getMessage());
+        }
+    }
+
+    private static Instant eventTime(ResultSet row) {
+        try {
+            OffsetDateTime time = row.getObject("event_time", OffsetDateTime.class);
+            return time == null ? null : time.toInstant();
+        } catch (SQLException | RuntimeException unreadable) {
+            return null;
+        }
+    }
+
+    private static List<StoredEvent> events(List<InboxEntry> entries) {
+        List<StoredEvent> events = new ArrayList<>(entries.size());
+        for (InboxEntry entry : entries) {
+            if (entry instanceof StoredEvent stored) {
+                events.add(stored);
+            }
+        }
+        return events;
     }
 }

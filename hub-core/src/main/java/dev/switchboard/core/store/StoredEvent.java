@@ -10,5 +10,5 @@ import java.time.Instant;
  * @param event      the event
  * @param receivedAt when the hub stored it
  */
-public record StoredEvent(long seq, CanonicalEvent event, Instant receivedAt) {
+public record StoredEvent(long seq, CanonicalEvent event, Instant receivedAt) implements InboxEntry {
 }

@@ -2,6 +2,7 @@ package dev.switchboard.core.sync;
 
 import dev.switchboard.core.config.SyncJobSpec;
 import dev.switchboard.core.store.InboxStore;
+import dev.switchboard.core.store.InboxEntry;
 import dev.switchboard.core.store.StoredEvent;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,11 +68,15 @@ public final class SyncTriggers implements AutoCloseable {
     /** On the sync thread: which jobs do the new events trigger? Each runs once however many events named it. */
     private void drainInbox() {
         Set<String> due = new LinkedHashSet<>();
-        List<StoredEvent> events;
+        List<InboxEntry> events;
         do {
-            events = inbox.readAfter(lastSeq, BATCH);
-            for (StoredEvent stored : events) {
-                lastSeq = stored.seq();
+            // Entries, not events: a batch of rows that cannot be decoded is passed, not taken for the end.
+            events = inbox.entriesAfter(lastSeq, BATCH);
+            for (InboxEntry entry : events) {
+                lastSeq = entry.seq();
+                if (!(entry instanceof StoredEvent stored)) {
+                    continue;
+                }
                 for (SyncJobSpec job : sync.jobs()) {
                     if (job.trigger().events().contains(stored.event().type().typeName())
                             && job.source().equals(stored.event().sourceConnection())) {

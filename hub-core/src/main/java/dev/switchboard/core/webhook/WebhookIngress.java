@@ -12,6 +12,7 @@ import dev.switchboard.spi.WebhookRequest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +41,11 @@ import tools.jackson.core.JacksonException;
  * {@code outcome=ignored}. A 422 would make senders retry a message that can never succeed, and some disable an
  * endpoint after repeated failures, taking the supported events down with it; the webhook is authentic, so
  * acknowledging it is safe, and the metric and log keep the ignoring visible.
+ *
+ * <p><b>The sender's mistakes are 4xx, the hub's 5xx.</b> A value the canonical model refuses (a time outside
+ * four-digit years, an id or subject longer than the inbox holds, NUL in a string; see
+ * {@link CanonicalEvent}) is 400 with nothing stored, so no event enters the inbox that cannot be read back. Only a
+ * store that cannot be reached is 503 (retry later); a connector's own failure is 500.
  *
  * <p>Details never contain a secret or a computed signature, and echo request values only when they are plain
  * (a hostile connection name is not reflected).
@@ -155,8 +161,9 @@ public final class WebhookIngress {
         } catch (JacksonException e) {
             // The connector parsed with its own mapper; the ingress still owes the sender a 400.
             return reject(connection, 400, "malformed", "body is not valid JSON: " + e.getOriginalMessage());
-        } catch (IllegalArgumentException e) {
-            // Canonical records validate their fields: the payload carried values that cannot be represented.
+        } catch (IllegalArgumentException | DateTimeException e) {
+            // Canonical records validate their fields (lengths, times, text), and java.time refuses out-of-range
+            // values: the payload carried values the hub cannot store and read back, which no retry changes.
             return reject(connection, 400, "malformed", "connection " + connection
                     + " could not translate the webhook: " + e.getMessage());
         } catch (ConnectorException e) {

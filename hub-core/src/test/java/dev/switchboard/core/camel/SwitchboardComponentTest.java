@@ -8,6 +8,8 @@ import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.connector.ConnectorRegistry;
 import dev.switchboard.core.delivery.DirectActionDispatcher;
+import dev.switchboard.core.event.EventCodec;
+import dev.switchboard.core.store.InboxEntry;
 import dev.switchboard.core.store.RouteProgress;
 import dev.switchboard.core.store.RouteProgress.Outcome;
 import dev.switchboard.core.store.Store;
@@ -122,6 +124,37 @@ class SwitchboardComponentTest {
         assertThat(store.jdbc().queryForObject("SELECT reason FROM dead_letter WHERE stage = 'route' AND event_seq = ?",
                 String.class, failing.seq())).contains("route fail-always failed").contains("asked to fail");
         awaitOutcome(next, "promote-champion", Outcome.DONE);
+    }
+
+    @Test
+    void aStoredRowThatCannotBeDecodedBecomesARouteDeadLetterAndTheRouteGoesOn() {
+        String farFuture = new EventCodec().toJsonString(TestEvents.aliasSet("mlflow-prod", "p-2", "churn", "9", "champion"))
+                .replaceFirst("\"time\":\"[^\"]+\"", "\"time\":\"+1000000000-01-01T00:00:00Z\"");
+        long badJson = poison("p-1", "{not json");
+        long badTime = poison("p-2", farFuture);
+        StoredEvent next = append(TestEvents.aliasSet("mlflow-prod", "d-9", "churn", "10", "champion"));
+
+        awaitOutcome(next, "promote-champion", Outcome.DONE);
+        assertThat(store.routeProgress().outcomes(badJson)).singleElement().satisfies(entry -> {
+            assertThat(entry.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(entry.detail()).startsWith("the stored event cannot be decoded: EventFormatException")
+                    .contains("not valid JSON");
+        });
+        assertThat(store.jdbc().queryForObject("SELECT reason FROM dead_letter WHERE stage = 'route' AND event_seq = ?",
+                String.class, badTime)).contains("cannot be decoded").contains("+1000000000-01-01T00:00:00Z");
+        assertThat(store.routeProgress().outcomes(badJson)).extracting(RouteProgress.Entry::routeId)
+                .as("only the route that wants mlflow-prod alias events").containsExactly("promote-champion");
+        assertThat(store.inbox().readAfter(0, 10)).extracting(e -> e.event().id()).containsExactly("d-9");
+        assertThat(store.inbox().entriesAfter(0, 10)).extracting(InboxEntry::seq)
+                .containsExactly(badJson, badTime, next.seq());
+    }
+
+    /** Writes a row past the model's checks, as a damaged database or an older hub could have it. */
+    private long poison(String id, String payload) {
+        store.jdbc().update("INSERT INTO inbox_event (source, event_id, type, subject, event_time, received_at, payload) "
+                + "VALUES ('/connections/mlflow-prod', ?, 'model_version.alias_set', 'models/churn/versions/9', "
+                + "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, ?)", id, payload);
+        return store.jdbc().queryForObject("SELECT seq FROM inbox_event WHERE event_id = ?", Long.class, id);
     }
 
     @Test

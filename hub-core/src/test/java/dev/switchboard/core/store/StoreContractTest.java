@@ -105,6 +105,57 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void theFirstAndLastInstantsTheModelAllowsAreStoredAndReadBackExactly() {
+        CanonicalEvent earliest = at("earliest", CanonicalEvent.EARLIEST_TIME);
+        CanonicalEvent latest = at("latest", CanonicalEvent.LATEST_TIME);
+        store.inbox().append(List.of(earliest, latest));
+        Store cold = Store.open(dataSource, Clock.systemUTC());
+
+        assertThat(cold.inbox().readAfter(0, 10)).extracting(StoredEvent::event).containsExactly(earliest, latest);
+        assertThat(store.jdbc().queryForObject("SELECT event_time FROM inbox_event WHERE event_id = 'earliest'",
+                java.time.OffsetDateTime.class).toInstant()).isEqualTo(CanonicalEvent.EARLIEST_TIME);
+    }
+
+    @Test
+    void aSourceFilterThatIsNoConnectionNameMatchesNothingInsteadOfFailing() {
+        store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", "d-1", "churn", "3", "champion")));
+
+        for (String source : List.of("mlflow prod", "mlflow\"prod", "mlflow'prod", "%", "a/../b", "\u00e9")) {
+            assertThat(store.inbox().search(new EventQuery(null, null, source, null, null, null), 10)).as(source).isEmpty();
+        }
+        assertThat(store.inbox().search(new EventQuery(null, null, "mlflow-prod", null, null, null), 10)).hasSize(1);
+    }
+
+    @Test
+    void aRowThatCannotBeDecodedIsAnEntryWithItsReasonAndNoReadFailsOnIt() {
+        store.jdbc().update("INSERT INTO inbox_event (source, event_id, type, subject, event_time, received_at, payload) "
+                + "VALUES ('/connections/mlflow-prod', 'poison', 'model_version.alias_set', 'models/churn', "
+                + "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '{\"specversion\":\"1.0\"')");
+        CanonicalEvent good = TestEvents.aliasSet("mlflow-prod", "d-1", "churn", "3", "champion");
+        store.inbox().append(List.of(good, TestEvents.aliasSet("mlflow-prod", "poison", "churn", "3", "x")));
+        long poisoned = store.jdbc().queryForObject("SELECT seq FROM inbox_event WHERE event_id = 'poison'", Long.class);
+
+        assertThat(store.inbox().count()).as("the poisoned key is a duplicate, not a failure").isEqualTo(2);
+        assertThat(store.inbox().entry(poisoned)).get().isInstanceOfSatisfying(UnreadableEvent.class, row -> {
+            assertThat(row.id()).isEqualTo("poison");
+            assertThat(row.sourceConnection()).isEqualTo("mlflow-prod");
+            assertThat(row.type()).isEqualTo("model_version.alias_set");
+            assertThat(row.time()).isNotNull();
+            assertThat(row.reason()).startsWith("EventFormatException: document is not valid JSON");
+        });
+        assertThat(store.inbox().get(poisoned)).isEmpty();
+        assertThat(store.inbox().searchEntries(new EventQuery(null, null, null, null, null, null), 10)).hasSize(2);
+        assertThat(store.inbox().search(new EventQuery(null, null, null, null, null, null), 10))
+                .extracting(StoredEvent::event).containsExactly(good);
+        assertThat(store.inbox().readAfter(0, 10)).extracting(StoredEvent::event).containsExactly(good);
+    }
+
+    private static CanonicalEvent at(String id, java.time.Instant time) {
+        CanonicalEvent template = TestEvents.aliasSet("mlflow-prod", id, "churn", "3", "champion");
+        return new CanonicalEvent(id, template.source(), template.type(), template.subject(), time, template.data());
+    }
+
+    @Test
     void concurrentAppendsOfTheSameEventStoreItOnce() throws Exception {
         CanonicalEvent event = TestEvents.aliasSet("mlflow-prod", "race", "churn", "1", "champion");
         AtomicInteger stored = new AtomicInteger();

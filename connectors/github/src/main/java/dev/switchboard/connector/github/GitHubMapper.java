@@ -44,23 +44,28 @@ final class GitHubMapper {
         return new ResourceRef(SYSTEM, connection, "workflow_job", repository + "/" + jobId, uri(htmlUrl));
     }
 
-    CiRun run(String repository, JsonNode run, Map<String, String> knownInputs) {
+    /** A workflow run from a webhook or the API; {@code status} is GitHub's ({@code queued}, {@code completed}, …). */
+    CiRun run(String repository, long id, String status, JsonNode run, Map<String, String> knownInputs) {
         Map<String, String> inputs = knownInputs.isEmpty()
                 ? titleInputs(run.path("display_title").asString(run.path("name").asString(""))) : knownInputs;
-        RunStatus status = status(run.path("status").asString("queued"), run.path("conclusion").asString(null));
+        RunStatus runStatus = status(status, run.path("conclusion").asString(null));
         Instant started = time(run, "run_started_at").or(() -> time(run, "created_at")).orElse(null);
-        return new CiRun(runRef(repository, run.path("id").asLong(), run.path("html_url").asString(null)),
+        return new CiRun(runRef(repository, id, run.path("html_url").asString(null)),
                 run.path("path").asString(run.path("name").asString("workflow")), repository,
-                run.path("head_branch").asString(null), run.path("head_sha").asString(null), status, started,
-                status.isTerminal() ? time(run, "updated_at").orElse(null) : null, inputs);
+                run.path("head_branch").asString(null), run.path("head_sha").asString(null), runStatus, started,
+                runStatus.isTerminal() ? time(run, "updated_at").orElse(null) : null, inputs);
     }
 
-    CiRun job(String repository, JsonNode job, Map<String, String> knownInputs) {
-        RunStatus status = status(job.path("status").asString("queued"), job.path("conclusion").asString(null));
+    CiRun run(String repository, JsonNode run, Map<String, String> knownInputs) {
+        return run(repository, run.path("id").asLong(), run.path("status").asString("queued"), run, knownInputs);
+    }
+
+    CiRun job(String repository, long id, String status, JsonNode job, Map<String, String> knownInputs) {
+        RunStatus runStatus = status(status, job.path("conclusion").asString(null));
         String workflow = job.path("workflow_name").asString("workflow");
-        return new CiRun(jobRef(repository, job.path("id").asLong(), job.path("html_url").asString(null)),
+        return new CiRun(jobRef(repository, id, job.path("html_url").asString(null)),
                 workflow + "/" + job.path("name").asString("job"), repository, job.path("head_branch").asString(null),
-                job.path("head_sha").asString(null), status, time(job, "started_at").orElse(null),
+                job.path("head_sha").asString(null), runStatus, time(job, "started_at").orElse(null),
                 time(job, "completed_at").orElse(null), knownInputs);
     }
 

@@ -22,9 +22,13 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Verifies and translates GitHub webhooks: {@code X-Hub-Signature-256} ({@code sha256=} and the hex HMAC-SHA256
  * of the raw body, compared in constant time; the SHA-1 {@code X-Hub-Signature} is ignored), then
- * {@code workflow_run} and {@code workflow_job} deliveries into {@code ci_run.started} ({@code requested},
- * {@code queued}, {@code waiting}, {@code in_progress}) and {@code ci_run.finished} ({@code completed}). A
- * {@code ping} is acknowledged with no event. The canonical id is {@code X-GitHub-Delivery}, which GitHub keeps on
+ * {@code workflow_run} and {@code workflow_job} deliveries into {@code ci_run.started} (the run's {@code status} is
+ * {@code requested}, {@code queued}, {@code waiting}, {@code pending} or {@code in_progress}) and
+ * {@code ci_run.finished} ({@code completed}). The type follows the run's {@code status} (the {@code action} when the
+ * payload has no status), so it always agrees with the status the event carries. A {@code ping} is acknowledged with
+ * no event, and every other verified event (with or without {@code repository}: organisation, app and enterprise
+ * events have none) is {@link Reason#UNSUPPORTED}, which the hub acknowledges as ignored. Run and job ids must be
+ * positive JSON integers: GitHub sends nothing else, and {@code 1.5} must not be stored as run {@code 1}. The canonical id is {@code X-GitHub-Delivery}, which GitHub keeps on
  * redelivery, so the inbox stores a redelivered event once. GitHub sends no timestamp header, so there is no
  * replay window beyond that de-duplication.
  */
@@ -74,6 +78,11 @@ final class GitHubWebhooks {
         }
         String delivery = request.header(DELIVERY).filter(d -> !d.isBlank()).orElseThrow(() ->
                 new WebhookRejectedException(Reason.MALFORMED, "missing " + DELIVERY + " header"));
+        if (!event.equals("workflow_run") && !event.equals("workflow_job")) {
+            // Decided before the payload is read: events without a repository are acknowledged like the rest.
+            throw new WebhookRejectedException(Reason.UNSUPPORTED, "GitHub event " + event
+                    + " has no canonical event type; subscribe the webhook to workflow runs and jobs only");
+        }
         JsonNode payload = parse(request.body());
         String action = payload.path("action").asString("");
         String repository = require(payload.path("repository"), "repository.full_name", "full_name");
@@ -81,20 +90,18 @@ final class GitHubWebhooks {
         String subject;
         if (event.equals("workflow_run")) {
             JsonNode workflowRun = object(payload, "workflow_run");
-            String nativeId = repository + "/" + require(workflowRun, "workflow_run.id", "id");
-            run = mapper.run(repository, workflowRun, runs.inputs(nativeId));
-            subject = "repos/" + repository + "/actions/runs/" + workflowRun.get("id").asLong();
-        } else if (event.equals("workflow_job")) {
-            JsonNode job = object(payload, "workflow_job");
-            require(job, "workflow_job.id", "id");
-            String runId = repository + "/" + job.path("run_id").asLong();
-            run = mapper.job(repository, job, runs.inputs(runId));
-            subject = "repos/" + repository + "/actions/jobs/" + job.get("id").asLong();
+            long id = positiveInteger(workflowRun, "workflow_run.id", "id");
+            run = mapper.run(repository, id, statusOrAction(workflowRun, action), workflowRun,
+                    runs.inputs(repository + "/" + id));
+            subject = "repos/" + repository + "/actions/runs/" + id;
         } else {
-            throw new WebhookRejectedException(Reason.UNSUPPORTED, "GitHub event " + event
-                    + " has no canonical event type; subscribe the webhook to workflow runs and jobs only");
+            JsonNode job = object(payload, "workflow_job");
+            long id = positiveInteger(job, "workflow_job.id", "id");
+            long runId = positiveInteger(job, "workflow_job.run_id", "run_id");
+            run = mapper.job(repository, id, statusOrAction(job, action), job, runs.inputs(repository + "/" + runId));
+            subject = "repos/" + repository + "/actions/jobs/" + id;
         }
-        EventType type = action.equals("completed") ? EventType.CI_RUN_FINISHED : EventType.CI_RUN_STARTED;
+        EventType type = run.status().isTerminal() ? EventType.CI_RUN_FINISHED : EventType.CI_RUN_STARTED;
         Instant time = run.endTime() != null ? run.endTime() : run.startTime() != null ? run.startTime() : clock.instant();
         return List.of(new CanonicalEvent("github-" + delivery, source, type, subject, time, run));
     }
@@ -117,6 +124,26 @@ final class GitHubWebhooks {
             throw new WebhookRejectedException(Reason.MALFORMED, "webhook payload lacks " + field);
         }
         return node;
+    }
+
+    /** The run's {@code status}; a payload without one (older servers) is taken to be in the state its action names. */
+    private static String statusOrAction(JsonNode run, String action) {
+        String status = run.path("status").asString(null);
+        return status != null && !status.isBlank() ? status : action.isBlank() ? "queued" : action;
+    }
+
+    /** An id GitHub sends as a JSON integer; {@code 1.5}, {@code "1"}, {@code 0} or one beyond a long are refused. */
+    private static long positiveInteger(JsonNode node, String path, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw new WebhookRejectedException(Reason.MALFORMED, "webhook payload lacks " + path);
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() <= 0) {
+            String shown = value.isValueNode() ? value.asString() : value.getNodeType().toString();
+            throw new WebhookRejectedException(Reason.MALFORMED, path + " must be a positive integer, but was "
+                    + (shown.length() <= 40 ? shown : shown.substring(0, 40) + "…"));
+        }
+        return value.longValue();
     }
 
     private static String require(JsonNode node, String path, String field) {

@@ -161,8 +161,7 @@ public final class MlflowWebhooks {
         JsonNode payload = parse(request.body());
         String event = text(payload, "event");
         String id = "databricks-" + sha256Hex(request.body()).substring(0, 32);
-        Instant time = payload.hasNonNull("event_timestamp")
-                ? Instant.ofEpochMilli(payload.get("event_timestamp").asLong()) : clock.instant();
+        Instant time = payload.hasNonNull("event_timestamp") ? epochMillis(payload.get("event_timestamp")) : clock.instant();
         if (event.startsWith("TRANSITION_REQUEST_") || event.equals("COMMENT_CREATED")) {
             return List.of(); // requests and comments change nothing in the registry
         }
@@ -215,6 +214,16 @@ public final class MlflowWebhooks {
         } catch (DateTimeParseException e) {
             return clock.instant();
         }
+    }
+
+    /** Databricks' {@code event_timestamp}: epoch milliseconds; the model refuses those outside years 0000–9999. */
+    private static Instant epochMillis(JsonNode value) {
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            String shown = value.isValueNode() ? value.asString() : value.getNodeType().toString();
+            throw new WebhookRejectedException(Reason.MALFORMED, "event_timestamp must be epoch milliseconds (an integer"
+                    + " within a long), but was " + (shown.length() <= 40 ? shown : shown.substring(0, 40) + "…"));
+        }
+        return Instant.ofEpochMilli(value.longValue());
     }
 
     private static String requireHeader(WebhookRequest request, String name) {

@@ -47,6 +47,8 @@ final class SageMakerEvents {
     static final String DETAIL_TYPE = "SageMaker Model Package State Change";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final double EARLIEST_SECONDS = CanonicalEvent.EARLIEST_TIME.getEpochSecond();
+    private static final double LATEST_SECONDS = CanonicalEvent.LATEST_TIME.getEpochSecond();
 
     private final String connection;
     private final Optional<String> secret;
@@ -84,8 +86,9 @@ final class SageMakerEvents {
         String version = text(detail, "ModelPackageVersion");
         String arn = text(detail, "ModelPackageArn");
         String status = detail.path("ModelApprovalStatus").asString(null);
-        Instant created = time(detail.get("CreationTime")).orElseGet(() -> time(event.get("time")).orElse(clock.instant()));
-        Optional<Instant> modified = time(detail.get("LastModifiedTime"));
+        Instant created = time(detail, "CreationTime")
+                .orElseGet(() -> time(event, "time").orElse(clock.instant()));
+        Optional<Instant> modified = time(detail, "LastModifiedTime");
         Instant updated = modified.orElse(created);
         ApprovalStatus approval = status == null ? null : SageMakerMapper.approval(ModelApprovalStatus.fromValue(status));
         ModelVersion data = mapper.version(arn, group, version, detail.path("ModelPackageDescription").asString(null),
@@ -129,21 +132,35 @@ final class SageMakerEvents {
         return value.asString();
     }
 
-    /** ISO-8601 text or epoch seconds (with a fraction), both of which SageMaker uses. */
-    private static Optional<Instant> time(JsonNode node) {
+    /**
+     * ISO-8601 text or epoch seconds (with a fraction), both of which SageMaker uses. A number outside the years
+     * an event may carry is the sender's error (400), not an overflow; unreadable text is taken as absent.
+     */
+    private static Optional<Instant> time(JsonNode parent, String field) {
+        JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             return Optional.empty();
         }
         if (node.isNumber()) {
             double seconds = node.asDouble();
+            if (!(seconds >= EARLIEST_SECONDS && seconds <= LATEST_SECONDS)) {
+                throw new WebhookRejectedException(Reason.MALFORMED, "EventBridge event's " + field + " "
+                        + abbreviate(node.asString()) + " is not epoch seconds between "
+                        + CanonicalEvent.EARLIEST_TIME + " and " + CanonicalEvent.LATEST_TIME);
+            }
             long whole = (long) Math.floor(seconds);
-            return Optional.of(Instant.ofEpochSecond(whole, Math.round((seconds - whole) * 1_000_000_000L)));
+            long nanos = Math.min(999_999_999L, Math.round((seconds - whole) * 1_000_000_000L));
+            return Optional.of(Instant.ofEpochSecond(whole, nanos));
         }
         try {
             return Optional.of(Instant.parse(node.asString()));
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
     }
 
     private static ArtifactRef artifact(JsonNode detail) {
