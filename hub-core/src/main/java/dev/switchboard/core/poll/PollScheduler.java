@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 
 /**
  * The hub's pollers: every connection whose event source {@linkplain EventSource#polls() polls} is polled on its
@@ -451,10 +452,16 @@ public final class PollScheduler implements AutoCloseable {
         }
     }
 
-    /** A message for the log: the connector's own (it names the connection, never a secret), or the type and text. */
+    /**
+     * A message for the log: the connector's own (it names the connection, never a secret), the database's own for
+     * a store failure (without Spring's statement text around it), or else the type and text.
+     */
     private static String describe(RuntimeException e) {
         if (e instanceof ConnectorException connector) {
             return connector.getMessage();
+        }
+        if (e instanceof DataAccessException database) {
+            return "the store failed: " + database.getMostSpecificCause().getMessage().lines().findFirst().orElse("");
         }
         String message = e.getMessage();
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
