@@ -4,6 +4,7 @@ import dev.switchboard.core.camel.RouteFiles;
 import dev.switchboard.core.camel.SwitchboardComponent;
 import dev.switchboard.core.config.ConfigValidator;
 import dev.switchboard.core.config.HubConfig;
+import dev.switchboard.core.config.InvalidConfigurationException;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.connector.ConnectorRegistry;
 import dev.switchboard.core.delivery.ActionDispatcher;
@@ -11,9 +12,12 @@ import dev.switchboard.core.delivery.DeadLetters;
 import dev.switchboard.core.delivery.DeliveryEngine;
 import dev.switchboard.core.delivery.Outbox;
 import dev.switchboard.core.delivery.OutboxActionDispatcher;
+import dev.switchboard.core.poll.PollScheduler;
+import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.sync.SyncService;
 import dev.switchboard.core.sync.SyncTriggers;
 import dev.switchboard.core.webhook.WebhookIngress;
+import dev.switchboard.spi.ConfigProblem;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.switchboard.core.store.Store;
 import java.time.Clock;
@@ -99,6 +103,26 @@ class HubConfiguration {
     @Bean(initMethod = "start", destroyMethod = "close")
     SyncTriggers syncTriggers(SyncService sync, Store store) {
         return new SyncTriggers(sync, store.inbox());
+    }
+
+    /** This process start's id: lease holders are recognised by it, and by the stable instance name if one is set. */
+    @Bean
+    InstanceId instanceId(SwitchboardProperties properties) {
+        try {
+            InstanceId id = InstanceId.newStart(properties.getInstanceName());
+            LOG.info("Hub instance {}", id);
+            return id;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(List.of(new ConfigProblem("instance-name", e.getMessage())));
+        }
+    }
+
+    /** Polls the connections that need it (MLflow 2.x has no webhooks), one instance per connection by lease. */
+    @Bean(initMethod = "start", destroyMethod = "stop")
+    PollScheduler pollScheduler(Store store, InstanceId instanceId, HubConfig config, ConnectionRegistry connections,
+                                Clock clock) {
+        return PollScheduler.forConnections(store, instanceId, config, connections, PollScheduler.Settings.DEFAULTS,
+                clock);
     }
 
     @Bean

@@ -25,6 +25,8 @@ public class SwitchboardProperties {
     private final Routes routes = new Routes();
     private final Webhooks webhooks = new Webhooks();
     private final Delivery delivery = new Delivery();
+    /** A stable, unique name for this instance (a pod name), so a restart takes its predecessor's leases at once. */
+    private String instanceName;
 
     public Map<String, Connection> getConnections() {
         return connections;
@@ -52,6 +54,14 @@ public class SwitchboardProperties {
 
     public Delivery getDelivery() {
         return delivery;
+    }
+
+    public String getInstanceName() {
+        return instanceName;
+    }
+
+    public void setInstanceName(String instanceName) {
+        this.instanceName = instanceName;
     }
 
     public HubConfig toHubConfig() {

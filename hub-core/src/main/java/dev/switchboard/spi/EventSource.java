@@ -32,6 +32,14 @@ public interface EventSource {
     }
 
     /**
+     * Whether {@link #poll} finds changes. The hub runs a poller only for event sources that say so (on a schedule,
+     * on one instance at a time); one that cannot poll keeps this default and answers {@link #poll} with nothing.
+     */
+    default boolean polls() {
+        return false;
+    }
+
+    /**
      * Finds changes since {@code cursor}. Events must be stable: polling again from the same cursor yields
      * events with the same ids, so the inbox de-duplicates overlaps, and resuming from the returned cursor
      * skips nothing. Connectors that cannot poll return an empty result with the cursor unchanged.

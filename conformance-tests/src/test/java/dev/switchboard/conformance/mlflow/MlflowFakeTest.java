@@ -1,6 +1,7 @@
 package dev.switchboard.conformance.mlflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
@@ -59,6 +60,26 @@ class MlflowFakeTest {
         assertThat(send("POST", "model-versions/search", "application/json", "{}").statusCode()).isEqualTo(405);
         assertThat(send("GET", "runs/search", null, null).statusCode()).isEqualTo(405);
         assertThat(send("GET", "no/such/endpoint", null, null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void asMlflow2TheFakeHasNoWebhooksAndSendsNone() throws Exception {
+        MLFLOW.asMlflow2();
+
+        HttpResponse<String> create = send("POST", "webhooks", "application/json",
+                "{\"name\": \"hub\", \"url\": \"http://hub/webhooks/mlflow\", \"events\": []}");
+        IllegalStateException refused = catchThrowableOfType(IllegalStateException.class,
+                () -> MLFLOW.registerWebhook(null, "s3cr3t"));
+        MLFLOW.createModelVersion("churn", "s3://models/churn/1");
+        MLFLOW.call("POST", "registered-models/alias", java.util.Map.of("name", "churn", "alias", "champion",
+                "version", "1"));
+
+        assertThat(create.statusCode()).isEqualTo(404);
+        assertThat(create.body()).contains("<title>404 Not Found</title>");
+        assertThat(refused).hasMessageContaining("MLflow 2.x has no webhooks");
+        assertThat(MLFLOW.sentWebhooks()).isEmpty();
+        assertThat(MLFLOW.call("GET", "model-versions/get", java.util.Map.of("name", "churn", "version", "1"))
+                .get("model_version").get("aliases").get(0).asString()).isEqualTo("champion");
     }
 
     @Test

@@ -64,6 +64,28 @@ class MlflowPollerTest {
         assertThat(result.events()).extracting(CanonicalEvent::type).containsOnly(EventType.MODEL_VERSION_CREATED);
     }
 
+    /**
+     * Against MLflow 2.x polling is all there is. It finds new versions and edits that move
+     * {@code last_updated_timestamp}; it cannot see an alias being set: the real server leaves the version's
+     * {@code last_updated_timestamp} alone for alias (and tag) changes, and its {@code model-versions/search} carries
+     * no {@code aliases} (recordings, both versions). This test pins both halves.
+     */
+    @Test
+    void againstMlflow2PollingFindsNewVersionsButNoAliasChange() {
+        MLFLOW.asMlflow2();
+        EventSource source = restartedHub();
+        String cursor = source.poll(null).cursor();
+        MLFLOW.createModelVersion("churn", "s3://models/churn/1");
+        PollResult created = source.poll(cursor);
+
+        MLFLOW.call("POST", "registered-models/alias", Map.of("name", "churn", "alias", "champion", "version", "1"));
+        PollResult afterAlias = source.poll(created.cursor());
+
+        assertThat(created.events()).extracting(CanonicalEvent::type).containsExactly(EventType.MODEL_VERSION_CREATED);
+        assertThat(afterAlias.events()).as("an alias set is invisible to polling").isEmpty();
+        assertThat(afterAlias.cursor()).isEqualTo(created.cursor());
+    }
+
     @Test
     void restartFromTheSavedCursorReportsNoEventTwiceAndSkipsNone() {
         Instant t = Instant.parse("2026-03-01T12:00:00.123Z");

@@ -1,6 +1,7 @@
 package dev.switchboard.core.config;
 
 import dev.switchboard.core.connector.ConnectorRegistry;
+import dev.switchboard.spi.Capability;
 import dev.switchboard.spi.ConfigProblem;
 import dev.switchboard.spi.ConnectionConfig;
 import dev.switchboard.spi.Connector;
@@ -82,6 +83,12 @@ public final class ConfigValidator {
                         + "}, which is not set (set the environment variable or property)"));
             }
         });
+        problems.addAll(HubConnectionOptions.validate(name, spec.options()));
+        if (spec.options().containsKey(HubConnectionOptions.POLL_INTERVAL)
+                && !connector.get().capabilities().contains(Capability.EVENT_SOURCE)) {
+            problems.add(new ConfigProblem(path + ".options." + HubConnectionOptions.POLL_INTERVAL,
+                    "connector type " + spec.type() + " has no event source to poll; remove the option"));
+        }
         if (problems.isEmpty()) {
             ConnectionConfig connectionConfig = toConnectionConfig(name, spec);
             for (ConfigProblem problem : connector.get().validate(connectionConfig)) {
@@ -91,9 +98,12 @@ public final class ConfigValidator {
         return problems;
     }
 
-    /** The connection's config as connectors see it: the given options (defaults are applied at open). */
+    /**
+     * The connection's config as connectors see it: the given options without the hub's own
+     * ({@link HubConnectionOptions}); defaults are applied at open.
+     */
     public static ConnectionConfig toConnectionConfig(String name, HubConfig.ConnectionSpec spec) {
-        return new ConnectionConfig(name, spec.type(), spec.options());
+        return new ConnectionConfig(name, spec.type(), HubConnectionOptions.connectorOptions(spec.options()));
     }
 
     /** A connector might quote a secret in its own message: replace any secret value that appears. */

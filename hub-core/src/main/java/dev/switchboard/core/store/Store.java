@@ -14,7 +14,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The hub's durable store: inbox, route progress, outbox, dead letters, identity map and cursors, in one
+ * The hub's durable store: inbox, route progress, outbox, dead letters, identity map, cursors and work leases, in one
  * database. H2 (file mode) is the embedded default and PostgreSQL the production choice; both run the same
  * Flyway migrations from {@code db/migration}.
  *
@@ -29,6 +29,7 @@ public final class Store {
     private final RouteProgress routeProgress;
     private final IdentityMap identityMap;
     private final CursorStore cursors;
+    private final WorkLeases leases;
     private final GroupCommit groupCommit;
 
     private Store(DataSource dataSource, Dialect dialect, Clock clock) {
@@ -40,6 +41,7 @@ public final class Store {
         this.routeProgress = new RouteProgress(jdbc, tx, dialect, clock);
         this.identityMap = new IdentityMap(jdbc, clock);
         this.cursors = new CursorStore(jdbc, clock);
+        this.leases = new WorkLeases(jdbc, dialect, clock);
     }
 
     /** Brings the schema up to date and opens the store. Safe to call on every start and from several instances. */
@@ -102,6 +104,11 @@ public final class Store {
 
     public CursorStore cursors() {
         return cursors;
+    }
+
+    /** Leases on singleton work (pollers), shared by every instance on this database. */
+    public WorkLeases leases() {
+        return leases;
     }
 
     public JdbcTemplate jdbc() {

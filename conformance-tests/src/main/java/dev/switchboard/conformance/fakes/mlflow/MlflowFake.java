@@ -16,7 +16,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A stateful fake of an MLflow 3 tracking server and model registry, on WireMock at a loopback port.
+ * A stateful fake of an MLflow 3 tracking server and model registry, on WireMock at a loopback port; or of an
+ * MLflow 2.x server, without webhooks ({@link #asMlflow2}).
  *
  * <p>Objects created through its REST API can be read back and are listed with MLflow's real paging and limits;
  * errors come back in MLflow's exact shape and status (see {@link MlflowApi}). It can require credentials,
@@ -41,6 +42,7 @@ public final class MlflowFake extends WireMockFake<MlflowFake> {
     private volatile URI webhookUrl;
     private volatile MlflowWebhookSender webhookSender;
     private volatile boolean losingWebhooks;
+    private volatile boolean version2;
     private final MlflowApi api = new MlflowApi(this); // last: its constructor reads the clock above
 
     @Override
@@ -56,6 +58,7 @@ public final class MlflowFake extends WireMockFake<MlflowFake> {
         webhookUrl = null;
         webhookSender = null;
         losingWebhooks = false;
+        version2 = false;
         synchronized (queued) {
             queued.clear();
             sent.clear();
@@ -130,6 +133,25 @@ public final class MlflowFake extends WireMockFake<MlflowFake> {
         return clock().millis();
     }
 
+    // ---------------------------------------------------------------- server version
+
+    /**
+     * From now on (until the next test) behaves as an MLflow 2.x server: it has no webhooks (OSS MLflow gained them
+     * in 3.3), so the webhook API under {@code /api/2.0/mlflow/webhooks} answers Flask's plain 404 page,
+     * {@link #registerWebhook} is refused and no change sends one. A hub learns of changes only by polling.
+     */
+    public MlflowFake asMlflow2() {
+        version2 = true;
+        webhookUrl = null;
+        webhookSender = null;
+        return this;
+    }
+
+    /** Whether the fake plays MLflow 2.x ({@link #asMlflow2}). */
+    public boolean isMlflow2() {
+        return version2;
+    }
+
     // ---------------------------------------------------------------- webhooks
 
     /**
@@ -139,6 +161,10 @@ public final class MlflowFake extends WireMockFake<MlflowFake> {
      * @param secret the webhook's secret, or {@code null} for unsigned deliveries
      */
     public MlflowFake registerWebhook(URI url, String secret) {
+        if (version2) {
+            throw new IllegalStateException("MLflow 2.x has no webhooks: POST /api/2.0/mlflow/webhooks answers 404 "
+                    + "(OSS MLflow gained webhooks in 3.3); the hub must poll this server");
+        }
         webhookUrl = url;
         webhookSender = new MlflowWebhookSender(secret, clock());
         return this;
@@ -171,7 +197,7 @@ public final class MlflowFake extends WireMockFake<MlflowFake> {
 
     void emitWebhook(String entity, String action, Map<String, Object> data) {
         MlflowWebhookSender sender = webhookSender;
-        if (sender == null) {
+        if (sender == null || version2) {
             return;
         }
         MlflowWebhookSender.Delivery delivery = sender.delivery(entity, action, data);

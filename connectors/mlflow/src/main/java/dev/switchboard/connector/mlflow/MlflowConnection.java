@@ -44,6 +44,11 @@ final class MlflowConnection implements Connection {
             }
 
             @Override
+            public boolean polls() {
+                return true;
+            }
+
+            @Override
             public PollResult poll(String cursor) {
                 return poller.poll(cursor);
             }
