@@ -7,16 +7,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -316,6 +320,64 @@ class SecurityTest {
             assertThat(response.status()).as(response.toString()).isEqualTo(200);
             assertThat(response.body()).contains("\"valid\":false");
         }
+    }
+
+    static Stream<Arguments> badGitHubWebhooks() {
+        String ok = "2024-05-01T10:15:30Z";
+        return Stream.of(
+                Arguments.of("a 600-character delivery id", "d".repeat(600),
+                        workflowRun("30433642", ok, "o/r")),
+                Arguments.of("a time in the year 1,000,000,000", "d-year",
+                        workflowRun("30433642", "+1000000000-01-01T00:00:00Z", "o/r")),
+                Arguments.of("a fractional run id", "d-frac",
+                        workflowRun("1.5", ok, "o/r")),
+                Arguments.of("a run id beyond a long", "d-long",
+                        workflowRun("123456789012345678901234567890", ok, "o/r")),
+                Arguments.of("a repository name longer than a subject holds",
+                        "d-repo", workflowRun("30433642", ok, "o/" + "r".repeat(1100))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badGitHubWebhooks")
+    void aSignedWebhookWithAValueTheHubCannotHoldIsA400AndStoresNothing(String what, String delivery, String body)
+            throws Exception {
+        String auth = "Authorization: Bearer " + TOKEN;
+        String before = http.get("/api/v1/events?source=github&size=500", auth).body();
+
+        RawHttp.Response response = sendGitHub("workflow_run", delivery, body);
+
+        assertThat(response.status()).as(what + " -> " + response).isEqualTo(400);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        RawHttp.Response events = http.get("/api/v1/events?source=github&size=500", auth);
+        assertThat(events.status()).isEqualTo(200);
+        assertThat(events.body()).isEqualTo(before);
+    }
+
+    @Test
+    void aVerifiedGitHubEventWithoutARepositoryIsAcknowledgedAndIgnored() throws Exception {
+        RawHttp.Response response = sendGitHub("organization",
+                "d-org", "{\"action\":\"member_added\",\"organization\":{\"login\":\"acme\"}}");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(202);
+        assertThat(response.body()).contains("\"stored\":0").contains("ignored");
+    }
+
+    private static RawHttp.Response sendGitHub(String event, String delivery, String body) throws Exception {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(GITHUB_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String signature = "sha256=" + HexFormat.of().formatHex(mac.doFinal(bytes));
+        return http.send("POST", "/webhooks/github", bytes, "Content-Type: application/json",
+                "X-GitHub-Event: " + event, "X-GitHub-Delivery: " + delivery, "X-Hub-Signature-256: " + signature);
+    }
+
+    private static String workflowRun(String id, String updatedAt, String repository) {
+        return """
+                {"action":"completed","workflow_run":{"id":%s,"name":"deploy","path":".github/workflows/deploy.yml",
+                 "status":"completed","conclusion":"success","head_branch":"main","head_sha":"3484a3f",
+                 "html_url":"https://github.com/o/r/actions/runs/1","run_started_at":"2024-05-01T10:00:00Z",
+                 "updated_at":"%s"},"repository":{"full_name":"%s"},"sender":{"login":"octocat"}}"""
+                .formatted(id, updatedAt, repository);
     }
 
     /** The spellings an attacker tries for {@code path}; every one must be refused without the token. */
