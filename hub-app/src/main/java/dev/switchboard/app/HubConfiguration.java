@@ -1,6 +1,7 @@
 package dev.switchboard.app;
 
 import dev.switchboard.core.camel.RouteFiles;
+import dev.switchboard.core.camel.RouteValidator;
 import dev.switchboard.core.camel.SwitchboardComponent;
 import dev.switchboard.core.config.ConfigValidator;
 import dev.switchboard.core.config.HubConfig;
@@ -18,8 +19,8 @@ import dev.switchboard.core.sync.SyncService;
 import dev.switchboard.core.sync.SyncTriggers;
 import dev.switchboard.core.webhook.WebhookIngress;
 import dev.switchboard.spi.ConfigProblem;
-import io.micrometer.core.instrument.MeterRegistry;
 import dev.switchboard.core.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
 import javax.sql.DataSource;
@@ -138,13 +139,28 @@ class HubConfiguration {
     }
 
     @Bean
-    CamelContextConfiguration routeFileLoader(HubConfig config) {
+    RouteValidator routeValidator(ConnectionRegistry connections) {
+        return new RouteValidator(connections);
+    }
+
+    /**
+     * Loads the route files once {@link RouteValidator} finds nothing wrong with them, the same check as
+     * {@code switchboard validate}: a file that would fail or be dropped at start is reported with every other
+     * problem instead.
+     */
+    @Bean
+    CamelContextConfiguration routeFileLoader(HubConfig config, RouteValidator validator) {
         return new CamelContextConfiguration() {
             @Override
             public void beforeApplicationStart(CamelContext camelContext) {
                 if (config.routeDirectory() == null) {
                     LOG.info("No routes.directory configured: the hub runs without routes");
                     return;
+                }
+                List<ConfigProblem> problems = validator.validateDirectory(config.routeDirectory()).stream()
+                        .map(problem -> new ConfigProblem("routes", problem)).toList();
+                if (!problems.isEmpty()) {
+                    throw new InvalidConfigurationException(problems);
                 }
                 List<java.nio.file.Path> files = RouteFiles.load(camelContext, config.routeDirectory());
                 LOG.info("Loaded {} route file(s) from {}", files.size(), config.routeDirectory().toAbsolutePath());

@@ -1,8 +1,6 @@
 package dev.switchboard.app.api;
 
 import dev.switchboard.api.model.DeadLetterStage;
-import dev.switchboard.core.camel.RouteValidator;
-import dev.switchboard.core.connection.ConnectionRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -82,11 +80,6 @@ class ApiConfiguration {
         public int getOrder() {
             return Ordered.LOWEST_PRECEDENCE;
         }
-    }
-
-    @Bean
-    RouteValidator routeValidator(ConnectionRegistry connections) {
-        return new RouteValidator(connections);
     }
 
     /**

@@ -1,14 +1,13 @@
 package dev.switchboard.app.cli;
 
-import dev.switchboard.app.SwitchboardProperties;
+import dev.switchboard.app.ConfigCheck;
 import dev.switchboard.core.config.HubConfig;
+import dev.switchboard.spi.ConfigProblem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.env.YamlPropertySourceLoader;
@@ -23,27 +22,36 @@ final class ConfigFiles {
     private ConfigFiles() {
     }
 
-    static HubConfig read(Path file) {
+    /**
+     * What was read.
+     *
+     * @param config   the configuration, with every value that could not be bound left at its default
+     * @param problems unknown keys and values of the wrong type ({@link ConfigCheck}); the hub refuses to start on
+     *                 any of them
+     */
+    record Loaded(HubConfig config, List<ConfigProblem> problems) {
+    }
+
+    static Loaded read(Path file) {
         StandardEnvironment environment = new StandardEnvironment();
         MutablePropertySources sources = environment.getPropertySources();
+        List<PropertySource<?>> loaded;
         try {
-            List<PropertySource<?>> loaded = new YamlPropertySourceLoader().load(file.toString(),
-                    new FileSystemResource(file));
+            loaded = new YamlPropertySourceLoader().load(file.toString(), new FileSystemResource(file));
             new ArrayList<>(loaded).forEach(sources::addLast);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        Binder binder = new Binder(ConfigurationPropertySources.from(sources),
-                new PropertySourcesPlaceholdersResolver(environment));
-        SwitchboardProperties properties = binder.bind("switchboard", Bindable.of(SwitchboardProperties.class))
-                .orElseGet(SwitchboardProperties::new);
-        HubConfig config = properties.toHubConfig();
+        // Bound from everything (${ENV} references resolve), but only the file's own keys can be unknown.
+        ConfigCheck.Result checked = ConfigCheck.check(ConfigurationPropertySources.from(sources),
+                ConfigurationPropertySources.from(loaded), new PropertySourcesPlaceholdersResolver(environment));
+        HubConfig config = checked.properties().toHubConfig();
         // Relative route directories are relative to the file, as when the hub is started beside it.
         if (config.routeDirectory() != null && !config.routeDirectory().isAbsolute()) {
             Path base = file.toAbsolutePath().getParent();
             config = new HubConfig(config.connections(), base.resolve(config.routeDirectory()).normalize(),
-                    config.webhooks());
+                    config.webhooks(), config.syncJobs());
         }
-        return config;
+        return new Loaded(config, checked.problems());
     }
 }

@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,21 +38,20 @@ final class ValidateCommand implements Callable<Integer> {
             out.println(config + ": no such file");
             return 1;
         }
-        HubConfig hubConfig = ConfigFiles.read(config);
+        ConfigFiles.Loaded loaded = ConfigFiles.read(config);
+        HubConfig hubConfig = loaded.config();
         ConnectorRegistry connectors = ConnectorRegistry.discover(Thread.currentThread().getContextClassLoader());
+        List<ConfigProblem> configProblems = new ArrayList<>(loaded.problems());
+        configProblems.addAll(new ConfigValidator(connectors).validate(hubConfig));
         List<String> problems = new ArrayList<>();
-        for (ConfigProblem problem : new ConfigValidator(connectors).validate(hubConfig)) {
-            problems.add(config + ": " + problem);
-        }
+        configProblems.forEach(problem -> problems.add(config + ": " + problem));
         int routeFiles = 0;
-        if (problems.isEmpty() && hubConfig.routeDirectory() != null) {
-            try (ConnectionRegistry connections = ConnectionRegistry.open(hubConfig, connectors, Clock.systemUTC())) {
-                RouteValidator validator = new RouteValidator(connections);
-                for (Path file : RouteFiles.list(hubConfig.routeDirectory())) {
-                    routeFiles++;
-                    RouteValidator.Result result = validator.validate(file.getFileName().toString(), readString(file));
-                    result.problems().forEach(problem -> problems.add(file + ": " + problem));
-                }
+        if (hubConfig.routeDirectory() != null && Files.isDirectory(hubConfig.routeDirectory())) {
+            // Routes are checked even when connections have problems, against the connections that have none.
+            try (ConnectionRegistry connections = ConnectionRegistry.open(usable(hubConfig, configProblems),
+                    connectors, Clock.systemUTC())) {
+                routeFiles = RouteFiles.list(hubConfig.routeDirectory()).size();
+                problems.addAll(new RouteValidator(connections).validateDirectory(hubConfig.routeDirectory()));
             }
         }
         if (problems.isEmpty()) {
@@ -63,11 +64,11 @@ final class ValidateCommand implements Callable<Integer> {
         return 1;
     }
 
-    private static String readString(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    /** The configuration without the connections that have problems of their own. */
+    private static HubConfig usable(HubConfig config, List<ConfigProblem> problems) {
+        Map<String, HubConfig.ConnectionSpec> connections = new LinkedHashMap<>(config.connections());
+        connections.keySet().removeIf(name -> problems.stream()
+                .anyMatch(problem -> problem.path().startsWith("connections." + name)));
+        return new HubConfig(connections, config.routeDirectory(), config.webhooks());
     }
 }

@@ -8,13 +8,17 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.camel.Consumer;
+import org.apache.camel.MultipleConsumersSupport;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
 
-/** {@code switchboard:events}: consume canonical events from the inbox, optionally only some types and sources. */
-public class EventsEndpoint extends DefaultEndpoint {
+/**
+ * {@code switchboard:events}: consume canonical events from the inbox, optionally only some types and sources.
+ * Any number of routes may consume the same events, each keeping its own position.
+ */
+public class EventsEndpoint extends DefaultEndpoint implements MultipleConsumersSupport {
 
     static final String PATH = "events";
 
@@ -45,6 +49,11 @@ public class EventsEndpoint extends DefaultEndpoint {
     @Override
     public SwitchboardComponent getComponent() {
         return (SwitchboardComponent) super.getComponent();
+    }
+
+    @Override
+    public boolean isMultipleConsumersSupported() {
+        return true;
     }
 
     @Override

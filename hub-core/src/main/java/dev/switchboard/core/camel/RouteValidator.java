@@ -3,16 +3,32 @@ package dev.switchboard.core.camel;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.model.EventType;
 import dev.switchboard.spi.ActionTarget;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.ChoiceDefinition;
+import org.apache.camel.model.ExpressionNode;
+import org.apache.camel.model.FilterDefinition;
 import org.apache.camel.model.FromDefinition;
+import org.apache.camel.model.HasExpressionType;
+import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.SendDefinition;
+import org.apache.camel.model.WhenDefinition;
+import org.apache.camel.model.language.ExpressionDefinition;
+import org.apache.camel.spi.Language;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -24,6 +40,9 @@ import org.apache.camel.util.URISupport;
  * {@code switchboard:<connection>/<action>} names a configured connection that offers the action.
  */
 public final class RouteValidator {
+
+    private static final List<String> EVENTS_PARAMETERS = List.of("type", "source", "startAt", "batchSize",
+            "pollIntervalMs");
 
     private final ConnectionRegistry connections;
 
@@ -69,6 +88,7 @@ public final class RouteValidator {
                 String id = route.getRouteId();
                 ids.add(id == null ? "(no id)" : id);
                 checkInput(route, id, problems);
+                checkExpressions(context, route, id, problems);
                 for (SendDefinition<?> send : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(),
                         SendDefinition.class)) {
                     checkAction(id, send.getEndpointUri(), problems);
@@ -93,15 +113,117 @@ public final class RouteValidator {
             problems.add("a route consuming " + uri + " has no id: give it one (route.id), the hub keeps its place "
                     + "in the inbox by it");
         }
-        parameter(uri, "type").ifPresent(types -> {
-            for (String type : types.split(",")) {
-                try {
-                    EventType.of(type.trim());
-                } catch (IllegalArgumentException e) {
-                    problems.add("route " + id + ": " + e.getMessage());
+        Map<String, Object> parameters = parameters(uri);
+        parameters.forEach((name, value) -> {
+            String text = String.valueOf(value);
+            switch (name) {
+                case "type" -> {
+                    for (String type : text.split(",")) {
+                        try {
+                            EventType.of(type.trim());
+                        } catch (IllegalArgumentException e) {
+                            problems.add("route " + id + ": " + e.getMessage());
+                        }
+                    }
+                }
+                case "source" -> {
+                    for (String source : text.split(",")) {
+                        if (connections.find(source.trim()).isEmpty()) {
+                            problems.add("route " + id + ": source " + quote(source.trim())
+                                    + " is not a configured connection");
+                        }
+                    }
+                }
+                case "startAt" -> {
+                    if (!text.equals("end") && !text.equals("beginning")) {
+                        problems.add("route " + id + ": startAt must be end or beginning, was " + quote(text));
+                    }
+                }
+                case "batchSize", "pollIntervalMs" -> {
+                    if (!text.matches("[1-9][0-9]{0,8}")) {
+                        problems.add("route " + id + ": " + name + " must be a whole number from 1 to 999999999, was "
+                                + quote(text));
+                    }
+                }
+                default -> problems.add("route " + id + ": switchboard:events has no parameter " + quote(name)
+                        + "; it takes " + String.join(", ", EVENTS_PARAMETERS));
+            }
+        });
+    }
+
+    /**
+     * Compiles every Simple expression and predicate, evaluating none, so a syntax error is a problem here rather
+     * than a failure at start. {@link RouteSafety} has already refused the functions that reach objects.
+     */
+    private static void checkExpressions(CamelContext context, RouteDefinition route, String id,
+                                         List<String> problems) {
+        List<HasExpressionType> nodes = new ArrayList<>(
+                ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ExpressionNode.class));
+        for (ChoiceDefinition choice : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(),
+                ChoiceDefinition.class)) {
+            nodes.addAll(choice.getWhenClauses());
+        }
+        for (HasExpressionType node : nodes) {
+            ExpressionDefinition expression = node.getExpressionType();
+            if (expression == null || !"simple".equals(expression.getLanguage())) {
+                continue;
+            }
+            boolean predicate = node instanceof FilterDefinition || node instanceof WhenDefinition;
+            String step = node instanceof ProcessorDefinition<?> processor ? processor.getShortName() : "when";
+            try {
+                Language simple = context.resolveLanguage("simple");
+                if (predicate) {
+                    simple.createPredicate(expression.getExpression());
+                } else {
+                    simple.createExpression(expression.getExpression());
+                }
+            } catch (RuntimeException e) {
+                problems.add("route " + id + ": the " + step + " expression " + quote(expression.getExpression())
+                        + " does not compile: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The verdict on the route files of a directory, as the hub would load them: each file's, and the problems
+     * between files (a route id used twice, which Camel would resolve by keeping one of the routes).
+     *
+     * @return every problem, each prefixed with the file it is in
+     */
+    public List<String> validateDirectory(Path directory) {
+        Map<String, String> files = new LinkedHashMap<>();
+        for (Path file : RouteFiles.list(directory)) {
+            try {
+                files.put(file.toString(), Files.readString(file));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read route file " + file, e);
+            }
+        }
+        return validateAll(files);
+    }
+
+    /**
+     * The verdict on a set of route files loaded together: each file's, and the problems between files.
+     *
+     * @param files each file's name and text, in load order
+     * @return every problem, each prefixed with the file it is in
+     */
+    public List<String> validateAll(Map<String, String> files) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> firstFileOfId = new HashMap<>();
+        files.forEach((name, yaml) -> {
+            Result result = validate(name, yaml);
+            result.problems().forEach(problem -> problems.add(problem.startsWith(name + ":") ? problem
+                    : name + ": " + problem));
+            for (String id : result.routeIds()) {
+                String first = firstFileOfId.putIfAbsent(id, name);
+                if (first != null && !id.equals("(no id)")) {
+                    problems.add(name + ": route id " + quote(id) + " is used again; it is already the id of a route"
+                            + " in " + first);
                 }
             }
         });
+        return problems;
     }
 
     private void checkAction(String routeId, String uri, List<String> problems) {
@@ -139,12 +261,17 @@ public final class RouteValidator {
         }
     }
 
-    private static Optional<String> parameter(String uri, String name) {
+    private static Map<String, Object> parameters(String uri) {
         try {
-            return Optional.ofNullable(URISupport.parseParameters(new java.net.URI(uri)).get(name)).map(String::valueOf);
+            return URISupport.parseParameters(new URI(uri));
         } catch (Exception e) {
-            return Optional.empty();
+            return Map.of();
         }
+    }
+
+    private static String quote(String value) {
+        String plain = value.replaceAll("\\p{Cntrl}", "?");
+        return "\"" + (plain.length() > 80 ? plain.substring(0, 80) + "…" : plain) + "\"";
     }
 
     private static String rootMessage(Throwable failure) {

@@ -1,0 +1,188 @@
+package dev.switchboard.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.switchboard.app.cli.SwitchboardCli;
+import dev.switchboard.core.config.InvalidConfigurationException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * "Valid" means "starts": each file of a corpus of broken configurations, one mistake each, is reported by
+ * {@code switchboard validate} and refused by the hub at start with the same problem, path and wording.
+ */
+class BrokenConfigCorpusTest {
+
+    private static final String CONNECTION = """
+              connections:
+                deploy:
+                  type: recording
+                  options:
+                    url: http://127.0.0.1:9/deploy
+            """;
+    private static final String SYNC_JOB = """
+              connections:
+                a:
+                  type: recording
+                  options:
+                    url: http://127.0.0.1:9/a
+              sync-jobs:
+                nightly:
+                  source: a
+                  target: b
+            """;
+
+    @TempDir
+    Path directory;
+
+    static Stream<Arguments> corpus() {
+        return Stream.of(
+                Arguments.of("switchboard:\n  conections:\n    x:\n      type: recording\n", "conections: unknown key \"conections\"; did you "
+                        + "mean \"connections\"?"),
+                Arguments.of("switchboard:\n  sandox:\n    enabled: true\n", "sandox: unknown key \"sandox\"; did you "
+                        + "mean \"sandbox\"?"),
+                Arguments.of("switchboard:\n  rout:\n    directory: .\n", "rout: unknown key \"rout\"; did you mean "
+                        + "\"routes\"?"),
+                Arguments.of("switchboard:\n  delivery:\n    max-atempts: 3\n", "delivery.max-atempts: unknown key "
+                        + "\"max-atempts\"; did you mean \"max-attempts\"?"),
+                Arguments.of("switchboard:\n  webhooks:\n    max-body-byte: 10\n", "webhooks.max-body-byte: unknown "
+                        + "key \"max-body-byte\"; did you mean \"max-body-bytes\"?"),
+                Arguments.of("switchbord:\n  connections:\n    x:\n      type: recording\n", "switchbord: unknown top-level key \"switchbord\"; "
+                        + "did you mean \"switchboard\"?"),
+                Arguments.of("switchboard:\n" + CONNECTION.replace("type: recording", "tpye: recording"),
+                        "connections.deploy.tpye: unknown key \"tpye\"; did you mean \"type\"?"),
+                Arguments.of("switchboard:\n  delivery:\n    base-backoff: soon\n", "delivery.base-backoff: must be a "
+                        + "duration such as 500ms, 30s, 5m or 1h, was \"soon\""),
+                Arguments.of("switchboard:\n  delivery:\n    max-attempts: lots\n", "delivery.max-attempts: must be a "
+                        + "whole number, was \"lots\""),
+                Arguments.of("switchboard:\n  sandbox:\n    enabled: maybe\n", "sandbox.enabled: must be true or "
+                        + "false, was \"maybe\""),
+                Arguments.of("switchboard:\n  delivery:\n    workers: 4\n    lease: 5 minutes\n", "delivery.lease: "
+                        + "must be a duration such as 500ms, 30s, 5m or 1h, was \"5 minutes\""),
+                Arguments.of("switchboard:\n" + SYNC_JOB + "      mapping:\n        alias-aproval:\n          "
+                        + "champion: APPROVED\n", "sync-jobs.nightly.mapping.alias-aproval: unknown key "
+                        + "\"alias-aproval\"; did you mean \"alias-approval\"?"),
+                Arguments.of("switchboard:\n" + SYNC_JOB + "      trigger:\n        interval: 15 minutes\n",
+                        "sync-jobs.nightly.trigger.interval: must be a duration such as 500ms, 30s, 5m or 1h, "
+                                + "was \"15 minutes\""),
+                Arguments.of("switchboard:\n" + SYNC_JOB + "      artifacts:\n        mode: copyy\n",
+                        "sync-jobs.nightly.artifacts.mode: must be one of reference, copy, was \"copyy\""),
+                Arguments.of("switchboard:\n" + SYNC_JOB + "      selektion:\n        models: [churn]\n",
+                        "sync-jobs.nightly.selektion: unknown key \"selektion\"; did you mean \"selection\"?"),
+                Arguments.of("switchboard:\n  delivery:\n    max-attempts:\n      first: 1\n",
+                        "delivery.max-attempts: takes a single value, not keys below it such as \"first\""));
+    }
+
+    private static final String ROUTE = """
+            - route:
+                id: %s
+                from:
+                  uri: switchboard:events
+                  parameters:
+                    %s
+                  steps:
+                    %s
+            """;
+
+    static Stream<Arguments> routeCorpus() {
+        String type = "type: model_version.alias_set";
+        String step = "- to: switchboard:deploy/record";
+        return Stream.of(
+                Arguments.of(List.of(ROUTE.formatted("r", "batchSize: lots", step)),
+                        "route r: batchSize must be a whole number from 1 to 999999999, was \"lots\""),
+                Arguments.of(List.of(ROUTE.formatted("r", "startAt: middle", step)),
+                        "route r: startAt must be end or beginning, was \"middle\""),
+                Arguments.of(List.of(ROUTE.formatted("r", "sorce: deploy", step)),
+                        "route r: switchboard:events has no parameter \"sorce\""),
+                Arguments.of(List.of(ROUTE.formatted("r", "source: mlflow-prod", step)),
+                        "route r: source \"mlflow-prod\" is not a configured connection"),
+                Arguments.of(List.of(ROUTE.formatted("r", "type: model_version.teleported", step)),
+                        "unknown event type \"model_version.teleported\""),
+                Arguments.of(List.of(ROUTE.formatted("r", type, "- filter:\n              simple: \"${body.data.alias"
+                        + " == 'champion'\"\n              steps:\n                " + step)),
+                        "route r: the filter expression \"${body.data.alias == 'champion'\" does not compile"),
+                Arguments.of(List.of(ROUTE.formatted("r", type, "- to: switchboard:deploy/explode")),
+                        "route r: connection deploy has no action explode"),
+                Arguments.of(List.of(ROUTE.formatted("r", type, "- to: switchboard:nowhere/record")),
+                        "names connection nowhere, which is not configured"),
+                Arguments.of(List.of(ROUTE.formatted("r", type, step), ROUTE.formatted("r", type, step)),
+                        "route id \"r\" is used again; it is already the id of a route in"),
+                Arguments.of(List.of("- beans:\n    - name: x\n      type: java.lang.Object\n"),
+                        ":1: \"beans\" is not allowed at the top of a route file"),
+                Arguments.of(List.of(ROUTE.formatted("r", type, "- setBody:\n              simple: \"${env.HOME}\"")),
+                        ":9: expressions may not reach beans, classes, the exchange"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("routeCorpus")
+    void aBrokenRouteFileIsReportedByValidateAndRefusedAtStartAlike(List<String> files, String problem)
+            throws Exception {
+        Path routes = Files.createDirectories(directory.resolve("routes"));
+        for (int i = 0; i < files.size(); i++) {
+            Files.writeString(routes.resolve("f" + i + ".camel.yaml"), files.get(i));
+        }
+        String yaml = "switchboard:\n  routes:\n    directory: " + routes + "\n" + CONNECTION;
+
+        validateReportsTheMistakeAndTheHubRefusesToStartWithTheSameWords(yaml, problem);
+    }
+
+    @Test
+    void twoRoutesMayReadTheSameEvents() throws Exception {
+        Path routes = Files.createDirectories(directory.resolve("routes"));
+        String type = "type: model_version.alias_set";
+        Files.writeString(routes.resolve("a.camel.yaml"), ROUTE.formatted("a", type, "- to: switchboard:deploy/record"));
+        Files.writeString(routes.resolve("b.camel.yaml"), ROUTE.formatted("b", type, "- to: switchboard:deploy/record"));
+        String yaml = "switchboard:\n  routes:\n    directory: " + routes + "\n" + CONNECTION;
+        Path config = Files.writeString(directory.resolve("switchboard.yaml"), yaml);
+        StringWriter out = new StringWriter();
+
+        int code = SwitchboardCli.execute(new String[] {"validate", "--config", config.toString()},
+                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+        assertThat(code).as(out.toString()).isZero();
+        try (ConfigurableApplicationContext hub = HubRunner.start(directory, yaml, null)) {
+            assertThat(hub.getBean(CamelContext.class).getRoutes()).extracting(Route::getRouteId)
+                    .containsExactlyInAnyOrder("a", "b");
+            assertThat(HubRunner.get(hub, "/actuator/health/readiness")).startsWith("200");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("corpus")
+    void validateReportsTheMistakeAndTheHubRefusesToStartWithTheSameWords(String yaml, String problem)
+            throws Exception {
+        Path config = Files.writeString(directory.resolve("switchboard.yaml"), yaml);
+        StringWriter out = new StringWriter();
+
+        int code = SwitchboardCli.execute(new String[] {"validate", "--config", config.toString()},
+                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+        Throwable failure = catchThrowable(() -> HubRunner.start(directory, yaml, null).close());
+
+        assertThat(code).as(out.toString()).isEqualTo(1);
+        assertThat(out.toString()).contains(problem);
+        assertThat(failure).as("the hub started on a broken file").isNotNull();
+        InvalidConfigurationException invalid = invalid(failure);
+        assertThat(invalid.getMessage()).contains(problem);
+    }
+
+    private static InvalidConfigurationException invalid(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InvalidConfigurationException invalid) {
+                return invalid;
+            }
+        }
+        throw new AssertionError("start-up did not fail with an InvalidConfigurationException", failure);
+    }
+}
