@@ -157,6 +157,23 @@ public final class RouteExecutions {
     }
 
     /**
+     * Writes the missing executions of the inbox row {@code seq} for every subscribed route that wants it (by its
+     * type and source columns, so an undecodable row gets them too): for rows written past {@link InboxStore#append}
+     * (a repair, an import). Returns how many it wrote.
+     */
+    public int createFor(long seq) {
+        Timestamp now = ts(now());
+        int created = jdbc.update("INSERT INTO route_execution (route_id, event_seq, subject, status, created_at, "
+                + "updated_at) SELECT s.route_id, i.seq, i.subject, 'PENDING', ?, ? FROM route_subscription s, "
+                + "inbox_event i WHERE i.seq = ? AND " + matches("i.type", "i.source") + " AND NOT EXISTS (SELECT 1 "
+                + "FROM route_execution r WHERE r.route_id = s.route_id AND r.event_seq = i.seq)", now, now, seq);
+        if (created > 0) {
+            Store.afterCommit(this::wakeUp);
+        }
+        return created;
+    }
+
+    /**
      * Claims up to {@code limit} runnable executions of {@code routeId} for {@code instance}, until {@code lease}
      * from now, oldest first. Runnable: PENDING, or RUNNING under a lease that ran out, or RUNNING under a lease of
      * {@code instance}'s own predecessor (same node name, another start), which is taken back at once. Never one
