@@ -234,7 +234,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Whether a route's execution of an event has reached its outcome (not pending, running or waiting). */
-    private static boolean finished(dev.switchboard.api.model.EventOutcome outcome) {
+    private static boolean finished(dev.switchboard.client.model.EventOutcome outcome) {
         return switch (outcome.getOutcome()) {
             case DONE, FILTERED, FAILED, DEAD -> true;
             default -> false;
