@@ -80,7 +80,10 @@ class HubConfiguration {
         return new DeadLetters(store, outbox, clock);
     }
 
-    /** Routes' actions go through the durable outbox; the engine performs them. */
+    /**
+     * Routes' actions go through the durable outbox: a route execution waits at each step until the engine has
+     * delivered it, then goes on with its result.
+     */
     @Bean
     @ConditionalOnMissingBean
     ActionDispatcher actionDispatcher(Outbox outbox) {
@@ -134,8 +137,9 @@ class HubConfiguration {
 
     /** Camel finds components by bean name, so routes can say {@code switchboard:…}. */
     @Bean(SwitchboardComponent.SCHEME)
-    SwitchboardComponent switchboardComponent(Store store, ActionDispatcher dispatcher) {
-        return new SwitchboardComponent(store, dispatcher);
+    SwitchboardComponent switchboardComponent(Store store, ActionDispatcher dispatcher, InstanceId instanceId) {
+        // Route executions are claimed as this instance, under a 30 s lease renewed while they run.
+        return new SwitchboardComponent(store, dispatcher, instanceId, SwitchboardComponent.DEFAULT_EXECUTION_LEASE);
     }
 
     @Bean

@@ -14,7 +14,16 @@ import dev.switchboard.core.camel.SwitchboardComponent;
 import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.connector.ConnectorRegistry;
-import dev.switchboard.core.delivery.DirectActionDispatcher;
+import dev.switchboard.core.delivery.Attempt;
+import dev.switchboard.core.delivery.DeadLetter;
+import dev.switchboard.core.delivery.DeadLetterFilter;
+import dev.switchboard.core.delivery.DeadLetters;
+import dev.switchboard.core.delivery.Delivery;
+import dev.switchboard.core.delivery.DeliveryEngine;
+import dev.switchboard.core.delivery.Outbox;
+import dev.switchboard.core.delivery.OutboxActionDispatcher;
+import dev.switchboard.spi.PageRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.switchboard.core.store.RouteProgress;
 import dev.switchboard.core.store.RouteProgress.Outcome;
 import dev.switchboard.core.store.Store;
@@ -77,6 +86,9 @@ class ChampionToDeployFlowTest {
     private DataSource dataSource;
     private Store store;
     private ConnectionRegistry connections;
+    private Outbox outbox;
+    private DeadLetters deadLetters;
+    private DeliveryEngine engine;
     private DefaultCamelContext camel;
 
     @BeforeEach
@@ -102,9 +114,16 @@ class ChampionToDeployFlowTest {
                 directory, null);
         connections = ConnectionRegistry.open(config, ConnectorRegistry.discover(getClass().getClassLoader()),
                 Clock.systemUTC());
+        // As the hub runs them: each step a durable delivery, performed by the engine, before the next step starts.
+        outbox = new Outbox(store, Clock.systemUTC());
+        deadLetters = new DeadLetters(store, outbox, Clock.systemUTC());
+        engine = new DeliveryEngine(store, outbox, connections, deadLetters, new DeliveryEngine.Settings(2,
+                Duration.ofMillis(50), Duration.ofMillis(200), 8, Duration.ofSeconds(30), Duration.ofMillis(50)),
+                new SimpleMeterRegistry(), Clock.systemUTC());
+        engine.start();
         camel = new DefaultCamelContext();
         camel.addComponent(SwitchboardComponent.SCHEME,
-                new SwitchboardComponent(store, new DirectActionDispatcher(connections)));
+                new SwitchboardComponent(store, new OutboxActionDispatcher(outbox)));
         assertThat(RouteFiles.load(camel, SHIPPED_ROUTES)).extracting(p -> p.getFileName().toString())
                 .containsExactlyInAnyOrder("champion-to-sagemaker-and-deploy.camel.yaml", "ci-result-to-mlflow-tag.camel.yaml");
         camel.start();
@@ -113,6 +132,7 @@ class ChampionToDeployFlowTest {
     @AfterEach
     void stop() {
         camel.stop();
+        engine.stop();
         connections.close();
         TestDatabases.close(dataSource);
     }
@@ -151,6 +171,65 @@ class ChampionToDeployFlowTest {
         JsonNode tags = MLFLOW.call("GET", "model-versions/get", Map.of("name", "churn", "version", version))
                 .path("model_version").path("tags");
         assertThat(tags.toString()).contains("\"key\":\"deploy.status\"").contains("\"value\":\"succeeded\"");
+    }
+
+    @Test
+    void eachStepStartsOnlyAfterTheOneBeforeItWasDeliveredAndRegisterUsesTheCopysUri() {
+        MLFLOW.putArtifact("scoring/model.tar.gz", MODEL);
+        String version = MLFLOW.createModelVersion("scoring", "mlflow-artifacts:/scoring/model.tar.gz");
+        StoredEvent alias = receive("mlflow-prod", setAlias("scoring", "champion", version)).get(0);
+
+        awaitOutcome(alias, "champion-to-sagemaker-and-deploy", Outcome.DONE);
+        List<Delivery> steps = stepsOf(alias);
+        assertThat(steps).extracting(Delivery::action).containsExactly("copy-artifact", "register-model-version",
+                "set-approval", "dispatch-workflow");
+        for (int i = 1; i < steps.size(); i++) {
+            Attempt before = outbox.attempts(steps.get(i - 1).id()).get(0);
+            assertThat(before.outcome()).isEqualTo(Attempt.Outcome.DELIVERED);
+            assertThat(steps.get(i).createdAt()).as("step %d was enqueued after step %d was delivered", i + 1, i)
+                    .isAfterOrEqualTo(before.finishedAt());
+        }
+        assertThat(steps.get(1).parameters()).as("register got the copy's URI from step 1's result")
+                .containsEntry("model-data-url", "s3://models/scoring/" + version + "/model.tar.gz");
+    }
+
+    @Test
+    void aFailingCopyRegistersNothingAndDeadLettersTheCopyStepAndReplayFinishesTheRestOnce() {
+        String version = MLFLOW.createModelVersion("ranking", "mlflow-artifacts:/ranking/model.tar.gz");
+        StoredEvent alias = receive("mlflow-prod", setAlias("ranking", "champion", version)).get(0);
+
+        awaitOutcome(alias, "champion-to-sagemaker-and-deploy", Outcome.DEAD);
+        assertThat(store.routeProgress().outcomes(alias.seq())).filteredOn(e -> e.routeId().startsWith("champion"))
+                .singleElement().satisfies(entry -> assertThat(entry.step()).isEqualTo(1));
+        DeadLetter deadLetter = deadLetters.list(DeadLetterFilter.all().onlyOpen(true), PageRequest.first(10)).items()
+                .get(0);
+        assertThat(deadLetter.reason()).startsWith("route champion-to-sagemaker-and-deploy step 1 "
+                + "(switchboard:hub/copy-artifact)");
+        assertThat(SAGEMAKER.packages("ranking")).as("nothing registered").isEmpty();
+        assertThat(GITHUB.dispatches()).as("nothing deployed").isEmpty();
+        assertThat(stepsOf(alias)).extracting(Delivery::action).containsExactly("copy-artifact");
+
+        MLFLOW.putArtifact("ranking/model.tar.gz", MODEL); // the source is fixed
+        assertThat(deadLetters.replay(deadLetter.id()).outcome()).isEqualTo(DeadLetters.ReplayOutcome.REPLAYED);
+
+        awaitOutcome(alias, "champion-to-sagemaker-and-deploy", Outcome.DONE);
+        assertThat(SAGEMAKER.packages("ranking")).hasSize(1);
+        assertThat(SAGEMAKER.describe("ranking", 1).path("ModelApprovalStatus").asString()).isEqualTo("Approved");
+        assertThat(GITHUB.dispatches()).filteredOn(d -> "ranking".equals(d.inputs().get("model"))).hasSize(1);
+        List<Delivery> steps = stepsOf(alias);
+        assertThat(steps).extracting(Delivery::action).containsExactly("copy-artifact", "register-model-version",
+                "set-approval", "dispatch-workflow");
+        assertThat(steps).allSatisfy(step -> assertThat(step.status()).isEqualTo(Delivery.Status.DELIVERED));
+        assertThat(steps.subList(1, 4)).as("the remaining steps, once each")
+                .allSatisfy(step -> assertThat(outbox.attempts(step.id())).hasSize(1));
+    }
+
+    /** The deliveries the champion route made for an event, in the order they were enqueued. */
+    private List<Delivery> stepsOf(StoredEvent alias) {
+        return outbox.list(null, null, null, 100).stream()
+                .filter(d -> alias.seq() == (d.eventSeq() == null ? -1 : d.eventSeq()))
+                .filter(d -> "champion-to-sagemaker-and-deploy".equals(d.routeId()))
+                .sorted(java.util.Comparator.comparingLong(Delivery::id)).toList();
     }
 
     @Test

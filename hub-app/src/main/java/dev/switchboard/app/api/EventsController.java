@@ -80,7 +80,8 @@ class EventsController implements EventsApi {
         return summary
                 .outcomes(store.routeProgress().outcomes(entry.seq()).stream()
                         .map(outcome -> new EventOutcome(outcome.routeId(),
-                                EventOutcome.OutcomeEnum.fromValue(outcome.outcome().name())).detail(outcome.detail()))
+                                EventOutcome.OutcomeEnum.fromValue(outcome.outcome().name())).step(outcome.step())
+                                .detail(outcome.detail()))
                         .toList());
     }
 

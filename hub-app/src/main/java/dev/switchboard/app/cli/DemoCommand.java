@@ -164,7 +164,7 @@ final class DemoCommand implements Callable<Integer> {
             EventSummary finished = await(step, "no ci_run.finished event for run " + runId + " from " + githubConnection,
                     () -> recentEvents(events, since).stream()
                             .filter(e -> e.getType().equals("ci_run.finished") && e.getSource().equals(githubConnection)
-                                    && e.getOutcomes().stream().anyMatch(o -> o.getRouteId().equals(TAG_ROUTE)))
+                                    && e.getOutcomes().stream().anyMatch(o -> o.getRouteId().equals(TAG_ROUTE) && finished(o)))
                             .filter(e -> isRun(events, e.getSeq(), runId)).findFirst());
             out.printf("  event #%d %s %s from %s; route %s%n", finished.getSeq(), finished.getType(),
                     finished.getSubject(), finished.getSource(), outcomes(finished));
@@ -229,8 +229,16 @@ final class DemoCommand implements Callable<Integer> {
 
     private static Optional<EventSummary> outcome(EventsApi events, long seq, String routeId) throws ApiException {
         EventSummary summary = events.getEvent(seq).getSummary();
-        return summary.getOutcomes().stream().anyMatch(o -> o.getRouteId().equals(routeId))
+        return summary.getOutcomes().stream().anyMatch(o -> o.getRouteId().equals(routeId) && finished(o))
                 ? Optional.of(summary) : Optional.empty();
+    }
+
+    /** Whether a route's execution of an event has reached its outcome (not pending, running or waiting). */
+    private static boolean finished(dev.switchboard.client.model.EventOutcome outcome) {
+        return switch (outcome.getOutcome()) {
+            case DONE, FILTERED, FAILED, DEAD -> true;
+            default -> false;
+        };
     }
 
     /** Whether event {@code seq} is about the GitHub workflow run {@code runId} (its canonical data names the run). */
@@ -268,7 +276,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private static String outcomes(EventSummary event) {
         return event.getOutcomes().isEmpty() ? "-" : event.getOutcomes().stream()
-                .map(o -> o.getRouteId() + "=" + o.getOutcome()).collect(Collectors.joining(", "));
+                .map(o -> o.getRouteId() + "=" + o.getOutcome() + (o.getStep() == null ? "" : "@step" + o.getStep())).collect(Collectors.joining(", "));
     }
 
     private static String parameters(Delivery delivery) {

@@ -45,7 +45,8 @@ final class EventsCommand implements Callable<Integer> {
                                 String.valueOf(event.getSeq()), event.getType(), event.getSubject(), event.getSource(),
                                 String.valueOf(event.getReceivedAt()),
                                 event.getOutcomes().isEmpty() ? "-" : event.getOutcomes().stream()
-                                        .map(o -> o.getRouteId() + "=" + o.getOutcome())
+                                        .map(o -> o.getRouteId() + "=" + o.getOutcome()
+                                                + (o.getStep() == null ? "" : "@step" + o.getStep()))
                                         .collect(Collectors.joining(", ")))).toList());
             }
             return 0;

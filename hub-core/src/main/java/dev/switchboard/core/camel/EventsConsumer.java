@@ -1,15 +1,17 @@
 package dev.switchboard.core.camel;
 
-import dev.switchboard.core.store.InboxStore;
-import dev.switchboard.core.store.RouteProgress;
-import dev.switchboard.core.store.RouteProgress.Outcome;
 import dev.switchboard.core.store.InboxEntry;
+import dev.switchboard.core.store.InboxStore;
+import dev.switchboard.core.store.RouteExecutions;
+import dev.switchboard.core.store.RouteExecutions.Execution;
+import dev.switchboard.core.store.RouteExecutions.Status;
 import dev.switchboard.core.store.StoredEvent;
 import dev.switchboard.core.store.UnreadableEvent;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
@@ -21,14 +23,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the inbox in order and hands each wanted event to its route, one at a time (so one subject's events stay
- * in order), recording the route's outcome and moving the route's durable cursor with it: a batch of events, their
- * outcomes, the deliveries the route enqueued and the cursor commit together. An inbox append wakes the consumer at
- * once; otherwise it looks every {@code pollIntervalMs} (events appended by other instances).
+ * Runs the route's executions ({@link RouteExecutions}): subscribes the route when it starts, then claims runnable
+ * executions of it for this instance and runs each on a worker, at most {@code concurrency} at once, renewing their
+ * leases while they run. A new execution (an inbox append), a resumed one (its step was delivered) or a finished one
+ * (the next of its subject may go) in this process wakes the consumer at once; otherwise it looks every
+ * {@code pollIntervalMs} (work from other instances).
  *
- * <p>A row of the inbox that cannot be decoded ({@link UnreadableEvent}) is recorded as FAILED for each route that
- * would have wanted it (by its type and source columns), which makes it a route dead letter with the decoding error
- * as its reason, and the route moves on: one bad row cannot stop a route.
+ * <p>Running an execution runs the route synchronously on its event, in one transaction with the execution's new
+ * state: the route goes step by step, each {@code switchboard:} action step either done (its result, possibly
+ * recorded before, on the exchange) or not, in which case the run stops there and the execution is WAITING on the
+ * step's delivery, with whatever the run enqueued. A route that ends is DONE (FILTERED when a filter stopped it);
+ * a route that throws is FAILED with a route dead letter. A row of the inbox that cannot be decoded
+ * ({@link UnreadableEvent}) is FAILED with the decoding error as its reason.
  */
 class EventsConsumer extends DefaultConsumer {
 
@@ -36,22 +42,15 @@ class EventsConsumer extends DefaultConsumer {
     /** Set by the route's filters, so an event a filter stopped is recorded as FILTERED rather than DONE. */
     private static final String FILTER_MATCHED = "SwitchboardFilterMatched";
 
-    /**
-     * How long a gap in the inbox's seq is taken for an append still committing. Seq values are drawn at insert
-     * and committed later, so under concurrent webhooks seq 7 can become visible before seq 6; reading past 6
-     * then would skip it for good. A gap that lasts longer than this is a rolled-back append (or values an engine
-     * dropped on restart) and is passed.
-     */
-    static final Duration GAP_GRACE = Duration.ofSeconds(2);
-    private static final long GAP_RECHECK_MILLIS = 20;
-
     private final EventsEndpoint endpoint;
-    private long gapAfter = -1;
-    private long gapSeenAtNanos;
     private final Semaphore wakeUp = new Semaphore(0);
-    private final Runnable onAppend = wakeUp::release;
-    private ExecutorService executor;
+    private final Runnable onWake = wakeUp::release;
+    private Semaphore freeWorkers;
+    private ExecutorService loop;
+    private ExecutorService workers;
+    private ScheduledExecutorService heartbeat;
     private volatile boolean running;
+    private long lastSweepNanos = System.nanoTime();
 
     EventsConsumer(EventsEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -62,29 +61,49 @@ class EventsConsumer extends DefaultConsumer {
     protected void doStart() throws Exception {
         super.doStart();
         if (getRouteId() == null || getRouteId().startsWith("route")) {
-            // Auto-generated ids change when routes are added; the durable cursor needs a stable one.
+            // Auto-generated ids change when routes are added; executions are kept per route id.
             LOG.warn("Route {} consumes switchboard:events without an explicit id; give it one (route.id) so its "
-                    + "position in the inbox survives changes to the route files", getRouteId());
+                    + "executions survive changes to the route files", getRouteId());
         }
         reportFilterResults();
-        // Fix the start position before start() returns: an event appended right after must not be skipped.
-        long start = "beginning".equals(endpoint.getStartAt()) ? 0 : inbox().lastSeq();
-        long position = endpoint.getComponent().store().routeProgress().positionOrStart(getRouteId(), start);
+        // Subscribed before start() returns: every event appended from now on gets an execution of this route.
+        int backfilled = executions().subscribe(getRouteId(), endpoint.typeNames(), endpoint.sourceNames(),
+                "beginning".equals(endpoint.getStartAt()));
+        if (backfilled > 0) {
+            LOG.info("Route {} subscribed; {} execution(s) written for events already in the inbox", getRouteId(),
+                    backfilled);
+        }
         running = true;
-        inbox().addListener(onAppend);
-        executor = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newSingleThreadExecutor(this, "switchboard-events-" + getRouteId());
-        executor.submit(() -> loop(position));
+        executions().addListener(onWake);
+        var executors = getEndpoint().getCamelContext().getExecutorServiceManager();
+        freeWorkers = new Semaphore(endpoint.getConcurrency());
+        workers = executors.newFixedThreadPool(this, "switchboard-route-" + getRouteId(), endpoint.getConcurrency());
+        heartbeat = executors.newSingleThreadScheduledExecutor(this, "switchboard-route-lease-" + getRouteId());
+        long renewEvery = Math.max(1, lease().toMillis() / 3);
+        heartbeat.scheduleWithFixedDelay(this::renewLeases, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
+        loop = executors.newSingleThreadExecutor(this, "switchboard-events-" + getRouteId());
+        loop.submit(this::claimLoop);
     }
 
     @Override
     protected void doStop() throws Exception {
         running = false;
-        inbox().removeListener(onAppend);
+        executions().removeListener(onWake);
         wakeUp.release();
-        if (executor != null) {
-            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
-            executor = null;
+        var executors = getEndpoint().getCamelContext().getExecutorServiceManager();
+        if (loop != null) {
+            executors.shutdownGraceful(loop);
+            loop = null;
+        }
+        if (workers != null) {
+            // Running executions finish; one cut short keeps its claim until the lease runs out (or this node
+            // restarts and takes it back).
+            executors.shutdownGraceful(workers);
+            workers = null;
+        }
+        if (heartbeat != null) {
+            executors.shutdownNow(heartbeat);
+            heartbeat = null;
         }
         super.doStop();
     }
@@ -101,149 +120,110 @@ class EventsConsumer extends DefaultConsumer {
         }
     }
 
-    private void loop(long startPosition) {
+    private void claimLoop() {
         String routeId = getRouteId();
-        RouteProgress progress = endpoint.getComponent().store().routeProgress();
-        long position = startPosition;
         while (running) {
             try {
-                position = drain(routeId, progress, position);
-                long wait = gapAfter >= 0 ? GAP_RECHECK_MILLIS : endpoint.pollInterval().toMillis();
-                wakeUp.tryAcquire(wait, TimeUnit.MILLISECONDS);
+                int free = freeWorkers.availablePermits();
+                List<Execution> claimed = executions().claim(routeId, instance(), lease(), free);
+                for (Execution execution : claimed) {
+                    freeWorkers.acquireUninterruptibly();
+                    submit(execution);
+                }
+                if (free > 0 && claimed.size() == free) {
+                    continue; // there may be more runnable right now
+                }
+                if (claimed.isEmpty()) {
+                    sweepNowAndThen();
+                }
+                wakeUp.tryAcquire(endpoint.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
                 wakeUp.drainPermits();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                // The store is unreachable: keep the position, back off, and try again.
-                LOG.warn("Route {} could not read the inbox: {}", routeId, e.getMessage());
+                // The store is unreachable: claims stay as they are; look again after the poll interval.
+                LOG.warn("Route {} could not claim executions: {}", routeId, e.getMessage());
                 sleepQuietly();
             }
         }
     }
 
-    private long drain(String routeId, RouteProgress progress, long position) {
-        for (RouteProgress.Replay replay : progress.replaysRequested(routeId)) {
-            if (running) {
-                replay(progress, replay);
-            }
-        }
-        while (running) {
-            List<InboxEntry> batch = inbox().entriesAfter(position, endpoint.getBatchSize());
-            if (batch.isEmpty()) {
-                return position;
-            }
-            List<InboxEntry> ready = new ArrayList<>(batch.size());
-            long last = position;
-            for (InboxEntry stored : batch) {
-                if (stored.seq() > last + 1 && waitForGap(last)) {
-                    break;
-                }
-                ready.add(stored);
-                last = stored.seq();
-                gapAfter = -1;
-            }
-            position = routeAll(routeId, progress, ready, position);
-            if (ready.size() < batch.size()) {
-                return position; // stopped before a gap: look again shortly
-            }
-        }
-        return position;
-    }
-
-    /**
-     * Runs the route on each event and records the outcomes and the new position in one transaction, so the
-     * outbox deliveries the route enqueues, the outcomes and the cursor commit together: one commit per batch
-     * instead of two per event (B1 benchmark). When that transaction fails (e.g. a statement of the route broke
-     * it), the batch is rolled back and run again one event at a time, each outcome in a transaction of its own,
-     * so one bad event cannot hold the others back.
-     *
-     * @return the position reached
-     */
-    private long routeAll(String routeId, RouteProgress progress, List<InboxEntry> events, long position) {
-        if (events.isEmpty()) {
-            return position;
-        }
+    private void submit(Execution execution) {
         try {
-            Long reached = endpoint.getComponent().store().transactions().execute(status -> {
-                long last = position;
-                for (InboxEntry stored : events) {
-                    if (!running) {
-                        break;
-                    }
-                    if (accepts(stored)) {
-                        Ran ran = run(routeId, stored);
-                        progress.record(routeId, stored.seq(), ran.outcome(), ran.detail());
-                    }
-                    last = stored.seq();
+            workers.submit(() -> {
+                try {
+                    run(execution);
+                } catch (RuntimeException e) {
+                    // The store failed mid-way: the claim expires and the execution is taken over (at least once).
+                    LOG.warn("Route {} could not complete execution {} (event {}): {}", execution.routeId(),
+                            execution.id(), execution.eventSeq(), e.getMessage());
+                } finally {
+                    freeWorkers.release();
+                    wakeUp.release();
                 }
-                if (last != position) {
-                    progress.moveTo(routeId, last);
-                }
-                return last;
             });
-            return reached;
-        } catch (RuntimeException batchFailed) {
-            LOG.debug("Route {} batch after {} rolled back ({}); running its events one at a time", routeId, position,
-                    batchFailed.getMessage());
-            long last = position;
-            for (InboxEntry stored : events) {
-                if (!running) {
-                    break;
-                }
-                if (accepts(stored)) {
-                    process(routeId, progress, stored);
-                } else {
-                    progress.moveTo(routeId, stored.seq());
-                }
-                last = stored.seq();
-            }
-            return last;
+        } catch (RuntimeException stopping) {
+            freeWorkers.release();
+            executions().release(execution);
         }
     }
 
-    /**
-     * Whether to stop before the gap after {@code position} for now: true until the gap has lasted
-     * {@link #GAP_GRACE}, so a late-committing append is routed in order instead of skipped.
-     */
-    private boolean waitForGap(long position) {
+    /** Now and then, when idle: repairs executions left WAITING on a delivery whose outcome raced their commit. */
+    private void sweepNowAndThen() {
         long now = System.nanoTime();
-        if (gapAfter != position) {
-            gapAfter = position;
-            gapSeenAtNanos = now;
+        if (now - lastSweepNanos >= endpoint.pollInterval().toNanos() * 5) {
+            lastSweepNanos = now;
+            executions().sweep();
         }
-        if (now - gapSeenAtNanos < GAP_GRACE.toNanos()) {
-            return true;
+    }
+
+    private void renewLeases() {
+        try {
+            executions().renew(getRouteId(), instance(), lease());
+        } catch (RuntimeException e) {
+            LOG.warn("Route {} could not renew its execution leases: {}", getRouteId(), e.getMessage());
         }
-        gapAfter = -1;
-        return false;
     }
 
-    private boolean accepts(InboxEntry entry) {
-        return entry instanceof StoredEvent stored ? endpoint.accepts(stored) : endpoint.accepts((UnreadableEvent) entry);
+    /** What one run of the route on one event came to: the execution's new state. */
+    private record Ran(Status status, Integer step, Long waitingOn, String detail) {
+
+        static Ran failed(String detail) {
+            return new Ran(Status.FAILED, null, null, detail);
+        }
     }
 
-    private void process(String routeId, RouteProgress progress, InboxEntry stored) {
-        Ran ran = run(routeId, stored);
-        progress.complete(routeId, stored.seq(), ran.outcome(), ran.detail());
-    }
-
-    /** Runs a replayed route dead letter's event through the route again; the cursor stays where it is. */
-    private void replay(RouteProgress progress, RouteProgress.Replay replay) {
-        Ran ran = inbox().entry(replay.seq()).map(stored -> run(replay.routeId(), stored))
-                .orElse(new Ran(Outcome.FAILED, "event " + replay.seq() + " is no longer in the inbox"));
-        progress.completeReplay(replay, ran.outcome(), ran.detail());
-    }
-
-    /** What one run of the route on one event came to. */
-    private record Ran(Outcome outcome, String detail) {
+    private void run(Execution execution) {
+        Optional<InboxEntry> entry = inbox().recent(execution.eventSeq()).<InboxEntry>map(stored -> stored)
+                .or(() -> inbox().entry(execution.eventSeq()));
+        var tx = endpoint.getComponent().store().transactions();
+        try {
+            tx.executeWithoutResult(status -> {
+                Ran ran = entry.map(found -> run(execution.routeId(), found)).orElseGet(() ->
+                        Ran.failed("event " + execution.eventSeq() + " is no longer in the inbox"));
+                if (!executions().finish(execution, ran.status(), ran.step(), ran.waitingOn(), ran.detail())) {
+                    // Another instance took the execution over (this one's lease ran out): its run counts, not ours.
+                    LOG.warn("Route {} lost its claim on execution {} (event {}) while running it; rolled back",
+                            execution.routeId(), execution.id(), execution.eventSeq());
+                    status.setRollbackOnly();
+                }
+            });
+        } catch (RuntimeException runFailed) {
+            // The run's transaction failed (a statement the route made broke it): nothing it wrote is kept, and the
+            // execution fails with the reason, in a transaction of its own.
+            LOG.warn("Route {} failed on event {}: {}", execution.routeId(), execution.eventSeq(),
+                    runFailed.getMessage());
+            tx.executeWithoutResult(status -> executions().finish(execution, Status.FAILED, null, null,
+                    describe(runFailed)));
+        }
     }
 
     private Ran run(String routeId, InboxEntry entry) {
         if (entry instanceof UnreadableEvent row) {
             LOG.warn("Route {} passes inbox event {} ({} from {}), which cannot be decoded: {}", routeId, row.seq(),
                     row.type(), row.source(), row.reason());
-            return new Ran(Outcome.FAILED, "the stored event cannot be decoded: " + row.reason());
+            return Ran.failed("the stored event cannot be decoded: " + row.reason());
         }
         StoredEvent stored = (StoredEvent) entry;
         Exchange exchange = createExchange(false);
@@ -255,18 +235,24 @@ class EventsConsumer extends DefaultConsumer {
             exchange.getIn().setHeader(SwitchboardHeaders.EVENT_SOURCE, stored.event().sourceConnection());
             exchange.getIn().setHeader(SwitchboardHeaders.SUBJECT, stored.event().subject());
             getProcessor().process(exchange);
+            ActionProducer.Suspension suspended = exchange.getProperty(ActionProducer.SUSPENDED,
+                    ActionProducer.Suspension.class);
             Exception failure = exchange.getException();
-            if (failure != null) {
+            if (suspended != null && suspended.dead()) {
+                return new Ran(Status.DEAD, suspended.step(), suspended.deliveryId(), suspended.reason());
+            } else if (suspended != null) {
+                return new Ran(Status.WAITING, suspended.step(), suspended.deliveryId(), null);
+            } else if (failure != null) {
                 LOG.warn("Route {} failed on event {} ({}): {}", routeId, stored.seq(), stored.event().type(),
                         failure.getMessage());
-                return new Ran(Outcome.FAILED, describe(failure));
+                return Ran.failed(describe(failure));
             } else if (Boolean.FALSE.equals(exchange.getProperty(FILTER_MATCHED, Boolean.class))) {
-                return new Ran(Outcome.FILTERED, "filtered by route " + routeId);
+                return new Ran(Status.FILTERED, null, null, "filtered by route " + routeId);
             } else {
-                return new Ran(Outcome.DONE, null);
+                return new Ran(Status.DONE, null, null, null);
             }
         } catch (Exception e) {
-            return new Ran(Outcome.FAILED, describe(e));
+            return Ran.failed(describe(e));
         } finally {
             releaseExchange(exchange, false);
         }
@@ -276,8 +262,20 @@ class EventsConsumer extends DefaultConsumer {
         return failure.getClass().getSimpleName() + ": " + failure.getMessage();
     }
 
+    private RouteExecutions executions() {
+        return endpoint.getComponent().store().executions();
+    }
+
     private InboxStore inbox() {
         return endpoint.getComponent().store().inbox();
+    }
+
+    private dev.switchboard.core.store.InstanceId instance() {
+        return endpoint.getComponent().instance();
+    }
+
+    private Duration lease() {
+        return endpoint.getComponent().executionLease();
     }
 
     private void sleepQuietly() {

@@ -1,8 +1,6 @@
 package dev.switchboard.core.camel;
 
 import dev.switchboard.model.EventType;
-import dev.switchboard.core.store.StoredEvent;
-import dev.switchboard.core.store.UnreadableEvent;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
@@ -15,8 +13,9 @@ import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
 
 /**
- * {@code switchboard:events}: consume canonical events from the inbox, optionally only some types and sources.
- * Any number of routes may consume the same events, each keeping its own position.
+ * {@code switchboard:events}: run the route once per canonical event of the inbox, optionally only some types and
+ * sources (the route's subscription), as a durable route execution. Any number of routes may consume the same
+ * events, each with executions of its own.
  */
 public class EventsEndpoint extends DefaultEndpoint implements MultipleConsumersSupport {
 
@@ -32,11 +31,12 @@ public class EventsEndpoint extends DefaultEndpoint implements MultipleConsumers
             defaultValue = "end", enums = "end,beginning")
     private String startAt = "end";
 
-    @UriParam(description = "How many inbox events to read per batch", defaultValue = "100")
-    private int batchSize = 100;
+    @UriParam(description = "How many executions of this route run at once on this instance (different subjects)",
+            defaultValue = "8")
+    private int concurrency = 8;
 
-    @UriParam(description = "How often to look at the inbox when no append woke the consumer, in ms",
-            defaultValue = "1000")
+    @UriParam(description = "How often to look for runnable executions when nothing in this process woke the route "
+            + "(work of other instances), in ms", defaultValue = "1000")
     private long pollIntervalMs = 1000;
 
     private Set<EventType> types = Set.of();
@@ -71,19 +71,14 @@ public class EventsEndpoint extends DefaultEndpoint implements MultipleConsumers
         return consumer;
     }
 
-    /** Whether this endpoint's consumer wants {@code stored}. */
-    boolean accepts(StoredEvent stored) {
-        return (types.isEmpty() || types.contains(stored.event().type()))
-                && (sources.isEmpty() || sources.contains(stored.event().sourceConnection()));
+    /** The event type names this endpoint's route subscribes to; empty for all. */
+    Set<String> typeNames() {
+        return types.stream().map(EventType::typeName).collect(Collectors.toUnmodifiableSet());
     }
 
-    /**
-     * Whether this endpoint's consumer would have wanted the event in a row that cannot be decoded, judged by the
-     * row's type and source columns, so the route that would have run on it gets the dead letter.
-     */
-    boolean accepts(UnreadableEvent row) {
-        return (types.isEmpty() || types.stream().anyMatch(type -> type.typeName().equals(row.type())))
-                && (sources.isEmpty() || sources.contains(row.sourceConnection()));
+    /** The connections whose events this endpoint's route subscribes to; empty for all. */
+    Set<String> sourceNames() {
+        return sources;
     }
 
     public String getType() {
@@ -113,12 +108,15 @@ public class EventsEndpoint extends DefaultEndpoint implements MultipleConsumers
         this.startAt = startAt;
     }
 
-    public int getBatchSize() {
-        return batchSize;
+    public int getConcurrency() {
+        return concurrency;
     }
 
-    public void setBatchSize(int batchSize) {
-        this.batchSize = batchSize;
+    public void setConcurrency(int concurrency) {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("switchboard:events concurrency must be at least 1, was " + concurrency);
+        }
+        this.concurrency = concurrency;
     }
 
     public long getPollIntervalMs() {

@@ -1,7 +1,9 @@
 package dev.switchboard.core.camel;
 
 import dev.switchboard.core.delivery.ActionDispatcher;
+import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.Endpoint;
@@ -10,9 +12,10 @@ import org.apache.camel.support.DefaultComponent;
 /**
  * The {@code switchboard:} Camel component, which gives routes the hub's two verbs:
  * <ul>
- *   <li>{@code from: switchboard:events?type=…&source=…} consumes canonical events from the inbox;</li>
+ *   <li>{@code from: switchboard:events?type=…&source=…} runs the route once per wanted inbox event, as a durable
+ *       route execution ({@link dev.switchboard.core.store.RouteExecutions});</li>
  *   <li>{@code to: switchboard:<connection>/<action>?params} performs a connector operation through the
- *       {@link ActionDispatcher}.</li>
+ *       {@link ActionDispatcher}, as one step of that execution: the next step starts after it is done.</li>
  * </ul>
  * {@code to: switchboard:events} appends the exchange's canonical event to the inbox.
  */
@@ -21,12 +24,31 @@ public class SwitchboardComponent extends DefaultComponent {
     /** The component's scheme, and the bean name Camel finds it under. */
     public static final String SCHEME = "switchboard";
 
+    /** How long an instance's claim on a route execution holds unless renewed; renewed every third of it. */
+    public static final Duration DEFAULT_EXECUTION_LEASE = Duration.ofSeconds(30);
+
     private final Store store;
     private final ActionDispatcher dispatcher;
+    private final InstanceId instance;
+    private final Duration executionLease;
 
+    /** A component for a single anonymous instance (tests, tools), with the default lease. */
     public SwitchboardComponent(Store store, ActionDispatcher dispatcher) {
+        this(store, dispatcher, InstanceId.newStart(null), DEFAULT_EXECUTION_LEASE);
+    }
+
+    /**
+     * A component whose routes claim their executions as {@code instance}, each claim held for {@code executionLease}
+     * and renewed while the execution runs; another instance takes an execution over once its lease ran out.
+     */
+    public SwitchboardComponent(Store store, ActionDispatcher dispatcher, InstanceId instance, Duration executionLease) {
+        if (executionLease == null || executionLease.isNegative() || executionLease.isZero()) {
+            throw new IllegalArgumentException("execution lease must be positive, was " + executionLease);
+        }
         this.store = store;
         this.dispatcher = dispatcher;
+        this.instance = instance;
+        this.executionLease = executionLease;
     }
 
     @Override
@@ -68,5 +90,14 @@ public class SwitchboardComponent extends DefaultComponent {
 
     ActionDispatcher dispatcher() {
         return dispatcher;
+    }
+
+    /** The instance this component's routes run executions as. */
+    public InstanceId instance() {
+        return instance;
+    }
+
+    Duration executionLease() {
+        return executionLease;
     }
 }

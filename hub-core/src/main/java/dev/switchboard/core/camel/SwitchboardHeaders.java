@@ -13,8 +13,13 @@ public final class SwitchboardHeaders {
     public static final String EVENT_SOURCE = "SwitchboardEventSource";
     /** The event's subject. */
     public static final String SUBJECT = "SwitchboardSubject";
-    /** The {@code ActionTarget.Result} of the last action endpoint the exchange passed. */
+    /** The {@code ActionTarget.Result} of the last action step the exchange passed (performed, or recorded). */
     public static final String ACTION_RESULT = "SwitchboardActionResult";
+    /**
+     * Prefix of one header per output of the last action step: {@code SwitchboardActionOutput.uri} after a
+     * {@code hub/copy-artifact}. In a later step's parameters, {@code {result.uri}} names the same value.
+     */
+    public static final String ACTION_OUTPUT = "SwitchboardActionOutput.";
 
     private SwitchboardHeaders() {
     }

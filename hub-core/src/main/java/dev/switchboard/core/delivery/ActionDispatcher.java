@@ -1,7 +1,5 @@
 package dev.switchboard.core.delivery;
 
-import dev.switchboard.spi.ActionTarget;
-
 /**
  * Carries out the connector operations routes ask for. The route-facing contract is only the endpoint URI; how
  * an operation is performed (at once, or through the durable outbox) is this interface's business.
@@ -9,11 +7,13 @@ import dev.switchboard.spi.ActionTarget;
 public interface ActionDispatcher {
 
     /**
-     * Performs or enqueues {@code call}.
+     * Performs {@code call}, or finds it performed, or queues it. Called each time a route execution reaches the
+     * step, so it must give the same answer for the same {@link ActionCall#idempotencyKey()} once the step is done.
      *
-     * @return the action's result when it ran at once, or {@link ActionTarget.Result#done()} when it was
-     *         enqueued for later delivery
+     * @return {@link StepOutcome.Completed} with the action's result when it is done (the route goes on to its
+     *         next step), {@link StepOutcome.Waiting} while its delivery is not done (the execution waits),
+     *         {@link StepOutcome.Dead} when its delivery was given up on (the execution stops at this step)
      * @throws dev.switchboard.spi.ConnectorException when the call cannot be accepted
      */
-    ActionTarget.Result dispatch(ActionCall call);
+    StepOutcome perform(ActionCall call);
 }

@@ -1,6 +1,6 @@
 package dev.switchboard.core.delivery;
 
-import dev.switchboard.core.store.RouteProgress;
+import dev.switchboard.core.store.RouteExecutions;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.spi.Page;
 import dev.switchboard.spi.PageRequest;
@@ -22,9 +22,14 @@ import org.springframework.transaction.support.TransactionTemplate;
  * second replay is a no-op and the action is not delivered twice. If the replayed delivery fails again, a new
  * dead letter records that.
  *
- * <p>{@link DeadLetter.Stage#ROUTE Route} dead letters are recorded by {@code RouteProgress} when a route fails on an
- * event. Replaying one asks that route's events consumer to run the event through the route again (within its poll
- * interval, on a running hub); the new outcome is recorded for the event, and a new dead letter if it fails again.
+ * <p>A delivery that belongs to a route execution (a step of the route) stops that execution at its step when it
+ * is dead-lettered: the dead letter's reason names the route and the step, and replaying it queues the delivery
+ * again and sets the execution waiting on it, so once delivered the execution resumes after that step; the steps
+ * before it are not redone.
+ *
+ * <p>{@link DeadLetter.Stage#ROUTE Route} dead letters are recorded when a route fails on an event (its execution is
+ * FAILED). Replaying one makes that execution PENDING again: an instance runs the route on the event once more,
+ * and steps that succeeded before are answered from their recorded results rather than performed again.
  */
 public final class DeadLetters {
 
@@ -65,11 +70,11 @@ public final class DeadLetters {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Outbox outbox;
-    private final RouteProgress routes;
+    private final RouteExecutions executions;
     private final Clock clock;
 
     public DeadLetters(Store store, Outbox outbox, Clock clock) {
-        this.routes = store.routeProgress();
+        this.executions = store.executions();
         this.jdbc = store.jdbc();
         this.tx = store.transactions();
         this.outbox = outbox;
@@ -86,9 +91,18 @@ public final class DeadLetters {
             if (!outbox.markDead(delivery, reason)) {
                 return false;
             }
+            String named = reason;
+            Optional<RouteExecutions.Execution> execution = delivery.routeId() == null ? Optional.empty()
+                    : executions.waitingOn(delivery.id());
+            if (execution.isPresent()) {
+                // The route execution stops at this step; the dead letter names both, and replaying it resumes there.
+                named = "route " + delivery.routeId() + " step " + execution.get().step() + " (switchboard:"
+                        + delivery.connection() + "/" + delivery.action() + "): " + reason;
+                executions.deadAt(delivery.id(), named);
+            }
             jdbc.update("INSERT INTO dead_letter (stage, delivery_id, event_seq, connection_name, route_id, reason, "
                             + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", DeadLetter.Stage.DELIVERY.code(), delivery.id(),
-                    delivery.eventSeq(), delivery.connection(), delivery.routeId(), reason,
+                    delivery.eventSeq(), delivery.connection(), delivery.routeId(), named,
                     Timestamp.from(clock.instant()));
             return true;
         }));
@@ -145,7 +159,11 @@ public final class DeadLetters {
             if (deadLetter.stage() == DeadLetter.Stage.DELIVERY) {
                 outbox.requeue(deadLetter.deliveryId());
             } else {
-                routes.requestReplay(new RouteProgress.Replay(id, deadLetter.routeId(), deadLetter.eventSeq()));
+                // The route's execution of the event runs again; steps that succeeded are not redone.
+                if (!executions.replay(deadLetter.routeId(), deadLetter.eventSeq())) {
+                    status.setRollbackOnly();
+                    return ReplayOutcome.NOT_REPLAYABLE;
+                }
             }
             return ReplayOutcome.REPLAYED;
         });

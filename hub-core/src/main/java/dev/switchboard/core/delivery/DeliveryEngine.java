@@ -480,7 +480,7 @@ public final class DeliveryEngine implements AutoCloseable {
         // A store failure from here on is not the tool's: it escapes to run(), and the claim expires and is taken
         // over (at least once), as after a crash. Caught above, it counted against the tool's breaker and, as an
         // unclassified error, dead-lettered an action the tool had performed.
-        if (outbox.delivered(delivery, number, JSON.writeValueAsString(result.outputs()))) {
+        if (outbox.delivered(delivery, number, Outbox.encodeResult(result))) {
             metrics.delivery(delivery.connection(), DeliveryMetrics.Outcome.DELIVERED);
         }
     }

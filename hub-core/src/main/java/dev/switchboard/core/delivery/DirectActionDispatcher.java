@@ -18,7 +18,13 @@ public final class DirectActionDispatcher implements ActionDispatcher {
         this.hubActions = new HubActions(connections);
     }
 
+    /** Performs the step now, on the calling thread: the execution goes on with its result. */
     @Override
+    public StepOutcome perform(ActionCall call) {
+        return new StepOutcome.Completed(dispatch(call));
+    }
+
+    /** Performs {@code call} now and returns the action's result. */
     public ActionTarget.Result dispatch(ActionCall call) {
         ActionTarget target = HubActions.CONNECTION.equals(call.connection()) ? hubActions
                 : connections.get(call.connection()).actionTarget().orElseThrow(() ->

@@ -2,6 +2,8 @@ package dev.switchboard.core.delivery;
 
 import dev.switchboard.core.event.EventCodec;
 import dev.switchboard.core.store.Store;
+import dev.switchboard.model.ResourceRef;
+import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ErrorKind;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,6 +28,7 @@ import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -458,8 +461,60 @@ public final class Outbox {
     public boolean delivered(Delivery delivery, int number, String result) {
         return store.groupCommit().execute(() -> {
             finishAttempt(delivery.id(), number, Attempt.Outcome.DELIVERED, null, null);
-            return markDelivered(delivery, result);
+            boolean marked = markDelivered(delivery, result);
+            if (marked && delivery.routeId() != null) {
+                // The route execution waiting on this step runs again, in the same transaction: no step is lost
+                // between the delivery and its execution.
+                store.executions().resume(delivery.id());
+            }
+            return marked;
         });
+    }
+
+    /** How a delivery's result is stored: its outputs and, when the action started something, that. */
+    static String encodeResult(ActionTarget.Result result) {
+        Map<String, Object> stored = new java.util.LinkedHashMap<>();
+        stored.put("outputs", result.outputs());
+        ResourceRef started = result.started();
+        if (started != null) {
+            Map<String, String> ref = new java.util.LinkedHashMap<>();
+            ref.put("system", started.system());
+            ref.put("connection", started.connection());
+            ref.put("kind", started.kind());
+            ref.put("nativeId", started.nativeId());
+            if (started.url() != null) {
+                ref.put("url", started.url().toString());
+            }
+            stored.put("started", ref);
+        }
+        return JSON.writeValueAsString(stored);
+    }
+
+    /**
+     * The recorded result of a DELIVERED delivery, as the action returned it (the memoised result a route execution
+     * continues with); {@link ActionTarget.Result#done()} when none was recorded.
+     */
+    public ActionTarget.Result result(long deliveryId) {
+        String stored = jdbc.queryForList("SELECT result FROM outbox_delivery WHERE id = ?", String.class, deliveryId)
+                .stream().findFirst().orElse(null);
+        if (stored == null) {
+            return ActionTarget.Result.done();
+        }
+        JsonNode node = JSON.readTree(stored);
+        if (!node.path("outputs").isObject()) {
+            // Recorded before results kept what an action started: the outputs alone.
+            return new ActionTarget.Result(null, JSON.convertValue(node, STRING_MAP));
+        }
+        Map<String, String> outputs = JSON.convertValue(node.get("outputs"), STRING_MAP);
+        JsonNode started = node.path("started");
+        ResourceRef ref = started.isObject() ? new ResourceRef(text(started, "system"), text(started, "connection"),
+                text(started, "kind"), text(started, "nativeId"),
+                started.hasNonNull("url") ? java.net.URI.create(started.get("url").asString()) : null) : null;
+        return new ActionTarget.Result(ref, outputs);
+    }
+
+    private static String text(JsonNode node, String field) {
+        return node.hasNonNull(field) ? node.get(field).asString() : null;
     }
 
     /** Marks a claimed delivery delivered; false when its claim was lost meanwhile. */
@@ -498,6 +553,7 @@ public final class Outbox {
                 + "lease_until = NULL, claimed_by = NULL, updated_at = ? WHERE id = ? AND status = 'DEAD'",
                 now, now, deliveryId) == 1;
         if (requeued) {
+            store.executions().awaitAgain(deliveryId); // its route execution waits on it again
             Store.afterCommit(() -> listeners.forEach(listener -> listener.accept(null)));
         }
         return requeued;

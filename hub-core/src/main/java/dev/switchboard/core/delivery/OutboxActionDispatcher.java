@@ -1,11 +1,13 @@
 package dev.switchboard.core.delivery;
 
-import dev.switchboard.spi.ActionTarget;
+import java.util.Optional;
 
 /**
- * Enqueues each operation as a durable outbox delivery and returns at once; a {@link DeliveryEngine} performs
- * it. Dispatching the same call twice (same idempotency key, as when a route re-runs after a crash) stores it
- * once. Routes get {@link ActionTarget.Result#done()}, because the action has not run yet.
+ * Performs each step through the durable outbox: the first time an execution reaches a step, its call is enqueued
+ * (the {@link DeliveryEngine} performs it with its connection's retries, backoff, breaker and bulkhead) and the
+ * execution waits; once the delivery is DELIVERED, the execution runs again and this answers with the recorded
+ * result at once (memoised under the step's idempotency key), so the route goes on to its next step and a step that
+ * succeeded is never performed again.
  */
 public final class OutboxActionDispatcher implements ActionDispatcher {
 
@@ -16,8 +18,13 @@ public final class OutboxActionDispatcher implements ActionDispatcher {
     }
 
     @Override
-    public ActionTarget.Result dispatch(ActionCall call) {
-        outbox.enqueue(call);
-        return ActionTarget.Result.done();
+    public StepOutcome perform(ActionCall call) {
+        Optional<Delivery> existing = outbox.findByKey(call.idempotencyKey());
+        Delivery delivery = existing.orElseGet(() -> outbox.enqueue(call));
+        return switch (delivery.status()) {
+            case DELIVERED -> new StepOutcome.Completed(outbox.result(delivery.id()));
+            case DEAD -> new StepOutcome.Dead(delivery.id(), delivery.lastError());
+            case PENDING, IN_FLIGHT -> new StepOutcome.Waiting(delivery.id());
+        };
     }
 }

@@ -14,6 +14,9 @@
  *
  * A route's {@code to: switchboard:<connection>/<action>} becomes one {@link dev.switchboard.core.delivery.Delivery}
  * (once per idempotency key); the engine performs it at least once, in order per subject, retrying transient
- * failures and dead-lettering the rest ({@link dev.switchboard.core.delivery.DeadLetters}).
+ * failures and dead-lettering the rest ({@link dev.switchboard.core.delivery.DeadLetters}). The route execution that
+ * asked waits for it: its next step starts only once this one is DELIVERED (the outbox makes the execution runnable
+ * again in the same transaction), and a dead-lettered one stops the execution at its step (see
+ * {@code docs/route-executions.md}).
  */
 package dev.switchboard.core.delivery;

@@ -38,6 +38,7 @@ public final class InboxStore {
     private final TransactionTemplate tx;
     private final GroupCommit groupCommit;
     private final EventCodec codec;
+    private final RouteExecutions executions;
     private final Clock clock;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     /**
@@ -46,8 +47,10 @@ public final class InboxStore {
      */
     private final ConcurrentSkipListMap<Long, StoredEvent> recent = new ConcurrentSkipListMap<>();
 
-    InboxStore(JdbcTemplate jdbc, TransactionTemplate tx, GroupCommit groupCommit, EventCodec codec, Clock clock) {
+    InboxStore(JdbcTemplate jdbc, TransactionTemplate tx, GroupCommit groupCommit, EventCodec codec,
+               RouteExecutions executions, Clock clock) {
         this.jdbc = jdbc;
+        this.executions = executions;
         this.tx = tx;
         this.groupCommit = groupCommit;
         this.codec = codec;
@@ -92,12 +95,17 @@ public final class InboxStore {
                 statement.setString(7, codec.toJsonString(event));
                 return statement;
             }, keys);
-            added.add(new StoredEvent(keys.getKey().longValue(), event, now));
+            long seq = keys.getKey().longValue();
+            // In the append's transaction: every route that wants the event has its execution as soon as the event
+            // is visible at all, and a rolled-back append leaves neither (no cursor, no gap to wait out).
+            executions.createFor(seq, event.type().typeName(), event.source().toString(), event.subject(), now);
+            added.add(new StoredEvent(seq, event, now));
         }
         if (!added.isEmpty()) {
             Store.afterCommit(() -> {
                 remember(added);
                 listeners.forEach(Runnable::run);
+                executions.wakeUp();
             });
         }
         return added;

@@ -14,7 +14,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The hub's durable store: inbox, route progress, outbox, dead letters, identity map, cursors and work leases, in one
+ * The hub's durable store: inbox, route executions, outbox, dead letters, identity map, cursors and work leases, in one
  * database. H2 (file mode) is the embedded default and PostgreSQL the production choice; both run the same
  * Flyway migrations from {@code db/migration}.
  *
@@ -27,6 +27,7 @@ public final class Store {
     private final Dialect dialect;
     private final InboxStore inbox;
     private final RouteProgress routeProgress;
+    private final RouteExecutions executions;
     private final IdentityMap identityMap;
     private final CursorStore cursors;
     private final WorkLeases leases;
@@ -37,8 +38,9 @@ public final class Store {
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.dialect = dialect;
         this.groupCommit = new GroupCommit(tx);
-        this.inbox = new InboxStore(jdbc, tx, groupCommit, new EventCodec(), clock);
-        this.routeProgress = new RouteProgress(jdbc, tx, dialect, clock);
+        this.executions = new RouteExecutions(jdbc, tx, dialect, clock);
+        this.inbox = new InboxStore(jdbc, tx, groupCommit, new EventCodec(), executions, clock);
+        this.routeProgress = new RouteProgress(executions);
         this.identityMap = new IdentityMap(jdbc, clock);
         this.cursors = new CursorStore(jdbc, clock);
         this.leases = new WorkLeases(jdbc, dialect, clock);
@@ -96,6 +98,11 @@ public final class Store {
 
     public RouteProgress routeProgress() {
         return routeProgress;
+    }
+
+    /** Route executions: one per (route, event), written with the event, claimed under a lease. */
+    public RouteExecutions executions() {
+        return executions;
     }
 
     public IdentityMap identityMap() {

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.core.delivery.DeadLetters.ReplayOutcome;
-import dev.switchboard.core.store.RouteProgress.Outcome;
+import dev.switchboard.core.store.InstanceId;
+import dev.switchboard.core.store.RouteExecutions;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.core.store.StoredEvent;
 import dev.switchboard.core.testing.TestDatabases;
@@ -49,11 +50,13 @@ class DeadLettersTest {
 
     @Test
     void aFailedRouteIsDeadLetteredWithTheRouteAndItsReason() {
+        store.executions().subscribe("promote", List.of(), List.of(), false);
+        store.executions().subscribe("audit", List.of(), List.of(), false);
         StoredEvent event = store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", "e-1", "churn", "3",
                 "champion"))).get(0);
 
-        store.routeProgress().complete("promote", event.seq(), Outcome.FAILED, "IllegalStateException: boom");
-        store.routeProgress().complete("audit", event.seq(), Outcome.DONE, null);
+        run("promote", event.seq(), RouteExecutions.Status.FAILED, "IllegalStateException: boom");
+        run("audit", event.seq(), RouteExecutions.Status.DONE, null);
 
         DeadLetter deadLetter = deadLetters.list(DeadLetterFilter.all().withStage(DeadLetter.Stage.ROUTE),
                 PageRequest.first(10)).items().get(0);
@@ -137,5 +140,14 @@ class DeadLettersTest {
 
     private List<Long> ids(DeadLetterFilter filter) {
         return deadLetters.list(filter, PageRequest.first(50)).items().stream().map(DeadLetter::deliveryId).toList();
+    }
+
+    /** Claims the route's execution of the event and ends its run as {@code status}, as a route's consumer would. */
+    private void run(String routeId, long seq, RouteExecutions.Status status, String detail) {
+        InstanceId instance = InstanceId.newStart(null);
+        RouteExecutions.Execution execution = store.executions().claim(routeId, instance, Duration.ofSeconds(30), 1)
+                .get(0);
+        assertThat(execution.eventSeq()).isEqualTo(seq);
+        store.transactions().executeWithoutResult(tx -> store.executions().finish(execution, status, null, null, detail));
     }
 }

@@ -170,7 +170,7 @@ abstract class DeliveryEngineContractTest {
         Delivery first = hub.enqueue("alpha", "e-1", "churn");
         var call = new ActionCall("alpha", "run", Map.of(), first.event(), null, "promote", first.idempotencyKey());
 
-        assertThat(dispatcher.dispatch(call)).isEqualTo(ActionTarget.Result.done());
+        assertThat(dispatcher.perform(call)).isEqualTo(new StepOutcome.Waiting(first.id()));
         assertThat(hub.outbox.enqueue(call).id()).isEqualTo(first.id());
         assertThat(hub.outbox.countByStatus()).containsEntry(Delivery.Status.PENDING, 1L);
         assertThat(ScriptedActionConnector.script("alpha").calls()).isEmpty();

@@ -179,20 +179,70 @@ abstract class StoreContractTest {
     }
 
     @Test
-    void routeProgressMovesTheCursorWithTheOutcome() {
+    void anAppendWritesAnExecutionForEverySubscribedRouteThatWantsTheEventAndARollbackWritesNone() {
+        store.executions().subscribe("promote", List.of("model_version.alias_set"), List.of("mlflow-prod"), false);
+        store.executions().subscribe("audit", List.of(), List.of(), false);
+        store.executions().subscribe("other-source", List.of(), List.of("mlflow-dev"), false);
+        store.executions().subscribe("other-type", List.of("ci_run.finished"), List.of(), false);
+
         long seq = store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", "d-1", "churn", "3", "champion")))
                 .get(0).seq();
-        assertThat(store.routeProgress().position("promote")).isEmpty();
-        assertThat(store.routeProgress().positionOrStart("promote", 0)).isZero();
+        try {
+            store.transactions().executeWithoutResult(status -> {
+                store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", "d-2", "churn", "4", "champion")));
+                throw new IllegalStateException("the webhook's transaction fails");
+            });
+        } catch (IllegalStateException expected) {
+            // rolled back
+        }
 
-        store.routeProgress().complete("promote", seq, Outcome.FILTERED, "filtered by route promote");
-        store.routeProgress().complete("audit", seq, Outcome.FAILED, "target down");
-        store.routeProgress().complete("audit", seq, Outcome.DONE, null); // run again after a crash: replaces it
-
-        assertThat(store.routeProgress().position("promote")).contains(seq);
         assertThat(store.routeProgress().outcomes(seq)).containsExactly(
-                new RouteProgress.Entry(seq, "audit", Outcome.DONE, null),
-                new RouteProgress.Entry(seq, "promote", Outcome.FILTERED, "filtered by route promote"));
+                new RouteProgress.Entry(seq, "audit", Outcome.PENDING, null, null),
+                new RouteProgress.Entry(seq, "promote", Outcome.PENDING, null, null));
+        assertThat(store.jdbc().queryForObject("SELECT COUNT(*) FROM route_execution", Integer.class)).isEqualTo(2);
+    }
+
+    @Test
+    void aRouteStartingAtTheBeginningGetsExecutionsForPastEventsOnce() {
+        long first = store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", "d-1", "churn", "3", "champion")))
+                .get(0).seq();
+        assertThat(store.executions().subscribe("late", List.of(), List.of("mlflow-prod"), true)).isEqualTo(1);
+        assertThat(store.executions().subscribe("late", List.of(), List.of("mlflow-prod"), true)).isZero();
+        assertThat(store.executions().subscribe("from-now", List.of(), List.of("mlflow-prod"), false)).isZero();
+
+        assertThat(store.routeProgress().outcomes(first)).extracting(RouteProgress.Entry::routeId).containsExactly("late");
+    }
+
+    @Test
+    void executionsOfOneSubjectAreClaimedInOrderAndARunEndsOnlyUnderItsClaim() {
+        store.executions().subscribe("promote", List.of(), List.of(), false);
+        long a1 = append("d-1", "churn", "3");
+        long b1 = append("d-2", "fraud", "1");
+        long a2 = append("d-3", "churn", "3");
+        InstanceId one = InstanceId.newStart(null);
+        InstanceId two = InstanceId.newStart(null);
+        java.time.Duration lease = java.time.Duration.ofSeconds(30);
+
+        List<RouteExecutions.Execution> first = store.executions().claim("promote", one, lease, 10);
+        assertThat(first).extracting(RouteExecutions.Execution::eventSeq).as("a2 waits for a1").containsExactly(a1, b1);
+        assertThat(store.executions().claim("promote", two, lease, 10)).as("nothing left to claim").isEmpty();
+
+        RouteExecutions.Execution churn = first.get(0);
+        assertThat(store.executions().finish(churn, RouteExecutions.Status.WAITING, 1, 42L, null)).isTrue();
+        assertThat(store.executions().claim("promote", two, lease, 10)).as("a1 waits: unfinished").isEmpty();
+        assertThat(store.executions().resume(42L)).isTrue();
+        RouteExecutions.Execution resumed = store.executions().claim("promote", two, lease, 10).get(0);
+        assertThat(resumed.eventSeq()).isEqualTo(a1);
+        assertThat(store.executions().finish(churn, RouteExecutions.Status.DONE, null, null, null))
+                .as("the old claim no longer holds").isFalse();
+        assertThat(store.executions().finish(resumed, RouteExecutions.Status.DONE, null, null, null)).isTrue();
+        assertThat(store.executions().claim("promote", one, lease, 10)).extracting(RouteExecutions.Execution::eventSeq)
+                .containsExactly(a2);
+    }
+
+    private long append(String id, String model, String version) {
+        return store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", id, model, version, "champion")))
+                .get(0).seq();
     }
 
     @Test

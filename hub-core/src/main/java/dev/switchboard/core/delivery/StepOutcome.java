@@ -1,0 +1,19 @@
+package dev.switchboard.core.delivery;
+
+import dev.switchboard.spi.ActionTarget;
+
+/** Where one action step of a route execution stands after the {@link ActionDispatcher} saw it. */
+public sealed interface StepOutcome {
+
+    /** The action was performed: now, or earlier (its recorded result, memoised under its idempotency key). */
+    record Completed(ActionTarget.Result result) implements StepOutcome {
+    }
+
+    /** The action is queued as delivery {@code deliveryId} and not done yet: the execution waits for it. */
+    record Waiting(long deliveryId) implements StepOutcome {
+    }
+
+    /** The action's delivery {@code deliveryId} was dead-lettered: the execution stops at this step. */
+    record Dead(long deliveryId, String reason) implements StepOutcome {
+    }
+}

@@ -1,0 +1,382 @@
+package dev.switchboard.core.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Durable route executions: one work item per (route, event), written in the same transaction as the inbox append
+ * for every route whose subscription matches the event ({@link #subscribe}), and claimed by one instance at a time
+ * under a short lease that the running instance renews ({@link #renew}).
+ *
+ * <p>One claim path ({@link #claim}): on PostgreSQL {@code SELECT … FOR UPDATE SKIP LOCKED} plus an update, on H2 a
+ * read of candidates and a conditional update per candidate that only one claimer can win. Neither takes an
+ * execution while an earlier one (by inbox seq) of the same route and subject is unfinished (PENDING, RUNNING or
+ * WAITING), so one subject's events go through a route in order; different subjects run in parallel.
+ *
+ * <p>An execution that reaches a {@code switchboard:} action whose delivery is not done yet is {@code WAITING} on
+ * that delivery; the outbox makes it PENDING again ({@link #resume}) in the transaction that records the delivery
+ * DELIVERED, or DEAD at its step ({@link #deadAt}) in the one that dead-letters it.
+ */
+public final class RouteExecutions {
+
+    /** Where an execution stands; the event's outcome for the route. */
+    public enum Status {
+        /** To run (new, resumed after a step's delivery, or replayed). */
+        PENDING,
+        /** Claimed by an instance until its lease runs out. */
+        RUNNING,
+        /** Waiting for the delivery of its step. */
+        WAITING,
+        /** The route ran to its end. */
+        DONE,
+        /** A filter of the route stopped the event. */
+        FILTERED,
+        /** The route failed (not an action); a route dead letter says why. */
+        FAILED,
+        /** The delivery of its step was dead-lettered; the delivery dead letter says why. */
+        DEAD;
+
+        /** Whether the execution has reached an outcome (no instance will run it unless it is replayed). */
+        public boolean finished() {
+            return this == DONE || this == FILTERED || this == FAILED || this == DEAD;
+        }
+    }
+
+    /**
+     * One execution as stored.
+     *
+     * @param step      the action step it waits at or died at (from 1), or null
+     * @param waitingOn the outbox delivery of that step, or null
+     * @param claimId   the claim it runs under (RUNNING), or null
+     */
+    public record Execution(long id, String routeId, long eventSeq, String subject, Status status, Integer step,
+                            Long waitingOn, String detail, String holder, String claimId, Instant leaseUntil,
+                            int runs) {
+    }
+
+    private static final String COLUMNS = "id, route_id, event_seq, subject, status, step, waiting_on, detail, holder, "
+            + "claim_id, lease_until, runs";
+    private static final String UNFINISHED = "('PENDING', 'RUNNING', 'WAITING')";
+    /** An earlier execution of the route for the subject that has not finished holds this one back. */
+    private static final String NOT_HELD_BACK = "NOT EXISTS (SELECT 1 FROM route_execution e WHERE e.route_id = x.route_id "
+            + "AND e.subject = x.subject AND e.event_seq < x.event_seq AND e.status IN " + UNFINISHED + ")";
+    /** Runnable: pending; running under an expired lease; or running under a lease of a dead predecessor (node). */
+    private static final String RUNNABLE = "(x.status = 'PENDING' OR x.status = 'RUNNING' AND (x.lease_until <= ? "
+            + "OR x.node = ? AND x.holder <> ?))";
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final Store.Dialect dialect;
+    private final Clock clock;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+    RouteExecutions(JdbcTemplate jdbc, TransactionTemplate tx, Store.Dialect dialect, Clock clock) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.dialect = dialect;
+        this.clock = clock;
+    }
+
+    /**
+     * Registers (or updates) which events {@code routeId} wants: events of one of {@code types} (type names; all
+     * when empty) from one of {@code sources} (connection names; all when empty). From now on every append of such
+     * an event writes an execution for the route in its own transaction. The first registration of a route with
+     * {@code fromBeginning} also writes executions for every such event already in the inbox (once); a route that
+     * kept a cursor before executions existed gets them for the events after its cursor.
+     *
+     * @return how many executions were backfilled
+     */
+    public int subscribe(String routeId, Collection<String> types, Collection<String> sources, boolean fromBeginning) {
+        return tx.execute(status -> {
+            Timestamp now = ts(now());
+            boolean known = jdbc.update("UPDATE route_subscription SET all_types = ?, all_sources = ?, updated_at = ? "
+                    + "WHERE route_id = ?", types.isEmpty(), sources.isEmpty(), now, routeId) == 1;
+            if (!known) {
+                jdbc.update("INSERT INTO route_subscription (route_id, all_types, all_sources, registered_at, updated_at) "
+                        + "VALUES (?, ?, ?, ?, ?)", routeId, types.isEmpty(), sources.isEmpty(), now, now);
+            }
+            jdbc.update("DELETE FROM route_subscription_filter WHERE route_id = ?", routeId);
+            for (String type : types) {
+                jdbc.update("INSERT INTO route_subscription_filter (route_id, kind, filter_value) VALUES (?, 'type', ?)",
+                        routeId, type);
+            }
+            for (String source : sources) {
+                jdbc.update("INSERT INTO route_subscription_filter (route_id, kind, filter_value) VALUES (?, 'source', ?)",
+                        routeId, "/connections/" + source);
+            }
+            if (known) {
+                return 0;
+            }
+            Long legacyCursor = jdbc.queryForList("SELECT last_seq FROM route_cursor WHERE route_id = ?", Long.class,
+                    routeId).stream().findFirst().orElse(null);
+            jdbc.update("DELETE FROM route_cursor WHERE route_id = ?", routeId);
+            if (!fromBeginning && legacyCursor == null) {
+                return 0;
+            }
+            int backfilled = jdbc.update("INSERT INTO route_execution (route_id, event_seq, subject, status, created_at, "
+                    + "updated_at) SELECT s.route_id, i.seq, i.subject, 'PENDING', ?, ? FROM route_subscription s, "
+                    + "inbox_event i WHERE s.route_id = ? AND i.seq > ? AND " + matches("i.type", "i.source")
+                    + " AND NOT EXISTS (SELECT 1 FROM route_execution r WHERE r.route_id = s.route_id AND r.event_seq = i.seq)",
+                    now, now, routeId, fromBeginning || legacyCursor == null ? 0 : legacyCursor);
+            if (backfilled > 0) {
+                Store.afterCommit(this::wakeUp);
+            }
+            return backfilled;
+        });
+    }
+
+    private static String matches(String type, String source) {
+        return "(s.all_types OR EXISTS (SELECT 1 FROM route_subscription_filter f WHERE f.route_id = s.route_id "
+                + "AND f.kind = 'type' AND f.filter_value = " + type + ")) AND (s.all_sources OR EXISTS (SELECT 1 FROM "
+                + "route_subscription_filter f WHERE f.route_id = s.route_id AND f.kind = 'source' AND f.filter_value = "
+                + source + "))";
+    }
+
+    /**
+     * Writes the executions of a newly appended event for every subscribed route that wants it; called by the inbox
+     * in the append's transaction.
+     */
+    int createFor(long seq, String type, String source, String subject, Instant at) {
+        Timestamp now = ts(at);
+        return jdbc.update("INSERT INTO route_execution (route_id, event_seq, subject, status, created_at, updated_at) "
+                + "SELECT s.route_id, ?, ?, 'PENDING', ?, ? FROM route_subscription s WHERE " + matches("?", "?"),
+                seq, subject, now, now, type, source);
+    }
+
+    /**
+     * Writes the missing executions of the inbox row {@code seq} for every subscribed route that wants it (by its
+     * type and source columns, so an undecodable row gets them too): for rows written past {@link InboxStore#append}
+     * (a repair, an import). Returns how many it wrote.
+     */
+    public int createFor(long seq) {
+        Timestamp now = ts(now());
+        int created = jdbc.update("INSERT INTO route_execution (route_id, event_seq, subject, status, created_at, "
+                + "updated_at) SELECT s.route_id, i.seq, i.subject, 'PENDING', ?, ? FROM route_subscription s, "
+                + "inbox_event i WHERE i.seq = ? AND " + matches("i.type", "i.source") + " AND NOT EXISTS (SELECT 1 "
+                + "FROM route_execution r WHERE r.route_id = s.route_id AND r.event_seq = i.seq)", now, now, seq);
+        if (created > 0) {
+            Store.afterCommit(this::wakeUp);
+        }
+        return created;
+    }
+
+    /**
+     * Claims up to {@code limit} runnable executions of {@code routeId} for {@code instance}, until {@code lease}
+     * from now, oldest first. Runnable: PENDING, or RUNNING under a lease that ran out, or RUNNING under a lease of
+     * {@code instance}'s own predecessor (same node name, another start), which is taken back at once. Never one
+     * that an unfinished earlier execution of the route for the same subject holds back.
+     */
+    public List<Execution> claim(String routeId, InstanceId instance, Duration lease, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        Instant now = now();
+        Timestamp at = ts(now);
+        Timestamp until = ts(now.plus(lease));
+        String claimId = UUID.randomUUID().toString();
+        Object[] select = {routeId, at, instance.node(), instance.holder(), limit};
+        String candidates = "SELECT x.id FROM route_execution x WHERE x.route_id = ? AND " + RUNNABLE + " AND "
+                + NOT_HELD_BACK + " ORDER BY x.id FETCH FIRST ? ROWS ONLY";
+        List<Long> won = new ArrayList<>();
+        String take = "UPDATE route_execution SET status = 'RUNNING', holder = ?, node = ?, claim_id = ?, lease_until = ?, "
+                + "runs = runs + 1, updated_at = ? WHERE id = ?";
+        switch (dialect) {
+            case POSTGRESQL -> tx.executeWithoutResult(status -> {
+                for (Long id : jdbc.queryForList(candidates + " FOR UPDATE SKIP LOCKED", Long.class, select)) {
+                    jdbc.update(take, instance.holder(), instance.node(), claimId, until, at, id);
+                    won.add(id);
+                }
+            });
+            case H2 -> {
+                // Read outside a transaction (committed rows either way); only the conditional update claims.
+                for (Long id : jdbc.queryForList(candidates, Long.class, select)) {
+                    if (jdbc.update(take + " AND (status = 'PENDING' OR status = 'RUNNING' AND (lease_until <= ? "
+                                    + "OR node = ? AND holder <> ?))", instance.holder(), instance.node(), claimId, until,
+                            at, id, at, instance.node(), instance.holder()) == 1) {
+                        won.add(id);
+                    }
+                }
+            }
+        }
+        if (won.isEmpty()) {
+            return List.of();
+        }
+        List<Execution> claimed = new ArrayList<>(won.size());
+        for (Long id : won) {
+            find(id).filter(x -> claimId.equals(x.claimId())).ifPresent(claimed::add);
+        }
+        return claimed;
+    }
+
+    /** Extends the lease of every execution of {@code routeId} that {@code instance} is running (a heartbeat). */
+    public int renew(String routeId, InstanceId instance, Duration lease) {
+        Instant now = now();
+        return jdbc.update("UPDATE route_execution SET lease_until = ? WHERE route_id = ? AND status = 'RUNNING' "
+                + "AND holder = ?", ts(now.plus(lease)), routeId, instance.holder());
+    }
+
+    /**
+     * Records where a claimed execution's run ended, if the claim still holds: DONE, FILTERED or FAILED (with a
+     * route dead letter, in the same transaction), WAITING at {@code step} on delivery {@code waitingOn}, or DEAD at
+     * {@code step}. False when the claim was lost (another instance took the execution over): the caller rolls back.
+     */
+    public boolean finish(Execution claimed, Status status, Integer step, Long waitingOn, String detail) {
+        if (status == Status.PENDING || status == Status.RUNNING) {
+            throw new IllegalArgumentException("a run ends DONE, FILTERED, FAILED, WAITING or DEAD, not " + status);
+        }
+        Timestamp now = ts(now());
+        boolean held = jdbc.update("UPDATE route_execution SET status = ?, step = ?, waiting_on = ?, detail = ?, "
+                + "holder = NULL, node = NULL, claim_id = NULL, lease_until = NULL, updated_at = ? "
+                + "WHERE id = ? AND status = 'RUNNING' AND claim_id = ?", status.name(), step, waitingOn, detail, now,
+                claimed.id(), claimed.claimId()) == 1;
+        if (held && status == Status.FAILED) {
+            jdbc.update("INSERT INTO dead_letter (stage, event_seq, route_id, reason, created_at) "
+                    + "VALUES ('route', ?, ?, ?, ?)", claimed.eventSeq(), claimed.routeId(),
+                    "route " + claimed.routeId() + " failed: " + detail, now);
+        }
+        if (held && status.finished()) {
+            Store.afterCommit(this::wakeUp); // a later execution of the subject may go now
+        }
+        return held;
+    }
+
+    /** Gives a claimed execution back unrun (its instance is stopping): PENDING again, for any instance. */
+    public void release(Execution claimed) {
+        if (jdbc.update("UPDATE route_execution SET status = 'PENDING', holder = NULL, node = NULL, claim_id = NULL, "
+                + "lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'RUNNING' AND claim_id = ?",
+                ts(now()), claimed.id(), claimed.claimId()) == 1) {
+            Store.afterCommit(this::wakeUp);
+        }
+    }
+
+    /** The execution waiting on {@code deliveryId}, if any; its step names the dead letter of that delivery. */
+    public Optional<Execution> waitingOn(long deliveryId) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM route_execution WHERE waiting_on = ? AND status = 'WAITING'",
+                this::map, deliveryId).stream().findFirst();
+    }
+
+    /** Delivery {@code deliveryId} was delivered: the execution waiting on it is runnable again. */
+    public boolean resume(long deliveryId) {
+        boolean resumed = jdbc.update("UPDATE route_execution SET status = 'PENDING', updated_at = ? "
+                + "WHERE waiting_on = ? AND status = 'WAITING'", ts(now()), deliveryId) > 0;
+        if (resumed) {
+            Store.afterCommit(this::wakeUp);
+        }
+        return resumed;
+    }
+
+    /** Delivery {@code deliveryId} was dead-lettered: the execution waiting on it is DEAD at its step. */
+    public boolean deadAt(long deliveryId, String reason) {
+        boolean dead = jdbc.update("UPDATE route_execution SET status = 'DEAD', detail = ?, updated_at = ? "
+                + "WHERE waiting_on = ? AND status = 'WAITING'", reason, ts(now()), deliveryId) > 0;
+        if (dead) {
+            Store.afterCommit(this::wakeUp);
+        }
+        return dead;
+    }
+
+    /** The dead delivery {@code deliveryId} was queued again (replayed): its execution waits on it again. */
+    public boolean awaitAgain(long deliveryId) {
+        return jdbc.update("UPDATE route_execution SET status = 'WAITING', detail = NULL, updated_at = ? "
+                + "WHERE waiting_on = ? AND status = 'DEAD'", ts(now()), deliveryId) > 0;
+    }
+
+    /**
+     * Runs a finished execution again (a route dead letter was replayed): PENDING, so the route runs once more on
+     * the event; its completed steps are not redone (their deliveries are found by idempotency key). False when
+     * the route has no execution for the event.
+     */
+    public boolean replay(String routeId, long seq) {
+        boolean requeued = jdbc.update("UPDATE route_execution SET status = 'PENDING', detail = NULL, updated_at = ? "
+                + "WHERE route_id = ? AND event_seq = ? AND status IN ('DONE', 'FILTERED', 'FAILED', 'DEAD')",
+                ts(now()), routeId, seq) > 0;
+        if (requeued) {
+            Store.afterCommit(this::wakeUp);
+        }
+        return requeued;
+    }
+
+    /**
+     * Repairs what a race can leave: an execution recorded WAITING on a delivery whose outcome committed before
+     * the WAITING did (another instance's engine, between the run's read and its commit), which no resume or
+     * dead-lettering will touch again. How many it moved on.
+     */
+    public int sweep() {
+        Timestamp now = ts(now());
+        int resumed = jdbc.update("UPDATE route_execution SET status = 'PENDING', updated_at = ? WHERE status = 'WAITING' "
+                + "AND EXISTS (SELECT 1 FROM outbox_delivery d WHERE d.id = route_execution.waiting_on "
+                + "AND d.status = 'DELIVERED')", now);
+        int dead = jdbc.update("UPDATE route_execution SET status = 'DEAD', detail = (SELECT d.last_error FROM "
+                + "outbox_delivery d WHERE d.id = route_execution.waiting_on), updated_at = ? WHERE status = 'WAITING' "
+                + "AND EXISTS (SELECT 1 FROM outbox_delivery d WHERE d.id = route_execution.waiting_on "
+                + "AND d.status = 'DEAD')", now);
+        return resumed + dead;
+    }
+
+    public Optional<Execution> find(long id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM route_execution WHERE id = ?", this::map, id).stream().findFirst();
+    }
+
+    public Optional<Execution> find(String routeId, long seq) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM route_execution WHERE route_id = ? AND event_seq = ?", this::map,
+                routeId, seq).stream().findFirst();
+    }
+
+    /** Every execution of the event, by route. */
+    public List<Execution> forEvent(long seq) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM route_execution WHERE event_seq = ? ORDER BY route_id", this::map,
+                seq);
+    }
+
+    /** How many executions of {@code routeId} are in {@code status}. */
+    public long count(String routeId, Status status) {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM route_execution WHERE route_id = ? AND status = ?", Long.class,
+                routeId, status.name());
+    }
+
+    /** Runs {@code listener} after an execution may have become runnable here (a commit of this process). */
+    public void addListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(Runnable listener) {
+        listeners.remove(listener);
+    }
+
+    void wakeUp() {
+        listeners.forEach(Runnable::run);
+    }
+
+    private Execution map(ResultSet row, int rowNumber) throws SQLException {
+        int step = row.getInt("step");
+        Integer stepOrNull = row.wasNull() ? null : step;
+        long waiting = row.getLong("waiting_on");
+        Long waitingOn = row.wasNull() ? null : waiting;
+        Timestamp lease = row.getTimestamp("lease_until");
+        return new Execution(row.getLong("id"), row.getString("route_id"), row.getLong("event_seq"),
+                row.getString("subject"), Status.valueOf(row.getString("status")), stepOrNull, waitingOn,
+                row.getString("detail"), row.getString("holder"), row.getString("claim_id"),
+                lease == null ? null : lease.toInstant(), row.getInt("runs"));
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static Timestamp ts(Instant instant) {
+        return Timestamp.from(instant);
+    }
+}

@@ -1,0 +1,360 @@
+package dev.switchboard.core.camel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.core.config.HubConfig;
+import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.connector.ConnectorRegistry;
+import dev.switchboard.core.delivery.Attempt;
+import dev.switchboard.core.delivery.DeadLetter;
+import dev.switchboard.core.delivery.DeadLetterFilter;
+import dev.switchboard.core.delivery.DeadLetters;
+import dev.switchboard.core.delivery.Delivery;
+import dev.switchboard.core.delivery.DeliveryEngine;
+import dev.switchboard.core.delivery.Outbox;
+import dev.switchboard.core.delivery.OutboxActionDispatcher;
+import dev.switchboard.core.store.InstanceId;
+import dev.switchboard.core.store.RouteExecutions;
+import dev.switchboard.core.store.RouteProgress;
+import dev.switchboard.core.store.RouteProgress.Outcome;
+import dev.switchboard.core.store.Store;
+import dev.switchboard.core.store.StoredEvent;
+import dev.switchboard.core.testing.MutableClock;
+import dev.switchboard.core.testing.ScriptedActionConnector;
+import dev.switchboard.core.testing.TestDatabases;
+import dev.switchboard.core.testing.TestEvents;
+import dev.switchboard.model.CanonicalEvent;
+import dev.switchboard.spi.PageRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Durable route executions, run against each store engine by a subclass: a route's action steps run one after the
+ * other through the outbox, a later step sees the earlier one's result, a step that fails permanently stops the
+ * execution there and replay resumes it there, every committed append is routed however late it commits, and
+ * several instances on one database run each execution once, taking a dead one's over after its lease.
+ */
+abstract class RouteExecutionContractTest {
+
+    static final Duration LEASE = Duration.ofSeconds(30);
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    /** Runs per instance name and event id, of the route {@code count}. */
+    static final Map<String, Map<String, AtomicInteger>> RUNS = new ConcurrentHashMap<>();
+    /** What the {@code steps} route saw of its second step's result, per event id. */
+    static final Map<String, String> SEEN = new ConcurrentHashMap<>();
+
+    protected abstract DataSource createDataSource();
+
+    /** Another pool on the same database, as a second instance opens it. */
+    protected abstract DataSource sameDatabase(DataSource first);
+
+    private DataSource dataSource;
+    private final List<Hub> hubs = new ArrayList<>();
+    private final List<DataSource> extraPools = new ArrayList<>();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
+    private Hub hub;
+
+    @BeforeEach
+    void start() {
+        ScriptedActionConnector.reset();
+        RUNS.clear();
+        SEEN.clear();
+        dataSource = createDataSource();
+    }
+
+    @AfterEach
+    void stop() {
+        hubs.forEach(Hub::close);
+        extraPools.forEach(TestDatabases::close);
+        TestDatabases.close(dataSource);
+        ScriptedActionConnector.reset();
+    }
+
+    /** One hub instance: its own store (pool) on the shared database, delivery engine and Camel context. */
+    final class Hub implements AutoCloseable {
+
+        final String name;
+        final Store store;
+        final Outbox outbox;
+        final DeadLetters deadLetters;
+        final ConnectionRegistry connections;
+        final DeliveryEngine engine;
+        final DefaultCamelContext camel;
+
+        Hub(String name, DataSource pool, InstanceId instance) throws Exception {
+            this.name = name;
+            store = Store.open(pool, clock);
+            outbox = new Outbox(store, Clock.systemUTC());
+            deadLetters = new DeadLetters(store, outbox, Clock.systemUTC());
+            connections = ConnectionRegistry.open(new HubConfig(Map.of(
+                    "alpha", new HubConfig.ConnectionSpec(ScriptedActionConnector.TYPE, Map.of()),
+                    "beta", new HubConfig.ConnectionSpec(ScriptedActionConnector.TYPE, Map.of()),
+                    "gamma", new HubConfig.ConnectionSpec(ScriptedActionConnector.TYPE, Map.of())), null, null),
+                    ConnectorRegistry.discover(getClass().getClassLoader()), Clock.systemUTC());
+            engine = new DeliveryEngine(store, outbox, connections, deadLetters, new DeliveryEngine.Settings(2,
+                    Duration.ofMillis(20), Duration.ofMillis(100), 4, LEASE, Duration.ofMillis(50)),
+                    new SimpleMeterRegistry(), Clock.systemUTC());
+            engine.start();
+            camel = new DefaultCamelContext();
+            camel.addComponent(SwitchboardComponent.SCHEME,
+                    new SwitchboardComponent(store, new OutboxActionDispatcher(outbox), instance, LEASE));
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("switchboard:events?source=mlflow-prod&pollIntervalMs=50").routeId("steps")
+                            .to("switchboard:alpha/run?n=1")
+                            .to("switchboard:beta/run?previous={result.call}")
+                            .process(exchange -> SEEN.put(exchange.getIn().getHeader(SwitchboardHeaders.EVENT_ID,
+                                    String.class), exchange.getIn().getHeader(SwitchboardHeaders.ACTION_OUTPUT + "call",
+                                    String.class)))
+                            .to("switchboard:gamma/run?previous={result.call}");
+                    from("switchboard:events?source=mlflow-single&pollIntervalMs=50").routeId("single")
+                            .to("switchboard:alpha/run");
+                    from("switchboard:events?source=mlflow-count&pollIntervalMs=50&concurrency=4").routeId("count")
+                            .process(exchange -> RUNS.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
+                                    .computeIfAbsent(exchange.getIn().getHeader(SwitchboardHeaders.EVENT_ID,
+                                            String.class), id -> new AtomicInteger()).incrementAndGet());
+                }
+            });
+            camel.start();
+            hubs.add(this);
+        }
+
+        @Override
+        public void close() {
+            camel.stop();
+            engine.stop();
+            connections.close();
+        }
+    }
+
+    private Hub hub() throws Exception {
+        if (hub == null) {
+            hub = new Hub("one", dataSource, InstanceId.newStart(null));
+        }
+        return hub;
+    }
+
+    /** A store on its own pool, as a tool or a crashed instance would have used, for what a test sets up. */
+    private Store bareStore() {
+        return Store.open(pool(), clock);
+    }
+
+    /** Another pool on the test's database, closed after the test. */
+    private DataSource pool() {
+        DataSource pool = sameDatabase(dataSource);
+        extraPools.add(pool);
+        return pool;
+    }
+
+    @Test
+    void stepsRunInOrderAndALaterStepSeesTheEarlierStepsResult() throws Exception {
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha").failTransiently(1).hang();
+        ScriptedActionConnector.Script beta = ScriptedActionConnector.script("beta");
+        ScriptedActionConnector.Script gamma = ScriptedActionConnector.script("gamma");
+        StoredEvent stored = append(hub().store, "mlflow-prod", "e-1", "churn");
+
+        await().atMost(WAIT).until(() -> alpha.calls().size() == 1);
+        awaitOutcome(hub.store, stored, "steps", Outcome.WAITING, 1);
+        assertThat(beta.calls()).as("step 2 waits for step 1").isEmpty();
+        alpha.release();
+
+        awaitOutcome(hub.store, stored, "steps", Outcome.DONE, null);
+        assertThat(alpha.calls()).hasSize(2); // a transient failure, retried by the delivery engine
+        assertThat(beta.calls()).singleElement().satisfies(call ->
+                assertThat(call.request().parameters()).containsEntry("previous", "2"));
+        assertThat(SEEN).containsEntry("e-1", "1");
+        assertThat(gamma.calls()).singleElement().satisfies(call ->
+                assertThat(call.request().parameters()).containsEntry("previous", "1"));
+        Delivery copy = hub.outbox.findByKey(alpha.calls().get(0).request().idempotencyKey()).orElseThrow();
+        Attempt delivered = hub.outbox.attempts(copy.id()).get(1);
+        assertThat(delivered.outcome()).isEqualTo(Attempt.Outcome.DELIVERED);
+        assertThat(beta.calls().get(0).at()).as("step 2 started after step 1 was delivered")
+                .isAfterOrEqualTo(delivered.finishedAt());
+    }
+
+    @Test
+    void aStepThatFailsPermanentlyStopsTheExecutionThereAndReplayResumesThereWithoutRedoingEarlierSteps()
+            throws Exception {
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha");
+        ScriptedActionConnector.Script beta = ScriptedActionConnector.script("beta").failPermanently();
+        ScriptedActionConnector.Script gamma = ScriptedActionConnector.script("gamma");
+        StoredEvent stored = append(hub().store, "mlflow-prod", "e-1", "churn");
+
+        awaitOutcome(hub.store, stored, "steps", Outcome.DEAD, 2);
+        DeadLetter deadLetter = hub.deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items().get(0);
+        assertThat(deadLetter.stage()).isEqualTo(DeadLetter.Stage.DELIVERY);
+        assertThat(deadLetter.routeId()).isEqualTo("steps");
+        assertThat(deadLetter.reason()).startsWith("route steps step 2 (switchboard:beta/run): ")
+                .contains("unknown workflow");
+        assertThat(hub.store.routeProgress().outcomes(stored.seq()).get(0).detail()).isEqualTo(deadLetter.reason());
+        assertThat(gamma.calls()).as("steps after the failed one").isEmpty();
+        assertThat(alpha.calls()).hasSize(1);
+
+        beta.succeed();
+        assertThat(hub.deadLetters.replay(deadLetter.id()).outcome()).isEqualTo(DeadLetters.ReplayOutcome.REPLAYED);
+
+        awaitOutcome(hub.store, stored, "steps", Outcome.DONE, null);
+        assertThat(alpha.calls()).as("step 1 is not redone").hasSize(1);
+        assertThat(beta.calls()).as("step 2: the failed call and the replayed one").hasSize(2);
+        assertThat(gamma.calls()).hasSize(1);
+        assertThat(hub.deadLetters.list(DeadLetterFilter.all().onlyOpen(true), PageRequest.first(10)).items()).isEmpty();
+    }
+
+    @Test
+    void anAppendHeldOpenForTenSecondsIsRoutedAndHoldsNothingBack() throws Exception {
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha");
+        Store webhookStore = bareStore(); // the slow webhook's own connection
+        hub();
+        CountDownLatch inserted = new CountDownLatch(1);
+        CountDownLatch commit = new CountDownLatch(1);
+        Thread slowWebhook = new Thread(() -> webhookStore.transactions().executeWithoutResult(status -> {
+            webhookStore.inbox().append(List.of(event("mlflow-single", "slow", "churn")));
+            inserted.countDown();
+            awaitQuietly(commit);
+        }));
+        long started = System.nanoTime();
+        slowWebhook.start();
+        assertThat(inserted.await(10, TimeUnit.SECONDS)).isTrue();
+
+        StoredEvent fast = append(hub.store, "mlflow-single", "fast", "churn");
+        awaitOutcome(hub.store, fast, "single", Outcome.DONE, null);
+        // Held open past any grace a reader could have given a gap (the old consumer waited 2 s).
+        long heldMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        Thread.sleep(Math.max(0, 10_000 - heldMillis));
+        commit.countDown();
+        slowWebhook.join();
+
+        StoredEvent slow = hub.store.inbox().find(CanonicalEvent.sourceOf("mlflow-single"), "slow").orElseThrow();
+        assertThat(slow.seq()).as("drew its seq before the fast one").isLessThan(fast.seq());
+        awaitOutcome(hub.store, slow, "single", Outcome.DONE, null);
+        assertThat(alpha.calls()).extracting(call -> call.request().event().id()).containsExactly("fast", "slow");
+    }
+
+    @Test
+    void aRolledBackAppendLeavesNoExecutionAndStallsNothing() throws Exception {
+        Store webhookStore = bareStore();
+        hub();
+        CountDownLatch inserted = new CountDownLatch(1);
+        CountDownLatch rollBack = new CountDownLatch(1);
+        Thread failingWebhook = new Thread(() -> {
+            try {
+                webhookStore.transactions().executeWithoutResult(status -> {
+                    webhookStore.inbox().append(List.of(event("mlflow-single", "lost", "churn")));
+                    inserted.countDown();
+                    awaitQuietly(rollBack);
+                    status.setRollbackOnly();
+                });
+            } catch (RuntimeException ignored) {
+                // rolled back
+            }
+        });
+        failingWebhook.start();
+        assertThat(inserted.await(10, TimeUnit.SECONDS)).isTrue();
+        rollBack.countDown();
+        failingWebhook.join();
+
+        StoredEvent next = append(hub.store, "mlflow-single", "next", "churn");
+        awaitOutcome(hub.store, next, "single", Outcome.DONE, null);
+        assertThat(hub.store.jdbc().queryForObject("SELECT COUNT(*) FROM route_execution WHERE route_id = 'single'",
+                Integer.class)).isEqualTo(1);
+        assertThat(ScriptedActionConnector.script("alpha").calls()).extracting(call -> call.request().event().id())
+                .containsExactly("next");
+    }
+
+    @Test
+    void twoInstancesOnOneDatabaseNeverRunTheSameExecutionTwice() throws Exception {
+        Hub one = hub();
+        Hub two = new Hub("two", pool(), InstanceId.newStart(null));
+        List<StoredEvent> events = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Hub via = i % 2 == 0 ? one : two; // webhooks spread over both
+            events.add(append(via.store, "mlflow-count", "e-" + i, "model-" + (i % 8)));
+        }
+
+        for (StoredEvent stored : events) {
+            awaitOutcome(one.store, stored, "count", Outcome.DONE, null);
+        }
+        for (StoredEvent stored : events) {
+            String id = stored.event().id();
+            int runs = RUNS.values().stream().mapToInt(perEvent -> perEvent.getOrDefault(id, new AtomicInteger()).get())
+                    .sum();
+            assertThat(runs).as("runs of event %s over both instances", id).isEqualTo(1);
+        }
+        assertThat(RUNS.values().stream().mapToInt(perEvent -> perEvent.size()).sum()).isEqualTo(40);
+    }
+
+    @Test
+    void aDeadInstancesExecutionsAreTakenOverAfterTheLeaseAndARestartedNodeTakesItsOwnBackAtOnce() throws Exception {
+        Store dead = bareStore();
+        dead.executions().subscribe("count", List.of(), List.of("mlflow-count"), false);
+        StoredEvent orphan = append(dead, "mlflow-count", "orphan", "churn");
+        StoredEvent own = append(dead, "mlflow-count", "own", "fraud");
+        InstanceId crashed = InstanceId.newStart(null);
+        InstanceId predecessor = InstanceId.newStart("node-b");
+        assertThat(dead.executions().claim("count", crashed, LEASE, 1)).extracting(RouteExecutions.Execution::eventSeq)
+                .containsExactly(orphan.seq());
+        assertThat(dead.executions().claim("count", predecessor, LEASE, 1)).extracting(RouteExecutions.Execution::eventSeq)
+                .containsExactly(own.seq());
+
+        Hub one = hub();
+        StoredEvent fresh = append(one.store, "mlflow-count", "fresh", "other");
+        awaitOutcome(one.store, fresh, "count", Outcome.DONE, null);
+        assertThat(one.store.routeProgress().outcomes(orphan.seq())).extracting(RouteProgress.Entry::outcome)
+                .as("its lease still holds").containsExactly(Outcome.RUNNING);
+
+        Hub restarted = new Hub("restarted", pool(), InstanceId.newStart("node-b"));
+        awaitOutcome(one.store, own, "count", Outcome.DONE, null);
+        assertThat(RUNS.get("restarted")).containsOnlyKeys("own");
+        assertThat(one.store.routeProgress().outcomes(orphan.seq())).extracting(RouteProgress.Entry::outcome)
+                .containsExactly(Outcome.RUNNING);
+
+        clock.advance(LEASE.plusSeconds(1));
+        awaitOutcome(one.store, orphan, "count", Outcome.DONE, null);
+        int runsOfOrphan = RUNS.values().stream().mapToInt(perEvent ->
+                perEvent.getOrDefault("orphan", new AtomicInteger()).get()).sum();
+        assertThat(runsOfOrphan).isEqualTo(1);
+        assertThat(one.store.executions().find("count", orphan.seq()).orElseThrow().runs()).as("claims").isEqualTo(2);
+        assertThat(restarted.name).isEqualTo("restarted");
+    }
+
+    private static CanonicalEvent event(String source, String id, String model) {
+        return TestEvents.aliasSet(source, id, model, "1", "champion");
+    }
+
+    private static StoredEvent append(Store store, String source, String id, String model) {
+        return store.inbox().append(List.of(event(source, id, model))).get(0);
+    }
+
+    private static void awaitOutcome(Store store, StoredEvent stored, String routeId, Outcome outcome, Integer step) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(store.routeProgress().outcomes(stored.seq()))
+                .filteredOn(entry -> entry.routeId().equals(routeId))
+                .extracting(RouteProgress.Entry::outcome, RouteProgress.Entry::step)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(outcome, step)));
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
