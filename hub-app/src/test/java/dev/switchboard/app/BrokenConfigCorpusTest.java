@@ -101,10 +101,12 @@ class BrokenConfigCorpusTest {
         String type = "type: model_version.alias_set";
         String step = "- to: switchboard:deploy/record";
         return Stream.of(
-                Arguments.of(List.of(ROUTE.formatted("r", "batchSize: lots", step)),
-                        "route r: batchSize must be a whole number from 1 to 999999999, was \"lots\""),
+                Arguments.of(List.of(ROUTE.formatted("r", "concurrency: lots", step)),
+                        "route r: concurrency must be a whole number from 1 to 999999999, was \"lots\""),
                 Arguments.of(List.of(ROUTE.formatted("r", "startAt: middle", step)),
-                        "route r: startAt must be end or beginning, was \"middle\""),
+                        "route r: startAt must be one of end, beginning, was \"middle\""),
+                Arguments.of(List.of(ROUTE.formatted("r", "batchSize: 10", step)),
+                        "route r: switchboard:events has no parameter \"batchSize\"; it takes type, source,"),
                 Arguments.of(List.of(ROUTE.formatted("r", "sorce: deploy", step)),
                         "route r: switchboard:events has no parameter \"sorce\""),
                 Arguments.of(List.of(ROUTE.formatted("r", "source: mlflow-prod", step)),

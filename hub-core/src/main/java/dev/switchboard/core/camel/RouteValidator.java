@@ -5,14 +5,17 @@ import dev.switchboard.model.EventType;
 import dev.switchboard.spi.ActionTarget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -29,6 +32,7 @@ import org.apache.camel.model.SendDefinition;
 import org.apache.camel.model.WhenDefinition;
 import org.apache.camel.model.language.ExpressionDefinition;
 import org.apache.camel.spi.Language;
+import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -41,8 +45,10 @@ import org.apache.camel.util.URISupport;
  */
 public final class RouteValidator {
 
-    private static final List<String> EVENTS_PARAMETERS = List.of("type", "source", "startAt", "batchSize",
-            "pollIntervalMs");
+    /** The parameters of {@code switchboard:events}, read from the endpoint itself so the two cannot drift. */
+    private static final Map<String, Field> EVENTS_PARAMETERS = Arrays.stream(EventsEndpoint.class.getDeclaredFields())
+            .filter(field -> field.isAnnotationPresent(UriParam.class))
+            .collect(Collectors.toMap(Field::getName, field -> field, (a, b) -> a, LinkedHashMap::new));
 
     private final ConnectionRegistry connections;
 
@@ -134,23 +140,28 @@ public final class RouteValidator {
                         }
                     }
                 }
-                case "startAt" -> {
-                    if (!text.equals("end") && !text.equals("beginning")) {
-                        problems.add("route " + id + ": startAt must be end or beginning, was " + quote(text));
-                    }
-                }
-                case "batchSize", "pollIntervalMs" -> {
-                    if (!text.matches("[1-9][0-9]{0,8}")) {
-                        problems.add("route " + id + ": " + name + " must be a whole number from 1 to 999999999, was "
-                                + quote(text));
-                    }
-                }
-                default -> problems.add("route " + id + ": switchboard:events has no parameter " + quote(name)
-                        + "; it takes " + String.join(", ", EVENTS_PARAMETERS));
+                default -> checkParameter(id, name, text, problems);
             }
         });
     }
 
+    private static void checkParameter(String id, String name, String value, List<String> problems) {
+        Field field = EVENTS_PARAMETERS.get(name);
+        if (field == null) {
+            problems.add("route " + id + ": switchboard:events has no parameter " + quote(name) + "; it takes "
+                    + String.join(", ", EVENTS_PARAMETERS.keySet()));
+            return;
+        }
+        String enums = field.getAnnotation(UriParam.class).enums();
+        if (!enums.isEmpty() && !List.of(enums.split(",")).contains(value)) {
+            problems.add("route " + id + ": " + name + " must be one of " + enums.replace(",", ", ") + ", was "
+                    + quote(value));
+        } else if ((field.getType() == int.class || field.getType() == long.class)
+                && !value.matches("[1-9][0-9]{0,8}")) {
+            problems.add("route " + id + ": " + name + " must be a whole number from 1 to 999999999, was "
+                    + quote(value));
+        }
+    }
     /**
      * Compiles every Simple expression and predicate, evaluating none, so a syntax error is a problem here rather
      * than a failure at start. {@link RouteSafety} has already refused the functions that reach objects.
