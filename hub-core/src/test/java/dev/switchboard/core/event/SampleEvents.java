@@ -91,7 +91,8 @@ public final class SampleEvents {
                             URI.create("mlflow-artifacts:/7/5f0c8e2d9a7b4c1e8f3a6b2d1c0e9f87/artifacts")));
             case PIPELINE_RUN_FINISHED -> event(type, "kfp-prod", "pipeline-runs/8d3f6a1c",
                     new PipelineRun(PIPELINE_RUN, "train-churn", "train-churn-2024-05-01", RunStatus.SUCCEEDED,
-                            STARTED, ENDED, Map.of("epochs", "20", "dataset", "s3://acme-data/churn/train.csv")));
+                            STARTED, ENDED, Map.of("epochs", "20", "dataset", "s3://acme-data/churn/train.csv"),
+                            "e15dc3ec-2b4f-4e4a-9d43-0b1c7e3f8a21"));
             case CI_RUN_STARTED -> event(type, "github-deploy", "ci-runs/9012345678",
                     ciRun(RunStatus.RUNNING, null));
             case CI_RUN_FINISHED -> event(type, "github-deploy", "ci-runs/9012345678",
