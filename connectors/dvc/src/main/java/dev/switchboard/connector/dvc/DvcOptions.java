@@ -66,7 +66,7 @@ public final class DvcOptions {
             OptionDefinition.optional(S3_PATH_STYLE, OptionType.BOOLEAN, "false",
                     "Path-style S3 addressing (MinIO, S3Proxy)."),
             OptionDefinition.optional(S3_ACCESS_KEY_ID, OptionType.STRING, null,
-                    "Access key id for s3:// remotes; default: the AWS SDK's default credentials chain."),
+                    "Access key id for s3:// remotes; default: the AWS SDK's default credentials chain.").asSecret(),
             OptionDefinition.optional(S3_SECRET_ACCESS_KEY, OptionType.STRING, null,
                     "Secret access key for s3:// remotes.").asSecret(),
             OptionDefinition.optional(HTTP_USER, OptionType.STRING, null,

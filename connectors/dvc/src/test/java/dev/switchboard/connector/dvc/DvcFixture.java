@@ -107,6 +107,10 @@ final class DvcFixture implements AutoCloseable {
         git.push().setRemote(origin.toUri().toString()).add("main").call();
     }
 
+    static String md5(byte[] content) {
+        return DvcMd5.of(content, false);
+    }
+
     static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
