@@ -106,7 +106,8 @@ class ChampionToDeployFlowTest {
         camel.addComponent(SwitchboardComponent.SCHEME,
                 new SwitchboardComponent(store, new DirectActionDispatcher(connections)));
         assertThat(RouteFiles.load(camel, SHIPPED_ROUTES)).extracting(p -> p.getFileName().toString())
-                .containsExactlyInAnyOrder("champion-to-sagemaker-and-deploy.camel.yaml", "ci-result-to-mlflow-tag.camel.yaml");
+                .containsExactlyInAnyOrder("champion-to-sagemaker-and-deploy.camel.yaml", "ci-result-to-mlflow-tag.camel.yaml",
+                        "data-change-to-training.camel.yaml");
         camel.start();
     }
 
