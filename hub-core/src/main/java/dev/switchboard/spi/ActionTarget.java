@@ -4,6 +4,7 @@ import dev.switchboard.model.AliasChange;
 import dev.switchboard.model.ApprovalChange;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.model.CiRun;
+import dev.switchboard.model.DataVersion;
 import dev.switchboard.model.ModelVersion;
 import dev.switchboard.model.StageChange;
 import dev.switchboard.model.TagChange;
@@ -68,7 +69,8 @@ public interface ActionTarget {
          * What the triggering event says about a model version, by the names routes use in templates:
          * {@code model}, {@code version} and {@code alias}, each only when the event carries it. Events about a
          * version ({@code model_version.*}) carry them in their data; CI and pipeline runs carry them when their
-         * inputs are named {@code model} and {@code version}.
+         * inputs are named {@code model} and {@code version}. A data version ({@code data_version.created}) carries
+         * {@code path}, {@code commit} (its version) and {@code md5} (its digest, as the tool wrote it) instead.
          */
         public Map<String, String> eventFields() {
             Map<String, String> fields = new LinkedHashMap<>();
@@ -88,6 +90,12 @@ public interface ActionTarget {
                 put(fields, a.modelName(), a.version(), null);
             } else if (data instanceof CiRun run) {
                 put(fields, run.inputs().get("model"), run.inputs().get("version"), run.inputs().get("alias"));
+            } else if (data instanceof DataVersion d) {
+                fields.put("path", d.path());
+                fields.put("commit", d.version());
+                if (d.artifact().digest() != null) {
+                    fields.put("md5", d.artifact().digest().value());
+                }
             }
             return fields;
         }
@@ -128,7 +136,7 @@ public interface ActionTarget {
             return expanded.toString();
         }
 
-        private static final Pattern PLACEHOLDER = Pattern.compile("\\{(model|version|alias)}");
+        private static final Pattern PLACEHOLDER = Pattern.compile("\\{(model|version|alias|path|commit|md5)}");
     }
 
     /**

@@ -125,7 +125,9 @@ class ChampionToDeployFlowTest {
         camel.addComponent(SwitchboardComponent.SCHEME,
                 new SwitchboardComponent(store, new OutboxActionDispatcher(outbox)));
         assertThat(RouteFiles.load(camel, SHIPPED_ROUTES)).extracting(p -> p.getFileName().toString())
-                .contains("champion-to-sagemaker-and-deploy.camel.yaml", "ci-result-to-mlflow-tag.camel.yaml");
+                .containsExactlyInAnyOrder("champion-to-sagemaker-and-deploy.camel.yaml",
+                        "ci-result-to-mlflow-tag.camel.yaml", "data-change-to-training.camel.yaml",
+                        "kfp-run-to-kubeflow-registry.camel.yaml");
         camel.start();
     }
 
