@@ -126,8 +126,7 @@ class ChampionToDeployFlowTest {
                 new SwitchboardComponent(store, new OutboxActionDispatcher(outbox)));
         assertThat(RouteFiles.load(camel, SHIPPED_ROUTES)).extracting(p -> p.getFileName().toString())
                 .containsExactlyInAnyOrder("champion-to-sagemaker-and-deploy.camel.yaml",
-                        "ci-result-to-mlflow-tag.camel.yaml", "data-change-to-training.camel.yaml",
-                        "kfp-run-to-kubeflow-registry.camel.yaml");
+                        "ci-result-to-mlflow-tag.camel.yaml");
         camel.start();
     }
 

@@ -47,7 +47,7 @@ class DataChangeToTrainingFlowTest {
     @RegisterExtension
     static final GitHubFake GITHUB = new GitHubFake();
 
-    static final Path SHIPPED_ROUTES = Path.of("src/main/resources/routes");
+    static final Path SHIPPED_ROUTES = Path.of("src/main/resources/routes/dvc");
     static final String PUSH_SECRET = "e2e-dvc-push-secret";
     static final String GITHUB_TOKEN = "github_pat_e2e";
 

@@ -52,7 +52,7 @@ class KfpToKubeflowRegistryFlowTest {
     @RegisterExtension
     static final S3ProxyServer S3 = new S3ProxyServer("models");
 
-    static final Path SHIPPED_ROUTES = Path.of("src/main/resources/routes");
+    static final Path SHIPPED_ROUTES = Path.of("src/main/resources/routes/kubeflow");
     static final byte[] MODEL = new byte[64 * 1024 + 7];
 
     static {
