@@ -41,6 +41,11 @@ class ConsoleLoginController {
     @PostMapping(BrowserSessions.PATH + "/login")
     ResponseEntity<String> login(@RequestParam(name = "token", required = false) String candidate,
                                  HttpServletRequest request) {
+        if (request.getQueryString() != null) {
+            // A token in the address would be in access logs and the browser's history: refuse it even when right.
+            return ConsolePage.login(HttpStatus.BAD_REQUEST, "Type the token into the form; the login address takes "
+                    + "no query string.");
+        }
         if (!token.matches(candidate)) {
             return ConsolePage.login(HttpStatus.UNAUTHORIZED, "That is not the hub's admin token.");
         }
