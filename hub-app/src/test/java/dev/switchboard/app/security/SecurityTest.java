@@ -311,6 +311,27 @@ class SecurityTest {
         assertThat(after.headers().get("location")).isEqualTo("/console/login");
     }
 
+    @Test
+    void aConsoleFilterValueIsEchoedAsTextAndABadOneIsA400() throws Exception {
+        String cookie = "Cookie: " + consoleLogin();
+        String hostile = "%3Cscript%3Ealert(1)%3C%2Fscript%3E";
+
+        RawHttp.Response badTime = http.get("/console/events?from=" + hostile, cookie);
+        RawHttp.Response badType = http.get("/console/events?type=" + hostile, cookie);
+        RawHttp.Response badStatus = http.get("/console/deliveries?status=" + hostile, cookie);
+        RawHttp.Response echoed = http.get("/console/events?subject=" + hostile, cookie);
+
+        for (RawHttp.Response bad : List.of(badTime, badType, badStatus)) {
+            assertThat(bad.status()).as(bad.toString()).isEqualTo(400);
+            assertThat(bad.body()).contains("class=\"notice error\"").contains("&lt;script&gt;alert(1)")
+                    .doesNotContain("<script>alert");
+        }
+        assertThat(badTime.body()).contains("from: expected a UTC time");
+        assertThat(echoed.status()).isEqualTo(200);
+        assertThat(echoed.body()).contains("value=\"&lt;script&gt;alert(1)&lt;/script&gt;\"")
+                .doesNotContain("<script>alert");
+    }
+
     /** Logs in to the console and returns the session cookie as {@code name=value}. */
     private static String consoleLogin() throws Exception {
         RawHttp.Response response = http.send("POST", "/console/login", form("token=" + TOKEN),
