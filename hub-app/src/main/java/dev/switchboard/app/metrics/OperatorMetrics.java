@@ -34,7 +34,7 @@ import java.util.TreeSet;
  * breaker is made at start so that each one is reported before its first delivery. Webhook rejections by reason are
  * {@code switchboard.webhooks} ({@code outcome=rejected}, {@code reason}).
  */
-public final class OperatorMetrics {
+final class OperatorMetrics {
 
     /** The outcome columns of {@code sync_run}, named as in {@code SyncOutcome.Kind}. */
     private static final List<String> SYNC_OUTCOMES = List.of("created", "updated", "unchanged", "skipped", "failed");
@@ -44,7 +44,7 @@ public final class OperatorMetrics {
     private OperatorMetrics() {
     }
 
-    public static void bind(MeterRegistry meters, Store store, ConnectionRegistry connections, DeliveryEngine engine,
+    static void bind(MeterRegistry meters, Store store, ConnectionRegistry connections, DeliveryEngine engine,
                             SyncService sync, PollScheduler pollers, Clock clock) {
         Set<String> targets = new TreeSet<>();
         connections.all().forEach(entry -> targets.add(entry.connection().name()));
