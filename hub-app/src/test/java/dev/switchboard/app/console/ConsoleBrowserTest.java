@@ -1,7 +1,6 @@
 package dev.switchboard.app.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.app.HubRunner;
 import dev.switchboard.core.store.Store;
@@ -46,8 +45,10 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The console in a real browser (headless Chromium), as an operator uses it, on a hub running the demo's flow: a
- * registry's webhook says a model version became champion, and the route dispatches a deploy to CI. An operator logs
+ * The console in a real browser (headless Chromium), as an operator uses it, on a hub running the demo's flow with
+ * hub-core's test connectors standing in for the tools (a Standard Webhooks source as {@code mlflow-prod}, a scripted
+ * action target as {@code github-deploy}, in-memory registries for sync): a webhook says a model version became
+ * champion, and the route dispatches a deploy. An operator logs
  * in, finds the events, follows the failed deploy to its dead letter, replays it once CI is fixed and watches it get
  * delivered, plans and applies a registry sync, and checks a connection. Each page is saved as a screenshot
  * ({@code target/console-screenshots}, or the directory in {@code -Dswitchboard.console.screenshots}; the README's
@@ -152,11 +153,11 @@ class ConsoleBrowserTest {
         assertThat(browser.getCurrentUrl()).isEqualTo(base + "/console/login");
         screenshot("login");
         browser.findElement(By.id("token")).sendKeys("not-the-token");
-        browser.findElement(By.id("login")).click();
+        navigate(() -> browser.findElement(By.id("login")).click());
         assertThat(browser.findElement(By.id("login-error")).getText()).contains("not the hub's admin token");
 
         browser.findElement(By.id("token")).sendKeys(TOKEN);
-        browser.findElement(By.id("login")).click();
+        navigate(() -> browser.findElement(By.id("login")).click());
 
         assertThat(browser.getCurrentUrl()).isEqualTo(base + "/console/events");
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Events");
@@ -193,10 +194,10 @@ class ConsoleBrowserTest {
         screenshot("events");
 
         browser.findElement(By.name("subject")).sendKeys("models/churn/versions/1");
-        browser.findElement(By.cssSelector("#event-filters button[type=submit]")).click();
+        navigate(() -> browser.findElement(By.cssSelector("#event-filters button[type=submit]")).click());
         assertThat(subjects()).containsExactly("models/churn/versions/1");
 
-        rowOf("models/churn/versions/1").findElement(By.tagName("a")).click();
+        navigate(() -> rowOf("models/churn/versions/1").findElement(By.tagName("a")).click());
         assertThat(browser.findElement(By.id("cloud-event")).getText())
                 .contains("\"type\" : \"dev.switchboard.model_version.alias_set\"", "\"alias\" : \"champion\"");
         assertThat(browser.findElement(By.id("outcomes")).getText()).contains("champion-to-deploy", "DONE");
@@ -215,13 +216,13 @@ class ConsoleBrowserTest {
         WebElement row = browser.findElement(By.cssSelector("#dead-letter-rows tr[data-id]"));
         assertThat(row.getText()).contains("github-deploy", "unknown workflow");
         screenshot("dead-letters");
-        row.findElement(By.tagName("a")).click();
+        navigate(() -> row.findElement(By.tagName("a")).click());
         assertThat(browser.findElement(By.id("delivery-status")).getText()).isEqualTo("DEAD");
         assertThat(browser.findElement(By.id("attempts")).getText()).contains("FAILED", "unknown workflow");
         screenshot("dead-letter");
 
         ScriptedActionConnector.script("github-deploy").succeed();
-        browser.findElement(By.id("replay")).click();
+        navigate(() -> browser.findElement(By.id("replay")).click());
 
         assertThat(browser.findElement(By.id("notice")).getText()).startsWith("Replay: REPLAYED");
         wait(PATIENCE).until(driver -> browser.findElement(By.id("delivery-status")).getText().equals("DELIVERED"));
@@ -235,7 +236,7 @@ class ConsoleBrowserTest {
     @Order(4)
     void aSyncPlanShowsEachObjectsOutcomeAndAnApplyAsksFirst() {
         browser.get(base + "/console/sync");
-        browser.findElement(By.id("plan-a-to-b")).click();
+        navigate(() -> browser.findElement(By.id("plan-a-to-b")).click());
 
         assertThat(browser.findElement(By.tagName("h1")).getText()).startsWith("Plan ");
         assertThat(browser.findElement(By.id("run-status")).getText()).isEqualTo("COMPLETED");
@@ -249,8 +250,10 @@ class ConsoleBrowserTest {
         wait(PATIENCE).until(ExpectedConditions.alertIsPresent()).dismiss();
         assertThat(browser.getCurrentUrl()).as("dismissing the question sends nothing").isEqualTo(base + "/console/sync");
 
-        browser.findElement(By.id("apply-a-to-b")).click();
-        wait(PATIENCE).until(ExpectedConditions.alertIsPresent()).accept();
+        navigate(() -> {
+            browser.findElement(By.id("apply-a-to-b")).click();
+            wait(PATIENCE).until(ExpectedConditions.alertIsPresent()).accept();
+        });
         wait(PATIENCE).until(driver -> browser.findElement(By.id("runs")).getText().contains("APPLY COMPLETED"));
         assertThat(InMemoryRegistryConnector.registry("registry-b").versionCount()).isEqualTo(2);
         screenshot("sync-job");
@@ -263,7 +266,7 @@ class ConsoleBrowserTest {
         WebElement row = browser.findElement(By.cssSelector("tr[data-connection=registry-a]"));
         assertThat(row.getText()).contains("in-memory-registry", "MODEL_REGISTRY", "CLOSED");
 
-        browser.findElement(By.id("check-mlflow-prod")).click();
+        navigate(() -> browser.findElement(By.id("check-mlflow-prod")).click());
 
         assertThat(browser.findElement(By.id("notice")).getText()).startsWith("Check of mlflow-prod: OK");
         screenshot("connections");
@@ -273,11 +276,19 @@ class ConsoleBrowserTest {
     @Order(6)
     void afterLogoutTheConsoleIsClosedAgain() {
         browser.get(base + "/console/events");
-        browser.findElement(By.id("logout")).click();
+        navigate(() -> browser.findElement(By.id("logout")).click());
 
         assertThat(browser.getCurrentUrl()).isEqualTo(base + "/console/login");
         browser.get(base + "/console/events");
         assertThat(browser.getCurrentUrl()).isEqualTo(base + "/console/login");
+    }
+
+    /** Does what leads to another page, and returns once that page has loaded. */
+    private static void navigate(Runnable action) {
+        WebElement page = browser.findElement(By.tagName("html"));
+        action.run();
+        wait(PATIENCE).until(ExpectedConditions.stalenessOf(page));
+        wait(PATIENCE).until(driver -> "complete".equals(browser.executeScript("return document.readyState")));
     }
 
     private static List<String> subjects() {
@@ -299,7 +310,7 @@ class ConsoleBrowserTest {
         return wait;
     }
 
-    private static void screenshot(String name) throws RuntimeException {
+    private static void screenshot(String name) {
         try {
             Files.write(screenshots.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
         } catch (java.io.IOException e) {
