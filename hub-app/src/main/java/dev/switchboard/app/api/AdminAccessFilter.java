@@ -5,9 +5,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.http.HttpHeaders;
@@ -19,23 +16,31 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * below needs the token, whatever handler it would reach.
  *
  * <p>Public without a token: {@code POST /webhooks/{connection}} (authenticated by the connection's signature),
- * {@code GET /actuator/health} and below (probes), and the static API description ({@code /api-docs.html},
- * {@code /openapi/**}, {@code /webjars/**}), which holds no data.
+ * {@code GET /actuator/health} and below (probes), the static API description ({@code /api-docs.html},
+ * {@code /openapi/**}, {@code /webjars/**}), which holds no data, and the console's login form and its stylesheet
+ * ({@code GET|POST /console/login}, {@code GET /console/assets/console.css}). Below {@code /console}, a live browser
+ * session ({@link BrowserSessions}) stands in for the token; a page asked for without either is answered with a
+ * redirect to the login form rather than a problem, since a person is reading it.
  *
  * <p>The decision is made on the path the servlet container decoded and normalised, and only after
  * {@link #ambiguity} has refused every request whose raw path could be read as another one ({@code ;} path
  * parameters, percent-encoding, {@code ..}, {@code //}, backslashes): the raw and the decoded path are then the same
- * text, so what is authorised is exactly what Spring MVC routes. Tokens are compared as SHA-256 digests, in constant
+ * text, so what is authorised is exactly what Spring MVC routes. Tokens are compared by {@link AdminToken}, in constant
  * time whatever their length, and neither a token nor the refused path is echoed.
  */
 final class AdminAccessFilter extends OncePerRequestFilter {
 
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
-    private final byte[] tokenDigest;
+    private static final String LOGIN = BrowserSessions.PATH + "/login";
 
-    AdminAccessFilter(String token) {
-        this.tokenDigest = sha256(token);
+    private final AdminToken token;
+    private final BrowserSessions sessions;
+
+    /** @param sessions the console's sessions, or null when there is no console: then no cookie opens anything */
+    AdminAccessFilter(AdminToken token, BrowserSessions sessions) {
+        this.token = token;
+        this.sessions = sessions;
     }
 
     @Override
@@ -51,8 +56,21 @@ final class AdminAccessFilter extends OncePerRequestFilter {
             Problems.write(response, 400, ambiguity.get());
             return;
         }
-        if (isPublic(request.getMethod(), path(request)) || hasToken(request)) {
+        String path = path(request);
+        if (isPublic(request.getMethod(), path) || hasToken(request)) {
             chain.doFilter(request, response);
+            return;
+        }
+        boolean console = path.equals(BrowserSessions.PATH) || path.startsWith(BrowserSessions.PATH + "/");
+        if (console && sessions != null && sessions.authenticated(request)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (console && request.getMethod().equals("GET")) {
+            // A fixed target: the page asked for is not carried along, so the login form cannot be made to redirect
+            // anywhere else.
+            response.setStatus(303);
+            response.setHeader(HttpHeaders.LOCATION, request.getContextPath() + LOGIN);
             return;
         }
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"switchboard\"");
@@ -111,22 +129,18 @@ final class AdminAccessFilter extends OncePerRequestFilter {
             String connection = path.substring("/webhooks/".length());
             return !connection.isEmpty() && connection.indexOf('/') < 0;
         }
+        if (method.equals("POST") && path.equals(LOGIN)) {
+            return true;
+        }
         return read && (path.equals("/actuator/health") || path.startsWith("/actuator/health/")
-                || path.equals("/api-docs.html") || path.startsWith("/openapi/") || path.startsWith("/webjars/"));
+                || path.equals("/api-docs.html") || path.startsWith("/openapi/") || path.startsWith("/webjars/")
+                || path.equals(LOGIN) || path.equals(BrowserSessions.PATH + "/assets/console.css"));
     }
 
     private boolean hasToken(HttpServletRequest request) {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                && MessageDigest.isEqual(tokenDigest, sha256(header.substring(7).trim()));
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+                && token.matches(header.substring(7));
     }
 
     private static String plain(String method) {

@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.apache.catalina.Valve;
 import org.apache.catalina.core.StandardHost;
@@ -88,11 +89,16 @@ class ApiConfiguration {
      * {@code <data-dir>/admin-token} (readable by its owner only), where the CLI finds it.
      */
     @Bean
-    FilterRegistrationBean<AdminAccessFilter> adminAccessFilter(
-            @Value("${switchboard.api.token:}") String configured,
-            @Value("${switchboard.data-dir:./data}") Path dataDir) {
-        String token = configured.isBlank() ? tokenFile(dataDir) : configured;
-        FilterRegistrationBean<AdminAccessFilter> registration = new FilterRegistrationBean<>(new AdminAccessFilter(token));
+    AdminToken adminToken(@Value("${switchboard.api.token:}") String configured,
+                          @Value("${switchboard.data-dir:./data}") Path dataDir) {
+        return new AdminToken(configured.isBlank() ? tokenFile(dataDir) : configured);
+    }
+
+    @Bean
+    FilterRegistrationBean<AdminAccessFilter> adminAccessFilter(AdminToken token,
+                                                                ObjectProvider<BrowserSessions> sessions) {
+        FilterRegistrationBean<AdminAccessFilter> registration =
+                new FilterRegistrationBean<>(new AdminAccessFilter(token, sessions.getIfAvailable()));
         // Every path, before any other filter: what is public is decided inside, and everything else needs the token.
         registration.addUrlPatterns("/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);

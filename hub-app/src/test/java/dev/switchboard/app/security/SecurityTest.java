@@ -214,6 +214,150 @@ class SecurityTest {
         }
     }
 
+    @Test
+    void theConsoleLoginFormAndItsStylesheetAreItsOnlyOpenPaths() throws Exception {
+        RawHttp.Response login = http.get("/console/login");
+        assertThat(login.status()).isEqualTo(200);
+        assertThat(login.contentType()).startsWith("text/html");
+        assertThat(login.body()).contains("name=\"token\"").contains("action=\"/console/login\"");
+        assertThat(http.get("/console/assets/console.css").status()).isEqualTo(200);
+
+        for (String page : List.of("/console", "/console/events", "/console/events/1", "/console/dead-letters/1",
+                "/console/sync", "/console/connections", "/console/assets/console.js", "/console/nothing")) {
+            RawHttp.Response response = http.get(page);
+            assertThat(response.status()).as("GET %s -> %s", page, response).isEqualTo(303);
+            assertThat(response.headers().get("location")).isEqualTo("/console/login");
+        }
+        for (String action : List.of("/console/dead-letters/1/replay", "/console/dead-letters/replay",
+                "/console/sync/a-to-b/apply", "/console/connections/github/check", "/console/logout")) {
+            assertThat(http.send("POST", action, new byte[0]).status()).as("POST %s", action).isEqualTo(401);
+        }
+        for (String spelling : spellings("/console/events")) {
+            RawHttp.Response response = http.get(spelling);
+            assertThat(response.status()).as("GET %s -> %s", spelling, response).isIn(303, 400, 401);
+            if (response.status() == 303) {
+                assertThat(response.headers().get("location")).isEqualTo("/console/login");
+            }
+        }
+    }
+
+    @Test
+    void aConsoleSessionOpensTheConsoleOnlyNeverTheApi() throws Exception {
+        String cookie = consoleLogin();
+
+        RawHttp.Response events = http.get("/console/events", "Cookie: " + cookie);
+        assertThat(events.status()).as(events.toString()).isEqualTo(200);
+        assertThat(events.headers().get("content-security-policy")).contains("script-src 'self'")
+                .doesNotContain("unsafe-inline");
+        assertThat(events.headers().get("x-frame-options")).isEqualTo("DENY");
+        assertThat(events.body()).doesNotContain(TOKEN);
+        for (String api : List.of("/api/v1/events", "/api/v1/dead-letters", "/actuator/prometheus", "/actuator")) {
+            assertThat(http.get(api, "Cookie: " + cookie).status()).as("GET %s with a console session", api)
+                    .isEqualTo(401);
+        }
+    }
+
+    @Test
+    void aWrongOrForgedConsoleCredentialIsRefused() throws Exception {
+        RawHttp.Response wrong = http.send("POST", "/console/login", form("token=" + WRONG_TOKEN),
+                "Content-Type: application/x-www-form-urlencoded");
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(wrong.headers()).doesNotContainKey("set-cookie");
+        assertThat(wrong.body()).doesNotContain(WRONG_TOKEN);
+
+        RawHttp.Response inTheAddress = http.send("POST", "/console/login?token=" + TOKEN, form(""),
+                "Content-Type: application/x-www-form-urlencoded");
+        assertThat(inTheAddress.status()).as("a token in the URL is refused even when right").isEqualTo(400);
+        assertThat(inTheAddress.headers()).doesNotContainKey("set-cookie");
+
+        String forged = "x".repeat(43);
+        for (String cookie : List.of("switchboard_console=" + forged, "switchboard_console=" + TOKEN,
+                "switchboard_console=", "switchboard_console=" + consoleLogin().split("=", 2)[1] + "A")) {
+            RawHttp.Response response = http.get("/console/events", "Cookie: " + cookie);
+            assertThat(response.status()).as("GET /console/events with %s", cookie).isEqualTo(303);
+            assertThat(http.send("POST", "/console/dead-letters/replay", form("id=1"), "Cookie: " + cookie,
+                    "Content-Type: application/x-www-form-urlencoded").status()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void consoleFormsNeedTheSessionsCsrfTokenAndLogoutEndsTheSession() throws Exception {
+        String cookie = consoleLogin();
+        String csrf = csrf(http.get("/console/dead-letters", "Cookie: " + cookie).body());
+        String other = csrf(http.get("/console/dead-letters", "Cookie: " + consoleLogin()).body());
+        String formType = "Content-Type: application/x-www-form-urlencoded";
+
+        RawHttp.Response without = http.send("POST", "/console/dead-letters/replay", form("id=1"), "Cookie: " + cookie,
+                formType);
+        RawHttp.Response wrong = http.send("POST", "/console/dead-letters/replay", form("id=1&csrf=" + other),
+                "Cookie: " + cookie, formType);
+        RawHttp.Response logoutWithout = http.send("POST", "/console/logout", form(""), "Cookie: " + cookie, formType);
+        RawHttp.Response right = http.send("POST", "/console/dead-letters/replay", form("id=999999&csrf=" + csrf),
+                "Cookie: " + cookie, formType);
+
+        assertThat(without.status()).isEqualTo(403);
+        assertThat(without.contentType()).startsWith("application/problem+json");
+        assertThat(wrong.status()).as("another session's token").isEqualTo(403);
+        assertThat(logoutWithout.status()).isEqualTo(403);
+        assertThat(right.status()).as(right.toString()).isEqualTo(200);
+        assertThat(right.body()).contains("NOT_FOUND");
+
+        RawHttp.Response logout = http.send("POST", "/console/logout", form("csrf=" + csrf), "Cookie: " + cookie,
+                formType);
+        assertThat(logout.status()).isEqualTo(303);
+        assertThat(logout.headers().get("set-cookie")).contains("Max-Age=0");
+        RawHttp.Response after = http.get("/console/events", "Cookie: " + cookie);
+        assertThat(after.status()).as("the old cookie after logout").isEqualTo(303);
+        assertThat(after.headers().get("location")).isEqualTo("/console/login");
+    }
+
+    @Test
+    void aConsoleFilterValueIsEchoedAsTextAndABadOneIsA400() throws Exception {
+        String cookie = "Cookie: " + consoleLogin();
+        String hostile = "%3Cscript%3Ealert(1)%3C%2Fscript%3E";
+
+        RawHttp.Response badTime = http.get("/console/events?from=" + hostile, cookie);
+        RawHttp.Response badType = http.get("/console/events?type=" + hostile, cookie);
+        RawHttp.Response badStatus = http.get("/console/deliveries?status=" + hostile, cookie);
+        RawHttp.Response echoed = http.get("/console/events?subject=" + hostile, cookie);
+
+        for (RawHttp.Response bad : List.of(badTime, badType, badStatus)) {
+            assertThat(bad.status()).as(bad.toString()).isEqualTo(400);
+            assertThat(bad.body()).contains("class=\"notice error\"").contains("&lt;script&gt;alert(1)")
+                    .doesNotContain("<script>alert");
+        }
+        assertThat(badTime.body()).contains("from: expected a UTC time");
+        assertThat(echoed.status()).isEqualTo(200);
+        assertThat(echoed.body()).contains("value=\"&lt;script&gt;alert(1)&lt;/script&gt;\"")
+                .doesNotContain("<script>alert");
+    }
+
+    /** Logs in to the console and returns the session cookie as {@code name=value}. */
+    private static String consoleLogin() throws Exception {
+        RawHttp.Response response = http.send("POST", "/console/login", form("token=" + TOKEN),
+                "Content-Type: application/x-www-form-urlencoded");
+        assertThat(response.status()).as(response.toString()).isEqualTo(303);
+        assertThat(response.headers().get("location")).isEqualTo("/console/events");
+        String setCookie = response.headers().get("set-cookie");
+        assertThat(setCookie).startsWith("switchboard_console=").contains("; Path=/console", "; HttpOnly",
+                "; SameSite=Strict").doesNotContain("Secure").doesNotContain(TOKEN);
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+        SENT_TOKENS.add(cookie.substring(cookie.indexOf('=') + 1));
+        return cookie;
+    }
+
+    private static String csrf(String page) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("name=\"csrf\" value=\"([A-Za-z0-9_-]+)\"")
+                .matcher(page);
+        assertThat(matcher.find()).as("a CSRF field in the page").isTrue();
+        SENT_TOKENS.add(matcher.group(1));
+        return matcher.group(1);
+    }
+
+    private static byte[] form(String body) {
+        return body.getBytes(StandardCharsets.UTF_8);
+    }
+
     static Stream<String> codeInRouteText() {
         String probe = ConstructionProbe.class.getName();
         String route = """
