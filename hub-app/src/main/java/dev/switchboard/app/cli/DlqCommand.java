@@ -16,11 +16,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "dlq", description = "List and replay dead letters on a running hub.",
+@Command(name = "dlq", mixinStandardHelpOptions = true, description = "List and replay dead letters on a running hub.",
         subcommands = {DlqCommand.ListDeadLetters.class, DlqCommand.Replay.class})
 final class DlqCommand {
 
-    @Command(name = "list", description = "Open dead letters, newest first (--all for replayed ones too).")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Open dead letters, newest first (--all for replayed ones too).")
     static final class ListDeadLetters implements Callable<Integer> {
 
         @Spec
@@ -68,7 +69,8 @@ final class DlqCommand {
         }
     }
 
-    @Command(name = "replay", description = "Replay one dead letter by id, or every open one of --connection.")
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = "Replay one dead letter by id, or every open one of --connection.")
     static final class Replay implements Callable<Integer> {
 
         @Spec

@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "events", description = "Search the hub's inbox, newest first, with each route's outcome.")
+@Command(name = "events", mixinStandardHelpOptions = true,
+        description = "Search the hub's inbox, newest first, with each route's outcome.")
 final class EventsCommand implements Callable<Integer> {
 
     @Spec

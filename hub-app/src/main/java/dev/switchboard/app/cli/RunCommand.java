@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "run", description = "Start the hub (with ./switchboard.yaml unless --config names another file).")
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Start the hub (with ./switchboard.yaml unless --config names another file).")
 final class RunCommand implements Callable<Integer> {
 
     private static volatile boolean started;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "sync", description = "Plan or apply a sync job on a running hub.",
+@Command(name = "sync", mixinStandardHelpOptions = true, description = "Plan or apply a sync job on a running hub.",
         subcommands = {SyncCommand.Plan.class, SyncCommand.Apply.class})
 final class SyncCommand {
 
@@ -70,7 +70,8 @@ final class SyncCommand {
         }
     }
 
-    @Command(name = "plan", description = "Show what apply would do, object by object, without writing.")
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = "Show what apply would do, object by object, without writing.")
     static final class Plan extends JobCommand {
         @Override
         SyncReport run(SyncApi api, String scope) throws ApiException {
@@ -78,7 +79,8 @@ final class SyncCommand {
         }
     }
 
-    @Command(name = "apply", description = "Run the job now. Exit code 1 if any object failed.")
+    @Command(name = "apply", mixinStandardHelpOptions = true,
+            description = "Run the job now. Exit code 1 if any object failed.")
     static final class Apply extends JobCommand {
         @Override
         SyncReport run(SyncApi api, String scope) throws ApiException {

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "validate", description = "Check a configuration and its route files, listing every problem. "
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Check a configuration and its route files, listing every problem. "
         + "Exit code 0 when valid, 1 when not.")
 final class ValidateCommand implements Callable<Integer> {
 

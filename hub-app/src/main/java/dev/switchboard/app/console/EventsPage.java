@@ -126,7 +126,7 @@ class EventsPage {
             html.open("tbody", "id", "outcome-rows", "data-live", "");
             for (RouteProgress.Entry outcome : outcomes) {
                 html.open("tr").element("td", outcome.routeId()).open("td");
-                state(html, outcome.outcome().name(), outcome.outcome().name(), null);
+                state(html, label(outcome), outcome.outcome().name(), null);
                 html.close("td").element("td", outcome.detail()).close("tr");
             }
             if (outcomes.isEmpty()) {
@@ -160,7 +160,7 @@ class EventsPage {
         }
         html.open("td", "class", "outcomes");
         for (RouteProgress.Entry outcome : store.routeProgress().outcomes(entry.seq())) {
-            state(html, outcome.routeId() + " " + outcome.outcome().name(), outcome.outcome().name(), outcome.detail());
+            state(html, outcome.routeId() + " " + label(outcome), outcome.outcome().name(), outcome.detail());
         }
         html.close("td").close("tr");
     }
@@ -178,5 +178,10 @@ class EventsPage {
 
     static void fact(Html html, String name, Object value) {
         html.element("dt", name).element("dd", value);
+    }
+
+    /** The outcome as the CLI writes it: the state, and for WAITING and DEAD the step ({@code DEAD@step2}). */
+    static String label(RouteProgress.Entry outcome) {
+        return outcome.outcome().name() + (outcome.step() == null ? "" : "@step" + outcome.step());
     }
 }

@@ -161,6 +161,21 @@ public class CliTest {
     }
 
     @Test
+    void everyCommandAnswersHelpAndRunHelpStartsNothing() {
+        for (String[] command : new String[][] {{"run"}, {"validate"}, {"events"}, {"dlq"}, {"dlq", "list"},
+                {"dlq", "replay"}, {"sync"}, {"sync", "plan"}, {"sync", "apply"}, {"demo"}}) {
+            String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+            args[command.length] = "--help";
+
+            Run help = cli(args);
+
+            assertThat(help.code()).as(String.join(" ", args)).isZero();
+            assertThat(help.out()).as(String.join(" ", args)).contains("Usage: switchboard " + String.join(" ", command));
+        }
+        assertThat(RunCommand.hubStarted()).as("run --help started a hub").isFalse();
+    }
+
+    @Test
     void runAloneReportsItsUsageErrorsUnderItsFullName() {
         // `run` is parsed without the other commands (the hub's start-up does not build them); its errors read the same.
         Run run = cli("run", "--config");

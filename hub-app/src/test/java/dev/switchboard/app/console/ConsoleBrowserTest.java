@@ -188,7 +188,9 @@ class ConsoleBrowserTest {
         assertThat(browser.getTitle()).as("no script from an event ran").doesNotContain("owned");
         assertThat(browser.findElements(By.cssSelector("main script"))).isEmpty();
         assertThat(browser.getPageSource()).contains("&lt;script&gt;document.title");
-        wait(PATIENCE).until(driver -> rowOf("models/churn/versions/1").getText().contains("champion-to-deploy DONE"));
+        // The route's only step is dead-lettered (the target fails permanently): the event says so, not DONE.
+        wait(PATIENCE).until(driver -> rowOf("models/churn/versions/1").getText()
+                .contains("champion-to-deploy DEAD@step1"));
         wait(PATIENCE).until(driver -> rowOf("models/churn/versions/2").getText()
                 .contains("champion-to-deploy FILTERED"));
         screenshot("events");
@@ -200,7 +202,7 @@ class ConsoleBrowserTest {
         navigate(() -> rowOf("models/churn/versions/1").findElement(By.tagName("a")).click());
         assertThat(browser.findElement(By.id("cloud-event")).getText())
                 .contains("\"type\" : \"dev.switchboard.model_version.alias_set\"", "\"alias\" : \"champion\"");
-        assertThat(browser.findElement(By.id("outcomes")).getText()).contains("champion-to-deploy", "DONE");
+        assertThat(browser.findElement(By.id("outcomes")).getText()).contains("champion-to-deploy", "DEAD@step1");
         screenshot("event");
     }
 
@@ -230,6 +232,10 @@ class ConsoleBrowserTest {
                 .isEmpty();
         assertThat(browser.findElement(By.id("attempts")).getText()).contains("DELIVERED");
         screenshot("dead-letter-replayed");
+
+        // The delivered step lets the route's execution finish: the event now says DONE.
+        browser.get(base + "/console/events");
+        wait(PATIENCE).until(driver -> rowOf("models/churn/versions/1").getText().contains("champion-to-deploy DONE"));
     }
 
     @Test

@@ -100,6 +100,7 @@ public final class WebhookIngress {
     private final HubConfig.Webhooks settings;
     private final MeterRegistry meters;
     private final Clock clock;
+    private final RejectionLog rejections;
 
     public WebhookIngress(ConnectionRegistry connections, InboxStore inbox, HubConfig.Webhooks settings,
                           MeterRegistry meters, Clock clock) {
@@ -108,6 +109,7 @@ public final class WebhookIngress {
         this.settings = settings;
         this.meters = meters;
         this.clock = clock;
+        this.rejections = new RejectionLog(clock, RejectionLog.INTERVAL);
     }
 
     /**
@@ -226,13 +228,17 @@ public final class WebhookIngress {
     }
 
     private Problem reject(String connection, int status, String code, String detail) {
-        count(connection, "rejected", code, 1);
-        return new Problem(status, title(status), plain(detail), code, Optional.empty());
+        return problem(connection, status, code, detail, Optional.empty());
     }
 
     private Problem problem(String connection, int status, String code, String detail, Optional<Duration> retryAfter) {
         count(connection, "rejected", code, 1);
-        return new Problem(status, title(status), plain(detail), code, retryAfter);
+        Problem problem = new Problem(status, title(status), plain(detail), code, retryAfter);
+        if (status < 500) {
+            // the hub's own failures are logged where they happen
+            rejections.line(connection, status, code, problem.detail()).ifPresent(LOG::warn);
+        }
+        return problem;
     }
 
     private void count(String connection, String outcome, String reason, int amount) {
