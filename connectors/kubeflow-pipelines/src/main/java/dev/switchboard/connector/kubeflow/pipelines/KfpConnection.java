@@ -1,6 +1,6 @@
 package dev.switchboard.connector.kubeflow.pipelines;
 
-import dev.switchboard.connector.kubeflow.pipelines.internal.KfpClient;
+import dev.switchboard.connector.kubeflow.common.KubeflowClient;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.CheckResult;
@@ -15,14 +15,17 @@ import java.util.Optional;
 /** One open Kubeflow Pipelines connection. */
 final class KfpConnection implements Connection {
 
+    /** The Pipelines API this connector speaks. */
+    static final String API = "/apis/v2beta1";
+
     private final KfpOptions.Settings settings;
-    private final KfpClient client;
+    private final KubeflowClient client;
     private final KfpRuns runs;
     private final EventSource events;
 
     KfpConnection(KfpOptions.Settings settings) {
         this.settings = settings;
-        this.client = new KfpClient(settings.connection(), settings.url(), settings.token(), Optional.empty(),
+        this.client = new KubeflowClient(settings.connection(), settings.url(), KfpConnection.API, settings.token(), Optional.empty(),
                 settings.requestTimeout());
         this.runs = new KfpRuns(settings, client);
         this.events = new EventSource() {
@@ -53,7 +56,7 @@ final class KfpConnection implements Connection {
     @Override
     public CheckResult check(Duration timeout) {
         return CheckResult.probe(name(), "Kubeflow Pipelines at " + settings.url(), timeout,
-                () -> client.get("/runs", KfpClient.query("page_size", 1, "namespace", settings.namespace().orElse(null))),
+                () -> client.get("/runs", KubeflowClient.query("page_size", 1, "namespace", settings.namespace().orElse(null))),
                 "Kubeflow Pipelines at " + settings.url() + " answered");
     }
 

@@ -1,9 +1,9 @@
 package dev.switchboard.connector.kubeflow.pipelines;
 
-import static dev.switchboard.connector.kubeflow.pipelines.internal.KfpClient.query;
+import static dev.switchboard.connector.kubeflow.common.KubeflowClient.query;
 
-import dev.switchboard.connector.kubeflow.pipelines.internal.KfpClient;
-import dev.switchboard.connector.kubeflow.pipelines.internal.KfpClient.KfpApiException;
+import dev.switchboard.connector.kubeflow.common.KubeflowClient;
+import dev.switchboard.connector.kubeflow.common.KubeflowClient.KubeflowApiException;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.model.EventType;
 import dev.switchboard.model.PipelineRun;
@@ -60,12 +60,12 @@ final class KfpRuns implements ActionTarget {
 
     private final KfpOptions.Settings settings;
     private final String connection;
-    private final KfpClient client;
+    private final KubeflowClient client;
     private final URI source;
     /** Pipeline display names by id; a pipeline's name never changes. */
     private final Map<String, String> pipelineNames = new ConcurrentHashMap<>();
 
-    KfpRuns(KfpOptions.Settings settings, KfpClient client) {
+    KfpRuns(KfpOptions.Settings settings, KubeflowClient client) {
         this.settings = settings;
         this.connection = settings.connection();
         this.client = client;
@@ -154,9 +154,9 @@ final class KfpRuns implements ActionTarget {
             return Optional.empty();
         }
         try {
-            return Optional.of(new Status(status(client.get("/runs/" + KfpClient.encode(started.nativeId()), Map.of())
+            return Optional.of(new Status(status(client.get("/runs/" + KubeflowClient.encode(started.nativeId()), Map.of())
                     .path("state").asString("")), started));
-        } catch (KfpApiException e) {
+        } catch (KubeflowApiException e) {
             if (e.status() == 404) {
                 return Optional.empty();
             }
@@ -177,7 +177,7 @@ final class KfpRuns implements ActionTarget {
 
     ResourceRef runRef(String runId) {
         return new ResourceRef(SYSTEM, connection, "pipeline_run", runId,
-                URI.create(settings.url() + "/#/runs/details/" + KfpClient.encode(runId)));
+                URI.create(settings.url() + "/#/runs/details/" + KubeflowClient.encode(runId)));
     }
 
     // ---------------------------------------------------------------- polling
@@ -285,9 +285,9 @@ final class KfpRuns implements ActionTarget {
     private String pipelineName(String pipelineId) {
         return pipelineNames.computeIfAbsent(pipelineId, id -> {
             try {
-                JsonNode pipeline = client.get("/pipelines/" + KfpClient.encode(id), Map.of());
+                JsonNode pipeline = client.get("/pipelines/" + KubeflowClient.encode(id), Map.of());
                 return pipeline.path("display_name").asString(pipeline.path("name").asString(id));
-            } catch (KfpApiException e) {
+            } catch (KubeflowApiException e) {
                 if (e.status() == 404) {
                     return id; // deleted since: the id is all there is
                 }

@@ -1,9 +1,9 @@
 package dev.switchboard.connector.kubeflow.registry;
 
-import static dev.switchboard.connector.kubeflow.registry.internal.RegistryClient.query;
+import static dev.switchboard.connector.kubeflow.common.KubeflowClient.query;
 
-import dev.switchboard.connector.kubeflow.registry.internal.RegistryClient;
-import dev.switchboard.connector.kubeflow.registry.internal.RegistryClient.RegistryApiException;
+import dev.switchboard.connector.kubeflow.common.KubeflowClient;
+import dev.switchboard.connector.kubeflow.common.KubeflowClient.KubeflowApiException;
 import dev.switchboard.model.ApprovalStatus;
 import dev.switchboard.model.ArtifactRef;
 import dev.switchboard.model.ModelVersion;
@@ -37,14 +37,14 @@ final class KubeflowModelRegistry implements ModelRegistry {
     static final String ARTIFACT_NAME = "model";
 
     private final String connection;
-    private final RegistryClient client;
+    private final KubeflowClient client;
     private final RegistryMapper mapper;
     private final int defaultPageSize;
     /** Registered-model names and ids never change and models are never deleted, so both maps stay valid. */
     private final Map<String, String> idsByName = new ConcurrentHashMap<>();
     private final Map<String, String> namesById = new ConcurrentHashMap<>();
 
-    KubeflowModelRegistry(String connection, RegistryClient client, RegistryMapper mapper, int defaultPageSize) {
+    KubeflowModelRegistry(String connection, KubeflowClient client, RegistryMapper mapper, int defaultPageSize) {
         this.connection = connection;
         this.client = client;
         this.mapper = mapper;
@@ -92,7 +92,7 @@ final class KubeflowModelRegistry implements ModelRegistry {
     }
 
     JsonNode modelById(String id) {
-        return remember(client.get("/registered_models/" + RegistryClient.encode(id), Map.of()));
+        return remember(client.get("/registered_models/" + KubeflowClient.encode(id), Map.of()));
     }
 
     @Override
@@ -114,7 +114,7 @@ final class KubeflowModelRegistry implements ModelRegistry {
         body.set("customProperties", mapper.tagProperties(tags));
         try {
             return remember(client.post("/registered_models", body));
-        } catch (RegistryApiException e) {
+        } catch (KubeflowApiException e) {
             if (e.status() == 409) {
                 return requireModel(name); // created concurrently: create-or-get
             }
@@ -134,7 +134,7 @@ final class KubeflowModelRegistry implements ModelRegistry {
                 return Page.last(List.of());
             }
             model = found.get();
-            path = "/registered_models/" + RegistryClient.encode(model.path("id").asString()) + "/versions";
+            path = "/registered_models/" + KubeflowClient.encode(model.path("id").asString()) + "/versions";
         }
         JsonNode list = client.get(path, query("pageSize", clamp(page.pageSize()),
                 "orderBy", since == null ? "ID" : "LAST_UPDATE_TIME", "sortOrder", since == null ? "ASC" : "DESC",
@@ -166,7 +166,7 @@ final class KubeflowModelRegistry implements ModelRegistry {
     }
 
     private Optional<JsonNode> modelArtifact(String versionId) {
-        JsonNode list = client.get("/model_versions/" + RegistryClient.encode(versionId) + "/artifacts",
+        JsonNode list = client.get("/model_versions/" + KubeflowClient.encode(versionId) + "/artifacts",
                 query("pageSize", 10, "artifactType", "model-artifact", "name", ARTIFACT_NAME));
         for (JsonNode artifact : list.path("items")) {
             if (ARTIFACT_NAME.equals(artifact.path("name").asString())) {
@@ -227,7 +227,7 @@ final class KubeflowModelRegistry implements ModelRegistry {
                 body.set("customProperties", mapper.versionProperties(version));
                 try {
                     mv = client.post("/model_versions", body);
-                } catch (RegistryApiException e) {
+                } catch (KubeflowApiException e) {
                     if (e.status() != 409) {
                         throw e;
                     }
@@ -253,7 +253,7 @@ final class KubeflowModelRegistry implements ModelRegistry {
                 props.set(RegistryMapper.DIGEST, mapper.stringValue(RegistryMapper.digestText(artifact.digest())));
             }
             body.set("customProperties", props);
-            client.post("/model_versions/" + RegistryClient.encode(mv.path("id").asString()) + "/artifacts", body);
+            client.post("/model_versions/" + KubeflowClient.encode(mv.path("id").asString()) + "/artifacts", body);
         }
         return mv;
     }
@@ -266,7 +266,7 @@ final class KubeflowModelRegistry implements ModelRegistry {
         long highest = 0;
         String token = null;
         do {
-            JsonNode list = client.get("/registered_models/" + RegistryClient.encode(rm.path("id").asString())
+            JsonNode list = client.get("/registered_models/" + KubeflowClient.encode(rm.path("id").asString())
                     + "/versions", query("pageSize", defaultPageSize, "orderBy", "ID", "nextPageToken", token));
             for (JsonNode mv : list.path("items")) {
                 String name = mv.path("name").asString();
@@ -287,7 +287,7 @@ final class KubeflowModelRegistry implements ModelRegistry {
         JsonNode mv = requireVersion(rm, version);
         ObjectNode body = client.object();
         body.put("description", description);
-        return full(client.patch("/model_versions/" + RegistryClient.encode(mv.path("id").asString()), body), rm);
+        return full(client.patch("/model_versions/" + KubeflowClient.encode(mv.path("id").asString()), body), rm);
     }
 
     @Override
@@ -296,7 +296,7 @@ final class KubeflowModelRegistry implements ModelRegistry {
         requireVersion(rm, version);
         ObjectNode props = ((ObjectNode) rm.path("customProperties")).deepCopy();
         props.set(RegistryMapper.ALIAS_PREFIX + alias, mapper.stringValue(version));
-        patchProperties("/registered_models/" + RegistryClient.encode(rm.path("id").asString()), props);
+        patchProperties("/registered_models/" + KubeflowClient.encode(rm.path("id").asString()), props);
     }
 
     @Override
@@ -304,7 +304,7 @@ final class KubeflowModelRegistry implements ModelRegistry {
         JsonNode rm = requireModel(modelName);
         ObjectNode props = ((ObjectNode) rm.path("customProperties")).deepCopy();
         if (props.remove(RegistryMapper.ALIAS_PREFIX + alias) != null) {
-            patchProperties("/registered_models/" + RegistryClient.encode(rm.path("id").asString()), props);
+            patchProperties("/registered_models/" + KubeflowClient.encode(rm.path("id").asString()), props);
         }
     }
 
@@ -319,7 +319,7 @@ final class KubeflowModelRegistry implements ModelRegistry {
         JsonNode mv = requireVersion(rm, version);
         ObjectNode body = client.object();
         body.put("state", stage == Stage.ARCHIVED ? "ARCHIVED" : "LIVE");
-        return full(client.patch("/model_versions/" + RegistryClient.encode(mv.path("id").asString()), body), rm);
+        return full(client.patch("/model_versions/" + KubeflowClient.encode(mv.path("id").asString()), body), rm);
     }
 
     @Override
@@ -334,7 +334,7 @@ final class KubeflowModelRegistry implements ModelRegistry {
         JsonNode rm = requireModel(modelName);
         ObjectNode props = ((ObjectNode) rm.path("customProperties")).deepCopy();
         props.set(key, mapper.stringValue(value));
-        patchProperties("/registered_models/" + RegistryClient.encode(rm.path("id").asString()), props);
+        patchProperties("/registered_models/" + KubeflowClient.encode(rm.path("id").asString()), props);
     }
 
     @Override
@@ -343,7 +343,7 @@ final class KubeflowModelRegistry implements ModelRegistry {
         JsonNode mv = requireVersion(requireModel(modelName), version);
         ObjectNode props = ((ObjectNode) mv.path("customProperties")).deepCopy();
         props.set(key, mapper.stringValue(value));
-        patchProperties("/model_versions/" + RegistryClient.encode(mv.path("id").asString()), props);
+        patchProperties("/model_versions/" + KubeflowClient.encode(mv.path("id").asString()), props);
     }
 
     @Override
@@ -351,7 +351,7 @@ final class KubeflowModelRegistry implements ModelRegistry {
         JsonNode mv = requireVersion(requireModel(modelName), version);
         ObjectNode props = ((ObjectNode) mv.path("customProperties")).deepCopy();
         if (props.remove(key) != null) {
-            patchProperties("/model_versions/" + RegistryClient.encode(mv.path("id").asString()), props);
+            patchProperties("/model_versions/" + KubeflowClient.encode(mv.path("id").asString()), props);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.switchboard.connector.kubeflow.registry;
 
-import dev.switchboard.connector.kubeflow.registry.internal.RegistryClient;
+import dev.switchboard.connector.kubeflow.common.KubeflowClient;
 import dev.switchboard.model.ArtifactRef;
 import dev.switchboard.model.Digest;
 import dev.switchboard.model.ModelVersion;
@@ -56,11 +56,11 @@ final class RegistryActions implements ActionTarget {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{(run_id|run_name|pipeline|pipeline_version|param\\.[^}]+)}");
 
     private final String connection;
-    private final RegistryClient client;
+    private final KubeflowClient client;
     private final KubeflowModelRegistry registry;
     private final ArtifactResolver artifacts;
 
-    RegistryActions(String connection, RegistryClient client, KubeflowModelRegistry registry, ArtifactResolver artifacts) {
+    RegistryActions(String connection, KubeflowClient client, KubeflowModelRegistry registry, ArtifactResolver artifacts) {
         this.connection = connection;
         this.client = client;
         this.registry = registry;
@@ -144,7 +144,7 @@ final class RegistryActions implements ActionTarget {
         if (!"model_version".equals(started.kind())) {
             return Optional.empty();
         }
-        return client.find("/model_versions/" + RegistryClient.encode(started.nativeId()), Map.of())
+        return client.find("/model_versions/" + KubeflowClient.encode(started.nativeId()), Map.of())
                 .map(mv -> new Status(RunStatus.SUCCEEDED, started));
     }
 

@@ -1,6 +1,6 @@
 package dev.switchboard.connector.kubeflow.registry;
 
-import dev.switchboard.connector.kubeflow.registry.internal.RegistryClient;
+import dev.switchboard.connector.kubeflow.common.KubeflowClient;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.CheckResult;
@@ -18,8 +18,11 @@ import java.util.Optional;
 /** One open Kubeflow Model Registry connection; every port shares one HTTP client. */
 final class RegistryConnection implements Connection {
 
+    /** The Model Registry REST API this connector speaks. */
+    static final String API = "/api/model_registry/v1alpha3";
+
     private final RegistryOptions.Settings settings;
-    private final RegistryClient client;
+    private final KubeflowClient client;
     private final KubeflowModelRegistry registry;
     private final RegistryActions actions;
     private final EventSource events;
@@ -32,7 +35,7 @@ final class RegistryConnection implements Connection {
     RegistryConnection(RegistryOptions.Settings settings, ConnectorContext context, RegistryMapper mapper) {
         this.settings = settings;
         String name = settings.connection();
-        this.client = new RegistryClient(name, settings.url(), settings.token(), settings.userHeader(),
+        this.client = new KubeflowClient(name, settings.url(), RegistryConnection.API, settings.token(), settings.userHeader(),
                 settings.requestTimeout());
         this.registry = new KubeflowModelRegistry(name, client, mapper, settings.pageSize());
         this.actions = new RegistryActions(name, client, registry, context.artifacts());

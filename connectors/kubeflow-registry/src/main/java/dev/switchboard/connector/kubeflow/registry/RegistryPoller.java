@@ -1,8 +1,8 @@
 package dev.switchboard.connector.kubeflow.registry;
 
-import static dev.switchboard.connector.kubeflow.registry.internal.RegistryClient.query;
+import static dev.switchboard.connector.kubeflow.common.KubeflowClient.query;
 
-import dev.switchboard.connector.kubeflow.registry.internal.RegistryClient;
+import dev.switchboard.connector.kubeflow.common.KubeflowClient;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.model.EventType;
 import dev.switchboard.model.ModelVersion;
@@ -37,12 +37,12 @@ final class RegistryPoller {
     private static final String VERSION = "kfmr1";
 
     private final String connection;
-    private final RegistryClient client;
+    private final KubeflowClient client;
     private final KubeflowModelRegistry registry;
     private final int pageSize;
     private final URI source;
 
-    RegistryPoller(String connection, RegistryClient client, KubeflowModelRegistry registry, int pageSize) {
+    RegistryPoller(String connection, KubeflowClient client, KubeflowModelRegistry registry, int pageSize) {
         this.connection = connection;
         this.client = client;
         this.registry = registry;

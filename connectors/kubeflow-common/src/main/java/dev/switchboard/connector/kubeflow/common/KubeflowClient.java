@@ -1,4 +1,4 @@
-package dev.switchboard.connector.kubeflow.registry.internal;
+package dev.switchboard.connector.kubeflow.common;
 
 import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.ErrorKind;
@@ -25,38 +25,47 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A thin client of the Kubeflow Model Registry REST API {@code v1alpha3} on {@link java.net.http.HttpClient}: JSON in
- * and out as trees (the connector reads a dozen fields of each entity; typed DTOs for the whole schema would be
- * most of the code), every failure classified here. Headers: {@code Authorization: Bearer} when a token is set, and
- * the user-id header for multi-user deployments behind a proxy.
+ * A thin client of Kubeflow's REST APIs (Pipelines {@code v2beta1} and Model Registry {@code v1alpha3}, both
+ * grpc-gateway style with snake_case JSON) on {@link java.net.http.HttpClient}: JSON trees in and out, every
+ * failure classified here. {@code Authorization: Bearer} when a token is set; a user-id header only when the
+ * connection configures one (Istio refuses requests from outside the mesh that carry {@code kubeflow-userid}).
+ * Shared by the two Kubeflow connectors, which otherwise know nothing of each other.
  */
-public final class RegistryClient {
+public final class KubeflowClient {
 
-    public static final String API = "/api/model_registry/v1alpha3";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MAX_BODY_IN_MESSAGE = 300;
 
     private final String connection;
     private final URI base;
+    private final String api;
     private final Optional<String> token;
     private final Optional<Map.Entry<String, String>> userHeader;
     private final Duration timeout;
     private HttpClient http;
 
-    public RegistryClient(String connection, URI base, Optional<String> token,
+    /**
+     * @param base the server's URL
+     * @param api  the API's path on it ({@code /apis/v2beta1}, {@code /api/model_registry/v1alpha3})
+     */
+    public KubeflowClient(String connection, URI base, String api, Optional<String> token,
                           Optional<Map.Entry<String, String>> userHeader, Duration timeout) {
         this.connection = connection;
         this.base = base;
+        this.api = api;
         this.token = token;
         this.userHeader = userHeader;
         this.timeout = timeout;
     }
 
-    /** A registry answer other than 2xx, with the registry's {@code code} text ({@code "Not Found"}). */
-    public static final class RegistryApiException extends ConnectorException {
+    /**
+     * An answer other than 2xx. Pipelines sends a google.rpc.Status {@code {"code": <gRPC code>, "message"}}, the
+     * registry {@code {"code": "<status text>", "message"}}.
+     */
+    public static final class KubeflowApiException extends ConnectorException {
         private final int status;
 
-        RegistryApiException(ErrorKind kind, String connection, String message, Duration retryAfter, int status,
+        KubeflowApiException(ErrorKind kind, String connection, String message, Duration retryAfter, int status,
                              Throwable cause) {
             super(kind, connection, message, retryAfter, cause);
             this.status = status;
@@ -79,7 +88,7 @@ public final class RegistryClient {
     public Optional<JsonNode> find(String path, Map<String, ?> query) {
         try {
             return Optional.of(get(path, query));
-        } catch (RegistryApiException e) {
+        } catch (KubeflowApiException e) {
             if (e.status() == 404) {
                 return Optional.empty();
             }
@@ -105,7 +114,7 @@ public final class RegistryClient {
 
     private JsonNode send(String method, String pathAndQuery, JsonNode body) {
         String operation = method + " " + pathAndQuery;
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + API + pathAndQuery)).timeout(timeout)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + api + pathAndQuery)).timeout(timeout)
                 .header("Accept", "application/json");
         token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
         userHeader.ifPresent(h -> builder.header(h.getKey(), h.getValue()));
@@ -120,10 +129,10 @@ public final class RegistryClient {
             response = http().send(builder.build(), BodyHandlers.ofString());
         } catch (IOException | UncheckedIOException e) {
             String what = e instanceof HttpTimeoutException ? "timed out" : "failed: " + e.getClass().getSimpleName();
-            throw new RegistryApiException(ErrorKind.TRANSIENT, connection, operation + " " + what, null, 0, e);
+            throw new KubeflowApiException(ErrorKind.TRANSIENT, connection, operation + " " + what, null, 0, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RegistryApiException(ErrorKind.TRANSIENT, connection, operation + " interrupted", null, 0, e);
+            throw new KubeflowApiException(ErrorKind.TRANSIENT, connection, operation + " interrupted", null, 0, e);
         }
         if (response.statusCode() / 100 != 2) {
             throw failure(connection, operation, response.statusCode(), response.body(),
@@ -132,22 +141,24 @@ public final class RegistryClient {
         try {
             return JSON.readTree(response.body() == null || response.body().isBlank() ? "{}" : response.body());
         } catch (JacksonException e) {
-            throw new RegistryApiException(ErrorKind.SYSTEM, connection, operation
+            throw new KubeflowApiException(ErrorKind.SYSTEM, connection, operation
                     + " returned an unexpected payload: not JSON", null, response.statusCode(), e);
         }
     }
 
     /**
-     * Classifies a non-2xx answer. The registry answers {@code {"code": "<status text>", "message": …}}; 400, 401,
-     * 403, 404, 409 and 422 are the caller's fault, 408, 429 and 5xx are worth a retry.
+     * Classifies a non-2xx answer by HTTP status (grpc-gateway maps the gRPC code onto it): 400, 401, 403, 404, 409
+     * and 422 are the caller's fault, 408, 429 and 5xx (Unavailable, Internal, DeadlineExceeded) are worth a retry.
      */
-    static RegistryApiException failure(String connection, String operation, int status, String body,
+    static KubeflowApiException failure(String connection, String operation, int status, String body,
                                         Optional<String> retryAfter) {
         String detail = abbreviate(body);
         try {
             JsonNode node = JSON.readTree(body == null || body.isBlank() ? "{}" : body);
             if (node.hasNonNull("message")) {
-                detail = node.path("code").asString("") + ": " + abbreviate(node.get("message").asString());
+                String code = node.path("code").asString("?");
+                detail = (code.matches("\\d+") ? "gRPC code " + code : code) + ": "
+                        + abbreviate(node.get("message").asString());
             }
         } catch (RuntimeException notJson) {
             // a proxy's HTML page: keep the text
@@ -160,7 +171,7 @@ public final class RegistryClient {
                 return Optional.empty();
             }
         }).orElse(null);
-        return new RegistryApiException(kind, connection, operation + " failed with HTTP " + status
+        return new KubeflowApiException(kind, connection, operation + " failed with HTTP " + status
                 + (detail.isEmpty() ? "" : " (" + detail + ")"), wait, status, null);
     }
 
