@@ -89,7 +89,14 @@ public final class KfpFake extends WireMockFake<KfpFake> {
 
     /** Adds a pipeline with one version; returns {@code [pipeline_id, pipeline_version_id]}. */
     public synchronized List<String> addPipeline(String displayName) {
-        String pipelineId = UUID.randomUUID().toString();
+        return addPipeline(UUID.randomUUID().toString(), displayName);
+    }
+
+    /**
+     * Adds a pipeline with a given id (as a route file names it) and one version; returns
+     * {@code [pipeline_id, pipeline_version_id]}.
+     */
+    public synchronized List<String> addPipeline(String pipelineId, String displayName) {
         String versionId = UUID.randomUUID().toString();
         pipelines.put(pipelineId, JSON.createObjectNode().put("pipeline_id", pipelineId).put("display_name", displayName)
                 .put("name", displayName).put("created_at", now()));
