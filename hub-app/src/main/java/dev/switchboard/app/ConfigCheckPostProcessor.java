@@ -2,6 +2,7 @@ package dev.switchboard.app;
 
 import dev.switchboard.core.config.ConfigValidator;
 import dev.switchboard.core.config.InvalidConfigurationException;
+import dev.switchboard.core.connector.ConnectorDiscoveryException;
 import dev.switchboard.core.connector.ConnectorRegistry;
 import dev.switchboard.spi.ConfigProblem;
 import java.util.ArrayList;
@@ -32,9 +33,14 @@ class ConfigCheckPostProcessor implements EnvironmentPostProcessor, Ordered {
         ConfigCheck.Result checked = ConfigCheck.check(ConfigurationPropertySources.get(environment),
                 ConfigurationPropertySources.from(files), new PropertySourcesPlaceholdersResolver(environment));
         List<ConfigProblem> problems = new ArrayList<>(checked.problems());
-        // The connections and sync jobs too, so that start-up lists what `switchboard validate` lists, all at once.
-        problems.addAll(new ConfigValidator(ConnectorRegistry.discover(application.getClassLoader()))
-                .validate(checked.properties().toHubConfig()));
+        // The plugins, connections and sync jobs too, so that start-up lists what `switchboard validate` lists, all
+        // at once. Connections are checked only once every connector type is known, or each would be "unknown".
+        try (ConnectorRegistry connectors = ConnectorRegistry.discover(application.getClassLoader(),
+                checked.properties().getPlugins().getDirectory())) {
+            problems.addAll(new ConfigValidator(connectors).validate(checked.properties().toHubConfig()));
+        } catch (ConnectorDiscoveryException e) {
+            problems.addAll(e.problems());
+        }
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException(problems);
         }

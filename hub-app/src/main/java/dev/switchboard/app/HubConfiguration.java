@@ -7,6 +7,7 @@ import dev.switchboard.core.config.ConfigValidator;
 import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.config.InvalidConfigurationException;
 import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.connector.ConnectorDiscoveryException;
 import dev.switchboard.core.connector.ConnectorRegistry;
 import dev.switchboard.core.delivery.ActionDispatcher;
 import dev.switchboard.core.delivery.DeadLetters;
@@ -47,9 +48,18 @@ class HubConfiguration {
         return Clock.systemUTC();
     }
 
-    @Bean
-    ConnectorRegistry connectorRegistry() {
-        return ConnectorRegistry.discover(Thread.currentThread().getContextClassLoader());
+    /** The built-in connectors and the plugins folder's; closing it (at shutdown) closes the plugins' jars. */
+    @Bean(destroyMethod = "close")
+    ConnectorRegistry connectorRegistry(SwitchboardProperties properties) {
+        try {
+            ConnectorRegistry connectors = ConnectorRegistry.discover(Thread.currentThread().getContextClassLoader(),
+                    properties.getPlugins().getDirectory());
+            connectors.plugins().forEach(plugin -> LOG.info("Plugin {} from {}: connector type(s) {}", plugin.name(),
+                    plugin.location(), plugin.connectors().stream().map(c -> c.type() + " " + c.version()).toList()));
+            return connectors;
+        } catch (ConnectorDiscoveryException e) {
+            throw new InvalidConfigurationException(e.problems());
+        }
     }
 
     @Bean

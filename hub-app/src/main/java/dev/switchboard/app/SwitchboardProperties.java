@@ -25,6 +25,7 @@ public class SwitchboardProperties {
     private final Routes routes = new Routes();
     private final Webhooks webhooks = new Webhooks();
     private final Delivery delivery = new Delivery();
+    private final Plugins plugins = new Plugins();
     /** A stable, unique name for this instance (a pod name), so a restart takes its predecessor's leases at once. */
     private String instanceName;
 
@@ -54,6 +55,10 @@ public class SwitchboardProperties {
 
     public Delivery getDelivery() {
         return delivery;
+    }
+
+    public Plugins getPlugins() {
+        return plugins;
     }
 
     public String getInstanceName() {
@@ -103,6 +108,24 @@ public class SwitchboardProperties {
     public static class Routes {
 
         private Path directory;
+
+        public Path getDirectory() {
+            return directory;
+        }
+
+        public void setDirectory(Path directory) {
+            this.directory = directory;
+        }
+    }
+
+    /**
+     * Connector plugins loaded beside the built-in connectors: each jar (a fat jar) or folder (a connector's jar with
+     * its libraries) in {@code directory} is one plugin, with its own class loader. A missing folder holds none.
+     */
+    public static class Plugins {
+
+        /** The hub's working directory's {@code plugins}, unless set. */
+        private Path directory = Path.of("plugins");
 
         public Path getDirectory() {
             return directory;

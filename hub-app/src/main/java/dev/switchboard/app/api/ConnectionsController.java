@@ -5,6 +5,8 @@ import dev.switchboard.api.model.CheckResult;
 import dev.switchboard.api.model.Connection;
 import dev.switchboard.api.model.ConnectionPage;
 import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.connector.ConnectorOrigin;
+import dev.switchboard.core.connector.ConnectorRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,17 +18,24 @@ import org.springframework.web.bind.annotation.RestController;
 class ConnectionsController implements ConnectionsApi {
 
     private final ConnectionRegistry connections;
+    private final ConnectorRegistry connectors;
 
-    ConnectionsController(ConnectionRegistry connections) {
+    ConnectionsController(ConnectionRegistry connections, ConnectorRegistry connectors) {
         this.connections = connections;
+        this.connectors = connectors;
     }
 
     @Override
     public ResponseEntity<ConnectionPage> listConnections(String pageToken, Integer size) {
-        List<Connection> all = connections.all().stream().map(entry -> new Connection(entry.connection().name(),
-                entry.connector().type(), entry.connector().version(),
-                entry.connector().capabilities().stream().map(c -> Connection.CapabilitiesEnum.fromValue(c.name()))
-                        .sorted().toList())).toList();
+        List<Connection> all = connections.all().stream().map(entry -> {
+            // Every open connection's type is in the registry it was opened from; the fallback only guards a host
+            // that opened connections from another registry.
+            ConnectorOrigin origin = connectors.origin(entry.connector().type()).orElseGet(() -> new ConnectorOrigin(
+                    ConnectorOrigin.BUILT_IN, null, ConnectorOrigin.jarOf(entry.connector().getClass())));
+            return new Connection(entry.connection().name(), entry.connector().type(), entry.connector().version(),
+                    origin.plugin(), origin.jar(), entry.connector().capabilities().stream()
+                            .map(c -> Connection.CapabilitiesEnum.fromValue(c.name())).sorted().toList());
+        }).toList();
         Pages.Slice<Connection> page = Pages.slice(all, pageToken, size);
         return ResponseEntity.ok(new ConnectionPage(page.items()).nextPageToken(page.next()));
     }

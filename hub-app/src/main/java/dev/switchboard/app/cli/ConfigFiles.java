@@ -28,8 +28,9 @@ final class ConfigFiles {
      * @param config   the configuration, with every value that could not be bound left at its default
      * @param problems unknown keys and values of the wrong type ({@link ConfigCheck}); the hub refuses to start on
      *                 any of them
+     * @param pluginsDirectory the plugins folder, relative to the file's folder unless absolute
      */
-    record Loaded(HubConfig config, List<ConfigProblem> problems) {
+    record Loaded(HubConfig config, List<ConfigProblem> problems, Path pluginsDirectory) {
     }
 
     static Loaded read(Path file) {
@@ -46,12 +47,16 @@ final class ConfigFiles {
         ConfigCheck.Result checked = ConfigCheck.check(ConfigurationPropertySources.from(sources),
                 ConfigurationPropertySources.from(loaded), new PropertySourcesPlaceholdersResolver(environment));
         HubConfig config = checked.properties().toHubConfig();
-        // Relative route directories are relative to the file, as when the hub is started beside it.
+        // Relative route and plugin directories are relative to the file, as when the hub is started beside it.
         if (config.routeDirectory() != null && !config.routeDirectory().isAbsolute()) {
             Path base = file.toAbsolutePath().getParent();
             config = new HubConfig(config.connections(), base.resolve(config.routeDirectory()).normalize(),
                     config.webhooks(), config.syncJobs());
         }
-        return new Loaded(config, checked.problems());
+        Path plugins = checked.properties().getPlugins().getDirectory();
+        if (plugins != null && !plugins.isAbsolute()) {
+            plugins = file.toAbsolutePath().getParent().resolve(plugins).normalize();
+        }
+        return new Loaded(config, checked.problems(), plugins);
     }
 }

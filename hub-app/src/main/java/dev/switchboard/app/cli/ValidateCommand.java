@@ -5,8 +5,10 @@ import dev.switchboard.core.camel.RouteValidator;
 import dev.switchboard.core.config.ConfigValidator;
 import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.connector.ConnectorDiscoveryException;
 import dev.switchboard.core.connector.ConnectorRegistry;
 import dev.switchboard.spi.ConfigProblem;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,6 +16,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,28 +45,65 @@ final class ValidateCommand implements Callable<Integer> {
         }
         ConfigFiles.Loaded loaded = ConfigFiles.read(config);
         HubConfig hubConfig = loaded.config();
-        ConnectorRegistry connectors = ConnectorRegistry.discover(Thread.currentThread().getContextClassLoader());
         List<ConfigProblem> configProblems = new ArrayList<>(loaded.problems());
-        configProblems.addAll(new ConfigValidator(connectors).validate(hubConfig));
-        List<String> problems = new ArrayList<>();
-        configProblems.forEach(problem -> problems.add(config + ": " + problem));
-        int routeFiles = 0;
-        if (hubConfig.routeDirectory() != null && Files.isDirectory(hubConfig.routeDirectory())) {
-            // Routes are checked even when connections have problems, against the connections that have none.
-            try (ConnectionRegistry connections = ConnectionRegistry.open(usable(hubConfig, configProblems),
-                    connectors, Clock.systemUTC())) {
-                routeFiles = RouteFiles.list(hubConfig.routeDirectory()).size();
-                problems.addAll(new RouteValidator(connections).validateDirectory(hubConfig.routeDirectory()));
-            }
+        ConnectorRegistry connectors;
+        try {
+            connectors = ConnectorRegistry.discover(Thread.currentThread().getContextClassLoader(),
+                    loaded.pluginsDirectory());
+        } catch (ConnectorDiscoveryException e) {
+            // Without every connector type known, each connection of a missing one would be "unknown type" too.
+            configProblems.addAll(e.problems());
+            return report(out, List.of(), configProblems.stream().map(problem -> config + ": " + problem).toList(),
+                    hubConfig, 0);
         }
+        try (connectors) {
+            configProblems.addAll(new ConfigValidator(connectors).validate(hubConfig));
+            List<String> problems = new ArrayList<>();
+            configProblems.forEach(problem -> problems.add(config + ": " + problem));
+            int routeFiles = 0;
+            if (hubConfig.routeDirectory() != null && Files.isDirectory(hubConfig.routeDirectory())) {
+                // Routes are checked even when connections have problems, against the connections that have none.
+                try (ConnectionRegistry connections = ConnectionRegistry.open(usable(hubConfig, configProblems),
+                        connectors, Clock.systemUTC())) {
+                    routeFiles = RouteFiles.list(hubConfig.routeDirectory()).size();
+                    problems.addAll(new RouteValidator(connections).validateDirectory(hubConfig.routeDirectory()));
+                }
+            }
+            return report(out, origins(hubConfig, connectors), problems, hubConfig, routeFiles);
+        }
+    }
+
+    private int report(PrintWriter out, List<String> origins, List<String> problems, HubConfig hubConfig,
+                       int routeFiles) {
         if (problems.isEmpty()) {
             out.printf("%s is valid: %d connection(s), %d route file(s)%n", config,
                     hubConfig.connections().size(), routeFiles);
-            return 0;
+        } else {
+            out.printf("%s has %d problem(s):%n", config, problems.size());
+            problems.forEach(problem -> out.println("  - " + problem));
         }
-        out.printf("%s has %d problem(s):%n", config, problems.size());
-        problems.forEach(problem -> out.println("  - " + problem));
-        return 1;
+        if (!origins.isEmpty()) {
+            out.println("connector types:");
+            origins.forEach(origin -> out.println("  " + origin));
+        }
+        return problems.isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * Where each connector type the configuration uses, and each type a plugin provides, came from: an author
+     * checking that the hub picked up their plugin (and not a stale built-in) reads it here.
+     */
+    private static List<String> origins(HubConfig config, ConnectorRegistry connectors) {
+        Set<String> types = new TreeSet<>();
+        config.connections().values().stream().map(HubConfig.ConnectionSpec::type).filter(type -> type != null)
+                .forEach(types::add);
+        connectors.plugins().forEach(plugin -> plugin.connectors().forEach(connector -> types.add(connector.type())));
+        List<String> lines = new ArrayList<>();
+        for (String type : types) {
+            connectors.origin(type).ifPresent(origin -> lines.add(type + " " + connectors.find(type).orElseThrow()
+                    .version() + ": " + origin.describe()));
+        }
+        return lines;
     }
 
     /** The configuration without the connections that have problems of their own. */

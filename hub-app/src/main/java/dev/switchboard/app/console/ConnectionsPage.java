@@ -2,12 +2,11 @@ package dev.switchboard.app.console;
 
 import dev.switchboard.app.api.BrowserSessions;
 import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.connector.ConnectorOrigin;
 import dev.switchboard.core.delivery.DeliveryEngine;
 import dev.switchboard.spi.CheckResult;
 import dev.switchboard.spi.Connector;
 import jakarta.servlet.http.HttpServletRequest;
-import java.net.URL;
-import java.security.CodeSource;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -101,22 +100,6 @@ class ConnectionsPage {
 
     /** The jar (file name only) the connector was loaded from: which plugin provided it. */
     static String plugin(Connector connector) {
-        CodeSource source = connector.getClass().getProtectionDomain().getCodeSource();
-        URL location = source == null ? null : source.getLocation();
-        if (location == null) {
-            return "(built in)";
-        }
-        // A jar ("…/connector-mlflow.jar", or "…/BOOT-INF/lib/connector-mlflow.jar!/" inside the hub's own jar), or a
-        // module's class directory when run from a build ("…/connectors/mlflow/target/classes/").
-        String[] segments = location.getPath().replace("!", "").split("/");
-        List<String> names = java.util.Arrays.stream(segments).filter(segment -> !segment.isEmpty()).toList();
-        if (names.isEmpty()) {
-            return "(built in)";
-        }
-        String last = names.get(names.size() - 1);
-        if ((last.equals("classes") || last.equals("test-classes")) && names.size() >= 3) {
-            return names.get(names.size() - 3) + " (" + last + ")";
-        }
-        return last;
+        return ConnectorOrigin.jarOf(connector.getClass());
     }
 }

@@ -8,6 +8,7 @@ import dev.switchboard.spi.Connection;
 import dev.switchboard.spi.ConnectionConfig;
 import dev.switchboard.spi.Connector;
 import dev.switchboard.spi.ConnectorContext;
+import dev.switchboard.spi.EventSource;
 import dev.switchboard.spi.Fidelity;
 import dev.switchboard.spi.ModelRegistry;
 import dev.switchboard.spi.OptionDefinition;
@@ -22,15 +23,18 @@ import java.util.Set;
 
 /**
  * The worked example of {@code docs/connector-guide.md}: a model registry that lives in memory, one per
- * connection, and one action that routes can perform. Small on purpose; it shows the shape every connector has, not a useful tool.
+ * connection, one action that routes can perform, and signed webhooks that say an alias moved. Small on purpose; it shows the shape every connector has, not a useful tool.
  */
 public final class ExampleConnector implements Connector {
 
     static final String MAX_PAGE_SIZE = "max-page-size";
+    static final String WEBHOOK_SECRET = "webhook-secret";
 
     private static final List<OptionDefinition> OPTIONS = List.of(
             OptionDefinition.optional(MAX_PAGE_SIZE, OptionType.INTEGER, "100",
-                    "The largest page the registry hands out, as real tools cap theirs."));
+                    "The largest page the registry hands out, as real tools cap theirs."),
+            OptionDefinition.optional(WEBHOOK_SECRET, OptionType.STRING, null,
+                    "The secret the tool signs webhooks with; without it every webhook is refused.").asSecret());
 
     @Override
     public String type() {
@@ -49,7 +53,7 @@ public final class ExampleConnector implements Connector {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.MODEL_REGISTRY, Capability.ACTION_TARGET);
+        return EnumSet.of(Capability.MODEL_REGISTRY, Capability.ACTION_TARGET, Capability.EVENT_SOURCE);
     }
 
     @Override
@@ -75,6 +79,7 @@ public final class ExampleConnector implements Connector {
         int maxPageSize = config.withDefaults(Options.defaults(OPTIONS)).integer(MAX_PAGE_SIZE).orElseThrow();
         ExampleModelRegistry registry = new ExampleModelRegistry(config.name(), maxPageSize, context.clock());
         ExampleActionTarget actions = new ExampleActionTarget(config.name());
+        ExampleWebhooks webhooks = new ExampleWebhooks(config.name(), config.string(WEBHOOK_SECRET));
         return new Connection() {
             @Override
             public String name() {
@@ -94,6 +99,11 @@ public final class ExampleConnector implements Connector {
             @Override
             public Optional<ActionTarget> actionTarget() {
                 return Optional.of(actions);
+            }
+
+            @Override
+            public Optional<EventSource> eventSource() {
+                return Optional.of(webhooks);
             }
         };
     }

@@ -5,6 +5,7 @@ import dev.switchboard.conformance.BadConfig;
 import dev.switchboard.conformance.ConfigSuite;
 import dev.switchboard.conformance.ConnectorHarness;
 import dev.switchboard.conformance.ModelRegistrySuite;
+import dev.switchboard.conformance.WebhookEventSourceSuite;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.model.EventType;
 import dev.switchboard.model.ResourceRef;
@@ -14,15 +15,21 @@ import dev.switchboard.spi.Capability;
 import dev.switchboard.spi.ConnectionConfig;
 import dev.switchboard.spi.Connector;
 import dev.switchboard.spi.Fidelity;
+import dev.switchboard.spi.WebhookRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 
 /** The example connector passes the kit: the config suite and the suites of the capabilities it claims. */
-class ExampleConformanceTest extends ConnectorHarness implements ConfigSuite, ModelRegistrySuite, ActionTargetSuite {
+class ExampleConformanceTest extends ConnectorHarness
+        implements ConfigSuite, ModelRegistrySuite, ActionTargetSuite, WebhookEventSourceSuite {
+
+    private static final String SECRET = "example-webhook-secret-7f3a";
+    private static final byte[] BODY = "model=churn&version=3&alias=champion".getBytes(StandardCharsets.UTF_8);
 
     @Override
     public Connector connector() {
@@ -31,7 +38,7 @@ class ExampleConformanceTest extends ConnectorHarness implements ConfigSuite, Mo
 
     @Override
     public Set<Capability> declaredCapabilities() {
-        return EnumSet.of(Capability.MODEL_REGISTRY, Capability.ACTION_TARGET);
+        return EnumSet.of(Capability.MODEL_REGISTRY, Capability.ACTION_TARGET, Capability.EVENT_SOURCE);
     }
 
     @Override
@@ -41,7 +48,7 @@ class ExampleConformanceTest extends ConnectorHarness implements ConfigSuite, Mo
 
     @Override
     protected ConnectionConfig config() {
-        return new ConnectionConfig("example-test", "example", Map.of());
+        return new ConnectionConfig("example-test", "example", Map.of("webhook-secret", SECRET));
     }
 
     @Override
@@ -69,5 +76,33 @@ class ExampleConformanceTest extends ConnectorHarness implements ConfigSuite, Mo
                 new TagChange("churn", "1", "validated", "true", version));
         return new ActionTarget.Request("record-note", Map.of("note", "churn 1 validated"), event,
                 "key-" + UUID.randomUUID());
+    }
+
+    @Override
+    public WebhookRequest validWebhook() {
+        return webhookSignedWith(SECRET);
+    }
+
+    @Override
+    public WebhookRequest webhookSignedWith(String secret) {
+        return new WebhookRequest("example-test", Map.of(
+                "Content-Type", List.of("application/x-www-form-urlencoded"),
+                ExampleWebhooks.DELIVERY, List.of("delivery-1"),
+                ExampleWebhooks.SIGNATURE, List.of(ExampleWebhooks.sign(secret, BODY))), BODY, Instant.now());
+    }
+
+    @Override
+    public String webhookSecret() {
+        return SECRET;
+    }
+
+    @Override
+    public String signatureHeader() {
+        return ExampleWebhooks.SIGNATURE;
+    }
+
+    @Override
+    public EventType expectedWebhookEventType() {
+        return EventType.MODEL_VERSION_ALIAS_SET;
     }
 }
