@@ -1,6 +1,7 @@
 package dev.switchboard.app;
 
 import dev.switchboard.app.sandbox.SandboxProperties;
+import dev.switchboard.core.config.Quoted;
 import dev.switchboard.spi.ConfigProblem;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -127,7 +128,7 @@ public final class ConfigCheck {
             }
             if (!(node instanceof Map<?, ?> children)) {
                 return Optional.of(new ConfigProblem(path.toString(), "takes a single value, not keys below it such as "
-                        + quote(element)));
+                        + Quoted.of(element)));
             }
             Object child = children.containsKey(WILDCARD) ? children.get(WILDCARD) : children.get(element);
             if (index && children.containsKey(INDEX)) {
@@ -244,7 +245,7 @@ public final class ConfigCheck {
             String message;
             if (property != null && property.getValue() != null) {
                 message = "must be " + expected(raw(target.getType().getType())) + ", was "
-                        + quote(String.valueOf(property.getValue()));
+                        + Quoted.of(String.valueOf(property.getValue()));
             } else {
                 message = rootMessage(error);
             }
@@ -294,7 +295,7 @@ public final class ConfigCheck {
         Set<String> listed = new LinkedHashSet<>(known);
         listed.remove(WILDCARD);
         listed.remove(INDEX);
-        return " " + quote(key) + nearest.map(candidate -> "; did you mean " + quote(candidate) + "?")
+        return " " + Quoted.of(key) + nearest.map(candidate -> "; did you mean " + Quoted.of(candidate) + "?")
                 .orElse("; known keys here: " + String.join(", ", listed));
     }
 
@@ -316,10 +317,5 @@ public final class ConfigCheck {
             current = swap;
         }
         return previous[b.length()];
-    }
-
-    private static String quote(String value) {
-        String plain = value.replaceAll("\\p{Cntrl}", "?");
-        return "\"" + (plain.length() > 80 ? plain.substring(0, 80) + "…" : plain) + "\"";
     }
 }

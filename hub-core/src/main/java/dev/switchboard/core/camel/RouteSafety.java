@@ -1,5 +1,6 @@
 package dev.switchboard.core.camel;
 
+import dev.switchboard.core.config.Quoted;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -28,7 +29,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  *   <li>no step or language that calls Java or a script ({@code bean}, {@code process}, {@code method},
  *       {@code groovy}, …), no bean references ({@code #class:}, {@code #bean:}, {@code #type:}), no Simple
  *       functions that reach objects, classes or the environment ({@code ${bean:…}}, {@code ${type:…}},
- *       {@code ${exchange…}}, {@code ${camelContext…}}, {@code ${env…}}, {@code ${sys…}}, {@code {{env:…}}});</li>
+ *       {@code ${exchange…}}, {@code ${camelContext…}}, {@code ${env…}}, {@code ${sys…}},
+ *       {@code {{env:…}}});</li>
  *   <li>endpoints only of the hub's own kinds: {@code switchboard:}, {@code direct:}, {@code seda:}, {@code log:},
  *       spelled literally;</li>
  *   <li>no tags, anchors or aliases, at most {@value #MAX_DEPTH} levels of nesting and {@value #MAX_CHARS}
@@ -143,10 +145,10 @@ public final class RouteSafety {
                 return;
             }
             if (frame.depth == 2 && !TOP_LEVEL.contains(value)) {
-                problems.add(at + ": " + shown(value) + " is not allowed at the top of a route file; it holds routes"
-                        + " only (route: or from:)");
+                problems.add(at + ": " + Quoted.of(value) + " is not allowed at the top of a route file; it holds"
+                        + " routes only (route: or from:)");
             } else if (CODE_KEYS.contains(value)) {
-                problems.add(at + ": " + shown(value) + " is not allowed: route files route events, they do not"
+                problems.add(at + ": " + Quoted.of(value) + " is not allowed: route files route events, they do not"
                         + " create objects or run code");
             }
             frame.key(value);
@@ -163,7 +165,7 @@ public final class RouteSafety {
         if (key != null && ENDPOINT_KEYS.contains(key)) {
             var scheme = SCHEME.matcher(value);
             if (!scheme.matches() || !SCHEMES.contains(scheme.group(1).toLowerCase(Locale.ROOT))) {
-                problems.add(at + ": endpoint " + shown(value) + " is not allowed; routes may use "
+                problems.add(at + ": endpoint " + Quoted.of(value) + " is not allowed; routes may use "
                         + String.join(", ", SCHEMES.stream().sorted().map(s -> s + ":").toList()) + " endpoints");
             }
         }
@@ -176,11 +178,6 @@ public final class RouteSafety {
 
     private static String line(Event event) {
         return event.getStartMark().map(Mark::getLine).map(line -> String.valueOf(line + 1)).orElse("?");
-    }
-
-    private static String shown(String value) {
-        String plain = value.replaceAll("\\p{Cntrl}", " ");
-        return "\"" + (plain.length() > 80 ? plain.substring(0, 80) + "…" : plain) + "\"";
     }
 
     /** A mapping or sequence being read; a mapping alternates between its keys and their values. */

@@ -1,6 +1,8 @@
 package dev.switchboard.core.camel;
 
+import dev.switchboard.core.config.Quoted;
 import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.delivery.HubActions;
 import dev.switchboard.model.EventType;
 import dev.switchboard.spi.ActionTarget;
 import java.io.IOException;
@@ -81,11 +83,13 @@ public final class RouteValidator {
         }
         CamelContext context = new DefaultCamelContext();
         try {
-            Resource resource = ResourceHelper.fromString(name.endsWith(RouteFiles.SUFFIX) ? name : name + RouteFiles.SUFFIX, yaml);
+            String location = name.endsWith(RouteFiles.SUFFIX) ? name : name + RouteFiles.SUFFIX;
+            Resource resource = ResourceHelper.fromString(location, yaml);
             try {
                 PluginHelper.getRoutesLoader(context).loadRoutes(resource);
             } catch (Exception e) {
-                return new Result(List.of(), List.of(name + ": does not parse as Camel YAML routes: " + rootMessage(e)));
+                return new Result(List.of(), List.of(name + ": does not parse as Camel YAML routes: "
+                        + rootMessage(e)));
             }
             List<RouteDefinition> routes = ((ModelCamelContext) context).getRouteDefinitions();
             List<String> ids = new ArrayList<>();
@@ -135,7 +139,7 @@ public final class RouteValidator {
                 case "source" -> {
                     for (String source : text.split(",")) {
                         if (connections.find(source.trim()).isEmpty()) {
-                            problems.add("route " + id + ": source " + quote(source.trim())
+                            problems.add("route " + id + ": source " + Quoted.of(source.trim())
                                     + " is not a configured connection");
                         }
                     }
@@ -148,18 +152,18 @@ public final class RouteValidator {
     private static void checkParameter(String id, String name, String value, List<String> problems) {
         Field field = EVENTS_PARAMETERS.get(name);
         if (field == null) {
-            problems.add("route " + id + ": switchboard:events has no parameter " + quote(name) + "; it takes "
+            problems.add("route " + id + ": switchboard:events has no parameter " + Quoted.of(name) + "; it takes "
                     + String.join(", ", EVENTS_PARAMETERS.keySet()));
             return;
         }
         String enums = field.getAnnotation(UriParam.class).enums();
         if (!enums.isEmpty() && !List.of(enums.split(",")).contains(value)) {
             problems.add("route " + id + ": " + name + " must be one of " + enums.replace(",", ", ") + ", was "
-                    + quote(value));
+                    + Quoted.of(value));
         } else if ((field.getType() == int.class || field.getType() == long.class)
                 && !value.matches("[1-9][0-9]{0,8}")) {
             problems.add("route " + id + ": " + name + " must be a whole number from 1 to 999999999, was "
-                    + quote(value));
+                    + Quoted.of(value));
         }
     }
     /**
@@ -189,7 +193,7 @@ public final class RouteValidator {
                     simple.createExpression(expression.getExpression());
                 }
             } catch (RuntimeException e) {
-                problems.add("route " + id + ": the " + step + " expression " + quote(expression.getExpression())
+                problems.add("route " + id + ": the " + step + " expression " + Quoted.of(expression.getExpression())
                         + " does not compile: " + e.getMessage());
             }
         }
@@ -229,8 +233,8 @@ public final class RouteValidator {
             for (String id : result.routeIds()) {
                 String first = firstFileOfId.putIfAbsent(id, name);
                 if (first != null && !id.equals("(no id)")) {
-                    problems.add(name + ": route id " + quote(id) + " is used again; it is already the id of a route"
-                            + " in " + first);
+                    problems.add(name + ": route id " + Quoted.of(id) + " is used again; it is already the id of a"
+                            + " route in " + first);
                 }
             }
         });
@@ -249,11 +253,11 @@ public final class RouteValidator {
             problems.add("route " + routeId + ": " + uri + " must be switchboard:<connection>/<action>");
             return;
         }
-        if (dev.switchboard.core.delivery.HubActions.CONNECTION.equals(parts[0])) {
+        if (HubActions.CONNECTION.equals(parts[0])) {
             // The hub's own actions need no configured connection; without this, every shipped route failed validation.
-            if (!dev.switchboard.core.delivery.HubActions.ACTIONS.contains(parts[1])) {
+            if (!HubActions.ACTIONS.contains(parts[1])) {
                 problems.add("route " + routeId + ": the hub has no action " + parts[1] + "; it offers: "
-                        + String.join(", ", dev.switchboard.core.delivery.HubActions.ACTIONS));
+                        + String.join(", ", HubActions.ACTIONS));
             }
             return;
         }
@@ -278,11 +282,6 @@ public final class RouteValidator {
         } catch (Exception e) {
             return Map.of();
         }
-    }
-
-    private static String quote(String value) {
-        String plain = value.replaceAll("\\p{Cntrl}", "?");
-        return "\"" + (plain.length() > 80 ? plain.substring(0, 80) + "…" : plain) + "\"";
     }
 
     private static String rootMessage(Throwable failure) {
