@@ -99,14 +99,15 @@ class HubConfiguration {
     }
 
     @Bean
-    SyncService syncService(Store store, ConnectionRegistry connections, HubConfig config, Clock clock) {
-        return SyncService.of(store, connections, config, clock);
+    SyncService syncService(Store store, ConnectionRegistry connections, HubConfig config, InstanceId instanceId,
+                            Clock clock) {
+        return SyncService.of(store, connections, config, instanceId, clock);
     }
 
     /** Runs sync jobs on their schedules and on the inbox events they name. */
     @Bean(initMethod = "start", destroyMethod = "close")
-    SyncTriggers syncTriggers(SyncService sync, Store store) {
-        return new SyncTriggers(sync, store.inbox());
+    SyncTriggers syncTriggers(SyncService sync, Clock clock) {
+        return new SyncTriggers(sync, clock);
     }
 
     /** This process start's id: lease holders are recognised by it, and by the stable instance name if one is set. */
