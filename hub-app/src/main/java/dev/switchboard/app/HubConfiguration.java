@@ -93,9 +93,10 @@ class HubConfiguration {
     /** Started with the context and stopped before the store closes; unfinished claims expire and are taken over. */
     @Bean(initMethod = "start", destroyMethod = "stop")
     DeliveryEngine deliveryEngine(Store store, Outbox outbox, ConnectionRegistry connections, DeadLetters deadLetters,
-                                  SwitchboardProperties properties, MeterRegistry meters, Clock clock) {
+                                  SwitchboardProperties properties, MeterRegistry meters, InstanceId instanceId,
+                                  Clock clock) {
         return new DeliveryEngine(store, outbox, connections, deadLetters, properties.getDelivery().toSettings(),
-                meters, clock);
+                meters, clock, instanceId);
     }
 
     @Bean
