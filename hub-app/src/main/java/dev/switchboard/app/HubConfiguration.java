@@ -103,20 +103,22 @@ class HubConfiguration {
     /** Started with the context and stopped before the store closes; unfinished claims expire and are taken over. */
     @Bean(initMethod = "start", destroyMethod = "stop")
     DeliveryEngine deliveryEngine(Store store, Outbox outbox, ConnectionRegistry connections, DeadLetters deadLetters,
-                                  SwitchboardProperties properties, MeterRegistry meters, Clock clock) {
+                                  SwitchboardProperties properties, MeterRegistry meters, InstanceId instanceId,
+                                  Clock clock) {
         return new DeliveryEngine(store, outbox, connections, deadLetters, properties.getDelivery().toSettings(),
-                meters, clock);
+                meters, clock, instanceId);
     }
 
     @Bean
-    SyncService syncService(Store store, ConnectionRegistry connections, HubConfig config, Clock clock) {
-        return SyncService.of(store, connections, config, clock);
+    SyncService syncService(Store store, ConnectionRegistry connections, HubConfig config, InstanceId instanceId,
+                            Clock clock) {
+        return SyncService.of(store, connections, config, instanceId, clock);
     }
 
     /** Runs sync jobs on their schedules and on the inbox events they name. */
     @Bean(initMethod = "start", destroyMethod = "close")
-    SyncTriggers syncTriggers(SyncService sync, Store store) {
-        return new SyncTriggers(sync, store.inbox());
+    SyncTriggers syncTriggers(SyncService sync, Clock clock) {
+        return new SyncTriggers(sync, clock);
     }
 
     /** This process start's id: lease holders are recognised by it, and by the stable instance name if one is set. */

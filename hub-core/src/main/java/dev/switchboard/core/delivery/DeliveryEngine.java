@@ -1,6 +1,7 @@
 package dev.switchboard.core.delivery;
 
 import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ConnectorException;
@@ -21,7 +22,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,8 +41,10 @@ import tools.jackson.databind.json.JsonMapper;
  * records every attempt, retries transient failures with backoff and dead-letters the rest.
  *
  * <p>Several engines (one per hub instance) may share one database; {@link Outbox#claimDue} makes sure a
- * delivery is claimed by one of them, for {@link Settings#lease()}. An engine that dies leaves its claims to
- * expire, and another engine performs them again (at least once, same idempotency key).
+ * delivery is claimed by one of them, for {@link Settings#lease()}, which the engine renews while it performs the
+ * delivery (a heartbeat every third of the lease). An engine that dies leaves its claims to expire, and another
+ * engine performs them again (at least once, same idempotency key); an engine started again under the same
+ * {@linkplain InstanceId#node() node name} takes its dead predecessor's claims back at once.
  *
  * <p>On the embedded H2 store a route's new delivery skips the poller when a worker and a bulkhead slot are free:
  * the outbox stores it already claimed, with its first attempt started, and hands it over when the route's
@@ -69,7 +71,9 @@ public final class DeliveryEngine implements AutoCloseable {
      * @param baseBackoff  the first retry's backoff ceiling; it doubles per attempt
      * @param maxBackoff   the highest backoff ceiling
      * @param workers      deliveries performed at once by this engine
-     * @param lease        how long a claim holds; longer than any one attempt can take
+     * @param lease        how long a claim holds unless renewed; deliveries in progress are renewed every third of
+     *                     it (a heartbeat), so a dead instance's deliveries are taken over this long after its last
+     *                     heartbeat, however long an attempt takes
      * @param pollInterval how often to look for due deliveries when nothing woke the engine
      */
     public record Settings(int maxAttempts, Duration baseBackoff, Duration maxBackoff, int workers, Duration lease,
@@ -83,7 +87,7 @@ public final class DeliveryEngine implements AutoCloseable {
          * deliveries found no free slot and queued for the poller; with 64 the deliveries kept up with the intake.
          */
         public static final Settings DEFAULTS = new Settings(8, Duration.ofSeconds(1), Duration.ofMinutes(5), 64,
-                Duration.ofMinutes(5), Duration.ofSeconds(1));
+                Duration.ofSeconds(30), Duration.ofSeconds(1));
 
         public Settings {
             if (maxAttempts < 1) {
@@ -119,7 +123,11 @@ public final class DeliveryEngine implements AutoCloseable {
     private final DeliveryMetrics metrics;
     private final Clock clock;
     private final Backoff backoff;
-    private final String owner = "engine-" + UUID.randomUUID().toString().substring(0, 8);
+    private final InstanceId instance;
+    private final String owner;
+    /** Claim tokens of the deliveries this engine is performing: the heartbeat renews their leases. */
+    private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
+    private volatile Instant nextHeartbeatAt = Instant.MIN;
     private final Semaphore wakeUp = new Semaphore(0);
     /**
      * A new delivery to a connection whose bulkhead is full cannot be claimed yet: the poller is not woken for it
@@ -160,8 +168,8 @@ public final class DeliveryEngine implements AutoCloseable {
     /** Takes new deliveries straight from {@link Outbox#enqueue}: no claim, no separate attempt start. */
     private final Outbox.Handoff handoff = new Outbox.Handoff() {
         @Override
-        public String owner() {
-            return owner;
+        public InstanceId instance() {
+            return instance;
         }
 
         @Override
@@ -216,8 +224,15 @@ public final class DeliveryEngine implements AutoCloseable {
      */
     public DeliveryEngine(Store store, Outbox outbox, ConnectionRegistry connections, DeadLetters deadLetters,
                           Settings settings, MeterRegistry meters, Clock clock) {
+        this(store, outbox, connections, deadLetters, settings, meters, clock, InstanceId.newStart(null));
+    }
+
+    /** An engine with the default breakers and bulkheads that claims as {@code instance}. */
+    public DeliveryEngine(Store store, Outbox outbox, ConnectionRegistry connections, DeadLetters deadLetters,
+                          Settings settings, MeterRegistry meters, Clock clock, InstanceId instance) {
         this(store, outbox, connections, deadLetters, settings, CircuitBreakerRegistry.of(defaultBreakerConfig()),
-                BulkheadRegistry.of(defaultBulkheadConfig(settings)), meters, clock, ThreadLocalRandom.current()::nextDouble);
+                BulkheadRegistry.of(defaultBulkheadConfig(settings)), meters, clock,
+                ThreadLocalRandom.current()::nextDouble, instance);
     }
 
     /**
@@ -227,6 +242,19 @@ public final class DeliveryEngine implements AutoCloseable {
     public DeliveryEngine(Store store, Outbox outbox, ConnectionRegistry connections, DeadLetters deadLetters,
                           Settings settings, CircuitBreakerRegistry breakers, BulkheadRegistry bulkheads,
                           MeterRegistry meters, Clock clock, DoubleSupplier random) {
+        this(store, outbox, connections, deadLetters, settings, breakers, bulkheads, meters, clock, random,
+                InstanceId.newStart(null));
+    }
+
+    /**
+     * An engine that claims as {@code instance}: a later start under the same node name takes its unfinished
+     * claims back at once.
+     */
+    public DeliveryEngine(Store store, Outbox outbox, ConnectionRegistry connections, DeadLetters deadLetters,
+                          Settings settings, CircuitBreakerRegistry breakers, BulkheadRegistry bulkheads,
+                          MeterRegistry meters, Clock clock, DoubleSupplier random, InstanceId instance) {
+        this.instance = instance;
+        this.owner = instance.holder();
         this.outbox = outbox;
         this.connections = connections;
         this.hubActions = new HubActions(connections);
@@ -321,7 +349,20 @@ public final class DeliveryEngine implements AutoCloseable {
         return breakers.circuitBreaker(connection);
     }
 
-    /** This engine's name in claim tokens and logs. */
+    /**
+     * Renews the leases of the deliveries in progress here, when a heartbeat is due (every third of the lease); the
+     * poller calls it on each pass, tests on an injected clock call it after moving the clock.
+     */
+    public void heartbeat() {
+        Instant now = clock.instant();
+        if (now.isBefore(nextHeartbeatAt)) {
+            return;
+        }
+        nextHeartbeatAt = now.plus(settings.lease().dividedBy(3));
+        outbox.renew(List.copyOf(inProgress), settings.lease());
+    }
+
+    /** This engine's name in claim tokens and logs: its instance's holder id. */
     public String owner() {
         return owner;
     }
@@ -340,8 +381,9 @@ public final class DeliveryEngine implements AutoCloseable {
     private void pollLoop() {
         while (running) {
             try {
+                heartbeat();
                 int free = freeWorkers.availablePermits();
-                List<Delivery> claimed = outbox.claimDue(free, settings.lease(), owner, admission);
+                List<Delivery> claimed = outbox.claimDue(free, settings.lease(), instance, admission);
                 claimed.forEach(this::submit);
                 if (free > 0 && claimed.size() == free) {
                     continue; // there may be more due right now
@@ -375,6 +417,7 @@ public final class DeliveryEngine implements AutoCloseable {
     private void run(Delivery delivery, Consumer<Slot> work, Runnable rejected, Runnable finished) {
         Bulkhead bulkhead = bulkheads.bulkhead(delivery.connection());
         Slot slot = new Slot(bulkhead);
+        inProgress.add(delivery.claimToken());
         try {
             workers.submit(() -> {
                 try {
@@ -384,6 +427,7 @@ public final class DeliveryEngine implements AutoCloseable {
                     LOG.warn("Delivery {} to connection {} could not be completed: {}", delivery.id(),
                             delivery.connection(), e.getMessage());
                 } finally {
+                    inProgress.remove(delivery.claimToken());
                     finished.run();
                     slot.release();
                     freeWorkers.release();
@@ -391,6 +435,7 @@ public final class DeliveryEngine implements AutoCloseable {
                 }
             });
         } catch (RuntimeException stopping) {
+            inProgress.remove(delivery.claimToken());
             rejected.run();
             finished.run();
             bulkhead.releasePermission();

@@ -1,6 +1,7 @@
 package dev.switchboard.core.delivery;
 
 import dev.switchboard.core.event.EventCodec;
+import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.model.ResourceRef;
 import dev.switchboard.spi.ActionTarget;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -63,6 +65,14 @@ public final class Outbox {
             + "OR e.id > d.id AND e.status = 'IN_FLIGHT' AND d.status = 'PENDING'))";
 
     /**
+     * An in-flight delivery's claim is over: its lease ran out unrenewed, or it was claimed by an earlier start of the
+     * claimer's node (a restarted instance takes its dead predecessor's claims back at once). Parameters: now, the
+     * node's claim-token pattern, the claimer's own.
+     */
+    private static final String CLAIM_OVER = "(d.lease_until <= ? OR d.claimed_by LIKE ? ESCAPE '!' "
+            + "AND d.claimed_by NOT LIKE ? ESCAPE '!')";
+
+    /**
      * Due candidates on H2: pending rows in (status, id) order, so the scan stops after the rows it needs (H2
      * otherwise reads and sorts every pending delivery: the B1 benchmark's hot spot), plus lease-expired ones among
      * the few in flight. One OR of both made H2 walk the whole table.
@@ -74,7 +84,7 @@ public final class Outbox {
             + " ORDER BY d.status, d.id$FETCH) UNION ALL "
             + "(SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d "
             + "USE INDEX (ix_outbox_status_id) WHERE d.status = 'IN_FLIGHT' "
-            + "AND d.lease_until <= ?$NOT_FULL AND " + NOT_HELD_BACK + " ORDER BY d.id$FETCH)) due ORDER BY id";
+            + "AND " + CLAIM_OVER + "$NOT_FULL AND " + NOT_HELD_BACK + " ORDER BY d.id$FETCH)) due ORDER BY id";
 
     private final Store store;
     private final JdbcTemplate jdbc;
@@ -142,7 +152,7 @@ public final class Outbox {
                     + "AND status IN ('PENDING', 'IN_FLIGHT')", Integer.class, subject, call.connection()) > 0) {
                 return Optional.empty();
             }
-            String token = newClaimToken(engine.owner());
+            String token = newClaimToken(engine.instance());
             Instant leaseUntil = now.plus(engine.lease());
             long id = insert(call, now, new Claim(token, leaseUntil));
             jdbc.update("INSERT INTO delivery_attempt (delivery_id, attempt, started_at, outcome) "
@@ -209,8 +219,8 @@ public final class Outbox {
      */
     public interface Handoff {
 
-        /** The engine's name, for claim tokens. */
-        String owner();
+        /** The instance the engine runs as, for claim tokens. */
+        InstanceId instance();
 
         /** How long a claim holds. */
         Duration lease();
@@ -279,18 +289,21 @@ public final class Outbox {
         void release(String connection);
     }
 
-    /** {@link #claimDue(int, Duration, String, Admission)} with every connection admitted. */
+    /** {@link #claimDue(int, Duration, InstanceId, Admission)} for an anonymous claimer, every connection admitted. */
     public List<Delivery> claimDue(int limit, Duration lease, String owner) {
-        return claimDue(limit, lease, owner, Admission.UNLIMITED);
+        return claimDue(limit, lease, new InstanceId(null, owner), Admission.UNLIMITED);
     }
 
     /**
      * Claims up to {@code limit} due deliveries for {@code owner} until {@code lease} from now, oldest first, never
      * one that an earlier delivery of its subject to the same connection holds back, and only those
-     * {@code admission} takes (each claimed delivery holds one of its slots). Claimed deliveries come back
-     * IN_FLIGHT with a fresh claim token; an attempt left STARTED by an expired claim is marked LEASE_EXPIRED.
+     * {@code admission} takes (each claimed delivery holds one of its slots). Due: pending and due, or in flight
+     * under a claim that is over (its lease ran out, or it is {@code owner}'s predecessor's: the same
+     * {@linkplain InstanceId#node() node}, another start). Claimed deliveries come back IN_FLIGHT with a fresh
+     * claim token starting with {@code owner}'s {@linkplain InstanceId#holder() holder}; an attempt left STARTED by
+     * the earlier claim is marked LEASE_EXPIRED.
      */
-    public List<Delivery> claimDue(int limit, Duration lease, String owner, Admission admission) {
+    public List<Delivery> claimDue(int limit, Duration lease, InstanceId owner, Admission admission) {
         if (limit <= 0) {
             return List.of();
         }
@@ -299,7 +312,8 @@ public final class Outbox {
         // ends, and most times nothing is due (B1 benchmark). Reading them outside changes nothing, as H2 reads
         // committed rows either way and only a conditional update claims.
         boolean h2 = store.dialect() == Store.Dialect.H2;
-        List<Candidate> h2Candidates = h2 ? candidates(DUE_H2, limit, now, admission.full(), "") : List.of();
+        List<Candidate> h2Candidates = h2 ? candidates(DUE_H2, limit, now, owner, admission.full(), "")
+                : List.of();
         if (h2 && h2Candidates.isEmpty()) {
             return List.of();
         }
@@ -346,13 +360,17 @@ public final class Outbox {
      * stays the same. Twice the limit are read, so deliveries to a connection that runs out of slots part-way do
      * not hide those to other connections.
      */
-    private List<Candidate> candidates(String select, int limit, Instant now, Set<String> full, String suffix) {
+    private List<Candidate> candidates(String select, int limit, Instant now, InstanceId owner, Set<String> full,
+                                       String suffix) {
         String notFull = full.isEmpty() ? "" : " AND d.connection_name NOT IN ("
                 + String.join(", ", Collections.nCopies(full.size(), "?")) + ")";
         boolean fetchPerBranch = select.contains("$FETCH");
         List<Object> args = new ArrayList<>();
         for (int branch = 0; branch < 2; branch++) {
             args.add(Timestamp.from(now));
+            if (branch == 1) {
+                args.addAll(claimPatterns(owner));
+            }
             args.addAll(full);
             if (fetchPerBranch) {
                 args.add(2 * limit);
@@ -365,14 +383,27 @@ public final class Outbox {
                         Delivery.Status.IN_FLIGHT.name().equals(row.getString(4))), args.toArray());
     }
 
+    /**
+     * LIKE patterns of the claim tokens of {@code owner}'s node and of {@code owner} itself; for an anonymous owner
+     * both are its own, so that no other claim matches.
+     */
+    private static List<String> claimPatterns(InstanceId owner) {
+        String own = escapeLike(owner.holder()) + "/%";
+        return List.of(owner.node() == null ? own : escapeLike(owner.node()) + "/%", own);
+    }
+
+    private static String escapeLike(String text) {
+        return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
+    }
+
     /** Claims with row locks (PostgreSQL); adds each delivery it claimed, holding an admitted slot, to {@code won}. */
-    private void claimLocked(int limit, Instant now, Duration lease, String owner, Admission admission,
+    private void claimLocked(int limit, Instant now, Duration lease, InstanceId owner, Admission admission,
                              List<Candidate> won) {
         Timestamp at = Timestamp.from(now);
         // Rows locked here but not admitted stay as they are; their locks end with the transaction.
         for (Candidate candidate : candidates("SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d WHERE "
                 + "(d.status = 'PENDING' AND d.next_attempt_at <= ?$NOT_FULL OR d.status = 'IN_FLIGHT' "
-                + "AND d.lease_until <= ?$NOT_FULL) AND " + NOT_HELD_BACK + " ORDER BY d.id", limit, now,
+                + "AND " + CLAIM_OVER + "$NOT_FULL) AND " + NOT_HELD_BACK + " ORDER BY d.id", limit, now, owner,
                 admission.full(), " FOR UPDATE SKIP LOCKED")) {
             if (won.size() == limit || !admission.tryAdmit(candidate.connection(), candidate.subject())) {
                 continue;
@@ -388,8 +419,8 @@ public final class Outbox {
      * Claims {@code candidates} (read with {@link #DUE_H2}) with conditional updates (H2); adds each delivery it
      * claimed, holding an admitted slot, to {@code won}.
      */
-    private void claimConditionally(List<Candidate> candidates, int limit, Instant now, Duration lease, String owner,
-                                    Admission admission, List<Candidate> won) {
+    private void claimConditionally(List<Candidate> candidates, int limit, Instant now, Duration lease,
+                                    InstanceId owner, Admission admission, List<Candidate> won) {
         Timestamp at = Timestamp.from(now);
         for (Candidate candidate : candidates) {
             if (won.size() == limit || !admission.tryAdmit(candidate.connection(), candidate.subject())) {
@@ -397,10 +428,12 @@ public final class Outbox {
             }
             won.add(candidate); // from here on a rollback gives the slot back (claimDue)
             // Only one claimer's update finds the row still due; the others update nothing and move on.
-            int updated = jdbc.update("UPDATE outbox_delivery SET status = 'IN_FLIGHT', lease_until = ?, claimed_by = ?, "
-                            + "updated_at = ? WHERE id = ? AND ((status = 'PENDING' AND next_attempt_at <= ?) "
-                            + "OR (status = 'IN_FLIGHT' AND lease_until <= ?))",
-                    Timestamp.from(now.plus(lease)), newClaimToken(owner), at, candidate.id(), at, at);
+            List<String> patterns = claimPatterns(owner);
+            int updated = jdbc.update("UPDATE outbox_delivery d SET status = 'IN_FLIGHT', lease_until = ?, "
+                            + "claimed_by = ?, updated_at = ? WHERE id = ? AND ((status = 'PENDING' "
+                            + "AND next_attempt_at <= ?) OR (status = 'IN_FLIGHT' AND " + CLAIM_OVER + "))",
+                    Timestamp.from(now.plus(lease)), newClaimToken(owner), at, candidate.id(), at, at,
+                    patterns.get(0), patterns.get(1));
             if (updated == 1) {
                 expireStartedAttempts(candidate, now);
             } else {
@@ -419,8 +452,29 @@ public final class Outbox {
                 + "AND outcome = 'STARTED'", Timestamp.from(now), candidate.id());
     }
 
-    private static String newClaimToken(String owner) {
-        return owner + "/" + UUID.randomUUID();
+    private static String newClaimToken(InstanceId owner) {
+        return owner.holder() + "/" + UUID.randomUUID();
+    }
+
+    /**
+     * The heartbeat of deliveries in progress: extends the lease of each claim in {@code claimTokens} that still
+     * holds to {@code lease} from now, so a lease need only outlast a few missed heartbeats, not the longest attempt.
+     *
+     * @return how many claims were renewed (a lost one is not)
+     */
+    public int renew(Collection<String> claimTokens, Duration lease) {
+        if (claimTokens.isEmpty()) {
+            return 0;
+        }
+        String[] tokens = claimTokens.toArray(String[]::new);
+        Timestamp until = Timestamp.from(clock.instant().plus(lease));
+        return jdbc.update(connection -> {
+            var statement = connection.prepareStatement("UPDATE outbox_delivery SET lease_until = ? "
+                    + "WHERE claimed_by = ANY (?) AND status = 'IN_FLIGHT'");
+            statement.setTimestamp(1, until);
+            statement.setArray(2, connection.createArrayOf("VARCHAR", tokens));
+            return statement;
+        });
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.switchboard.core.sync;
 
+import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.spi.Fidelity;
 import dev.switchboard.spi.Page;
@@ -27,9 +28,18 @@ final class SyncRunStore {
         this.jdbc = store.jdbc();
     }
 
-    void start(SyncRun run) {
-        jdbc.update("INSERT INTO sync_run (id, job, mode, status, started_at) VALUES (?, ?, ?, ?, ?)",
-                run.id(), run.job(), run.mode().name(), run.status().name(), Timestamp.from(run.startedAt()));
+    /** Records a new run, held by {@code instance} until {@code leaseUntil} unless {@linkplain #renew renewed}. */
+    void start(SyncRun run, InstanceId instance, Instant leaseUntil) {
+        jdbc.update("INSERT INTO sync_run (id, job, mode, status, started_at, holder, node, lease_until) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                run.id(), run.job(), run.mode().name(), run.status().name(), Timestamp.from(run.startedAt()),
+                instance.holder(), instance.node(), Timestamp.from(leaseUntil));
+    }
+
+    /** The heartbeat: extends the lease of every run {@code instance} has RUNNING to {@code leaseUntil}. */
+    int renew(InstanceId instance, Instant leaseUntil) {
+        return jdbc.update("UPDATE sync_run SET lease_until = ? WHERE holder = ? AND status = ?",
+                Timestamp.from(leaseUntil), instance.holder(), SyncRun.Status.RUNNING.name());
     }
 
     void record(String runId, List<SyncOutcome> outcomes) {
@@ -49,11 +59,28 @@ final class SyncRunStore {
                 run.skipped(), run.failed(), run.error(), run.id());
     }
 
-    /** Marks runs of {@code job} still RUNNING as ABORTED: called under the job's lock, so their process is gone. */
-    int abortStale(String job, Instant now) {
-        return jdbc.update("UPDATE sync_run SET status = ?, finished_at = ?, error = ? WHERE job = ? AND status = ?",
-                SyncRun.Status.ABORTED.name(), Timestamp.from(now), "the process running it stopped before the end",
-                job, SyncRun.Status.RUNNING.name());
+    /**
+     * Marks the runs of {@code job} still RUNNING whose instance is gone as ABORTED: their lease ran out unrenewed
+     * (or they have none, from before runs had leases), or they were started by an earlier start of
+     * {@code instance}'s node. A run whose instance is alive and renewing is never touched, whoever asks.
+     */
+    int abortStale(String job, InstanceId instance, Instant now) {
+        Timestamp at = Timestamp.from(now);
+        return jdbc.update("UPDATE sync_run SET status = ?, finished_at = ?, error = ? WHERE job = ? AND status = ? "
+                        + "AND (lease_until IS NULL OR lease_until <= ? OR node = ? AND holder <> ?)",
+                SyncRun.Status.ABORTED.name(), at, "the process running it stopped before the end", job,
+                SyncRun.Status.RUNNING.name(), at, instance.node(), instance.holder());
+    }
+
+    /** Whether the newest applied run of {@code job} did not finish: ABORTED, or RUNNING under a lease that ran out. */
+    boolean lastApplyUnfinished(String job, Instant now) {
+        return jdbc.query("SELECT status, lease_until FROM sync_run WHERE job = ? AND mode = ? "
+                        + "ORDER BY started_at DESC, id DESC FETCH FIRST 1 ROWS ONLY", (row, n) -> {
+                    String status = row.getString(1);
+                    Timestamp lease = row.getTimestamp(2);
+                    return SyncRun.Status.ABORTED.name().equals(status) || SyncRun.Status.RUNNING.name().equals(status)
+                            && (lease == null || !lease.toInstant().isAfter(now));
+                }, job, SyncRun.Mode.APPLY.name()).stream().findFirst().orElse(false);
     }
 
     Page<SyncRun> runs(String job, PageRequest page) {

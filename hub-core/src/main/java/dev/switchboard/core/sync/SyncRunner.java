@@ -2,6 +2,7 @@ package dev.switchboard.core.sync;
 
 import dev.switchboard.core.config.SyncJobSpec;
 import dev.switchboard.core.store.IdentityMap;
+import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.model.ArtifactRef;
 import dev.switchboard.model.ModelVersion;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,6 +29,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -42,10 +45,24 @@ final class SyncRunner {
     private record Write(String what, Runnable action) {
     }
 
+    /**
+     * Who runs the run: the run's row is held by {@code instance} for {@code lease} (the service's heartbeat renews
+     * it); {@code lost} turns true when the job's lease was taken over, and the run then stops at the next object.
+     */
+    record Holder(InstanceId instance, Duration lease, BooleanSupplier lost) {
+    }
+
     /** Thrown between objects when the running thread was interrupted. */
     private static final class Interrupted extends RuntimeException {
         Interrupted() {
             super("interrupted", null, false, false);
+        }
+    }
+
+    /** Thrown between objects when another instance took the job's lease over. */
+    private static final class LeaseLost extends RuntimeException {
+        LeaseLost() {
+            super("lease lost", null, false, false);
         }
     }
 
@@ -59,6 +76,7 @@ final class SyncRunner {
     private final SyncRunStore runs;
     private final Ends ends;
     private final Clock clock;
+    private final Holder holder;
     private final SelectionFilter selection;
     private final VersionMapper mapper;
     private final IdentityMap identityMap;
@@ -75,7 +93,7 @@ final class SyncRunner {
     private final Set<String> failedModels = new HashSet<>();
 
     SyncRunner(SyncJobSpec job, SyncRun.Mode mode, boolean full, Store store, SyncRunStore runs, Ends ends,
-               Clock clock) {
+               Holder holder, Clock clock) {
         this.job = job;
         this.mode = mode;
         this.full = full;
@@ -83,6 +101,7 @@ final class SyncRunner {
         this.runs = runs;
         this.ends = ends;
         this.clock = clock;
+        this.holder = holder;
         this.selection = new SelectionFilter(job.selection());
         this.mapper = new VersionMapper(job, ends.targetFidelity(), ends.artifacts());
         this.identityMap = store.identityMap();
@@ -95,7 +114,7 @@ final class SyncRunner {
     SyncReport run() {
         SyncRun run = new SyncRun(UUID.randomUUID().toString(), job.name(), mode, SyncRun.Status.RUNNING,
                 now(), null, 0, 0, 0, 0, 0, null);
-        runs.start(run);
+        runs.start(run, holder.instance(), run.startedAt().plus(holder.lease()));
         Optional<String> cursor = store.cursors().get(cursorName(job.name()));
         Instant since = full ? null : cursor.map(Instant::parse).orElse(null);
         String error = null;
@@ -107,6 +126,9 @@ final class SyncRunner {
         } catch (Interrupted e) {
             error = "interrupted after " + outcomes.size() + " objects; the next run resumes";
             Thread.currentThread().interrupt();
+        } catch (LeaseLost e) {
+            error = "stopped after " + outcomes.size() + " objects: this instance's lease on the job ran out and "
+                    + "another instance took the job over";
         } catch (ConnectorException e) {
             error = "reading the source failed after " + outcomes.size() + " objects: " + e.getMessage();
         } finally {
@@ -139,6 +161,9 @@ final class SyncRunner {
             for (ModelVersion version : page.items()) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new Interrupted();
+                }
+                if (holder.lost().getAsBoolean()) {
+                    throw new LeaseLost();
                 }
                 if (seen.add(version.ref().key())) {
                     note(version, process(version, Optional.ofNullable(links.get(version.ref().key())),

@@ -3,7 +3,10 @@ package dev.switchboard.core.sync;
 import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.config.SyncJobSpec;
 import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
+import dev.switchboard.core.store.WorkLeases;
+import dev.switchboard.core.store.WorkLeases.Lease;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.model.EventType;
 import dev.switchboard.model.SyncCompleted;
@@ -13,6 +16,7 @@ import dev.switchboard.spi.Page;
 import dev.switchboard.spi.PageRequest;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -22,7 +26,14 @@ import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sync engine's API: plans and applies the declared sync jobs, and reports their runs. The CLI, the REST API and
@@ -45,13 +56,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * failure is {@link SyncRun.Status#COMPLETED_WITH_FAILURES}, never plain {@code COMPLETED}. Each applied run that
  * completes appends a {@code sync.completed} event to the inbox.
  *
- * <p><b>Concurrency.</b> Applies of one job are serialized in this JVM (a second caller waits, then finds the work
- * done). Across JVMs the design runs sync jobs on one elected hub instance; should two instances still run one job
- * at once, the idempotency key keeps the target free of duplicates. Plans take no lock: they write nothing.
+ * <p><b>Concurrency.</b> One applied run per job at a time, across every instance on the store: an apply holds the
+ * job's {@linkplain WorkLeases lease} {@code sync:<job>} while it runs (threads of one instance also queue in
+ * process, as the lease belongs to the instance). Every run, plans included, also records its instance and a lease
+ * in its {@code sync_run} row. A heartbeat renews both every {@link Settings#heartbeat()}, so the leases are short:
+ * another instance starting the job marks a run ABORTED only once its lease ran out unrenewed (its instance died;
+ * the new run then goes on from the cursor), never while the instance lives. An instance that lost the job's lease
+ * (it stalled past it and another took over) stops its run at the next object, ABORTED. Should two runs still
+ * overlap, the idempotency key keeps the target free of duplicates.
  *
  * <p>Thread-safe.
  */
-public final class SyncService {
+public final class SyncService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncService.class);
 
     /** How much of the source a run reads. */
     public enum Scope {
@@ -61,8 +79,29 @@ public final class SyncService {
         FULL
     }
 
-    // Per job name and JVM: sync jobs run on one hub instance, so an in-process lock serializes them.
-    private static final ConcurrentMap<String, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+    /**
+     * How runs hold their leases.
+     *
+     * @param lease     how long a run's and a job's lease last without renewal: a dead instance's run is taken
+     *                  over this long after its last heartbeat
+     * @param heartbeat how often a running instance renews, at most a third of {@code lease}
+     */
+    public record Settings(Duration lease, Duration heartbeat) {
+
+        public static final Settings DEFAULTS = new Settings(Duration.ofSeconds(30), Duration.ofSeconds(10));
+
+        public Settings {
+            if (lease == null || heartbeat == null || heartbeat.isNegative() || heartbeat.isZero()
+                    || heartbeat.multipliedBy(3).compareTo(lease) > 0) {
+                throw new IllegalArgumentException("heartbeat must be positive and at most a third of lease, but was "
+                        + heartbeat + " with lease " + lease);
+            }
+        }
+    }
+
+    /** An applied run in progress on this instance, with the job's lease it holds. */
+    private record Active(Lease lease, AtomicBoolean lost) {
+    }
 
     private final Store store;
     private final ConnectionRegistry connections;
@@ -70,6 +109,12 @@ public final class SyncService {
     private final Clock clock;
     private final SyncRunStore runs;
     private final ArtifactCopier artifacts;
+    private final InstanceId instance;
+    private final Settings settings;
+    /** Threads of this instance applying one job queue here: the job's lease admits the instance, not a thread. */
+    private final ConcurrentMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<String, Active> active = new ConcurrentHashMap<>();
+    private ScheduledExecutorService heartbeats;
 
     /**
      * @param store       the hub's store (runs, outcomes, identity map, cursors, inbox)
@@ -78,7 +123,18 @@ public final class SyncService {
      * @param clock       the hub's clock
      */
     public SyncService(Store store, ConnectionRegistry connections, Collection<SyncJobSpec> jobs, Clock clock) {
+        this(store, connections, jobs, InstanceId.newStart(null), Settings.DEFAULTS, clock);
+    }
+
+    /**
+     * @param instance who runs here, as leases and runs record it
+     * @param settings the leases' duration and heartbeat
+     */
+    public SyncService(Store store, ConnectionRegistry connections, Collection<SyncJobSpec> jobs, InstanceId instance,
+                       Settings settings, Clock clock) {
         this.store = store;
+        this.instance = instance;
+        this.settings = settings;
         this.connections = connections;
         Map<String, SyncJobSpec> byName = new TreeMap<>();
         jobs.forEach(job -> byName.put(job.name(), job));
@@ -88,13 +144,37 @@ public final class SyncService {
         this.artifacts = new ArtifactCopier(connections);
     }
 
-    /** The service for every job of {@code config}; each job is named by its key. */
+    /** The service for every job of {@code config}, as an anonymous instance; each job is named by its key. */
     public static SyncService of(Store store, ConnectionRegistry connections, HubConfig config, Clock clock) {
+        return of(store, connections, config, InstanceId.newStart(null), clock);
+    }
+
+    /** The service for every job of {@code config}, running as {@code instance} with the default leases. */
+    public static SyncService of(Store store, ConnectionRegistry connections, HubConfig config, InstanceId instance,
+                                 Clock clock) {
         return new SyncService(store, connections, config.syncJobs().entrySet().stream()
                 .map(e -> new SyncJobSpec(e.getKey(), e.getValue().source(), e.getValue().target(),
                         e.getValue().selection(), e.getValue().mapping(), e.getValue().artifacts(),
                         e.getValue().trigger(), e.getValue().pageSize()))
-                .toList(), clock);
+                .toList(), instance, Settings.DEFAULTS, clock);
+    }
+
+    /** The instance this service runs as. */
+    public InstanceId instance() {
+        return instance;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    Store store() {
+        return store;
+    }
+
+    /** The name of the lease an applied run of {@code job} holds. */
+    public static String leaseName(String job) {
+        return "sync:" + job;
     }
 
     public Collection<SyncJobSpec> jobs() {
@@ -122,7 +202,7 @@ public final class SyncService {
      * {@link SyncRun.Mode#PLAN}. The cursor does not move.
      */
     public SyncReport plan(String job, Scope scope) {
-        return runner(job(job), SyncRun.Mode.PLAN, scope).run();
+        return runner(job(job), SyncRun.Mode.PLAN, scope, () -> false).run();
     }
 
     /** Runs {@code job} incrementally: everything changed at the source since the last applied run. */
@@ -131,8 +211,8 @@ public final class SyncService {
     }
 
     /**
-     * Runs {@code job}: brings the target in step and returns every object's outcome. Waits while another apply of
-     * the same job runs in this JVM.
+     * Runs {@code job}: brings the target in step and returns every object's outcome. While another run of the job
+     * holds its lease (on this instance or another), waits for it, asking again every second.
      *
      * @throws IllegalArgumentException when there is no such job
      * @throws CancellationException    when the thread is interrupted while waiting for the other run; an interrupt
@@ -140,22 +220,83 @@ public final class SyncService {
      */
     public SyncReport apply(String job, Scope scope) {
         SyncJobSpec spec = job(job);
-        ReentrantLock lock = LOCKS.computeIfAbsent(spec.name(), name -> new ReentrantLock());
+        ReentrantLock lock = locks.computeIfAbsent(spec.name(), name -> new ReentrantLock());
         try {
             lock.lockInterruptibly();
+            try {
+                while (true) {
+                    Optional<Lease> lease = store.leases().tryAcquire(leaseName(spec.name()), instance,
+                            settings.lease());
+                    if (lease.isPresent()) {
+                        return applyHolding(spec, scope, lease.get());
+                    }
+                    Thread.sleep(Math.min(1000, settings.heartbeat().toMillis()));
+                }
+            } finally {
+                lock.unlock();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting for the running sync of job " + job);
         }
+    }
+
+    /**
+     * Runs {@code job} now if no other run of it holds its lease; empty when one does (on this instance or another),
+     * which is then running it. {@link SyncTriggers} calls this and asks again later.
+     */
+    public Optional<SyncReport> tryApply(String job, Scope scope) {
+        SyncJobSpec spec = job(job);
+        ReentrantLock lock = locks.computeIfAbsent(spec.name(), name -> new ReentrantLock());
+        if (!lock.tryLock()) {
+            return Optional.empty();
+        }
         try {
-            runs.abortStale(spec.name(), clock.instant());
-            SyncReport report = runner(spec, SyncRun.Mode.APPLY, scope).run();
+            return store.leases().tryAcquire(leaseName(spec.name()), instance, settings.lease())
+                    .map(lease -> applyHolding(spec, scope, lease));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the newest applied run of {@code job} did not finish (its instance died, or it was interrupted). */
+    boolean lastApplyUnfinished(String job) {
+        return runs.lastApplyUnfinished(job, clock.instant());
+    }
+
+    private SyncReport applyHolding(SyncJobSpec spec, Scope scope, Lease lease) {
+        Active run = new Active(lease, new AtomicBoolean());
+        active.put(spec.name(), run);
+        try (lease) {
+            runs.abortStale(spec.name(), instance, clock.instant());
+            SyncReport report = runner(spec, SyncRun.Mode.APPLY, scope, run.lost()::get).run();
             if (report.run().status() != SyncRun.Status.ABORTED) {
                 announce(report.run());
             }
             return report;
         } finally {
-            lock.unlock();
+            active.remove(spec.name());
+        }
+    }
+
+    /**
+     * Renews the leases of this instance's runs and of the jobs it applies; a job whose lease was taken over has its
+     * run stopped. Runs every {@link Settings#heartbeat()} while anything runs; tests on an injected clock call it.
+     */
+    void heartbeat() {
+        runs.renew(instance, clock.instant().plus(settings.lease()));
+        active.values().forEach(run -> {
+            if (!run.lease().renew()) {
+                run.lost().set(true);
+            }
+        });
+    }
+
+    /** Stops the heartbeat. Runs still going lose their leases once these run out. */
+    @Override
+    public synchronized void close() {
+        if (heartbeats != null) {
+            heartbeats.shutdownNow();
         }
     }
 
@@ -176,11 +317,34 @@ public final class SyncService {
                 EventType.SYNC_COMPLETED, "sync-jobs/" + run.job(), run.finishedAt(), completed)));
     }
 
-    private SyncRunner runner(SyncJobSpec job, SyncRun.Mode mode, Scope scope) {
+    private SyncRunner runner(SyncJobSpec job, SyncRun.Mode mode, Scope scope, BooleanSupplier leaseLost) {
         ConnectionRegistry.Entry target = entry(job.target());
         SyncRunner.Ends ends = new SyncRunner.Ends(registry(entry(job.source())), job.source(), registry(target),
                 job.target(), target.connector().fidelity(), artifacts);
-        return new SyncRunner(job, mode, scope == Scope.FULL, store, runs, ends, clock);
+        startHeartbeat();
+        return new SyncRunner(job, mode, scope == Scope.FULL, store, runs, ends,
+                new SyncRunner.Holder(instance, settings.lease(), leaseLost), clock);
+    }
+
+    /** The heartbeat thread, started with the first run. */
+    private synchronized void startHeartbeat() {
+        if (heartbeats != null) {
+            return;
+        }
+        heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "switchboard-sync-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long millis = settings.heartbeat().toMillis();
+        heartbeats.scheduleWithFixedDelay(() -> {
+            try {
+                heartbeat();
+            } catch (RuntimeException e) {
+                // The store is unreachable: the leases run out unless a later beat gets through.
+                LOG.warn("Sync heartbeat of {} failed: {}", instance, e.getMessage());
+            }
+        }, millis, millis, TimeUnit.MILLISECONDS);
     }
 
     private ConnectionRegistry.Entry entry(String connection) {

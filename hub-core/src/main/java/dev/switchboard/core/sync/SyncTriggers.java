@@ -1,14 +1,23 @@
 package dev.switchboard.core.sync;
 
 import dev.switchboard.core.config.SyncJobSpec;
-import dev.switchboard.core.store.InboxStore;
 import dev.switchboard.core.store.InboxEntry;
+import dev.switchboard.core.store.InboxStore;
 import dev.switchboard.core.store.StoredEvent;
-import java.util.LinkedHashSet;
+import dev.switchboard.core.store.WorkLeases;
+import dev.switchboard.core.store.WorkLeases.Lease;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,96 +25,298 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs sync jobs by themselves, as their {@link SyncJobSpec.Trigger} says: every interval, and at once when an event
  * of a listed type arrives in the inbox from the job's source connection (so a webhook leads to an immediate
- * incremental run). Runs happen one at a time on one thread; a burst of events causes one run per job.
+ * incremental run). A burst of events causes one run per job.
  *
- * <p>Events are followed from the inbox's end at {@link #start}: an event that arrived while the hub was down causes
- * no run of its own, and loses nothing, because the job's next run reads everything since its cursor.
+ * <p><b>One instance triggers a job.</b> With several hub instances on one store, the instance holding the lease
+ * {@code sync-trigger:<job>} runs the job's triggers; the others stand by and take the lease over once it runs out
+ * unrenewed (the holder died). The instance that takes it over runs the job at once when the job's last applied run
+ * did not finish, so a run cut short by a crash is redone within a lease's time. Each run itself holds the job's
+ * run lease ({@link SyncService#tryApply}); when another instance is running the job (an apply from the API), the
+ * triggered run is asked for again at the next tick instead of being dropped.
+ *
+ * <p>Events are followed from the inbox's end at {@link #start}: an event that arrived while no instance followed
+ * the inbox causes no run of its own, and loses nothing, because the job's next run reads everything since its
+ * cursor.
+ *
+ * <p>{@link #tick} does the scheduling (renew or take the trigger leases, start due runs); {@link #start} runs it
+ * every second on a thread of its own, and runs jobs on another, so a long run never holds up the heartbeat. Tests
+ * drive it on an injected clock.
  */
 public final class SyncTriggers implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncTriggers.class);
+    private static final Duration TICK = Duration.ofSeconds(1);
     private static final int BATCH = 200;
 
     private final SyncService sync;
     private final InboxStore inbox;
-    private final ScheduledExecutorService executor;
+    private final WorkLeases leases;
+    private final Clock clock;
+    private final Executor runThread;
+    private final ExecutorService ownRunThread;
+    private final Map<String, Trigger> triggers = new LinkedHashMap<>();
     private final Runnable listener = this::inboxChanged;
+    private ScheduledExecutorService ticker;
     private long lastSeq;
+    private volatile boolean stopped;
 
-    public SyncTriggers(SyncService sync, InboxStore inbox) {
-        this.sync = sync;
-        this.inbox = inbox;
-        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "switchboard-sync");
-            thread.setDaemon(true);
-            return thread;
-        });
-        pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.executor = pool;
+    /** Triggers for every job of {@code sync} that has one, running jobs on a thread of their own. */
+    public SyncTriggers(SyncService sync, Clock clock) {
+        this(sync, null, clock);
     }
 
-    /** Schedules the interval runs and starts following the inbox. */
-    public void start() {
-        lastSeq = inbox.lastSeq();
+    /** @param runThread where runs happen; tests pass {@code Runnable::run} to run inside {@link #tick} */
+    SyncTriggers(SyncService sync, Executor runThread, Clock clock) {
+        this.sync = sync;
+        this.inbox = sync.store().inbox();
+        this.leases = sync.store().leases();
+        this.clock = clock;
+        this.ownRunThread = runThread == null ? Executors.newSingleThreadExecutor(daemon("switchboard-sync")) : null;
+        this.runThread = runThread == null ? ownRunThread : runThread;
+        Instant now = clock.instant();
         for (SyncJobSpec job : sync.jobs()) {
-            if (job.trigger().interval() != null) {
-                long millis = job.trigger().interval().toMillis();
-                executor.scheduleWithFixedDelay(() -> runQuietly(job.name(), "schedule"), millis, millis,
-                        TimeUnit.MILLISECONDS);
+            if (job.trigger().interval() != null || !job.trigger().events().isEmpty()) {
+                triggers.put(job.name(), new Trigger(job, now));
             }
         }
+    }
+
+    public static String leaseName(String job) {
+        return "sync-trigger:" + job;
+    }
+
+    /** Starts following the inbox and ticking every second. */
+    public synchronized void start() {
+        if (ticker != null || triggers.isEmpty()) {
+            return;
+        }
+        lastSeq = inbox.lastSeq();
+        ticker = Executors.newSingleThreadScheduledExecutor(daemon("switchboard-sync-triggers"));
+        ticker.scheduleWithFixedDelay(this::tickQuietly, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
         // With no job triggered by events there is nothing to look for: reading every new event would cost a
         // query per append for nothing (B1 benchmark).
-        if (sync.jobs().stream().anyMatch(job -> !job.trigger().events().isEmpty())) {
+        if (triggers.values().stream().anyMatch(trigger -> !trigger.job.trigger().events().isEmpty())) {
             inbox.addListener(listener);
         }
     }
 
     private void inboxChanged() {
-        executor.execute(this::drainInbox);
+        try {
+            ticker.execute(this::checkInboxQuietly);
+        } catch (RejectedExecutionException stopping) {
+            // closing: the next holder of the triggers runs the jobs
+        }
     }
 
-    /** On the sync thread: which jobs do the new events trigger? Each runs once however many events named it. */
-    private void drainInbox() {
-        Set<String> due = new LinkedHashSet<>();
+    private void checkInboxQuietly() {
+        try {
+            checkInbox();
+            tick();
+        } catch (RuntimeException e) {
+            LOG.warn("Sync triggers could not read the inbox: {}", e.getMessage());
+        }
+    }
+
+    private void tickQuietly() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            // tick catches per job; this is a bug, and the ticker must survive it
+            LOG.error("Sync trigger tick failed", e);
+        }
+    }
+
+    /** Reads the events appended since the last look and marks the jobs they trigger due. */
+    void checkInbox() {
         List<InboxEntry> events;
         do {
             // Entries, not events: a batch of rows that cannot be decoded is passed, not taken for the end.
             events = inbox.entriesAfter(lastSeq, BATCH);
             for (InboxEntry entry : events) {
                 lastSeq = entry.seq();
-                if (!(entry instanceof StoredEvent stored)) {
-                    continue;
-                }
-                for (SyncJobSpec job : sync.jobs()) {
-                    if (job.trigger().events().contains(stored.event().type().typeName())
-                            && job.source().equals(stored.event().sourceConnection())) {
-                        due.add(job.name());
+                if (entry instanceof StoredEvent stored) {
+                    for (Trigger trigger : triggers.values()) {
+                        SyncJobSpec job = trigger.job;
+                        if (job.trigger().events().contains(stored.event().type().typeName())
+                                && job.source().equals(stored.event().sourceConnection())) {
+                            trigger.markDue();
+                        }
                     }
                 }
             }
         } while (!events.isEmpty());
-        due.forEach(job -> runQuietly(job, "event"));
     }
 
-    private void runQuietly(String job, String cause) {
-        try {
-            SyncRun run = sync.apply(job).run();
-            LOG.info("Sync job {} ran ({}): {} created, {} updated, {} unchanged, {} skipped, {} failed; {}", job,
-                    cause, run.created(), run.updated(), run.unchanged(), run.skipped(), run.failed(), run.status());
-        } catch (RuntimeException e) {
-            LOG.warn("Sync job {} could not run ({}): {}", job, cause, e.getMessage());
+    /**
+     * One scheduling pass: renew the trigger leases this instance holds when a heartbeat is due, try to take free
+     * or expired ones, and start the runs that are due on jobs whose trigger this instance holds.
+     */
+    public void tick() {
+        for (Trigger trigger : triggers.values()) {
+            if (stopped) {
+                return;
+            }
+            trigger.tick(clock.instant());
         }
+    }
+
+    /** Whether this instance holds the trigger of {@code job}, for status and tests. */
+    public boolean holds(String job) {
+        Trigger trigger = triggers.get(job);
+        return trigger != null && trigger.holding();
     }
 
     @Override
     public void close() {
+        stopped = true;
         inbox.removeListener(listener);
-        executor.shutdownNow();
+        synchronized (this) {
+            if (ticker != null) {
+                ticker.shutdownNow();
+                await(ticker);
+            }
+        }
+        if (ownRunThread != null) {
+            ownRunThread.shutdownNow();
+            await(ownRunThread);
+        }
+        triggers.values().forEach(Trigger::release);
+    }
+
+    private static void await(ExecutorService executor) {
         try {
             executor.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** One job's trigger on this instance. Its fields are guarded by {@code this}. */
+    private final class Trigger {
+
+        private final SyncJobSpec job;
+        private final String leaseName;
+        private Lease lease;
+        private Instant nextAcquireAt;
+        private Instant nextRenewAt;
+        private Instant nextRunAt;
+        private String due;
+        private boolean running;
+
+        Trigger(SyncJobSpec job, Instant now) {
+            this.job = job;
+            this.leaseName = leaseName(job.name());
+            this.nextAcquireAt = now;
+        }
+
+        /** Also while another instance holds the trigger: should this one take it over, the event is not lost. */
+        synchronized void markDue() {
+            if (due == null) {
+                due = "event";
+            }
+        }
+
+        synchronized boolean holding() {
+            return lease != null;
+        }
+
+        void tick(Instant now) {
+            String cause;
+            synchronized (this) {
+                try {
+                    holdLease(now);
+                } catch (RuntimeException e) {
+                    LOG.warn("Sync trigger of job {} could not reach its lease: {}", job.name(), e.getMessage());
+                    return;
+                }
+                if (lease == null) {
+                    return;
+                }
+                if (due == null && nextRunAt != null && !now.isBefore(nextRunAt)) {
+                    due = "schedule";
+                }
+                if (due == null || running) {
+                    return;
+                }
+                cause = due;
+                due = null;
+                running = true;
+            }
+            try {
+                runThread.execute(() -> run(cause));
+            } catch (RejectedExecutionException stopping) {
+                synchronized (this) {
+                    running = false;
+                }
+            }
+        }
+
+        private void holdLease(Instant now) {
+            Duration heartbeat = sync.settings().heartbeat();
+            if (lease != null && !now.isBefore(nextRenewAt)) {
+                if (lease.renew()) {
+                    nextRenewAt = now.plus(heartbeat);
+                } else {
+                    LOG.info("Sync trigger of job {} was taken over by another instance", job.name());
+                    lease = null;
+                    due = null;
+                    nextAcquireAt = now.plus(heartbeat);
+                }
+            }
+            if (lease == null && !now.isBefore(nextAcquireAt)) {
+                nextAcquireAt = now.plus(heartbeat);
+                lease = leases.tryAcquire(leaseName, sync.instance(), sync.settings().lease()).orElse(null);
+                if (lease != null) {
+                    nextRenewAt = now.plus(heartbeat);
+                    nextRunAt = job.trigger().interval() == null ? null : now.plus(job.trigger().interval());
+                    LOG.info("Sync job {} is triggered by this instance ({})", job.name(), sync.instance());
+                    if (sync.lastApplyUnfinished(job.name())) {
+                        due = "takeover of an unfinished run";
+                    }
+                }
+            }
+        }
+
+        private void run(String cause) {
+            boolean busy = false;
+            try {
+                Optional<SyncReport> report = sync.tryApply(job.name(), SyncService.Scope.INCREMENTAL);
+                busy = report.isEmpty();
+                report.map(SyncReport::run).ifPresent(run -> LOG.info("Sync job {} ran ({}): {} created, {} updated, "
+                                + "{} unchanged, {} skipped, {} failed; {}", job.name(), cause, run.created(),
+                        run.updated(), run.unchanged(), run.skipped(), run.failed(), run.status()));
+            } catch (RuntimeException e) {
+                LOG.warn("Sync job {} could not run ({}): {}", job.name(), cause, e.getMessage());
+            } finally {
+                synchronized (this) {
+                    running = false;
+                    if (busy && lease != null && due == null) {
+                        due = cause; // another instance runs the job right now: ask again at the next tick
+                    }
+                    if (job.trigger().interval() != null) {
+                        nextRunAt = clock.instant().plus(job.trigger().interval());
+                    }
+                }
+            }
+        }
+
+        synchronized void release() {
+            if (lease != null) {
+                try {
+                    lease.release();
+                } catch (RuntimeException e) {
+                    LOG.debug("Sync trigger lease of job {} not released: {}", job.name(), e.getMessage());
+                }
+                lease = null;
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.delivery.DeliveryEngine.Settings;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.connector.ConnectorRegistry;
+import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.core.testing.ScriptedActionConnector;
 import dev.switchboard.core.testing.TestDatabases;
@@ -37,11 +38,19 @@ final class DeliveryFixture implements AutoCloseable {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<DeliveryEngine> engines = new ArrayList<>();
 
+    private final Clock clock;
+
     DeliveryFixture(DataSource dataSource) {
+        this(dataSource, Clock.systemUTC());
+    }
+
+    /** A fixture whose store, outbox and engines read {@code clock}: leases run out only when a test moves it. */
+    DeliveryFixture(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
-        this.store = Store.open(dataSource, Clock.systemUTC());
-        this.outbox = new Outbox(store, Clock.systemUTC());
-        this.deadLetters = new DeadLetters(store, outbox, Clock.systemUTC());
+        this.clock = clock;
+        this.store = Store.open(dataSource, clock);
+        this.outbox = new Outbox(store, clock);
+        this.deadLetters = new DeadLetters(store, outbox, clock);
         HubConfig config = new HubConfig(Map.of(
                 "alpha", new HubConfig.ConnectionSpec(ScriptedActionConnector.TYPE, Map.of()),
                 "beta", new HubConfig.ConnectionSpec(ScriptedActionConnector.TYPE, Map.of()),
@@ -57,9 +66,18 @@ final class DeliveryFixture implements AutoCloseable {
 
     /** A started engine whose per-connection breakers use {@code breakerConfig}. */
     DeliveryEngine startEngine(Settings settings, CircuitBreakerConfig breakerConfig) {
+        return startEngine(settings, breakerConfig, InstanceId.newStart(null));
+    }
+
+    /** A started engine with the default configs that claims as {@code instance}. */
+    DeliveryEngine startEngine(Settings settings, InstanceId instance) {
+        return startEngine(settings, DeliveryEngine.defaultBreakerConfig(), instance);
+    }
+
+    private DeliveryEngine startEngine(Settings settings, CircuitBreakerConfig breakerConfig, InstanceId instance) {
         DeliveryEngine engine = new DeliveryEngine(store, outbox, connections, deadLetters, settings,
                 CircuitBreakerRegistry.of(breakerConfig), BulkheadRegistry.of(DeliveryEngine.defaultBulkheadConfig(settings)),
-                meters, Clock.systemUTC(), () -> 0.5);
+                meters, clock, () -> 0.5, instance);
         engines.add(engine);
         engine.start();
         return engine;

@@ -6,6 +6,7 @@ import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.config.SyncJobSpec;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.connector.ConnectorRegistry;
+import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.core.testing.InMemoryRegistryConnector;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.Map;
 public final class SyncChildProcess {
 
     static final String JOB = "a-to-b";
+    static final String NODE = "sync-child";
 
     private SyncChildProcess() {
     }
@@ -56,11 +58,14 @@ public final class SyncChildProcess {
                     null, null, Map.of(JOB, SyncJobSpec.of(JOB, "a", "b").withPageSize(30)));
             ConnectionRegistry connections = ConnectionRegistry.open(config,
                     ConnectorRegistry.of(List.of(new InMemoryRegistryConnector())), Clock.systemUTC());
-            return new Hub(SyncService.of(store, connections, config, Clock.systemUTC()), connections);
+            // Every start is the same node: a restarted hub takes its killed predecessor's lease and run over at once.
+            return new Hub(SyncService.of(store, connections, config, InstanceId.newStart(NODE), Clock.systemUTC()),
+                    connections);
         }
 
         @Override
         public void close() {
+            sync.close();
             connections.close();
         }
     }

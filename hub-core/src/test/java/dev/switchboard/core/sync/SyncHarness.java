@@ -4,6 +4,7 @@ import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.config.SyncJobSpec;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.connector.ConnectorRegistry;
+import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.core.testing.InMemoryRegistry;
 import dev.switchboard.core.testing.InMemoryRegistryConnector;
@@ -63,6 +64,9 @@ final class SyncHarness implements AutoCloseable {
 
     /** Opens (or re-opens) the store, the connections and the service. */
     SyncService restart() {
+        if (service != null) {
+            service.close();
+        }
         if (connections != null) {
             connections.close();
         }
@@ -75,6 +79,17 @@ final class SyncHarness implements AutoCloseable {
         store = Store.open(dataSource, Clock.systemUTC());
         service = new SyncService(store, connections, jobs, Clock.systemUTC());
         return service;
+    }
+
+    /**
+     * Another hub instance on the same database and connections: its own store on {@code clock}, running as
+     * {@code instance} with {@code settings}. The caller closes it.
+     */
+    SyncService instance(InstanceId instance, SyncService.Settings settings, Clock clock) {
+        if (connections == null) {
+            restart();
+        }
+        return new SyncService(Store.open(dataSource, clock), connections, jobs, instance, settings, clock);
     }
 
     /** The running service, started on first use. */
@@ -140,6 +155,9 @@ final class SyncHarness implements AutoCloseable {
 
     @Override
     public void close() {
+        if (service != null) {
+            service.close();
+        }
         if (connections != null) {
             connections.close();
         }

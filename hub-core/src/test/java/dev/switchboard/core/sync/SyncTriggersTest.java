@@ -46,7 +46,7 @@ class SyncTriggersTest {
     @Test
     void anEventFromTheSourceRunsTheJobAtOnceAndOtherSourcesDoNot() {
         SyncService sync = hub.restart();
-        try (SyncTriggers triggers = new SyncTriggers(sync, hub.store().inbox())) {
+        try (SyncTriggers triggers = new SyncTriggers(sync, java.time.Clock.systemUTC())) {
             triggers.start();
             hub.store().inbox().append(List.of(TestEvents.aliasSet("b", "e-1", "model-000", "1", "champion")));
             hub.store().inbox().append(List.of(TestEvents.aliasSet("a", "e-2", "model-000", "1", "champion")));
@@ -59,7 +59,7 @@ class SyncTriggersTest {
     @Test
     void anIntervalRunsTheJobRepeatedly() {
         SyncService sync = hub.restart();
-        try (SyncTriggers triggers = new SyncTriggers(sync, hub.store().inbox())) {
+        try (SyncTriggers triggers = new SyncTriggers(sync, java.time.Clock.systemUTC())) {
             triggers.start();
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> sync.runs("every-second", PageRequest.first(10)).items().size() >= 2);

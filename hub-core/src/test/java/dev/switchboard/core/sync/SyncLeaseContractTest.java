@@ -1,0 +1,207 @@
+package dev.switchboard.core.sync;
+
+import static dev.switchboard.core.sync.SyncHarness.registry;
+import static dev.switchboard.core.sync.SyncHarness.seed;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.core.config.SyncJobSpec;
+import dev.switchboard.core.store.InstanceId;
+import dev.switchboard.core.store.Store;
+import dev.switchboard.core.testing.InMemoryRegistry;
+import dev.switchboard.core.testing.InMemoryRegistryConnector;
+import dev.switchboard.core.testing.MutableClock;
+import dev.switchboard.core.testing.TestEvents;
+import dev.switchboard.spi.PageRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sync runs and triggers under leases, with two hub instances on one database, run against each supported engine
+ * by a subclass. Leases last 3 h on the test's clock and heartbeats are called by the test, so nothing here depends on
+ * how long anything takes.
+ */
+abstract class SyncLeaseContractTest {
+
+    private static final String JOB = "a-to-b";
+    private static final SyncService.Settings SETTINGS = new SyncService.Settings(Duration.ofHours(3),
+            Duration.ofHours(1));
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
+    private final InstanceId first = InstanceId.newStart("hub-0");
+    private final InstanceId second = InstanceId.newStart("hub-1");
+    private SyncHarness hub;
+    private SyncService one;
+    private SyncService two;
+    private InMemoryRegistry source;
+    private InMemoryRegistry target;
+
+    protected abstract DataSource createDataSource();
+
+    @BeforeEach
+    void openTwoInstances() {
+        hub = SyncHarness.fresh(createDataSource())
+                .connection("a", InMemoryRegistryConnector.TYPE)
+                .connection("b", InMemoryRegistryConnector.TYPE)
+                .job(SyncJobSpec.of(JOB, "a", "b").withPageSize(10)
+                        .withTrigger(new SyncJobSpec.Trigger(null, Set.of("model_version.alias_set"))));
+        source = registry("a");
+        target = registry("b");
+        seed(source, "a", 4, 10);
+        one = hub.instance(first, SETTINGS, clock);
+        two = hub.instance(second, SETTINGS, clock);
+    }
+
+    @AfterEach
+    void close() {
+        one.close();
+        two.close();
+        hub.close();
+    }
+
+    @Test
+    void aLiveRunIsRenewedAndNeitherAbortedNorRunAgainByAnotherInstance() throws Exception {
+        CountDownLatch paused = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        target.afterWrites(5, () -> pauseUntil(paused, resume));
+        CompletableFuture<SyncReport> running = CompletableFuture.supplyAsync(() -> one.apply(JOB));
+        assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
+
+        // Past the first lease, but renewed in between: the instance is alive.
+        clock.advance(Duration.ofHours(2));
+        one.heartbeat();
+        clock.advance(Duration.ofHours(2));
+        Optional<SyncReport> overlapping = two.tryApply(JOB, SyncService.Scope.INCREMENTAL);
+        int aborted = new SyncRunStore(hub.store()).abortStale(JOB, second, clock.instant());
+        String statusWhileRunning = onlyRun().status().name();
+        resume.countDown();
+        SyncReport finished = running.get(30, TimeUnit.SECONDS);
+
+        assertThat(overlapping).as("no second run while the first one's instance lives").isEmpty();
+        assertThat(aborted).isZero();
+        assertThat(statusWhileRunning).isEqualTo("RUNNING");
+        assertThat(finished.run().status()).isEqualTo(SyncRun.Status.COMPLETED);
+        assertThat(finished.run().created()).isEqualTo(40);
+        assertThat(target.versionCount()).isEqualTo(40);
+    }
+
+    @Test
+    void aDeadInstancesRunIsAbortedOnlyOnceItsLeaseRanOutAndTheJobIsTakenOver() {
+        // What an instance killed mid-run leaves: the job's lease and a RUNNING run, neither renewed any more.
+        Store store = one.store(); // on the test's clock
+        store.leases().tryAcquire(SyncService.leaseName(JOB), first, SETTINGS.lease()).orElseThrow();
+        new SyncRunStore(store).start(new SyncRun("dead-run", JOB, SyncRun.Mode.APPLY, SyncRun.Status.RUNNING,
+                clock.instant(), null, 0, 0, 0, 0, 0, null), first, clock.instant().plus(SETTINGS.lease()));
+
+        clock.advance(SETTINGS.lease().minusSeconds(1));
+        Optional<SyncReport> tooEarly = two.tryApply(JOB, SyncService.Scope.INCREMENTAL);
+        String statusBeforeExpiry = runStatus("dead-run");
+        clock.advance(Duration.ofSeconds(1));
+        Optional<SyncReport> takenOver = two.tryApply(JOB, SyncService.Scope.INCREMENTAL);
+
+        assertThat(tooEarly).isEmpty();
+        assertThat(statusBeforeExpiry).isEqualTo("RUNNING");
+        assertThat(runStatus("dead-run")).isEqualTo("ABORTED");
+        assertThat(takenOver).get().satisfies(report -> {
+            assertThat(report.run().status()).isEqualTo(SyncRun.Status.COMPLETED);
+            assertThat(report.run().created()).isEqualTo(40);
+        });
+    }
+
+    @Test
+    void aRestartedNodeTakesItsPredecessorsJobAndRunOverAtOnce() {
+        Store store = one.store(); // on the test's clock
+        store.leases().tryAcquire(SyncService.leaseName(JOB), first, SETTINGS.lease()).orElseThrow();
+        new SyncRunStore(store).start(new SyncRun("killed-run", JOB, SyncRun.Mode.APPLY, SyncRun.Status.RUNNING,
+                clock.instant(), null, 0, 0, 0, 0, 0, null), first, clock.instant().plus(SETTINGS.lease()));
+        SyncService restarted = hub.instance(InstanceId.newStart(first.node()), SETTINGS, clock);
+
+        Optional<SyncReport> report = restarted.tryApply(JOB, SyncService.Scope.INCREMENTAL);
+
+        assertThat(report).get().extracting(r -> r.run().status()).isEqualTo(SyncRun.Status.COMPLETED);
+        assertThat(runStatus("killed-run")).isEqualTo("ABORTED");
+        restarted.close();
+    }
+
+    @Test
+    void anInstanceThatLostTheJobsLeaseStopsItsRunAtTheNextObject() throws Exception {
+        CountDownLatch paused = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        target.afterWrites(5, () -> pauseUntil(paused, resume));
+        CompletableFuture<SyncReport> running = CompletableFuture.supplyAsync(() -> one.apply(JOB));
+        assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
+
+        // The instance stalls past its lease; another takes the job over meanwhile.
+        clock.advance(SETTINGS.lease().plusSeconds(1));
+        two.store().leases().tryAcquire(SyncService.leaseName(JOB), second, SETTINGS.lease()).orElseThrow();
+        one.heartbeat();
+        resume.countDown();
+        SyncReport stopped = running.get(30, TimeUnit.SECONDS);
+
+        assertThat(stopped.run().status()).isEqualTo(SyncRun.Status.ABORTED);
+        assertThat(stopped.run().error()).contains("another instance took the job over");
+        assertThat(hub.store().cursors().get(SyncRunner.cursorName(JOB))).isEmpty();
+    }
+
+    @Test
+    void oneInstanceTriggersAJobAndEventsRunItOnceThereUntilItDiesAndTheOtherTakesOver() {
+        SyncTriggers triggersOne = new SyncTriggers(one, Runnable::run, clock);
+        SyncTriggers triggersTwo = new SyncTriggers(two, Runnable::run, clock);
+        triggersOne.tick();
+        triggersTwo.tick();
+        hub.store().inbox().append(List.of(TestEvents.aliasSet("a", "e-1", "model-000", "1", "champion"),
+                TestEvents.aliasSet("a", "e-2", "model-001", "1", "champion")));
+
+        for (SyncTriggers triggers : List.of(triggersOne, triggersTwo)) {
+            triggers.checkInbox();
+            triggers.tick();
+        }
+        List<SyncRun> afterEvents = runs();
+        // The first instance dies (no more ticks); the second takes its trigger once the lease ran out.
+        clock.advance(SETTINGS.lease().plus(SETTINGS.heartbeat()));
+        triggersTwo.tick();
+        hub.store().inbox().append(List.of(TestEvents.aliasSet("a", "e-3", "model-002", "1", "champion")));
+        triggersTwo.checkInbox();
+        triggersTwo.tick();
+
+        assertThat(triggersTwo.holds(JOB)).isTrue();
+        assertThat(afterEvents).singleElement().satisfies(run -> assertThat(run.created()).isEqualTo(40));
+        // Two more runs on the second instance: at takeover for the events it saw while standing by, then for e-3.
+        assertThat(runs()).hasSize(3).allSatisfy(run -> assertThat(run.status()).isEqualTo(SyncRun.Status.COMPLETED));
+        assertThat(runs().subList(0, 2)).as("later runs find everything made").allSatisfy(run ->
+                assertThat(run.created()).isZero());
+        assertThat(target.versionCount()).isEqualTo(40);
+    }
+
+    private List<SyncRun> runs() {
+        return one.runs(JOB, PageRequest.first(10)).items();
+    }
+
+    private SyncRun onlyRun() {
+        return runs().stream().reduce((a, b) -> {
+            throw new AssertionError("more than one run: " + a + ", " + b);
+        }).orElseThrow();
+    }
+
+    private String runStatus(String id) {
+        return hub.store().jdbc().queryForObject("SELECT status FROM sync_run WHERE id = ?", String.class, id);
+    }
+
+    private static void pauseUntil(CountDownLatch paused, CountDownLatch resume) {
+        paused.countDown();
+        try {
+            resume.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
