@@ -102,6 +102,7 @@ final class SyncRunner {
         boolean completed = false;
         try {
             processPages(request -> ends.source().listVersions(null, since, request), run.id());
+            sweepTags(since == null, run.id());
             sweepAliases(run.id(), since == null);
             completed = true;
         } catch (Interrupted e) {
@@ -126,32 +127,81 @@ final class SyncRunner {
         return new SyncReport(done, outcomes);
     }
 
-    /** Lists pages of versions and gives each version not seen yet in this run its outcome. */
+    /**
+     * Lists every page of versions, then gives each version not seen yet in this run its outcome, <b>oldest
+     * first</b> (creation time, then model, then version number): sources list newest first, and creating in that
+     * order would number the target's versions in reverse. Versions are decided in batches of the job's page size,
+     * with one identity-map query per batch.
+     */
     private void processPages(Function<PageRequest, Page<ModelVersion>> lister, String runId) {
+        processPages(lister, runId, false);
+    }
+
+    /** @param sweep whether this is a re-read of the whole source: then only versions that need a write are reported */
+    private void processPages(Function<PageRequest, Page<ModelVersion>> lister, String runId, boolean sweep) {
+        List<ModelVersion> listed = new ArrayList<>();
         PageRequest request = PageRequest.first(job.pageSize());
         while (true) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new Interrupted();
+            }
             Page<ModelVersion> page = lister.apply(request);
-            List<ResourceRef> refs = page.items().stream().map(ModelVersion::ref).toList();
-            // One query each per page, not per object: what is linked already, and what is itself a copy.
+            page.items().stream().filter(version -> seen.add(version.ref().key())).forEach(listed::add);
+            if (page.next().isEmpty()) {
+                break;
+            }
+            request = request.next(page);
+        }
+        listed.sort(OLDEST_FIRST);
+        for (int from = 0; from < listed.size(); from += job.pageSize()) {
+            List<ModelVersion> batch = listed.subList(from, Math.min(from + job.pageSize(), listed.size()));
+            List<ResourceRef> refs = batch.stream().map(ModelVersion::ref).toList();
+            // One query each per batch, not per object: what is linked already, and what is itself a copy.
             Map<String, IdentityMap.Link> links = identityMap.findAll(refs, ends.targetConnection());
             Map<String, IdentityMap.Link> copies = identityMap.findByTargets(ends.sourceConnection(),
                     refs.stream().map(ResourceRef::nativeId).toList());
-            for (ModelVersion version : page.items()) {
+            for (ModelVersion version : batch) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new Interrupted();
                 }
-                if (seen.add(version.ref().key())) {
-                    note(version, process(version, Optional.ofNullable(links.get(version.ref().key())),
-                            Optional.ofNullable(copies.get(version.ref().nativeId()))
-                                    .filter(copy -> copy.targetKind().equals(version.ref().kind()))
-                                    .map(IdentityMap.Link::sourceKey)));
+                SyncOutcome outcome = process(version, Optional.ofNullable(links.get(version.ref().key())),
+                        Optional.ofNullable(copies.get(version.ref().nativeId()))
+                                .filter(copy -> copy.targetKind().equals(version.ref().kind()))
+                                .map(IdentityMap.Link::sourceKey));
+                if (!sweep || outcome.kind() != SyncOutcome.Kind.UNCHANGED && outcome.kind() != SyncOutcome.Kind.SKIPPED) {
+                    note(version, outcome);
                 }
             }
             flush(runId);
-            if (page.next().isEmpty()) {
-                return;
-            }
-            request = request.next(page);
+        }
+    }
+
+    /** Creation time (unknown last), then model name, then version: numerically when both are numbers. */
+    private static final java.util.Comparator<ModelVersion> OLDEST_FIRST = java.util.Comparator
+            .comparing(ModelVersion::createdAt, java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder()))
+            .thenComparing(ModelVersion::modelName)
+            .thenComparing(ModelVersion::version, java.util.Comparator.nullsLast(SyncRunner::compareVersions));
+
+    private static int compareVersions(String a, String b) {
+        if (a.matches("\\d{1,18}") && b.matches("\\d{1,18}")) {
+            return Long.compare(Long.parseLong(a), Long.parseLong(b));
+        }
+        return a.compareTo(b);
+    }
+
+    /**
+     * Catches tag changes an incremental listing cannot see: MLflow (2.12 and 3.6 alike) sets and deletes a version's
+     * tags and aliases without moving its {@code last_updated_timestamp}, so listing "changed since the cursor" misses
+     * them. When tags reach the target or decide the selection, an incremental run therefore also reads the whole
+     * source listing once more. Its cost is source reads only: one listing call per page of versions (plus what the
+     * connector needs per page, MLflow one {@code registered-models/get} per model on the page for aliases); a version
+     * whose fingerprint still matches its link costs no target call, so an unchanged registry is read, never written.
+     * Versions the sweep finds unchanged or not selected are not reported (the run's report lists what changed).
+     */
+    private void sweepTags(boolean allListed, String runId) {
+        boolean tagsMatter = ends.targetFidelity().supports(Field.TAGS) || !job.selection().tags().isEmpty();
+        if (!allListed && tagsMatter) {
+            processPages(request -> ends.source().listVersions(null, null, request), runId, true);
         }
     }
 
