@@ -116,13 +116,14 @@ final class VersionMapper {
             }
             return Map.of();
         }
-        List<String> tooLong = tags.entrySet().stream()
-                .filter(e -> e.getValue().length() > target.maxTagValueLength()).map(Map.Entry::getKey).toList();
-        if (!tooLong.isEmpty()) {
-            tooLong.forEach(tags::remove);
-            gaps.add(new FidelityGap(Field.TAGS, "tags " + String.join(", ", tooLong) + " not carried: values longer "
-                    + "than the target's limit of " + target.maxTagValueLength() + " characters"));
-        }
+        // One tag the target cannot hold is left out with a gap; it does not fail the whole version.
+        Map<String, List<String>> rejected = new TreeMap<>();
+        tags.forEach((key, value) -> target.rejectsTag(key, value)
+                .ifPresent(reason -> rejected.computeIfAbsent(reason, r -> new ArrayList<>()).add(key)));
+        rejected.forEach((reason, keys) -> {
+            keys.forEach(tags::remove);
+            gaps.add(new FidelityGap(Field.TAGS, "tags " + String.join(", ", keys) + " not carried: " + reason));
+        });
         if (tags.size() > target.maxTags()) {
             List<String> dropped = List.copyOf(new ArrayList<>(tags.keySet()).subList(target.maxTags(), tags.size()));
             dropped.forEach(tags::remove);
