@@ -354,7 +354,8 @@ final class SyncRunner {
                     + want.artifact().uri() + " and create the version" : "would create the version", mapped.gaps());
         }
         // The copy is verified before the version exists, so a bad transfer never leaves a half-made version.
-        ArtifactRef artifact = copy ? ends.artifacts().copy(version.artifact(), want.artifact()) : want.artifact();
+        ArtifactRef artifact = copy ? ends.artifacts().copy(version.artifact(), want.artifact(),
+                version.ref().connection()) : want.artifact();
         ensureModel(version.modelName());
         Fidelity fidelity = ends.targetFidelity();
         ModelVersion request = new ModelVersion(version.ref(), version.modelName(), version.version(),
