@@ -91,4 +91,13 @@ public interface ModelRegistry {
      * {@code source.key()}, using whatever the connector recorded at create time.
      */
     Optional<ModelVersion> findByExternalRef(String modelName, ResourceRef source);
+
+    /**
+     * Why {@link #createVersion} would refuse {@code version} for a reason known without calling the tool (a
+     * missing option, say), or empty. A sync's {@code plan} reports it as the failure {@code apply} would meet, and
+     * {@code apply} checks it before copying an artifact that would be left orphaned. Reads nothing.
+     */
+    default Optional<String> refusesCreate(ModelVersion version) {
+        return Optional.empty();
+    }
 }

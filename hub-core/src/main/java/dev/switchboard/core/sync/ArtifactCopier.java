@@ -54,6 +54,18 @@ final class ArtifactCopier {
         return ArtifactCopy.copy(from, source.uri(), source.digest(), to, target.uri(), "sync").artifact();
     }
 
+    /** Why {@link #copy} would fail for want of a store, or empty: what a plan predicts without reading. */
+    java.util.Optional<String> refusesCopy(ArtifactRef source, ArtifactRef target, String sourceConnection) {
+        if (resolver.storeFor(source.uri(), sourceConnection).isEmpty()) {
+            return java.util.Optional.of("no configured connection serves artifacts at " + source.uri());
+        }
+        if (resolver.storeFor(target.uri(), null).isEmpty()) {
+            return java.util.Optional.of("no configured connection serves artifacts at " + target.uri()
+                    + " (the job's copy-to)");
+        }
+        return java.util.Optional.empty();
+    }
+
     private ArtifactStore store(URI uri, String connection) {
         return resolver.storeFor(uri, connection).orElseThrow(() -> ConnectorException.configuration("sync",
                 "no configured connection serves artifacts at " + uri

@@ -49,11 +49,19 @@ final class SyncRunStore {
                 run.skipped(), run.failed(), run.error(), run.id());
     }
 
-    /** Marks runs of {@code job} still RUNNING as ABORTED: called under the job's lock, so their process is gone. */
+    /**
+     * Marks runs of {@code job} still RUNNING as ABORTED: called under the job's lock, so their process is gone. Their
+     * counts are taken from the outcomes they recorded before they stopped (a run killed mid-way reported
+     * {@code created 0} beside the CREATED outcomes it had recorded).
+     */
     int abortStale(String job, Instant now) {
-        return jdbc.update("UPDATE sync_run SET status = ?, finished_at = ?, error = ? WHERE job = ? AND status = ?",
+        String count = "(SELECT COUNT(*) FROM sync_outcome o WHERE o.run_id = sync_run.id AND o.outcome = ?)";
+        return jdbc.update("UPDATE sync_run SET status = ?, finished_at = ?, error = ?, created = " + count
+                        + ", updated = " + count + ", unchanged = " + count + ", skipped = " + count + ", failed = "
+                        + count + " WHERE job = ? AND status = ?",
                 SyncRun.Status.ABORTED.name(), Timestamp.from(now), "the process running it stopped before the end",
-                job, SyncRun.Status.RUNNING.name());
+                SyncOutcome.Kind.CREATED.name(), SyncOutcome.Kind.UPDATED.name(), SyncOutcome.Kind.UNCHANGED.name(),
+                SyncOutcome.Kind.SKIPPED.name(), SyncOutcome.Kind.FAILED.name(), job, SyncRun.Status.RUNNING.name());
     }
 
     Page<SyncRun> runs(String job, PageRequest page) {

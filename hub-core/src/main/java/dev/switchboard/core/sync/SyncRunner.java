@@ -349,6 +349,16 @@ final class SyncRunner {
         TargetState want = mapped.state();
         boolean copy = ArtifactCopier.needsCopy(version, want.artifact());
         String key = version.ref().key();
+        Fidelity fidelity = ends.targetFidelity();
+        // What apply would meet, known without a call: a store missing for the copy, a target that refuses. Checked
+        // before the copy, so a version that cannot be created leaves no orphaned copy behind.
+        Optional<String> refused = (copy ? ends.artifacts().refusesCopy(version.artifact(), want.artifact(),
+                version.ref().connection()) : Optional.<String>empty())
+                .or(() -> ends.target().refusesCreate(request(version, want, want.artifact(), fidelity)));
+        if (refused.isPresent()) {
+            return new SyncOutcome(key, SyncOutcome.Kind.FAILED, (mode == SyncRun.Mode.PLAN ? "would fail: " : "")
+                    + refused.get(), mapped.gaps());
+        }
         if (mode == SyncRun.Mode.PLAN) {
             return new SyncOutcome(key, SyncOutcome.Kind.CREATED, copy ? "would copy the artifact to "
                     + want.artifact().uri() + " and create the version" : "would create the version", mapped.gaps());
@@ -357,18 +367,22 @@ final class SyncRunner {
         ArtifactRef artifact = copy ? ends.artifacts().copy(version.artifact(), want.artifact(),
                 version.ref().connection()) : want.artifact();
         ensureModel(version.modelName());
-        Fidelity fidelity = ends.targetFidelity();
-        ModelVersion request = new ModelVersion(version.ref(), version.modelName(), version.version(),
-                want.description(), fidelity.supports(Field.SOURCE_RUN) ? version.sourceRun() : null, artifact,
-                want.aliases(), want.stage(), want.approval(), want.tags(),
-                fidelity.supports(Field.METRICS) ? version.metrics() : null,
-                fidelity.supports(Field.PARAMS) ? version.params() : null, version.createdAt(), version.updatedAt());
+        ModelVersion request = request(version, want, artifact, fidelity);
         ModelVersion created = ends.target().createVersion(request, idempotencyKey(key));
         List<Write> writes = differences(created, want);
         writes.forEach(write -> write.action().run());
         identityMap.link(version.ref(), created.ref(), fingerprint);
         return new SyncOutcome(key, SyncOutcome.Kind.CREATED, "created " + created.ref().key()
                 + (copy ? " with a verified copy of the artifact at " + artifact.uri() : ""), mapped.gaps());
+    }
+
+    /** The version to create at the target: the wanted state, with what the target's fidelity holds. */
+    private static ModelVersion request(ModelVersion version, TargetState want, ArtifactRef artifact, Fidelity fidelity) {
+        return new ModelVersion(version.ref(), version.modelName(), version.version(),
+                want.description(), fidelity.supports(Field.SOURCE_RUN) ? version.sourceRun() : null, artifact,
+                want.aliases(), want.stage(), want.approval(), want.tags(),
+                fidelity.supports(Field.METRICS) ? version.metrics() : null,
+                fidelity.supports(Field.PARAMS) ? version.params() : null, version.createdAt(), version.updatedAt());
     }
 
     private void ensureModel(String name) {

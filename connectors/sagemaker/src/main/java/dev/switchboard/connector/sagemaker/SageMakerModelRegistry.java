@@ -221,6 +221,16 @@ final class SageMakerModelRegistry implements ModelRegistry {
         return groupArn.replace(":model-package-group/", ":model-package/") + "/" + version;
     }
 
+    /** A version with model data needs an inference image; without {@code default-image} the create would fail. */
+    @Override
+    public Optional<String> refusesCreate(ModelVersion version) {
+        if (version.artifact() != null && defaultImage.isEmpty()) {
+            return Optional.of("[" + connection + "] a version with model data needs an inference image: set the "
+                    + "connection option default-image");
+        }
+        return Optional.empty();
+    }
+
     /** The approval the version asks for is set by {@code CreateModelPackage} itself, not by a second write. */
     @Override
     public ModelVersion createVersion(ModelVersion version, String idempotencyKey) {
