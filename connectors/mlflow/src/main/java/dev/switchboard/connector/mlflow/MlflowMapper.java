@@ -29,6 +29,8 @@ public final class MlflowMapper {
     public static final String IDEMPOTENCY_TAG = "switchboard.idempotency-key";
     /** The version tag the canonical ref of the source object (in another tool) is recorded in. */
     public static final String SOURCE_REF_TAG = "switchboard.source-ref";
+    /** The version tag a source run on another server is recorded in ({@code run_id} can only name a local run). */
+    public static final String SOURCE_RUN_TAG = "switchboard.source-run";
 
     private final String connection;
     private final URI trackingUrl;

@@ -158,6 +158,10 @@ public final class MlflowModelRegistry implements ModelRegistry {
         }
         ResourceRef run = version.sourceRun();
         boolean localRun = run != null && MlflowMapper.SYSTEM.equals(run.system()) && connection.equals(run.connection());
+        if (run != null && !localRun) {
+            // MLflow's run_id names a run of this server only; a run elsewhere is kept as a reference, not dropped
+            tags.put(MlflowMapper.SOURCE_RUN_TAG, run.key());
+        }
         Map<String, Object> request = body("name", version.modelName(), "source", version.artifact().uri().toString(),
                 "run_id", localRun ? run.nativeId() : null, "description", version.description(),
                 "tags", MlflowMapper.tagList(tags));
