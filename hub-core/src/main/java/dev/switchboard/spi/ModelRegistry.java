@@ -100,4 +100,12 @@ public interface ModelRegistry {
     default Optional<String> refusesCreate(ModelVersion version) {
         return Optional.empty();
     }
+
+    /**
+     * Whether {@link #listVersions} with a {@code since} sees tag changes, because they move a version's update time.
+     * MLflow's do not (2.12 and 3.6 alike): a sync then re-reads the whole listing in incremental runs to carry them.
+     */
+    default boolean listsTagChangesSince() {
+        return true;
+    }
 }

@@ -192,15 +192,15 @@ final class SyncRunner {
     /**
      * Catches tag changes an incremental listing cannot see: MLflow (2.12 and 3.6 alike) sets and deletes a version's
      * tags and aliases without moving its {@code last_updated_timestamp}, so listing "changed since the cursor" misses
-     * them. When tags reach the target or decide the selection, an incremental run therefore also reads the whole
-     * source listing once more. Its cost is source reads only: one listing call per page of versions (plus what the
+     * them. When the source says so ({@link dev.switchboard.spi.ModelRegistry#listsTagChangesSince}) and tags reach
+     * the target or decide the selection, an incremental run therefore also reads the whole source listing once more. Its cost is source reads only: one listing call per page of versions (plus what the
      * connector needs per page, MLflow one {@code registered-models/get} per model on the page for aliases); a version
      * whose fingerprint still matches its link costs no target call, so an unchanged registry is read, never written.
      * Versions the sweep finds unchanged or not selected are not reported (the run's report lists what changed).
      */
     private void sweepTags(boolean allListed, String runId) {
         boolean tagsMatter = ends.targetFidelity().supports(Field.TAGS) || !job.selection().tags().isEmpty();
-        if (!allListed && tagsMatter) {
+        if (!allListed && tagsMatter && !ends.source().listsTagChangesSince()) {
             processPages(request -> ends.source().listVersions(null, null, request), runId, true);
         }
     }

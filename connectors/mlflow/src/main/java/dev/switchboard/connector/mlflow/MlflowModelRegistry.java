@@ -110,6 +110,12 @@ public final class MlflowModelRegistry implements ModelRegistry {
                 "model_versions", MlflowDtos.ModelVersion.class);
     }
 
+    /** MLflow moves no {@code last_updated_timestamp} when a tag (or alias) is set or deleted. */
+    @Override
+    public boolean listsTagChangesSince() {
+        return false;
+    }
+
     /** The version with its source run's params and metrics, when the run can still be read. */
     @Override
     public Optional<ModelVersion> getVersion(String modelName, String version) {
