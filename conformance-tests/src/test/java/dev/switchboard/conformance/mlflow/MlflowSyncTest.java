@@ -138,6 +138,27 @@ class MlflowSyncTest {
         }
     }
 
+    /**
+     * In reference mode a server-relative source ({@code mlflow-artifacts:/…}, {@code runs:/…}, {@code models:/m-…})
+     * would name nothing on the other server: the version fails with a configuration reason and the fidelity report
+     * says why, instead of a dead link (or, for {@code models:/m-…}, MLflow's HTTP 500 retried forever).
+     */
+    @Test
+    void aServerRelativeSourceIsNotReferencedFromTheOtherServer() {
+        TEAM_A.createModelVersion("churn", "mlflow-artifacts:/churn/model.bin");
+
+        SyncReport report = sync.apply("a-to-b");
+
+        assertThat(report.outcomes()).singleElement().satisfies(outcome -> {
+            assertThat(outcome.kind()).isEqualTo(SyncOutcome.Kind.FAILED);
+            assertThat(outcome.reason()).contains("needs a source artifact URI");
+            assertThat(outcome.fidelity()).extracting(gap -> gap.detail()).containsExactly(
+                    "artifact mlflow-artifacts:/churn/model.bin is relative to mlflow-a and cannot be referenced from "
+                            + "mlflow-b; set artifacts.mode: copy to carry it");
+        });
+        assertThat(versions("mlflow-b")).isEmpty();
+    }
+
     private ModelRegistry registry(String connection) {
         return connections.get(connection).modelRegistry().orElseThrow();
     }

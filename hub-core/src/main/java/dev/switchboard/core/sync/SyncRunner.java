@@ -303,6 +303,7 @@ final class SyncRunner {
 
     private SyncOutcome process(ModelVersion version, Optional<IdentityMap.Link> link, Optional<String> original) {
         String key = version.ref().key();
+        VersionMapper.Mapped mapped = null;
         try {
             Optional<String> rejected = selection.rejects(version);
             if (rejected.isPresent()) {
@@ -312,7 +313,7 @@ final class SyncRunner {
                 return new SyncOutcome(key, SyncOutcome.Kind.SKIPPED, "a copy of " + original.get()
                         + " made by a sync job; copies are not synced back", List.of());
             }
-            VersionMapper.Mapped mapped = mapper.map(version);
+            mapped = mapper.map(version);
             String fingerprint = mapped.state().fingerprint();
             if (link.isPresent() && fingerprint.equals(link.get().fingerprint())) {
                 return new SyncOutcome(key, SyncOutcome.Kind.UNCHANGED, null, mapped.gaps());
@@ -324,10 +325,12 @@ final class SyncRunner {
             }
             return create(version, mapped, fingerprint);
         } catch (ConnectorException e) {
-            return new SyncOutcome(key, SyncOutcome.Kind.FAILED, e.getMessage(), List.of());
+            // the fidelity report is kept: it often says why the target refused (a field it cannot hold)
+            return new SyncOutcome(key, SyncOutcome.Kind.FAILED, e.getMessage(),
+                    mapped == null ? List.of() : mapped.gaps());
         } catch (RuntimeException e) {
             return new SyncOutcome(key, SyncOutcome.Kind.FAILED, "unexpected " + e.getClass().getSimpleName() + ": "
-                    + e.getMessage(), List.of());
+                    + e.getMessage(), mapped == null ? List.of() : mapped.gaps());
         }
     }
 
