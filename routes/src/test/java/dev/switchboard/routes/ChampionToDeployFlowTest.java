@@ -174,6 +174,35 @@ class ChampionToDeployFlowTest {
         assertThat(tags.toString()).contains("\"key\":\"deploy.status\"").contains("\"value\":\"succeeded\"");
     }
 
+    /**
+     * A model logged the usual way is a directory, and MLflow 3 registers it as {@code models:/m-<id>}: the route's
+     * copy resolves the logged model, packs the directory into the {@code .tar.gz} SageMaker wants and registers it.
+     */
+    @Test
+    void championOfALoggedModelDirectoryIsPackedToS3AndRegistered() throws Exception {
+        String run = MLFLOW.createRun("train", Map.of("lr", "0.1"), Map.of("auc", 0.93));
+        Map<String, byte[]> files = MlflowFake.sklearnModelFiles("churn");
+        String version = MLFLOW.registerLoggedModel("churn", MLFLOW.logModel(run, "churn", files));
+        StoredEvent alias = receive("mlflow-prod", setAlias("churn", "champion", version)).get(0);
+
+        awaitOutcome(alias, "champion-to-sagemaker-and-deploy", Outcome.DONE);
+        URI copy = URI.create("s3://models/churn/" + version + "/model.tar.gz");
+        var s3 = connections.get("s3-models").artifactStore().orElseThrow();
+        byte[] archive;
+        try (var in = s3.open(copy)) {
+            archive = in.readAllBytes();
+        }
+        String tar = new String(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(archive))
+                .readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        files.forEach((name, bytes) -> {
+            assertThat(tar).as("archive entry " + name).contains(name)
+                    .contains(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1));
+        });
+        assertThat(SAGEMAKER.describe("churn", 1).path("InferenceSpecification").path("Containers").path(0)
+                .path("ModelDataUrl").asString()).isEqualTo(copy.toString());
+        assertThat(SAGEMAKER.describe("churn", 1).path("ModelApprovalStatus").asString()).isEqualTo("Approved");
+    }
+
     @Test
     void eachStepStartsOnlyAfterTheOneBeforeItWasDeliveredAndRegisterUsesTheCopysUri() {
         MLFLOW.putArtifact("scoring/model.tar.gz", MODEL);

@@ -41,4 +41,13 @@ public interface ArtifactStore {
      * @return the written artifact with its size and SHA-256 digest
      */
     ArtifactRef write(URI uri, InputStream content, long size, Digest expected);
+
+    /**
+     * Every file under {@code directory}, recursively, each with its full URI and size (digests as {@link #stat}
+     * gives them), or an empty list when {@code directory} is not a directory (a model logged the usual way is a
+     * directory: {@code MLmodel}, the model file, environment files). Stores that cannot list keep this default.
+     */
+    default java.util.List<ArtifactRef> listFiles(URI directory) {
+        return java.util.List.of();
+    }
 }

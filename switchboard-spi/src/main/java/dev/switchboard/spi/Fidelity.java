@@ -13,8 +13,26 @@ import java.util.Set;
  * @param maxTagValueLength the longest tag value the tool accepts, in characters
  * @param notes             how the connector represents fields without a native home (for example "aliases
  *                          are kept as metadata properties {@code switchboard.alias.<name>}"), for the report
+ * @param tagRule           which tags the tool cannot hold beyond the length limit (characters, key length,
+ *                          empty values, keys it uses itself); {@link TagRule#ANY} when every tag fits
  */
-public record Fidelity(Set<Field> supported, int maxTags, int maxTagValueLength, String notes) {
+public record Fidelity(Set<Field> supported, int maxTags, int maxTagValueLength, String notes, TagRule tagRule) {
+
+    /** Says why a tool cannot hold one tag, so a sync can leave it out with a fidelity gap instead of failing. */
+    @FunctionalInterface
+    public interface TagRule {
+
+        /** Every tag fits (apart from {@link #maxTagValueLength}). */
+        TagRule ANY = (key, value) -> java.util.Optional.empty();
+
+        /** Why {@code key=value} cannot be held, or empty when it can. */
+        java.util.Optional<String> rejects(String key, String value);
+    }
+
+    /** A tool whose only tag limits are the count and the value length. */
+    public Fidelity(Set<Field> supported, int maxTags, int maxTagValueLength, String notes) {
+        this(supported, maxTags, maxTagValueLength, notes, TagRule.ANY);
+    }
 
     /** The canonical fields of a model version a tool may or may not hold. */
     public enum Field {
@@ -28,6 +46,15 @@ public record Fidelity(Set<Field> supported, int maxTags, int maxTagValueLength,
                     + maxTags + " and " + maxTagValueLength);
         }
         notes = notes == null ? "" : notes;
+        tagRule = tagRule == null ? TagRule.ANY : tagRule;
+    }
+
+    /** Why the tool cannot hold {@code key=value} (too long a value, or its {@link #tagRule}), or empty. */
+    public java.util.Optional<String> rejectsTag(String key, String value) {
+        if (value.length() > maxTagValueLength) {
+            return java.util.Optional.of("values longer than the target's limit of " + maxTagValueLength + " characters");
+        }
+        return tagRule.rejects(key, value);
     }
 
     /** A tool that holds every field without limits; a starting point for connectors. */

@@ -91,4 +91,21 @@ public interface ModelRegistry {
      * {@code source.key()}, using whatever the connector recorded at create time.
      */
     Optional<ModelVersion> findByExternalRef(String modelName, ResourceRef source);
+
+    /**
+     * Why {@link #createVersion} would refuse {@code version} for a reason known without calling the tool (a
+     * missing option, say), or empty. A sync's {@code plan} reports it as the failure {@code apply} would meet, and
+     * {@code apply} checks it before copying an artifact that would be left orphaned. Reads nothing.
+     */
+    default Optional<String> refusesCreate(ModelVersion version) {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether {@link #listVersions} with a {@code since} sees tag changes, because they move a version's update time.
+     * MLflow's do not (2.12 and 3.6 alike): a sync then re-reads the whole listing in incremental runs to carry them.
+     */
+    default boolean listsTagChangesSince() {
+        return true;
+    }
 }

@@ -65,25 +65,60 @@ class MlflowPollerTest {
     }
 
     /**
-     * Against MLflow 2.x polling is all there is. It finds new versions and edits that move
-     * {@code last_updated_timestamp}; it cannot see an alias being set: the real server leaves the version's
-     * {@code last_updated_timestamp} alone for alias (and tag) changes, and its {@code model-versions/search} carries
-     * no {@code aliases} (recordings, both versions). This test pins both halves.
+     * Against MLflow 2.x polling is all there is. Setting, moving or deleting an alias moves no
+     * {@code last_updated_timestamp} and {@code model-versions/search} carries no {@code aliases} (recordings, both
+     * versions), so the poller keeps every model's aliases in its cursor and reports the differences: set on the new
+     * version, deleted from the model. Re-polling from a saved cursor gives the same ids; a later identical move gets
+     * new ones.
      */
     @Test
-    void againstMlflow2PollingFindsNewVersionsButNoAliasChange() {
+    void againstMlflow2PollingReportsAliasesSetMovedAndDeleted() {
         MLFLOW.asMlflow2();
         EventSource source = restartedHub();
         String cursor = source.poll(null).cursor();
         MLFLOW.createModelVersion("churn", "s3://models/churn/1");
+        MLFLOW.createModelVersion("churn", "s3://models/churn/2");
         PollResult created = source.poll(cursor);
 
         MLFLOW.call("POST", "registered-models/alias", Map.of("name", "churn", "alias", "champion", "version", "1"));
-        PollResult afterAlias = source.poll(created.cursor());
+        PollResult set = restartedHub().poll(created.cursor());
+        MLFLOW.call("POST", "registered-models/alias", Map.of("name", "churn", "alias", "champion", "version", "2"));
+        PollResult moved = restartedHub().poll(set.cursor());
+        PollResult movedAgain = restartedHub().poll(set.cursor());
+        MLFLOW.call("DELETE", "registered-models/alias", Map.of("name", "churn", "alias", "champion"));
+        PollResult deleted = restartedHub().poll(moved.cursor());
+        MLFLOW.call("POST", "registered-models/alias", Map.of("name", "churn", "alias", "champion", "version", "1"));
+        PollResult setOnceMore = restartedHub().poll(deleted.cursor());
 
-        assertThat(created.events()).extracting(CanonicalEvent::type).containsExactly(EventType.MODEL_VERSION_CREATED);
-        assertThat(afterAlias.events()).as("an alias set is invisible to polling").isEmpty();
-        assertThat(afterAlias.cursor()).isEqualTo(created.cursor());
+        assertThat(created.events()).extracting(CanonicalEvent::type).containsOnly(EventType.MODEL_VERSION_CREATED);
+        assertThat(set.events()).extracting(CanonicalEvent::type, CanonicalEvent::subject).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(EventType.MODEL_VERSION_ALIAS_SET, "models/churn/versions/1"));
+        assertThat(moved.events()).extracting(CanonicalEvent::type, CanonicalEvent::subject).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(EventType.MODEL_VERSION_ALIAS_SET, "models/churn/versions/2"));
+        assertThat(movedAgain.events()).extracting(CanonicalEvent::id)
+                .containsExactlyElementsOf(moved.events().stream().map(CanonicalEvent::id).toList());
+        assertThat(deleted.events()).extracting(CanonicalEvent::type, CanonicalEvent::subject).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(EventType.MODEL_VERSION_ALIAS_DELETED, "models/churn"));
+        assertThat(setOnceMore.events()).extracting(CanonicalEvent::id).doesNotContainAnyElementsOf(
+                set.events().stream().map(CanonicalEvent::id).toList());
+        assertThat(restartedHub().poll(setOnceMore.cursor()).events()).as("nothing new").isEmpty();
+    }
+
+    /** A cursor saved before aliases were polled ({@code v1}) is read; its first poll records the aliases silently. */
+    @Test
+    void aV1CursorIsReadAndItsFirstPollReportsNoAliasFromBefore() {
+        MLFLOW.createModelVersion("churn", "s3://models/churn/1");
+        MLFLOW.call("POST", "registered-models/alias", Map.of("name", "churn", "alias", "champion", "version", "1"));
+        String v1 = "v1:" + (MLFLOW.clock().millis() + 60_000) + ":";
+
+        PollResult first = restartedHub().poll(v1);
+        MLFLOW.call("DELETE", "registered-models/alias", Map.of("name", "churn", "alias", "champion"));
+        PollResult second = restartedHub().poll(first.cursor());
+
+        assertThat(first.events()).isEmpty();
+        assertThat(first.cursor()).startsWith("v2:");
+        assertThat(second.events()).extracting(CanonicalEvent::type)
+                .containsExactly(EventType.MODEL_VERSION_ALIAS_DELETED);
     }
 
     @Test

@@ -117,6 +117,48 @@ class MlflowSyncTest {
         assertThat(versions("mlflow-b")).hasSize(3);
     }
 
+    /** Versions arrive oldest first (same numbers as at the source); a run on the other server is kept as a tag. */
+    @Test
+    void versionsArriveInTheSourcesOrderAndTheSourceRunIsKeptAsATag() {
+        String run = TEAM_A.createRun("train", Map.of("lr", "0.1"), Map.of("auc", 0.9));
+        TEAM_A.call("POST", "registered-models/create", Map.of("name", "churn"));
+        for (int v = 1; v <= 5; v++) {
+            TEAM_A.call("POST", "model-versions/create", Map.of("name", "churn", "source", "s3://models/churn/" + v,
+                    "run_id", run));
+        }
+
+        sync.apply("a-to-b");
+
+        for (int v = 1; v <= 5; v++) {
+            var copy = TEAM_B.call("GET", "model-versions/get", Map.of("name", "churn", "version", String.valueOf(v)))
+                    .get("model_version");
+            assertThat(copy.get("source").asString()).isEqualTo("s3://models/churn/" + v);
+            assertThat(copy.get("tags").toString()).contains("\"key\":\"switchboard.source-run\"")
+                    .contains("\"value\":\"mlflow-a:run:" + run + "\"");
+        }
+    }
+
+    /**
+     * In reference mode a server-relative source ({@code mlflow-artifacts:/…}, {@code runs:/…}, {@code models:/m-…})
+     * would name nothing on the other server: the version fails with a configuration reason and the fidelity report
+     * says why, instead of a dead link (or, for {@code models:/m-…}, MLflow's HTTP 500 retried forever).
+     */
+    @Test
+    void aServerRelativeSourceIsNotReferencedFromTheOtherServer() {
+        TEAM_A.createModelVersion("churn", "mlflow-artifacts:/churn/model.bin");
+
+        SyncReport report = sync.apply("a-to-b");
+
+        assertThat(report.outcomes()).singleElement().satisfies(outcome -> {
+            assertThat(outcome.kind()).isEqualTo(SyncOutcome.Kind.FAILED);
+            assertThat(outcome.reason()).contains("needs a source artifact URI");
+            assertThat(outcome.fidelity()).extracting(gap -> gap.detail()).containsExactly(
+                    "artifact mlflow-artifacts:/churn/model.bin is relative to mlflow-a and cannot be referenced from "
+                            + "mlflow-b; set artifacts.mode: copy to carry it");
+        });
+        assertThat(versions("mlflow-b")).isEmpty();
+    }
+
     private ModelRegistry registry(String connection) {
         return connections.get(connection).modelRegistry().orElseThrow();
     }

@@ -255,11 +255,24 @@ class SageMakerConformanceTest extends ConnectorHarness implements ConfigSuite, 
 
     @Test
     void validationExceptionIsAConfigurationErrorWithTheSanitisedCode() {
+        SAGEMAKER.failNext("CreateModelPackageGroup", 400, "ValidationException", "1 validation error detected");
         ConnectorException e = catchThrowableOfType(ConnectorException.class, () -> registry().createModel(
                 new dev.switchboard.model.RegisteredModel(ResourceRef.of("kit", "kit", "registered_model", "x"),
-                        "not a valid group name", null, Map.of(), Map.of(), null, null), "key"));
+                        "valid-name", null, Map.of(), Map.of(), null, null), "key"));
         assertThat(e.kind()).isEqualTo(ErrorKind.CONFIGURATION);
         assertThat(e.getMessage()).contains("ValidationException:").doesNotContain("internal.amazon.com");
+    }
+
+    /** SageMaker's group names are {@code [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}}: other model names are made to fit. */
+    @Test
+    void aModelNameSageMakerCannotHoldIsMadeIntoAValidGroupName() {
+        var registry = registry();
+        var created = registry.createModel(new dev.switchboard.model.RegisteredModel(
+                ResourceRef.of("kit", "kit", "registered_model", "x"), "churn_model.v2 (eu)", null, Map.of(), Map.of(),
+                null, null), "key");
+
+        assertThat(created.name()).isEqualTo("churn-model-v2-eu");
+        assertThat(registry.getModel("churn_model.v2 (eu)")).map(m -> m.name()).contains("churn-model-v2-eu");
     }
 
     @Test

@@ -19,6 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
         subcommands = {SyncCommand.Plan.class, SyncCommand.Apply.class})
 final class SyncCommand {
 
+    /** The reason a version outside the job's selection is skipped with. */
+    static final String NOT_SELECTED = "not selected: ";
+
     /** What plan and apply share: the job, the scope, the hub, and how the report is printed. */
     abstract static class JobCommand implements Callable<Integer> {
 
@@ -30,6 +33,10 @@ final class SyncCommand {
 
         @Parameters(index = "0", description = "The sync job's name.")
         String job;
+
+        @Option(names = "--all", description = "List every version the job's selection leaves out, one row each, "
+                + "instead of one summary line.")
+        boolean all;
 
         @Option(names = "--full", description = "Look at every version, not only those changed since the last run.")
         boolean full;
@@ -46,7 +53,7 @@ final class SyncCommand {
                 if (hub.json) {
                     Output.json(out, report);
                 } else {
-                    print(out, report);
+                    print(out, report, all);
                 }
                 return report.getRun().getFailed() > 0 ? 1 : 0;
             } catch (ApiException e) {
@@ -55,14 +62,30 @@ final class SyncCommand {
             }
         }
 
-        private static void print(PrintWriter out, SyncReport report) {
+        /**
+         * The report as a table. Versions the selection leaves out ({@code SKIPPED}, "not selected: …") are one
+         * summary line by reason unless {@code all}: a registry of 1,300 versions with 4 selected printed 1,300 rows.
+         */
+        static void print(PrintWriter out, SyncReport report, boolean all) {
+            List<dev.switchboard.client.model.SyncOutcome> notSelected = all ? List.of() : report.getOutcomes()
+                    .stream().filter(o -> "SKIPPED".equals(o.getOutcome().getValue()) && o.getReason() != null
+                            && o.getReason().startsWith(NOT_SELECTED)).toList();
             Output.table(out, List.of("OBJECT", "OUTCOME", "REASON", "NOT CARRIED"), report.getOutcomes().stream()
+                    .filter(o -> !notSelected.contains(o))
                     .map(o -> List.of(o.getObjectKey(), o.getOutcome().getValue(),
                             o.getReason() == null ? "-" : o.getReason(),
                             o.getFidelity().isEmpty() ? "-" : o.getFidelity().stream()
                                     .map(gap -> gap.getField() + ": " + gap.getDetail())
                                     .collect(Collectors.joining("; "))))
                     .toList());
+            if (!notSelected.isEmpty()) {
+                java.util.Map<String, Long> byReason = notSelected.stream().collect(Collectors.groupingBy(
+                        o -> o.getReason().substring(NOT_SELECTED.length()).replaceFirst("^model \\S+ ", "model "),
+                        java.util.TreeMap::new, Collectors.counting()));
+                out.printf("%d version(s) not selected (%s); --all lists them%n", notSelected.size(),
+                        byReason.entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
+                                .collect(Collectors.joining("; ")));
+            }
             SyncRun run = report.getRun();
             out.printf("%s %s: %s — %d created, %d updated, %d unchanged, %d skipped, %d failed (run %s)%n",
                     run.getMode(), run.getJob(), run.getStatus(), run.getCreated(), run.getUpdated(),

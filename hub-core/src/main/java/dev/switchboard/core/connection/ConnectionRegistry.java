@@ -89,6 +89,14 @@ public final class ConnectionRegistry implements ArtifactResolver, AutoCloseable
                 .findFirst();
     }
 
+    /** The store of {@code connection} when it serves {@code uri}; else the first connection's that does. */
+    @Override
+    public Optional<ArtifactStore> storeFor(URI uri, String connection) {
+        Optional<ArtifactStore> own = connection == null ? Optional.empty() : find(connection)
+                .flatMap(entry -> entry.connection().artifactStore()).filter(store -> store.serves(uri));
+        return own.or(() -> storeFor(uri));
+    }
+
     @Override
     public void close() {
         entries.values().forEach(entry -> {

@@ -1,24 +1,17 @@
 package dev.switchboard.core.delivery;
 
 import dev.switchboard.core.config.HubConfig;
+import dev.switchboard.core.connection.ArtifactCopy;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.model.ArtifactRef;
 import dev.switchboard.model.CiRun;
-import dev.switchboard.model.Digest;
 import dev.switchboard.model.ModelVersion;
 import dev.switchboard.model.PipelineRun;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ArtifactStore;
 import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.ModelRegistry;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -71,50 +64,27 @@ public final class HubActions implements ActionTarget {
         };
     }
 
+    /**
+     * The source is read through the connection the event came from when that connection serves the URI
+     * ({@code runs:/…} and {@code mlflow-artifacts:/…} are relative to their server); a directory is copied as a
+     * tree under {@code to}, and {@code sha256} is then its manifest digest.
+     */
     private Result copy(Request request) {
         URI to = URI.create(request.expand(CONNECTION, request.require(CONNECTION, "to")));
         URI from = Optional.ofNullable(request.parameters().get("from"))
                 .map(template -> URI.create(request.expand(CONNECTION, template)))
                 .orElseGet(() -> sourceArtifact(request));
-        ArtifactStore source = store(from);
-        ArtifactStore target = store(to);
-        ArtifactRef stat = source.stat(from).orElseThrow(() -> ConnectorException.configuration(CONNECTION,
-                "copy-artifact: there is no artifact at " + from));
-        Digest sha256 = stat.digest() != null && stat.digest().algorithm() == Digest.Algorithm.SHA_256
-                ? stat.digest() : digestOf(source, from, stat.size());
-        Optional<ArtifactRef> existing = target.stat(to);
-        if (existing.isPresent() && sha256.equals(existing.get().digest())) {
-            return result(existing.get().uri(), sha256, existing.get().size());
-        }
-        ArtifactRef written;
-        try (InputStream in = source.open(from)) {
-            written = target.write(to, in, stat.size() == null ? -1 : stat.size(), sha256);
-        } catch (IOException e) {
-            throw ConnectorException.transientFailure(CONNECTION, "copy-artifact from " + from + " failed: "
-                    + e.getMessage(), e);
-        }
-        return result(to, written.digest(), written.size());
-    }
-
-    private static Result result(URI uri, Digest digest, Long size) {
-        return new Result(null, Map.of("uri", uri.toString(), "sha256", digest.value(),
-                "size", String.valueOf(size)));
-    }
-
-    /** Streams the artifact once to compute its SHA-256, checking the size the store reported. */
-    private static Digest digestOf(ArtifactStore store, URI uri, Long expectedSize) {
-        MessageDigest sha256 = sha256();
-        long size;
-        try (InputStream in = new DigestInputStream(store.open(uri), sha256)) {
-            size = in.transferTo(OutputStream.nullOutputStream());
-        } catch (IOException e) {
-            throw ConnectorException.transientFailure(CONNECTION, "reading " + uri + " failed: " + e.getMessage(), e);
-        }
-        if (expectedSize != null && expectedSize != size) {
-            throw ConnectorException.transientFailure(CONNECTION, uri + " has " + size + " bytes but its store reported "
-                    + expectedSize + "; it changed while being read", null);
-        }
-        return Digest.sha256(HexFormat.of().formatHex(sha256.digest()));
+        String origin = request.event() == null ? null : request.event().sourceConnection();
+        ArtifactStore source = store(from, origin);
+        ArtifactStore target = store(to, null);
+        ArtifactCopy.Copied copied = ArtifactCopy.copy(source, from, target, to, CONNECTION + "/copy-artifact");
+        Map<String, String> outputs = new java.util.LinkedHashMap<>();
+        outputs.put("uri", copied.artifact().uri().toString());
+        outputs.put("sha256", copied.artifact().digest().value());
+        outputs.put("size", String.valueOf(copied.artifact().size()));
+        outputs.put("files", String.valueOf(copied.files().size()));
+        outputs.put("directory", String.valueOf(copied.directory()));
+        return new Result(null, outputs);
     }
 
     /** The artifact of the event's model version: in the event, or read from the registry the event came from. */
@@ -167,9 +137,10 @@ public final class HubActions implements ActionTarget {
         return fields;
     }
 
-    private ArtifactStore store(URI uri) {
-        return connections.storeFor(uri).orElseThrow(() -> ConnectorException.configuration(CONNECTION,
-                "no configured connection serves " + uri + " as an artifact store"));
+    private ArtifactStore store(URI uri, String connection) {
+        return connections.storeFor(uri, connection).orElseThrow(() -> ConnectorException.configuration(CONNECTION,
+                "no configured connection serves " + uri + " as an artifact store"
+                        + (connection == null ? "" : " (asked " + connection + ", the event's connection, first)")));
     }
 
     private ModelRegistry registry(String connection) {
@@ -177,11 +148,4 @@ public final class HubActions implements ActionTarget {
                 CONNECTION, "connection " + connection + " has no model registry"));
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-    }
 }

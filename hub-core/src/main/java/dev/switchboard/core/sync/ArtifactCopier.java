@@ -1,21 +1,13 @@
 package dev.switchboard.core.sync;
 
 import dev.switchboard.core.config.SyncJobSpec;
+import dev.switchboard.core.connection.ArtifactCopy;
 import dev.switchboard.model.ArtifactRef;
-import dev.switchboard.model.Digest;
 import dev.switchboard.model.ModelVersion;
 import dev.switchboard.spi.ArtifactResolver;
 import dev.switchboard.spi.ArtifactStore;
 import dev.switchboard.spi.ConnectorException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.Optional;
 
 /**
  * Decides where a target version's artifact lives and, for {@code copy} jobs, streams the bytes between the stores
@@ -47,52 +39,37 @@ final class ArtifactCopier {
     }
 
     /**
-     * Copies {@code source} to {@code target.uri()}, streaming, and returns the written artifact. A copy that is
-     * already there with the expected digest (from a run that crashed after copying) is not copied again.
+     * Copies {@code source} to {@code target.uri()}, streaming, and returns the written artifact: a file, or a
+     * directory copied as a tree (a digest per file, the manifest digest as the artifact's). A copy that is already
+     * there with the expected digest (from a run that crashed after copying) is not copied again.
      *
+     * @param sourceConnection the connection the version came from: its store reads {@code source} (a
+     *                         {@code runs:/} or {@code mlflow-artifacts:/} URI means that server)
      * @throws ConnectorException when a store is missing or the bytes do not match the source's digest; nothing is
      *                            left at the destination then (the store's {@code write} guarantees it)
      */
-    ArtifactRef copy(ArtifactRef source, ArtifactRef target) {
-        ArtifactStore from = store(source.uri());
-        ArtifactStore to = store(target.uri());
-        long size = source.size() == null ? -1 : source.size();
-        Digest expected = sha256(source.digest())
-                .or(() -> from.stat(source.uri()).flatMap(stat -> sha256(stat.digest())))
-                .orElseGet(() -> digestOf(from, source.uri()));
-        Optional<ArtifactRef> existing = to.stat(target.uri());
-        if (existing.isPresent() && expected.equals(existing.get().digest())) {
-            return existing.get();
-        }
-        try (InputStream in = from.open(source.uri())) {
-            return to.write(target.uri(), in, size, expected);
-        } catch (IOException e) {
-            throw ConnectorException.transientFailure("sync", "reading " + source.uri() + " failed: "
-                    + e.getMessage(), e);
-        }
+    ArtifactRef copy(ArtifactRef source, ArtifactRef target, String sourceConnection) {
+        ArtifactStore from = store(source.uri(), sourceConnection);
+        ArtifactStore to = store(target.uri(), null);
+        return ArtifactCopy.copy(from, source.uri(), source.digest(), to, target.uri(), "sync").artifact();
     }
 
-    private ArtifactStore store(URI uri) {
-        return resolver.storeFor(uri).orElseThrow(() -> ConnectorException.configuration("sync",
-                "no configured connection serves artifacts at " + uri));
-    }
-
-    private static Optional<Digest> sha256(Digest digest) {
-        return Optional.ofNullable(digest).filter(d -> d.algorithm() == Digest.Algorithm.SHA_256);
-    }
-
-    /** The source store offers no SHA-256: read it once to learn what the copy must match. */
-    private static Digest digestOf(ArtifactStore store, URI uri) {
-        try (InputStream in = store.open(uri);
-             DigestOutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(),
-                     MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(sink);
-            return Digest.sha256(HexFormat.of().formatHex(sink.getMessageDigest().digest()));
-        } catch (IOException e) {
-            throw ConnectorException.transientFailure("sync", "reading " + uri + " failed: " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
+    /** Why {@link #copy} would fail for want of a store, or empty: what a plan predicts without reading. */
+    java.util.Optional<String> refusesCopy(ArtifactRef source, ArtifactRef target, String sourceConnection) {
+        if (resolver.storeFor(source.uri(), sourceConnection).isEmpty()) {
+            return java.util.Optional.of("no configured connection serves artifacts at " + source.uri());
         }
+        if (resolver.storeFor(target.uri(), null).isEmpty()) {
+            return java.util.Optional.of("no configured connection serves artifacts at " + target.uri()
+                    + " (the job's copy-to)");
+        }
+        return java.util.Optional.empty();
+    }
+
+    private ArtifactStore store(URI uri, String connection) {
+        return resolver.storeFor(uri, connection).orElseThrow(() -> ConnectorException.configuration("sync",
+                "no configured connection serves artifacts at " + uri
+                        + (connection == null ? "" : " (asked " + connection + " first, the version's connection)")));
     }
 
     private static String fileName(URI uri) {

@@ -62,14 +62,21 @@ final class SyncRunStore {
     /**
      * Marks the runs of {@code job} still RUNNING whose instance is gone as ABORTED: their lease ran out unrenewed
      * (or they have none, from before runs had leases), or they were started by an earlier start of
-     * {@code instance}'s node. A run whose instance is alive and renewing is never touched, whoever asks.
+     * {@code instance}'s node. A run whose instance is alive and renewing is never touched, whoever asks. Their
+     * counts are taken from the outcomes they recorded before they stopped (a run killed mid-way reported
+     * {@code created 0} beside the CREATED outcomes it had recorded).
      */
     int abortStale(String job, InstanceId instance, Instant now) {
         Timestamp at = Timestamp.from(now);
-        return jdbc.update("UPDATE sync_run SET status = ?, finished_at = ?, error = ? WHERE job = ? AND status = ? "
+        String count = "(SELECT COUNT(*) FROM sync_outcome o WHERE o.run_id = sync_run.id AND o.outcome = ?)";
+        return jdbc.update("UPDATE sync_run SET status = ?, finished_at = ?, error = ?, created = " + count
+                        + ", updated = " + count + ", unchanged = " + count + ", skipped = " + count + ", failed = "
+                        + count + " WHERE job = ? AND status = ? "
                         + "AND (lease_until IS NULL OR lease_until <= ? OR node = ? AND holder <> ?)",
-                SyncRun.Status.ABORTED.name(), at, "the process running it stopped before the end", job,
-                SyncRun.Status.RUNNING.name(), at, instance.node(), instance.holder());
+                SyncRun.Status.ABORTED.name(), at, "the process running it stopped before the end",
+                SyncOutcome.Kind.CREATED.name(), SyncOutcome.Kind.UPDATED.name(), SyncOutcome.Kind.UNCHANGED.name(),
+                SyncOutcome.Kind.SKIPPED.name(), SyncOutcome.Kind.FAILED.name(), job, SyncRun.Status.RUNNING.name(),
+                at, instance.node(), instance.holder());
     }
 
     /** Whether the newest applied run of {@code job} did not finish: ABORTED, or RUNNING under a lease that ran out. */

@@ -121,6 +121,7 @@ final class SyncRunner {
         boolean completed = false;
         try {
             processPages(request -> ends.source().listVersions(null, since, request), run.id());
+            sweepTags(since == null, run.id());
             sweepAliases(run.id(), since == null);
             completed = true;
         } catch (Interrupted e) {
@@ -148,35 +149,84 @@ final class SyncRunner {
         return new SyncReport(done, outcomes);
     }
 
-    /** Lists pages of versions and gives each version not seen yet in this run its outcome. */
+    /**
+     * Lists every page of versions, then gives each version not seen yet in this run its outcome, <b>oldest
+     * first</b> (creation time, then model, then version number): sources list newest first, and creating in that
+     * order would number the target's versions in reverse. Versions are decided in batches of the job's page size,
+     * with one identity-map query per batch.
+     */
     private void processPages(Function<PageRequest, Page<ModelVersion>> lister, String runId) {
+        processPages(lister, runId, false);
+    }
+
+    /** @param sweep whether this is a re-read of the whole source: then only versions that need a write are reported */
+    private void processPages(Function<PageRequest, Page<ModelVersion>> lister, String runId, boolean sweep) {
+        List<ModelVersion> listed = new ArrayList<>();
         PageRequest request = PageRequest.first(job.pageSize());
         while (true) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new Interrupted();
+            }
             Page<ModelVersion> page = lister.apply(request);
-            List<ResourceRef> refs = page.items().stream().map(ModelVersion::ref).toList();
-            // One query each per page, not per object: what is linked already, and what is itself a copy.
+            page.items().stream().filter(version -> seen.add(version.ref().key())).forEach(listed::add);
+            if (page.next().isEmpty()) {
+                break;
+            }
+            request = request.next(page);
+        }
+        listed.sort(OLDEST_FIRST);
+        for (int from = 0; from < listed.size(); from += job.pageSize()) {
+            List<ModelVersion> batch = listed.subList(from, Math.min(from + job.pageSize(), listed.size()));
+            List<ResourceRef> refs = batch.stream().map(ModelVersion::ref).toList();
+            // One query each per batch, not per object: what is linked already, and what is itself a copy.
             Map<String, IdentityMap.Link> links = identityMap.findAll(refs, ends.targetConnection());
             Map<String, IdentityMap.Link> copies = identityMap.findByTargets(ends.sourceConnection(),
                     refs.stream().map(ResourceRef::nativeId).toList());
-            for (ModelVersion version : page.items()) {
+            for (ModelVersion version : batch) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new Interrupted();
                 }
                 if (holder.lost().getAsBoolean()) {
                     throw new LeaseLost();
                 }
-                if (seen.add(version.ref().key())) {
-                    note(version, process(version, Optional.ofNullable(links.get(version.ref().key())),
-                            Optional.ofNullable(copies.get(version.ref().nativeId()))
-                                    .filter(copy -> copy.targetKind().equals(version.ref().kind()))
-                                    .map(IdentityMap.Link::sourceKey)));
+                SyncOutcome outcome = process(version, Optional.ofNullable(links.get(version.ref().key())),
+                        Optional.ofNullable(copies.get(version.ref().nativeId()))
+                                .filter(copy -> copy.targetKind().equals(version.ref().kind()))
+                                .map(IdentityMap.Link::sourceKey));
+                if (!sweep || outcome.kind() != SyncOutcome.Kind.UNCHANGED && outcome.kind() != SyncOutcome.Kind.SKIPPED) {
+                    note(version, outcome);
                 }
             }
             flush(runId);
-            if (page.next().isEmpty()) {
-                return;
-            }
-            request = request.next(page);
+        }
+    }
+
+    /** Creation time (unknown last), then model name, then version: numerically when both are numbers. */
+    private static final java.util.Comparator<ModelVersion> OLDEST_FIRST = java.util.Comparator
+            .comparing(ModelVersion::createdAt, java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder()))
+            .thenComparing(ModelVersion::modelName)
+            .thenComparing(ModelVersion::version, java.util.Comparator.nullsLast(SyncRunner::compareVersions));
+
+    private static int compareVersions(String a, String b) {
+        if (a.matches("\\d{1,18}") && b.matches("\\d{1,18}")) {
+            return Long.compare(Long.parseLong(a), Long.parseLong(b));
+        }
+        return a.compareTo(b);
+    }
+
+    /**
+     * Catches tag changes an incremental listing cannot see: MLflow (2.12 and 3.6 alike) sets and deletes a version's
+     * tags and aliases without moving its {@code last_updated_timestamp}, so listing "changed since the cursor" misses
+     * them. When the source says so ({@link dev.switchboard.spi.ModelRegistry#listsTagChangesSince}) and tags reach
+     * the target or decide the selection, an incremental run therefore also reads the whole source listing once more. Its cost is source reads only: one listing call per page of versions (plus what the
+     * connector needs per page, MLflow one {@code registered-models/get} per model on the page for aliases); a version
+     * whose fingerprint still matches its link costs no target call, so an unchanged registry is read, never written.
+     * Versions the sweep finds unchanged or not selected are not reported (the run's report lists what changed).
+     */
+    private void sweepTags(boolean allListed, String runId) {
+        boolean tagsMatter = ends.targetFidelity().supports(Field.TAGS) || !job.selection().tags().isEmpty();
+        if (!allListed && tagsMatter && !ends.source().listsTagChangesSince()) {
+            processPages(request -> ends.source().listVersions(null, null, request), runId, true);
         }
     }
 
@@ -278,6 +328,7 @@ final class SyncRunner {
 
     private SyncOutcome process(ModelVersion version, Optional<IdentityMap.Link> link, Optional<String> original) {
         String key = version.ref().key();
+        VersionMapper.Mapped mapped = null;
         try {
             Optional<String> rejected = selection.rejects(version);
             if (rejected.isPresent()) {
@@ -287,7 +338,7 @@ final class SyncRunner {
                 return new SyncOutcome(key, SyncOutcome.Kind.SKIPPED, "a copy of " + original.get()
                         + " made by a sync job; copies are not synced back", List.of());
             }
-            VersionMapper.Mapped mapped = mapper.map(version);
+            mapped = mapper.map(version);
             String fingerprint = mapped.state().fingerprint();
             if (link.isPresent() && fingerprint.equals(link.get().fingerprint())) {
                 return new SyncOutcome(key, SyncOutcome.Kind.UNCHANGED, null, mapped.gaps());
@@ -299,10 +350,12 @@ final class SyncRunner {
             }
             return create(version, mapped, fingerprint);
         } catch (ConnectorException e) {
-            return new SyncOutcome(key, SyncOutcome.Kind.FAILED, e.getMessage(), List.of());
+            // the fidelity report is kept: it often says why the target refused (a field it cannot hold)
+            return new SyncOutcome(key, SyncOutcome.Kind.FAILED, e.getMessage(),
+                    mapped == null ? List.of() : mapped.gaps());
         } catch (RuntimeException e) {
             return new SyncOutcome(key, SyncOutcome.Kind.FAILED, "unexpected " + e.getClass().getSimpleName() + ": "
-                    + e.getMessage(), List.of());
+                    + e.getMessage(), mapped == null ? List.of() : mapped.gaps());
         }
     }
 
@@ -324,25 +377,40 @@ final class SyncRunner {
         TargetState want = mapped.state();
         boolean copy = ArtifactCopier.needsCopy(version, want.artifact());
         String key = version.ref().key();
+        Fidelity fidelity = ends.targetFidelity();
+        // What apply would meet, known without a call: a store missing for the copy, a target that refuses. Checked
+        // before the copy, so a version that cannot be created leaves no orphaned copy behind.
+        Optional<String> refused = (copy ? ends.artifacts().refusesCopy(version.artifact(), want.artifact(),
+                version.ref().connection()) : Optional.<String>empty())
+                .or(() -> ends.target().refusesCreate(request(version, want, want.artifact(), fidelity)));
+        if (refused.isPresent()) {
+            return new SyncOutcome(key, SyncOutcome.Kind.FAILED, (mode == SyncRun.Mode.PLAN ? "would fail: " : "")
+                    + refused.get(), mapped.gaps());
+        }
         if (mode == SyncRun.Mode.PLAN) {
             return new SyncOutcome(key, SyncOutcome.Kind.CREATED, copy ? "would copy the artifact to "
                     + want.artifact().uri() + " and create the version" : "would create the version", mapped.gaps());
         }
         // The copy is verified before the version exists, so a bad transfer never leaves a half-made version.
-        ArtifactRef artifact = copy ? ends.artifacts().copy(version.artifact(), want.artifact()) : want.artifact();
+        ArtifactRef artifact = copy ? ends.artifacts().copy(version.artifact(), want.artifact(),
+                version.ref().connection()) : want.artifact();
         ensureModel(version.modelName());
-        Fidelity fidelity = ends.targetFidelity();
-        ModelVersion request = new ModelVersion(version.ref(), version.modelName(), version.version(),
-                want.description(), fidelity.supports(Field.SOURCE_RUN) ? version.sourceRun() : null, artifact,
-                want.aliases(), want.stage(), want.approval(), want.tags(),
-                fidelity.supports(Field.METRICS) ? version.metrics() : null,
-                fidelity.supports(Field.PARAMS) ? version.params() : null, version.createdAt(), version.updatedAt());
+        ModelVersion request = request(version, want, artifact, fidelity);
         ModelVersion created = ends.target().createVersion(request, idempotencyKey(key));
         List<Write> writes = differences(created, want);
         writes.forEach(write -> write.action().run());
         identityMap.link(version.ref(), created.ref(), fingerprint);
         return new SyncOutcome(key, SyncOutcome.Kind.CREATED, "created " + created.ref().key()
                 + (copy ? " with a verified copy of the artifact at " + artifact.uri() : ""), mapped.gaps());
+    }
+
+    /** The version to create at the target: the wanted state, with what the target's fidelity holds. */
+    private static ModelVersion request(ModelVersion version, TargetState want, ArtifactRef artifact, Fidelity fidelity) {
+        return new ModelVersion(version.ref(), version.modelName(), version.version(),
+                want.description(), fidelity.supports(Field.SOURCE_RUN) ? version.sourceRun() : null, artifact,
+                want.aliases(), want.stage(), want.approval(), want.tags(),
+                fidelity.supports(Field.METRICS) ? version.metrics() : null,
+                fidelity.supports(Field.PARAMS) ? version.params() : null, version.createdAt(), version.updatedAt());
     }
 
     private void ensureModel(String name) {

@@ -98,6 +98,14 @@ final class VersionMapper {
         reportUnheld(gaps, Field.ARTIFACT, source.artifact() != null, "the artifact");
 
         ArtifactRef artifact = !target.supports(Field.ARTIFACT) ? null : artifacts.targetArtifact(job, source);
+        if (artifact != null && artifact.equals(source.artifact()) && isServerRelative(artifact)
+                && !job.source().equals(job.target())) {
+            // Referenced as it is, runs:/, models:/ and mlflow-artifacts:/ would name something on the target's own
+            // server (or nothing): MLflow targets answered HTTP 500 for models:/m-… forever, others stored a dead link.
+            gaps.add(new FidelityGap(Field.ARTIFACT, "artifact " + artifact.uri() + " is relative to " + job.source()
+                    + " and cannot be referenced from " + job.target() + "; set artifacts.mode: copy to carry it"));
+            artifact = null;
+        }
         return new Mapped(new TargetState(source, source.modelName(), description, tags, aliases, stage, approval,
                 artifact), gaps);
     }
@@ -116,13 +124,14 @@ final class VersionMapper {
             }
             return Map.of();
         }
-        List<String> tooLong = tags.entrySet().stream()
-                .filter(e -> e.getValue().length() > target.maxTagValueLength()).map(Map.Entry::getKey).toList();
-        if (!tooLong.isEmpty()) {
-            tooLong.forEach(tags::remove);
-            gaps.add(new FidelityGap(Field.TAGS, "tags " + String.join(", ", tooLong) + " not carried: values longer "
-                    + "than the target's limit of " + target.maxTagValueLength() + " characters"));
-        }
+        // One tag the target cannot hold is left out with a gap; it does not fail the whole version.
+        Map<String, List<String>> rejected = new TreeMap<>();
+        tags.forEach((key, value) -> target.rejectsTag(key, value)
+                .ifPresent(reason -> rejected.computeIfAbsent(reason, r -> new ArrayList<>()).add(key)));
+        rejected.forEach((reason, keys) -> {
+            keys.forEach(tags::remove);
+            gaps.add(new FidelityGap(Field.TAGS, "tags " + String.join(", ", keys) + " not carried: " + reason));
+        });
         if (tags.size() > target.maxTags()) {
             List<String> dropped = List.copyOf(new ArrayList<>(tags.keySet()).subList(target.maxTags(), tags.size()));
             dropped.forEach(tags::remove);
@@ -130,6 +139,13 @@ final class VersionMapper {
                     + "target's limit of " + target.maxTags() + " tags"));
         }
         return java.util.Collections.unmodifiableSortedMap(tags);
+    }
+
+    /** URIs that only mean something on the server they came from. */
+    private static boolean isServerRelative(ArtifactRef artifact) {
+        String scheme = artifact.uri().getScheme();
+        return scheme != null && java.util.Set.of("runs", "models", "mlflow-artifacts")
+                .contains(scheme.toLowerCase(java.util.Locale.ROOT)) && artifact.uri().getHost() == null;
     }
 
     private void reportUnheld(List<FidelityGap> gaps, Field field, boolean present, String what) {

@@ -92,12 +92,19 @@ class SyncArtifactCopyTest {
         hub.job(SyncJobSpec.of("nowhere", "a", "b")
                 .withArtifacts(SyncJobSpec.ArtifactPolicy.copyTo(URI.create("s3://unknown-bucket/synced"))));
 
-        SyncReport report = hub.restart().apply("nowhere");
+        SyncService sync = hub.restart();
+        SyncReport plan = sync.plan("nowhere");
+        SyncReport report = sync.apply("nowhere");
 
+        assertThat(plan.outcomes()).as("plan predicts what apply meets").singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo(Kind.FAILED);
+            assertThat(o.reason()).isEqualTo("would fail: no configured connection serves artifacts at "
+                    + "s3://unknown-bucket/synced/nowhere/churn/1/model.bin (the job's copy-to)");
+        });
         assertThat(report.outcomes()).singleElement().satisfies(o -> {
             assertThat(o.kind()).isEqualTo(Kind.FAILED);
-            assertThat(o.reason()).isEqualTo("[sync] no configured connection serves artifacts at "
-                    + "s3://unknown-bucket/synced/nowhere/churn/1/model.bin");
+            assertThat(o.reason()).isEqualTo("no configured connection serves artifacts at "
+                    + "s3://unknown-bucket/synced/nowhere/churn/1/model.bin (the job's copy-to)");
         });
         assertThat(target.versionCount()).isZero();
     }

@@ -58,6 +58,14 @@ class SyncProcessKillTest {
                 assertThat(fresh.sync().runs(SyncChildProcess.JOB, PageRequest.first(10)).items())
                         .extracting(SyncRun::status).containsExactly(SyncRun.Status.COMPLETED,
                                 SyncRun.Status.ABORTED, SyncRun.Status.ABORTED, SyncRun.Status.ABORTED);
+                // a killed run's counts are those of the outcomes it recorded before it died
+                assertThat(fresh.sync().runs(SyncChildProcess.JOB, PageRequest.first(10)).items())
+                        .filteredOn(run -> run.status() == SyncRun.Status.ABORTED).allSatisfy(run -> {
+                            SyncReport recorded = fresh.sync().run(run.id()).orElseThrow();
+                            assertThat(run.created()).isEqualTo(recorded.outcomes(SyncOutcome.Kind.CREATED).size());
+                            assertThat(run.unchanged() + run.updated() + run.skipped() + run.failed()
+                                    + run.created()).isEqualTo(recorded.outcomes().size());
+                        }).anySatisfy(run -> assertThat(run.created()).isPositive());
                 try (SyncHarness clean = SyncHarness.fresh(TestDatabases.h2(directory.resolve("clean")))) {
                     registry("a").journalTo(directory.resolve("a.json"));
                     clean.connection("a", InMemoryRegistryConnector.TYPE).connection("b", InMemoryRegistryConnector.TYPE)

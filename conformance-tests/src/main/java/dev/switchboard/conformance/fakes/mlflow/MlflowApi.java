@@ -40,6 +40,8 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
 
     static final String API = "/api/2.0/mlflow/";
     static final String ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts";
+    /** MLflow 3's logged models ({@code POST logged-models}, {@code GET logged-models/<model id>}). */
+    static final String LOGGED_MODELS = "logged-models";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern CLAUSE = Pattern.compile(
@@ -54,6 +56,7 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
     private final Map<String, Experiment> experiments = new LinkedHashMap<>();
     private final Map<String, RunState> runs = new LinkedHashMap<>();
     private final Map<String, byte[]> artifacts = new TreeMap<>();
+    private final Map<String, LoggedModel> loggedModels = new LinkedHashMap<>();
     private int nextExperimentId;
 
     MlflowApi(MlflowFake fake) {
@@ -72,6 +75,7 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         experiments.clear();
         runs.clear();
         artifacts.clear();
+        loggedModels.clear();
         nextExperimentId = 1;
         Experiment defaultExperiment = new Experiment("0", "Default", "mlflow-artifacts:/0", fake.nowMillis());
         experiments.put("0", defaultExperiment);
@@ -130,7 +134,16 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
             if (!path.startsWith(API)) {
                 return Response.text(404, notFoundPage());
             }
-            Map<String, Function<Req, ObjectNode>> byMethod = endpoints.get(path.substring(API.length()));
+            String endpoint = path.substring(API.length());
+            if (endpoint.startsWith(LOGGED_MODELS + "/") && !fake.isMlflow2()) {
+                String id = URLDecoder.decode(endpoint.substring(LOGGED_MODELS.length() + 1), StandardCharsets.UTF_8);
+                if (!method.equals("GET")) {
+                    return Response.text(405, "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
+                            + "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n");
+                }
+                return Response.json(200, wrap("model", loggedModelJson(loggedModel(id))));
+            }
+            Map<String, Function<Req, ObjectNode>> byMethod = endpoints.get(endpoint);
             if (byMethod == null) {
                 return Response.text(404, notFoundPage());
             }
@@ -189,7 +202,7 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         on("registered-models/get-latest-versions", "GET", this::latestVersions);
         on("registered-models/get-latest-versions", "POST", this::latestVersions);
         on("model-versions/create", "POST", this::createVersion);
-        on("model-versions/get", "GET", r -> wrap("model_version", versionJson(version(r))));
+        on("model-versions/get", "GET", r -> wrap("model_version", versionJsonWithAliases(version(r))));
         on("model-versions/search", "GET", this::searchVersions);
         on("model-versions/update", "PATCH", r -> {
             Version version = version(r);
@@ -211,6 +224,7 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
             return out;
         });
         on("experiments/create", "POST", this::createExperiment);
+        on(LOGGED_MODELS, "POST", this::createLoggedModel);
         on("experiments/get", "GET", r -> wrap("experiment", experimentJson(experiment(r.required("experiment_id")))));
         on("experiments/get-by-name", "GET", r -> wrap("experiment", experimentJson(experiments.values().stream()
                 .filter(e -> e.name.equals(r.required("experiment_name"))).findFirst()
@@ -239,7 +253,9 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         });
         on("runs/log-metric", "POST", r -> {
             RunState run = run(r.required("run_id"));
-            run.metrics.put(r.required("key"), Double.parseDouble(r.required("value")));
+            String key = r.required("key");
+            run.metrics.put(key, Double.parseDouble(r.required("value")));
+            run.metricTimes.put(key, r.longValue("timestamp", fake.nowMillis()));
             return empty();
         });
         on("runs/set-tag", "POST", r -> {
@@ -353,7 +369,7 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         if (version == null) {
             throw notFound("Registered model alias " + alias + " not found.");
         }
-        return wrap("model_version", versionJson(version(model.name, version)));
+        return wrap("model_version", versionJsonWithAliases(version(model.name, version)));
     }
 
     private ObjectNode latestVersions(Req r) {
@@ -386,6 +402,17 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         version.runLink = r.str("run_link", null);
         version.description = r.str("description", "");
         version.tags.putAll(r.tags());
+        version.modelId = r.str("model_id", source.startsWith("models:/m-") ? source.substring("models:/".length())
+                .split("/")[0] : null);
+        if (version.modelId != null && !fake.isMlflow2()) {
+            LoggedModel logged = loggedModel(version.modelId);
+            if (version.runId == null) {
+                version.runId = logged.sourceRunId; // MLflow 3 links the version to the logged model's run
+            }
+        } else if (source.startsWith("models:/")) {
+            // MLflow 2.x resolves models:/<name>/<version> only; a logged-model id is unknown there
+            version.modelId = null;
+        }
         model.versions.put(number, version);
         model.updated = now;
         Map<String, Object> data = new LinkedHashMap<>();
@@ -463,6 +490,7 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         }
         version.stage = stage;
         version.updated = now;
+        models.get(version.name).updated = now; // the recordings: the model's time follows a stage transition
         return wrap("model_version", versionJson(version));
     }
 
@@ -505,6 +533,49 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         return empty();
     }
 
+    // ---------------------------------------------------------------- logged models (MLflow 3)
+
+    private ObjectNode createLoggedModel(Req r) {
+        if (fake.isMlflow2()) {
+            throw new ApiError(404, "ENDPOINT_NOT_FOUND", "logged models need MLflow 3");
+        }
+        Experiment experiment = experiment(r.required("experiment_id"));
+        String id = "m-" + UUID.randomUUID().toString().replace("-", "");
+        long now = fake.nowMillis();
+        LoggedModel model = new LoggedModel(id, experiment.id, r.str("name", "model"), r.str("source_run_id", null),
+                experiment.artifactLocation + "/models/" + id + "/artifacts", now);
+        model.tags.putAll(r.tags());
+        loggedModels.put(id, model);
+        return wrap("model", loggedModelJson(model));
+    }
+
+    private LoggedModel loggedModel(String id) {
+        LoggedModel model = loggedModels.get(id);
+        if (model == null) {
+            throw notFound("Logged model with ID '" + id + "' not found.");
+        }
+        return model;
+    }
+
+    /** {@code LoggedModel} of MLflow 3's {@code service.proto}: {@code {info, data}} (not in the recordings). */
+    private ObjectNode loggedModelJson(LoggedModel model) {
+        ObjectNode out = JSON.createObjectNode();
+        ObjectNode info = out.putObject("info");
+        info.put("model_id", model.id);
+        info.put("experiment_id", model.experimentId);
+        info.put("name", model.name);
+        info.put("creation_timestamp_ms", model.created);
+        info.put("last_updated_timestamp_ms", model.created);
+        info.put("artifact_uri", model.artifactUri);
+        info.put("status", "LOGGED_MODEL_READY");
+        if (model.sourceRunId != null) {
+            info.put("source_run_id", model.sourceRunId);
+        }
+        tags(info, model.tags);
+        out.putObject("data");
+        return out;
+    }
+
     // ---------------------------------------------------------------- tracking
 
     private ObjectNode createExperiment(Req r) {
@@ -533,6 +604,8 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         RunState run = new RunState(id, experiment.id, r.str("run_name", "run-" + id.substring(0, 6)),
                 r.longValue("start_time", fake.nowMillis()), experiment.artifactLocation + "/" + id + "/artifacts");
         run.tags.putAll(r.tags());
+        run.tags.put("mlflow.runName", run.name); // the server adds it, as the recordings show
+        run.userId = r.str("user_id", "");
         runs.put(id, run);
         return wrap("run", runJson(run));
     }
@@ -667,11 +740,22 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         if (version.runId != null) {
             out.put("run_id", version.runId);
         }
-        if (version.runLink != null) {
-            out.put("run_link", version.runLink);
-        }
         out.put("status", "READY");
+        out.put("run_link", version.runLink == null ? "" : version.runLink);
         tags(out, version.tags);
+        if (version.modelId != null) {
+            out.put("model_id", version.modelId);
+        }
+        return out;
+    }
+
+    /**
+     * A version as {@code model-versions/get} and {@code registered-models/alias} answer it: with its
+     * {@code aliases}. Every other answer ({@code model-versions/search}, {@code latest_versions}, create, update,
+     * transition) has none, as the real SQL store answers (recordings of MLflow 2.12 and 3.6).
+     */
+    private ObjectNode versionJsonWithAliases(Version version) {
+        ObjectNode out = versionJson(version);
         List<String> aliases = models.get(version.name).aliases.entrySet().stream()
                 .filter(e -> e.getValue().equals(Integer.toString(version.number))).map(Map.Entry::getKey).sorted()
                 .toList();
@@ -701,7 +785,7 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         info.put("run_uuid", run.id);
         info.put("run_name", run.name);
         info.put("experiment_id", run.experimentId);
-        info.put("user_id", "kit");
+        info.put("user_id", run.userId);
         info.put("status", run.status);
         info.put("start_time", run.startTime);
         if (run.endTime != null) {
@@ -713,7 +797,7 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         if (!run.metrics.isEmpty()) {
             ArrayNode metrics = data.putArray("metrics");
             run.metrics.forEach((key, value) -> metrics.addObject().put("key", key).put("value", value)
-                    .put("timestamp", run.startTime).put("step", 0));
+                    .put("timestamp", run.metricTimes.getOrDefault(key, run.startTime)).put("step", 0));
         }
         if (!run.params.isEmpty()) {
             ArrayNode params = data.putArray("params");
@@ -721,6 +805,9 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         }
         tags(data, run.tags);
         out.putObject("inputs");
+        if (!fake.isMlflow2()) {
+            out.putObject("outputs"); // MLflow 3 runs have outputs (logged models); 2.x answers have none
+        }
         return out;
     }
 
@@ -1043,6 +1130,7 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         String source;
         String runId;
         String runLink;
+        String modelId;
         final Map<String, String> tags = new LinkedHashMap<>();
 
         Version(String name, int number, long now) {
@@ -1068,6 +1156,25 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         }
     }
 
+    private static final class LoggedModel {
+        final String id;
+        final String experimentId;
+        final String name;
+        final String sourceRunId;
+        final String artifactUri;
+        final long created;
+        final Map<String, String> tags = new LinkedHashMap<>();
+
+        LoggedModel(String id, String experimentId, String name, String sourceRunId, String artifactUri, long created) {
+            this.id = id;
+            this.experimentId = experimentId;
+            this.name = name;
+            this.sourceRunId = sourceRunId;
+            this.artifactUri = artifactUri;
+            this.created = created;
+        }
+    }
+
     private static final class RunState {
         final String id;
         final String experimentId;
@@ -1078,7 +1185,9 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         Long endTime;
         final Map<String, String> params = new LinkedHashMap<>();
         final Map<String, Double> metrics = new LinkedHashMap<>();
+        final Map<String, Long> metricTimes = new LinkedHashMap<>();
         final Map<String, String> tags = new LinkedHashMap<>();
+        String userId = "";
 
         RunState(String id, String experimentId, String name, long startTime, String artifactUri) {
             this.id = id;

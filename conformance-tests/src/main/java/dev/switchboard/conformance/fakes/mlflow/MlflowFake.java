@@ -274,6 +274,66 @@ public final class MlflowFake extends WireMockFake<MlflowFake> {
         return runId;
     }
 
+    /**
+     * Logs a model directory in a run, as {@code mlflow.<flavor>.log_model(..., artifact_path=path)} does: every
+     * file under {@code <run artifact_uri>/<path>/}. Returns the version source MLflow 2 registers,
+     * {@code runs:/<run id>/<path>}.
+     */
+    public String logRunModel(String runId, String path, Map<String, byte[]> files) {
+        String artifactUri = call("GET", "runs/get", Map.of("run_id", runId)).get("run").get("info")
+                .get("artifact_uri").asString();
+        files.forEach((file, bytes) -> putArtifact(proxyPath(artifactUri) + "/" + path + "/" + file, bytes));
+        return "runs:/" + runId + "/" + path;
+    }
+
+    /**
+     * MLflow 3: logs a model (a {@code LoggedModel} with id {@code m-<hex>}) from a run, its files under the logged
+     * model's own {@code artifact_uri}. Returns the id; register it with {@link #registerLoggedModel}.
+     */
+    public String logModel(String runId, String name, Map<String, byte[]> files) {
+        if (version2) {
+            throw new IllegalStateException("MLflow 2.x has no logged models; use logRunModel");
+        }
+        String experimentId = call("GET", "runs/get", Map.of("run_id", runId)).get("run").get("info")
+                .get("experiment_id").asString();
+        JsonNode info = call("POST", MlflowApi.LOGGED_MODELS, Map.of("experiment_id", experimentId, "name", name,
+                "source_run_id", runId)).get("model").get("info");
+        String artifactUri = info.get("artifact_uri").asString();
+        files.forEach((file, bytes) -> putArtifact(proxyPath(artifactUri) + "/" + file, bytes));
+        return info.get("model_id").asString();
+    }
+
+    /** Registers a logged model as MLflow 3 does: {@code source = models:/<model id>}, {@code model_id} set. */
+    public String registerLoggedModel(String name, String modelId) {
+        try {
+            call("POST", "registered-models/create", Map.of("name", name));
+        } catch (IllegalStateException alreadyExists) {
+            // create-or-get
+        }
+        return call("POST", "model-versions/create", Map.of("name", name, "source", "models:/" + modelId,
+                "model_id", modelId)).get("model_version").get("version").asString();
+    }
+
+    /** The files {@code mlflow.sklearn.log_model} writes for a model, with a distinct pickle per {@code seed}. */
+    public static Map<String, byte[]> sklearnModelFiles(String seed) {
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        files.put("MLmodel", ("artifact_path: model\nflavors:\n  python_function:\n    loader_module: mlflow.sklearn\n"
+                + "    model_path: model.pkl\n  sklearn:\n    pickled_model: model.pkl\nmlflow_version: 3.6.0\n")
+                .getBytes(StandardCharsets.UTF_8));
+        files.put("model.pkl", ("pickle of " + seed).repeat(64).getBytes(StandardCharsets.UTF_8));
+        files.put("conda.yaml", "name: mlflow-env\ndependencies:\n- python=3.11\n".getBytes(StandardCharsets.UTF_8));
+        files.put("python_env.yaml", "python: 3.11\n".getBytes(StandardCharsets.UTF_8));
+        files.put("requirements.txt", "mlflow==3.6.0\nscikit-learn==1.5.2\n".getBytes(StandardCharsets.UTF_8));
+        return files;
+    }
+
+    private static String proxyPath(String artifactUri) {
+        if (!artifactUri.startsWith("mlflow-artifacts:/")) {
+            throw new IllegalStateException("not served by the artifact proxy: " + artifactUri);
+        }
+        return artifactUri.substring("mlflow-artifacts:/".length()).replaceFirst("^/+", "");
+    }
+
     /** Stores an artifact at a path under the artifact proxy. */
     public void putArtifact(String path, byte[] content) {
         api.handle("PUT", MlflowApi.ARTIFACTS + "/" + path, null, "application/octet-stream", content);

@@ -74,6 +74,7 @@ final class SageMakerApi implements ResponseDefinitionTransformerV2 {
         operations.put("UpdateModelPackage", this::updatePackage);
         operations.put("AddTags", this::addTags);
         operations.put("ListTags", this::listTags);
+        operations.put("Search", this::search);
     }
 
     @Override
@@ -266,6 +267,7 @@ final class SageMakerApi implements ResponseDefinitionTransformerV2 {
             return JSON.createObjectNode().put("ModelPackageArn", clientTokens.get(token));
         }
         Map<String, String> properties = properties(r.path("CustomerMetadataProperties"), new LinkedHashMap<>());
+        Map<String, String> tags = tags(r.path("Tags"));
         String approval = r.path("ModelApprovalStatus").asString("PendingManualApproval");
         checkApproval(approval);
         JsonNode inference = r.get("InferenceSpecification");
@@ -278,6 +280,7 @@ final class SageMakerApi implements ResponseDefinitionTransformerV2 {
                 + version, r.path("ModelPackageDescription").asString(null), inference, created);
         p.approval = approval;
         p.properties.putAll(properties);
+        p.tags.putAll(tags);
         group.packages.add(p);
         if (token != null) {
             clientTokens.put(token, p.arn);
@@ -432,7 +435,139 @@ final class SageMakerApi implements ResponseDefinitionTransformerV2 {
         return JSON.createObjectNode().put("ModelPackageArn", p.arn);
     }
 
+    // ---------------------------------------------------------------- search
+
+    /**
+     * {@code Search} over {@code ModelPackage}: a {@code SearchExpression} of filters and nested sub-expressions (all
+     * must hold, or any with {@code Operator: Or}) on {@code ModelPackageGroupName}, {@code ModelApprovalStatus}, {@code CreationTime},
+     * {@code LastModifiedTime}, {@code Tags.<key>} and {@code CustomerMetadataProperties.<key>}, with
+     * {@code Equals}, {@code NotEquals}, {@code Exists}, {@code NotExists}, {@code GreaterThan(OrEqualTo)},
+     * {@code LessThan(OrEqualTo)}; {@code MaxResults} 1-100 (default 10). Each result is a {@code SearchRecord} whose
+     * {@code ModelPackage} has the fields of {@code DescribeModelPackage} plus {@code Tags}.
+     */
+    private ObjectNode search(JsonNode r) {
+        String resource = required(r, "Resource");
+        if (!resource.equals("ModelPackage")) {
+            throw validation("The fake searches the resource ModelPackage only, not " + resource);
+        }
+        java.util.function.Predicate<Package> expression = expression(r.path("SearchExpression"));
+        List<Package> matching = groups.values().stream().flatMap(g -> g.packages.stream()).filter(expression)
+                .sorted(searchOrder(r)).toList();
+        return page(r, matching, "Results", p -> {
+            ObjectNode modelPackage = describePackage(p);
+            ArrayNode tags = modelPackage.putArray("Tags");
+            p.tags.forEach((key, value) -> tags.addObject().put("Key", key).put("Value", value));
+            ObjectNode record = JSON.createObjectNode();
+            record.set("ModelPackage", modelPackage);
+            return record;
+        });
+    }
+
+    /** {@code Filters} and {@code SubExpressions}, joined by the expression's {@code Operator} (default And). */
+    private java.util.function.Predicate<Package> expression(JsonNode expression) {
+        List<java.util.function.Predicate<Package>> parts = new ArrayList<>();
+        expression.path("Filters").forEach(f -> parts.add(searchFilter(f)));
+        expression.path("SubExpressions").forEach(sub -> parts.add(expression(sub)));
+        boolean any = expression.path("Operator").asString("And").equals("Or");
+        return p -> parts.isEmpty() || (any ? parts.stream().anyMatch(f -> f.test(p))
+                : parts.stream().allMatch(f -> f.test(p)));
+    }
+
+    private java.util.function.Predicate<Package> searchFilter(JsonNode f) {
+        String name = required(f, "Name");
+        String op = f.path("Operator").asString("Equals");
+        String value = f.path("Value").asString(null);
+        java.util.function.Function<Package, String> field;
+        boolean time = false;
+        if (name.equals("ModelPackageGroupName")) {
+            field = p -> p.group.name;
+        } else if (name.equals("ModelApprovalStatus")) {
+            field = p -> p.approval;
+        } else if (name.equals("CreationTime") || name.equals("LastModifiedTime")) {
+            time = true;
+            field = p -> Double.toString(epoch(name.equals("CreationTime") ? p.created : p.modified));
+        } else if (name.startsWith("Tags.")) {
+            field = p -> p.tags.get(name.substring("Tags.".length()));
+        } else if (name.startsWith("CustomerMetadataProperties.")) {
+            field = p -> p.properties.get(name.substring("CustomerMetadataProperties.".length()));
+        } else {
+            throw validation("Unsupported search filter name " + name);
+        }
+        if (!op.equals("Exists") && !op.equals("NotExists") && value == null) {
+            throw validation("1 validation error detected: Value null at 'searchExpression.filters.1.member.value'");
+        }
+        Double bound = time && value != null ? timeValue(value) : null;
+        boolean isTime = time;
+        return p -> {
+            String actual = field.apply(p);
+            return switch (op) {
+                case "Exists" -> actual != null;
+                case "NotExists" -> actual == null;
+                case "Equals" -> isTime ? actual != null && Double.parseDouble(actual) == bound : value.equals(actual);
+                case "NotEquals" -> actual != null && !value.equals(actual);
+                case "GreaterThan", "GreaterThanOrEqualTo", "LessThan", "LessThanOrEqualTo" -> {
+                    if (actual == null) {
+                        yield false;
+                    }
+                    int c = isTime ? Double.compare(Double.parseDouble(actual), bound) : actual.compareTo(value);
+                    yield switch (op) {
+                        case "GreaterThan" -> c > 0;
+                        case "GreaterThanOrEqualTo" -> c >= 0;
+                        case "LessThan" -> c < 0;
+                        default -> c <= 0;
+                    };
+                }
+                default -> throw validation("Value '" + op + "' at 'searchExpression.filters.1.member.operator' "
+                        + "failed to satisfy constraint: Member must satisfy enum value set");
+            };
+        };
+    }
+
+    /** A time as a filter value: ISO-8601 or epoch seconds. */
+    private static double timeValue(String value) {
+        try {
+            return epoch(Instant.parse(value));
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return Double.parseDouble(value);
+            } catch (NumberFormatException notANumber) {
+                throw validation("Invalid timestamp " + value);
+            }
+        }
+    }
+
+    private static Comparator<Package> searchOrder(JsonNode r) {
+        String by = r.path("SortBy").asString("LastModifiedTime");
+        Comparator<Package> order = switch (by) {
+            case "CreationTime" -> Comparator.comparing((Package p) -> p.created);
+            case "LastModifiedTime" -> Comparator.comparing((Package p) -> p.modified);
+            case "ModelPackageVersion" -> Comparator.comparingInt((Package p) -> p.version);
+            default -> throw validation("Unsupported SortBy " + by);
+        };
+        order = order.thenComparing(p -> p.group.name).thenComparingInt(p -> p.version);
+        return r.path("SortOrder").asString("Descending").equals("Ascending") ? order : order.reversed();
+    }
+
     // ---------------------------------------------------------------- tags
+
+    /** {@code Tags} of a create: at most 50, keys 1-128 and values 0-256 characters of SageMaker's tag set. */
+    private static Map<String, String> tags(JsonNode list) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        list.forEach(tag -> {
+            String key = tag.path("Key").asString("");
+            String value = tag.path("Value").asString("");
+            if (key.isEmpty() || key.length() > 128 || !PROPERTY_TEXT.matcher(key).matches()
+                    || value.length() > 256 || !PROPERTY_TEXT.matcher(value).matches()) {
+                throw validation("1 validation error detected: Value at 'tags.1.member' failed to satisfy constraint: "
+                        + "keys must be 1-128 and values 0-256 characters matching " + PROPERTY_TEXT.pattern());
+            }
+            tags.put(key, value);
+        });
+        if (tags.size() > 50) {
+            throw validation("Tags must have at most 50 entries");
+        }
+        return tags;
+    }
 
     private ObjectNode addTags(JsonNode r) {
         Map<String, String> tags = tagsOf(required(r, "ResourceArn"));

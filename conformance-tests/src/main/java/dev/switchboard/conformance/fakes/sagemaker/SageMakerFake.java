@@ -164,7 +164,14 @@ public final class SageMakerFake extends WireMockFake<SageMakerFake> {
         return JSON.readTree(response.body());
     }
 
+    /** How many requests of {@code operation} ({@code Search}, {@code DescribeModelPackage}, ...) the fake served. */
+    public long calls(String operation) {
+        return server().getAllServeEvents().stream().filter(event -> ("SageMaker." + operation)
+                .equals(event.getRequest().getHeader("X-Amz-Target"))).count();
+    }
+
     /** DescribeModelPackage of {@code group}/{@code version}, as the API answers it. */
+
     public JsonNode describe(String group, int version) {
         String groupArn = call("DescribeModelPackageGroup", Map.of("ModelPackageGroupName", group))
                 .get("ModelPackageGroupArn").asString();

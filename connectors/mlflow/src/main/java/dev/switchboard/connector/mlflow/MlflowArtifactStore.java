@@ -45,7 +45,13 @@ public final class MlflowArtifactStore implements ArtifactStore {
         if (SCHEME.equalsIgnoreCase(scheme)) {
             return uri.getHost() == null || uri.getHost().equalsIgnoreCase(client.base().getHost());
         }
-        return "runs".equalsIgnoreCase(scheme) || uri.toString().startsWith(client.base() + PROXY_PATH);
+        return "runs".equalsIgnoreCase(scheme) || isLoggedModel(uri)
+                || uri.toString().startsWith(client.base() + PROXY_PATH);
+    }
+
+    /** {@code models:/m-<id>[/path]}: an MLflow 3 logged model (not {@code models:/<name>/<version>}). */
+    private static boolean isLoggedModel(URI uri) {
+        return "models".equalsIgnoreCase(uri.getScheme()) && strip(uri.getPath()).startsWith("m-");
     }
 
     @Override
@@ -68,6 +74,41 @@ public final class MlflowArtifactStore implements ArtifactStore {
                 .filter(file -> name.equals(file.path()) || path.equals(file.path()))
                 .findFirst()
                 .map(file -> new ArtifactRef(uri, file.fileSize(), null, null));
+    }
+
+    /**
+     * Every file under the directory {@code uri}, recursively (one proxy listing per directory; the OSS proxy does
+     * not page), each as {@code <uri>/<relative path>}; empty when {@code uri} is not a directory.
+     */
+    @Override
+    public List<ArtifactRef> listFiles(URI uri) {
+        String root = proxyPath(uri);
+        String base = uri.toString().replaceAll("/+$", "");
+        List<ArtifactRef> files = new java.util.ArrayList<>();
+        java.util.ArrayDeque<String> directories = new java.util.ArrayDeque<>(List.of(""));
+        while (!directories.isEmpty()) {
+            String relative = directories.poll();
+            List<MlflowDtos.FileInfo> entries;
+            try {
+                entries = client.listArtifacts(relative.isEmpty() ? root : root + "/" + relative);
+            } catch (MlflowApiException e) {
+                if (e.isNotFound()) {
+                    return List.of();
+                }
+                throw e;
+            }
+            for (MlflowDtos.FileInfo entry : entries) {
+                String name = entry.path().substring(entry.path().lastIndexOf('/') + 1);
+                String path = relative.isEmpty() ? name : relative + "/" + name;
+                if (Boolean.TRUE.equals(entry.isDir())) {
+                    directories.add(path);
+                } else {
+                    files.add(new ArtifactRef(URI.create(base + "/" + path), entry.fileSize(), null, null));
+                }
+            }
+        }
+        files.sort(java.util.Comparator.comparing(file -> file.uri().toString()));
+        return files;
     }
 
     /** Lists one directory level under {@code uri}: basenames, sizes, and whether each entry is a directory. */
@@ -112,6 +153,7 @@ public final class MlflowArtifactStore implements ArtifactStore {
         return switch (scheme) {
             case SCHEME -> strip(uri.getPath());
             case "runs" -> runArtifactPath(uri);
+            case "models" -> loggedModelPath(uri);
             default -> strip(uri.getPath().substring(uri.getPath().indexOf(PROXY_PATH) + PROXY_PATH.length()));
         };
     }
@@ -130,6 +172,35 @@ public final class MlflowArtifactStore implements ArtifactStore {
                     + ", which the tracking server does not proxy; read them from that store directly");
         }
         String base = strip(root.getPath());
+        return relative.isEmpty() ? base : base + "/" + relative;
+    }
+
+    /**
+     * {@code models:/m-<id>[/path]} lives under the logged model's {@code artifact_uri}
+     * ({@code GET logged-models/<id>}, MLflow 3), if the proxy serves that.
+     */
+    private String loggedModelPath(URI uri) {
+        String rest = strip(uri.getPath());
+        int slash = rest.indexOf('/');
+        String modelId = slash < 0 ? rest : rest.substring(0, slash);
+        String relative = slash < 0 ? "" : rest.substring(slash + 1);
+        String root;
+        try {
+            root = client.get("logged-models/" + modelId, java.util.Map.of()).path("model").path("info")
+                    .path("artifact_uri").asString(null);
+        } catch (MlflowApiException e) {
+            if (e.isNotFound()) {
+                throw ConnectorException.configuration(connection, "logged model " + modelId + " of artifact " + uri
+                        + " does not exist on this server (models:/m-… needs MLflow 3)");
+            }
+            throw e;
+        }
+        URI artifactRoot = root == null ? null : URI.create(root);
+        if (artifactRoot == null || !SCHEME.equalsIgnoreCase(artifactRoot.getScheme())) {
+            throw ConnectorException.configuration(connection, "logged model " + modelId + " stores artifacts at "
+                    + root + ", which the tracking server does not proxy; read them from that store directly");
+        }
+        String base = strip(artifactRoot.getPath());
         return relative.isEmpty() ? base : base + "/" + relative;
     }
 

@@ -29,6 +29,8 @@ public final class MlflowMapper {
     public static final String IDEMPOTENCY_TAG = "switchboard.idempotency-key";
     /** The version tag the canonical ref of the source object (in another tool) is recorded in. */
     public static final String SOURCE_REF_TAG = "switchboard.source-ref";
+    /** The version tag a source run on another server is recorded in ({@code run_id} can only name a local run). */
+    public static final String SOURCE_RUN_TAG = "switchboard.source-run";
 
     private final String connection;
     private final URI trackingUrl;
@@ -60,9 +62,18 @@ public final class MlflowMapper {
                 tags(model.tags()), aliases, instant(model.creationTimestamp()), instant(model.lastUpdatedTimestamp()));
     }
 
-    /** A version without its run's metrics and params (see {@link #withLineage}). */
+    /**
+     * A version without its run's metrics and params (see {@link #withLineage}), with the aliases the answer
+     * carries: only {@code model-versions/get} and get-by-alias answers have them (see {@link
+     * #toCanonical(MlflowDtos.ModelVersion, Set)}).
+     */
     public ModelVersion toCanonical(MlflowDtos.ModelVersion version) {
-        Set<String> aliases = version.aliases() == null ? Set.of() : new TreeSet<>(version.aliases());
+        return toCanonical(version, version.aliases() == null ? Set.of() : Set.copyOf(version.aliases()));
+    }
+
+    /** A version with aliases read elsewhere ({@code registered-models/get}), for answers that lack them. */
+    public ModelVersion toCanonical(MlflowDtos.ModelVersion version, Set<String> versionAliases) {
+        Set<String> aliases = new TreeSet<>(versionAliases);
         return new ModelVersion(versionRef(version.name(), version.version()), version.name(), version.version(),
                 emptyToNull(version.description()), version.runId() == null || version.runId().isBlank() ? null
                         : runRef(version.runId()), artifact(version.source()), aliases, stage(version.currentStage()),

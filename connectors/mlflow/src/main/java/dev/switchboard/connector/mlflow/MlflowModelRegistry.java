@@ -18,10 +18,13 @@ import dev.switchboard.spi.ModelRegistry;
 import dev.switchboard.spi.Page;
 import dev.switchboard.spi.PageRequest;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -69,11 +72,35 @@ public final class MlflowModelRegistry implements ModelRegistry {
         SearchPage<MlflowDtos.ModelVersion> result = searchVersions(modelName == null ? null : nameFilter(modelName),
                 page.pageToken(), page.pageSize());
         long floor = since == null ? Long.MIN_VALUE : since.toEpochMilli();
-        List<ModelVersion> items = result.items().stream()
-                .filter(v -> v.lastUpdatedTimestamp() == null || v.lastUpdatedTimestamp() >= floor)
-                .map(mapper::toCanonical).toList();
+        List<ModelVersion> items = withAliases(result.items().stream()
+                .filter(v -> v.lastUpdatedTimestamp() == null || v.lastUpdatedTimestamp() >= floor).toList());
         boolean reachedOlder = items.size() < result.items().size();
         return new Page<>(items, reachedOlder ? null : result.nextPageToken());
+    }
+
+    /**
+     * The versions with their aliases. {@code model-versions/search} answers without {@code aliases} (MLflow 2.12
+     * and 3.6 alike; only {@code model-versions/get} and {@code registered-models/get} carry them), so the aliases
+     * are read from {@code registered-models/get}: one call per distinct model among {@code versions}.
+     */
+    List<ModelVersion> withAliases(List<MlflowDtos.ModelVersion> versions) {
+        Map<String, Map<String, Set<String>>> byModel = new HashMap<>();
+        return versions.stream().map(v -> v.aliases() != null ? mapper.toCanonical(v) : mapper.toCanonical(v,
+                byModel.computeIfAbsent(v.name(), this::aliasesByVersion).getOrDefault(v.version(), Set.of())))
+                .toList();
+    }
+
+    /** {@code version -> aliases} of one model, from {@code registered-models/get}; empty if the model is gone. */
+    Map<String, Set<String>> aliasesByVersion(String modelName) {
+        Map<String, Set<String>> aliases = new HashMap<>();
+        ifExists(() -> client.field(client.get("registered-models/get", query("name", modelName)),
+                "registered_model", MlflowDtos.RegisteredModel.class)).ifPresent(model -> {
+                    if (model.aliases() != null) {
+                        model.aliases().forEach(alias -> aliases.computeIfAbsent(alias.version(),
+                                v -> new TreeSet<>()).add(alias.alias()));
+                    }
+                });
+        return aliases;
     }
 
     SearchPage<MlflowDtos.ModelVersion> searchVersions(String filter, String pageToken, int pageSize) {
@@ -81,6 +108,12 @@ public final class MlflowModelRegistry implements ModelRegistry {
                         "max_results", Math.min(pageSize, MAX_VERSION_PAGE),
                         "order_by", List.of("last_updated_timestamp DESC"), "page_token", pageToken)),
                 "model_versions", MlflowDtos.ModelVersion.class);
+    }
+
+    /** MLflow moves no {@code last_updated_timestamp} when a tag (or alias) is set or deleted. */
+    @Override
+    public boolean listsTagChangesSince() {
+        return false;
     }
 
     /** The version with its source run's params and metrics, when the run can still be read. */
@@ -131,6 +164,10 @@ public final class MlflowModelRegistry implements ModelRegistry {
         }
         ResourceRef run = version.sourceRun();
         boolean localRun = run != null && MlflowMapper.SYSTEM.equals(run.system()) && connection.equals(run.connection());
+        if (run != null && !localRun) {
+            // MLflow's run_id names a run of this server only; a run elsewhere is kept as a reference, not dropped
+            tags.put(MlflowMapper.SOURCE_RUN_TAG, run.key());
+        }
         Map<String, Object> request = body("name", version.modelName(), "source", version.artifact().uri().toString(),
                 "run_id", localRun ? run.nativeId() : null, "description", version.description(),
                 "tags", MlflowMapper.tagList(tags));
@@ -209,7 +246,7 @@ public final class MlflowModelRegistry implements ModelRegistry {
 
     private Optional<ModelVersion> findByTag(String modelName, String key, String value) {
         String filter = nameFilter(modelName) + " and tags.`" + key + "` = " + quote(value);
-        return searchVersions(filter, null, 1).items().stream().findFirst().map(mapper::toCanonical);
+        return withAliases(searchVersions(filter, null, 1).items()).stream().findFirst();
     }
 
     private ModelVersion readVersion(String modelName, String version) {

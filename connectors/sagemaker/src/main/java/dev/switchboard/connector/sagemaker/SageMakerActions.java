@@ -79,10 +79,11 @@ final class SageMakerActions implements ActionTarget {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(SOURCE_PROPERTY, sourceKey(request, fields));
         Set<String> aliases = request.event().data() instanceof AliasChange alias ? Set.of(alias.alias()) : Set.of();
-        ModelVersion version = new ModelVersion(mapper.groupRef(group), group, "new",
-                request.parameters().getOrDefault("description", "registered by switchboard from "
-                        + sourceKey(request, fields)), null, modelData, aliases, null, null, tags, Map.of(), Map.of(),
-                null, null);
+        String description = Optional.ofNullable(request.parameters().get("description"))
+                .map(template -> request.expand(connection, template))
+                .orElse("registered by switchboard from " + sourceKey(request, fields));
+        ModelVersion version = new ModelVersion(mapper.groupRef(group), group, "new", description, null, modelData,
+                aliases, null, null, tags, Map.of(), Map.of(), null, null);
         ModelApprovalStatus approval = Optional.ofNullable(request.parameters().get("approval"))
                 .map(mapper::approval).orElse(null);
         DescribeModelPackageResponse created = registry.create(version, request.idempotencyKey(), image, approval);
@@ -94,7 +95,7 @@ final class SageMakerActions implements ActionTarget {
         Map<String, String> fields = sourceVersion(request);
         String group = groupName(request, fields.get("model"));
         String version = connection.equals(request.event().sourceConnection()) ? fields.get("version")
-                : registry.findByProperty(group, SOURCE_PROPERTY, sourceKey(request, fields))
+                : registry.findByTag(group, SOURCE_PROPERTY, sourceKey(request, fields))
                 .map(p -> String.valueOf(p.modelPackageVersion()))
                 .orElseThrow(() -> ConnectorException.configuration(connection, "no model package in group " + group
                         + " was registered for " + sourceKey(request, fields) + "; run " + REGISTER + " first"));
@@ -137,15 +138,13 @@ final class SageMakerActions implements ActionTarget {
     }
 
     /**
-     * The {@code model-package-group} parameter, or the event's model name made into a valid group name
-     * ({@code [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}}: other characters become {@code -}).
+     * The {@code model-package-group} parameter ({@code {model}}, {@code {version}} and the other event fields
+     * expanded, as in {@code model-data-url}), or the event's model name; either made into a valid group name.
      */
-    private static String groupName(Request request, String modelName) {
+    private String groupName(Request request, String modelName) {
         String explicit = request.parameters().get("model-package-group");
-        if (explicit != null && !explicit.isBlank()) {
-            return explicit;
-        }
-        String name = modelName.replaceAll("[^a-zA-Z0-9]+", "-").replaceAll("^-+|-+$", "");
-        return (name.length() > 63 ? name.substring(0, 63) : name).replaceAll("-+$", "");
+        String name = explicit != null && !explicit.isBlank() ? request.expand(connection, explicit) : modelName;
+        return mapper.groupName(name);
     }
+
 }

@@ -27,7 +27,8 @@ public final class SageMakerConnector implements Connector {
                     + "CustomerMetadataProperties (at most 50 entries, values of 1-256 characters; metrics as "
                     + SageMakerMapper.METRIC_PREFIX + "<name>; one entry is the hub's "
                     + SageMakerMapper.KEY_PROPERTY + "). Model tags are AWS tags on the group. Descriptions are set "
-                    + "at create and cannot be changed. Params and the source run are not carried.");
+                    + "at create and cannot be changed. Params and the source run are not carried.",
+            SageMakerMapper::rejectsTag);
 
     @Override
     public String type() {

@@ -19,6 +19,7 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeModelPackageGroup
 import software.amazon.awssdk.services.sagemaker.model.DescribeModelPackageResponse;
 import software.amazon.awssdk.services.sagemaker.model.InferenceSpecification;
 import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
+import software.amazon.awssdk.services.sagemaker.model.ModelPackage;
 import software.amazon.awssdk.services.sagemaker.model.ModelPackageGroupSummary;
 import software.amazon.awssdk.services.sagemaker.model.ModelPackageSummary;
 
@@ -35,6 +36,8 @@ final class SageMakerMapper {
 
     static final String SYSTEM = "sagemaker";
     static final String KEY_PROPERTY = "switchboard.key";
+    /** The AWS tag a package created for an object of another tool carries: that object's key. */
+    static final String SOURCE_REF_TAG = "switchboard.source-ref";
     static final String ALIAS_PREFIX = "switchboard.alias.";
     static final String RESERVED_PREFIX = "switchboard.";
     static final String METRIC_PREFIX = "metric.";
@@ -43,12 +46,31 @@ final class SageMakerMapper {
     static final int MAX_PROPERTIES = 50;
     static final int MAX_KEY_LENGTH = 128;
     static final int MAX_VALUE_LENGTH = 256;
+    private static final Pattern VALID_GROUP = Pattern.compile("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
     private static final Pattern PROPERTY_TEXT = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
 
     private final String connection;
 
     SageMakerMapper(String connection) {
         this.connection = connection;
+    }
+
+    /**
+     * A model name as a group name that fits SageMaker's {@code [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}}: every run of
+     * other characters becomes one {@code -}, leading and trailing dashes go, and the name is cut to 63 characters.
+     * A valid name is unchanged. Two names can meet in one group ({@code churn_model}, {@code churn.model}).
+     */
+    String groupName(String name) {
+        if (VALID_GROUP.matcher(name).matches()) {
+            return name;
+        }
+        String valid = name.replaceAll("[^a-zA-Z0-9]+", "-").replaceAll("^-+|-+$", "");
+        valid = (valid.length() > 63 ? valid.substring(0, 63) : valid).replaceAll("-+$", "");
+        if (valid.isEmpty()) {
+            throw ConnectorException.configuration(connection, "model name \"" + name + "\" has no letter or digit "
+                    + "to make a SageMaker model package group name of");
+        }
+        return valid;
     }
 
     ResourceRef groupRef(String name) {
@@ -97,6 +119,35 @@ final class SageMakerMapper {
         });
         return new ModelVersion(packageRef(arn), group, version, description, null, artifact, aliases, null, approval,
                 tags, metrics, Map.of(), created, updated);
+    }
+
+    /** A full package as {@code Search} returns it (the same fields as {@code DescribeModelPackage}). */
+    ModelVersion version(ModelPackage p) {
+        return version(p.modelPackageArn(), p.modelPackageGroupName(), String.valueOf(p.modelPackageVersion()),
+                p.modelPackageDescription(), artifact(p.inferenceSpecification()), approval(p.modelApprovalStatus()),
+                p.customerMetadataProperties(), p.creationTime(),
+                p.lastModifiedTime() != null ? p.lastModifiedTime() : p.creationTime());
+    }
+
+    /**
+     * Why SageMaker cannot hold a version tag as a metadata property: keys of 1-128 and values of 1-256 characters
+     * of letters, digits, spaces and {@code _.:/=+-@} (no comma, no brace, no empty value), and not under
+     * {@value #METRIC_PREFIX}, where metrics live (a numeric value would be read back as a metric).
+     */
+    static java.util.Optional<String> rejectsTag(String key, String value) {
+        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
+            return java.util.Optional.of("SageMaker keys are 1-" + MAX_KEY_LENGTH + " characters");
+        }
+        if (value.isEmpty()) {
+            return java.util.Optional.of("SageMaker holds no empty values");
+        }
+        if (!PROPERTY_TEXT.matcher(key).matches() || !PROPERTY_TEXT.matcher(value).matches()) {
+            return java.util.Optional.of("SageMaker keys and values are letters, digits, spaces and _.:/=+-@ only");
+        }
+        if (key.startsWith(METRIC_PREFIX)) {
+            return java.util.Optional.of("keys under " + METRIC_PREFIX + " hold the version's metrics in SageMaker");
+        }
+        return java.util.Optional.empty();
     }
 
     /** From a listing, which carries no metadata properties and no last-modified time. */

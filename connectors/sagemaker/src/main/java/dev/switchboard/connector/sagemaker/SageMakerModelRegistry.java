@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
+import software.amazon.awssdk.services.sagemaker.model.BooleanOperator;
 import software.amazon.awssdk.services.sagemaker.model.CreateModelPackageRequest;
+import software.amazon.awssdk.services.sagemaker.model.Filter;
+import software.amazon.awssdk.services.sagemaker.model.ModelPackage;
+import software.amazon.awssdk.services.sagemaker.model.Operator;
+import software.amazon.awssdk.services.sagemaker.model.ResourceType;
+import software.amazon.awssdk.services.sagemaker.model.SearchExpression;
+import software.amazon.awssdk.services.sagemaker.model.SearchRecord;
+import software.amazon.awssdk.services.sagemaker.model.SearchResponse;
+import software.amazon.awssdk.services.sagemaker.model.SearchSortOrder;
 import software.amazon.awssdk.services.sagemaker.model.DescribeModelPackageGroupResponse;
 import software.amazon.awssdk.services.sagemaker.model.DescribeModelPackageResponse;
 import software.amazon.awssdk.services.sagemaker.model.InferenceSpecification;
@@ -89,7 +99,8 @@ final class SageMakerModelRegistry implements ModelRegistry {
                 "model package group " + model.name() + " was created but cannot be described", null));
     }
 
-    private Optional<DescribeModelPackageGroupResponse> describeGroup(String name) {
+    private Optional<DescribeModelPackageGroupResponse> describeGroup(String modelName) {
+        String name = mapper.groupName(modelName);
         try {
             DescribeModelPackageGroupResponse group = client().describeModelPackageGroup(r -> r
                     .modelPackageGroupName(name));
@@ -104,7 +115,8 @@ final class SageMakerModelRegistry implements ModelRegistry {
     }
 
     /** Create-or-get of a group; returns its ARN. A concurrent create that wins is fine. */
-    private String ensureGroup(String name, String description, Map<String, String> tags) {
+    private String ensureGroup(String modelName, String description, Map<String, String> tags) {
+        String name = mapper.groupName(modelName);
         String known = groupArns.get(name);
         if (known != null) {
             return known;
@@ -149,23 +161,34 @@ final class SageMakerModelRegistry implements ModelRegistry {
 
     // ---------------------------------------------------------------- versions
 
+    /**
+     * Full packages (metadata properties, model data, approval, last-modified time) from {@code Search}, one call per
+     * page, oldest first; {@code ListModelPackages} would give summaries without tags or model data. {@code since}
+     * compares with {@code LastModifiedTime}, which an approval or metadata update moves.
+     */
     @Override
     public Page<ModelVersion> listVersions(String modelName, Instant since, PageRequest page) {
-        ListModelPackagesResponse response;
-        try {
-            response = client().listModelPackages(r -> r.modelPackageGroupName(modelName)
-                    .modelPackageType(ModelPackageType.VERSIONED).sortBy(ModelPackageSortBy.CREATION_TIME)
-                    .sortOrder(SortOrder.ASCENDING).maxResults(Math.min(page.pageSize(), maxPageSize))
-                    .creationTimeAfter(since == null ? null : since.minusMillis(1)).nextToken(page.pageToken()));
-        } catch (SdkException e) {
-            if (SageMakerErrors.isNotFound(e)) {
-                return Page.last(List.of());
-            }
-            throw errors.classify("ListModelPackages", e);
+        List<Filter> filters = new ArrayList<>();
+        filters.add(modelName == null ? filter("ModelPackageGroupName", Operator.EXISTS, null)
+                : filter("ModelPackageGroupName", Operator.EQUALS, mapper.groupName(modelName)));
+        if (since != null) {
+            filters.add(filter("LastModifiedTime", Operator.GREATER_THAN_OR_EQUAL_TO, since.toString()));
         }
-        return new Page<>(response.modelPackageSummaryList().stream()
-                .filter(p -> since == null || !p.creationTime().isBefore(since)).map(mapper::version).toList(),
-                response.nextToken());
+        SearchResponse response = search(filters, Math.min(page.pageSize(), maxPageSize), page.pageToken());
+        return new Page<>(response.results().stream().map(SearchRecord::modelPackage)
+                .filter(java.util.Objects::nonNull).map(mapper::version).toList(), response.nextToken());
+    }
+
+    private static Filter filter(String name, Operator operator, String value) {
+        return Filter.builder().name(name).operator(operator).value(value).build();
+    }
+
+    /** One {@code Search} call over model packages: every filter must hold. */
+    private SearchResponse search(List<Filter> filters, int maxResults, String token) {
+        return call("Search", () -> client().search(r -> r.resource(ResourceType.MODEL_PACKAGE)
+                .searchExpression(SearchExpression.builder().filters(filters).operator(BooleanOperator.AND).build())
+                .sortBy("CreationTime").sortOrder(SearchSortOrder.ASCENDING).maxResults(maxResults)
+                .nextToken(token)));
     }
 
     @Override
@@ -177,7 +200,7 @@ final class SageMakerModelRegistry implements ModelRegistry {
         if (!version.matches("\\d{1,9}")) {
             return Optional.empty();
         }
-        Optional<String> groupArn = Optional.ofNullable(groupArns.get(modelName))
+        Optional<String> groupArn = Optional.ofNullable(groupArns.get(mapper.groupName(modelName)))
                 .or(() -> describeGroup(modelName).map(DescribeModelPackageGroupResponse::modelPackageGroupArn));
         return groupArn.flatMap(arn -> describeArn(packageArn(arn, version)));
     }
@@ -198,9 +221,21 @@ final class SageMakerModelRegistry implements ModelRegistry {
         return groupArn.replace(":model-package-group/", ":model-package/") + "/" + version;
     }
 
+    /** A version with model data needs an inference image; without {@code default-image} the create would fail. */
+    @Override
+    public Optional<String> refusesCreate(ModelVersion version) {
+        if (version.artifact() != null && defaultImage.isEmpty()) {
+            return Optional.of("[" + connection + "] a version with model data needs an inference image: set the "
+                    + "connection option default-image");
+        }
+        return Optional.empty();
+    }
+
+    /** The approval the version asks for is set by {@code CreateModelPackage} itself, not by a second write. */
     @Override
     public ModelVersion createVersion(ModelVersion version, String idempotencyKey) {
-        return mapper.version(create(version, idempotencyKey, defaultImage.orElse(null), null));
+        return mapper.version(create(version, idempotencyKey, defaultImage.orElse(null),
+                version.approval() == null ? null : SageMakerMapper.approval(version.approval())));
     }
 
     /**
@@ -217,10 +252,21 @@ final class SageMakerModelRegistry implements ModelRegistry {
                 String.valueOf(value)));
         version.aliases().forEach(alias -> properties.put(SageMakerMapper.ALIAS_PREFIX + alias, "true"));
         properties.put(SageMakerMapper.KEY_PROPERTY, keyProperty(idempotencyKey));
+        // The lookups by key are one Search call on these tags (a package's AWS tags are searchable, and fixed here).
+        List<Tag> tags = new ArrayList<>();
+        properties.forEach((key, value) -> {
+            if (key.startsWith(SageMakerMapper.RESERVED_PREFIX) && !key.startsWith(SageMakerMapper.ALIAS_PREFIX)) {
+                tags.add(Tag.builder().key(key).value(value).build());
+            }
+        });
+        if (version.ref() != null && !connection.equals(version.ref().connection())) {
+            tags.add(Tag.builder().key(SageMakerMapper.SOURCE_REF_TAG).value(keyProperty(version.ref().key())).build());
+        }
         CreateModelPackageRequest.Builder request = CreateModelPackageRequest.builder()
-                .modelPackageGroupName(version.modelName()).modelPackageDescription(version.description())
+                .modelPackageGroupName(mapper.groupName(version.modelName()))
+                .modelPackageDescription(version.description())
                 .customerMetadataProperties(mapper.checkedProperties(properties))
-                .clientToken(clientToken(idempotencyKey));
+                .clientToken(clientToken(idempotencyKey)).tags(tags);
         if (approval != null) {
             request.modelApprovalStatus(approval);
         }
@@ -240,7 +286,8 @@ final class SageMakerModelRegistry implements ModelRegistry {
         } catch (SdkException e) {
             if (SageMakerErrors.isConflict(e)) {
                 // Another attempt with this key got there first: the package it made is the answer.
-                return findByProperty(version.modelName(), SageMakerMapper.KEY_PROPERTY, keyProperty(idempotencyKey))
+                return findByTag(version.modelName(), SageMakerMapper.KEY_PROPERTY, keyProperty(idempotencyKey))
+                        .flatMap(found -> describeArn(found.modelPackageArn()))
                         .orElseThrow(() -> errors.classify("CreateModelPackage", e));
             }
             throw errors.classify("CreateModelPackage", e);
@@ -267,41 +314,35 @@ final class SageMakerModelRegistry implements ModelRegistry {
         }
     }
 
+    /**
+     * The package a sync created for {@code source}: one {@code Search} call for the tag {@value
+     * SageMakerMapper#SOURCE_REF_TAG} that {@link #create} puts on it (the source's key, or its SHA-256 when it does not
+     * fit a tag value).
+     */
     @Override
     public Optional<ModelVersion> findByExternalRef(String modelName, ResourceRef source) {
-        return findByProperty(modelName, SageMakerMapper.KEY_PROPERTY, keyProperty(source.key())).map(mapper::version);
+        String value = keyProperty(source.key());
+        return findByTags(modelName, List.of(filter("Tags." + SageMakerMapper.SOURCE_REF_TAG, Operator.EQUALS, value),
+                filter("Tags." + SageMakerMapper.KEY_PROPERTY, Operator.EQUALS, value))).map(mapper::version);
     }
 
-    /**
-     * Scans the group's packages, newest first, for the one whose metadata property {@code property} is
-     * {@code value}. ListModelPackages carries no metadata, so each candidate is described: one call per package,
-     * one at a time.
-     */
-    Optional<DescribeModelPackageResponse> findByProperty(String modelName, String property, String value) {
-        String token = null;
-        do {
-            String next = token;
-            ListModelPackagesResponse page;
-            try {
-                page = client().listModelPackages(r -> r.modelPackageGroupName(modelName)
-                        .modelPackageType(ModelPackageType.VERSIONED).sortBy(ModelPackageSortBy.CREATION_TIME)
-                        .sortOrder(SortOrder.DESCENDING).maxResults(maxPageSize).nextToken(next));
-            } catch (SdkException e) {
-                if (SageMakerErrors.isNotFound(e)) {
-                    return Optional.empty();
-                }
-                throw errors.classify("ListModelPackages", e);
-            }
-            for (ModelPackageSummary summary : page.modelPackageSummaryList()) {
-                Optional<DescribeModelPackageResponse> described = describeArn(summary.modelPackageArn());
-                if (described.isPresent()
-                        && value.equals(described.get().customerMetadataProperties().get(property))) {
-                    return described;
-                }
-            }
-            token = page.nextToken();
-        } while (token != null && !token.isEmpty());
-        return Optional.empty();
+    /** The first package of the group with the tag {@code key=value}, by one {@code Search} call. */
+    Optional<ModelPackage> findByTag(String modelName, String key, String value) {
+        return findByTags(modelName, List.of(filter("Tags." + key, Operator.EQUALS, value)));
+    }
+
+    /** The first package of the group with any of the tags of {@code anyOf}, by one {@code Search} call. */
+    private Optional<ModelPackage> findByTags(String modelName, List<Filter> anyOf) {
+        SearchExpression expression = SearchExpression.builder()
+                .filters(filter("ModelPackageGroupName", Operator.EQUALS, mapper.groupName(modelName)))
+                .subExpressions(List.of(SearchExpression.builder().filters(anyOf).operator(BooleanOperator.OR)
+                        .build()))
+                .operator(BooleanOperator.AND).build();
+        SearchResponse response = call("Search", () -> client().search(r -> r.resource(ResourceType.MODEL_PACKAGE)
+                .searchExpression(expression).sortBy("CreationTime").sortOrder(SearchSortOrder.ASCENDING)
+                .maxResults(1)));
+        return response.results().stream().map(SearchRecord::modelPackage).filter(java.util.Objects::nonNull)
+                .findFirst();
     }
 
     // ---------------------------------------------------------------- updates
@@ -397,7 +438,7 @@ final class SageMakerModelRegistry implements ModelRegistry {
     }
 
     private String requireGroupArn(String modelName) {
-        return Optional.ofNullable(groupArns.get(modelName))
+        return Optional.ofNullable(groupArns.get(mapper.groupName(modelName)))
                 .or(() -> describeGroup(modelName).map(DescribeModelPackageGroupResponse::modelPackageGroupArn))
                 .orElseThrow(() -> ConnectorException.configuration(connection,
                         "model package group " + modelName + " does not exist"));
