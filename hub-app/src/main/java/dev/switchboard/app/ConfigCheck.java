@@ -2,6 +2,7 @@ package dev.switchboard.app;
 
 import dev.switchboard.app.sandbox.SandboxProperties;
 import dev.switchboard.core.config.Quoted;
+import dev.switchboard.core.config.Suggestions;
 import dev.switchboard.spi.ConfigProblem;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -288,34 +288,10 @@ public final class ConfigCheck {
     // --- did you mean ----------------------------------------------------------------------------------------------
 
     private static String suggestion(String key, Collection<String> known) {
-        Optional<String> nearest = known.stream().filter(candidate -> !candidate.equals(WILDCARD)
-                        && !candidate.equals(INDEX))
-                .min(Comparator.comparingInt(candidate -> distance(key, candidate)))
-                .filter(candidate -> distance(key, candidate) <= Math.max(2, key.length() / 3));
         Set<String> listed = new LinkedHashSet<>(known);
         listed.remove(WILDCARD);
         listed.remove(INDEX);
-        return " " + Quoted.of(key) + nearest.map(candidate -> "; did you mean " + Quoted.of(candidate) + "?")
-                .orElse("; known keys here: " + String.join(", ", listed));
-    }
-
-    /** Levenshtein distance. */
-    static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
+        return " " + Quoted.of(key) + Suggestions.nearest(key, listed).map(candidate -> "; did you mean "
+                + Quoted.of(candidate) + "?").orElse("; known keys here: " + String.join(", ", listed));
     }
 }

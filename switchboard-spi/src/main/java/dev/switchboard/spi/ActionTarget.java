@@ -8,13 +8,16 @@ import dev.switchboard.model.DataVersion;
 import dev.switchboard.model.ModelVersion;
 import dev.switchboard.model.StageChange;
 import dev.switchboard.model.TagChange;
-import java.util.LinkedHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import dev.switchboard.model.ResourceRef;
+import dev.switchboard.model.RunStatus;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Named operations that routes perform: {@code to: switchboard:<connection>/<action>}, for example
@@ -28,6 +31,31 @@ public interface ActionTarget {
 
     /** The action names this target performs, as routes write them (kebab-case). */
     Set<String> actions();
+
+    /**
+     * What each action of {@link #actions()} takes, so that the hub checks a route's
+     * {@code switchboard:<connection>/<action>?params} when the routes load (at start and in
+     * {@code switchboard validate}) instead of dead-lettering the first delivery: a parameter no {@link Parameter}
+     * of the action accepts is a route problem (with the nearest declared name as a suggestion), and so is a
+     * {@link Parameter#required() required} one the route leaves out. Values are not checked beyond
+     * {@link Parameter#values()}, because a route usually fills them from the event ({@code {model}},
+     * {@code {result.uri}}); the action still checks them when it runs.
+     *
+     * <p>Declare every parameter the action reads, including families of names with a common prefix
+     * ({@link Parameter#prefix}: GitHub's {@code input.<name>}), and only mark a parameter required when the action
+     * fails without it whatever the connection's options and the event say. Parameter names are as routes write them:
+     * kebab-case ({@code model-data-url}); the hub turns the camelCase keys Camel's YAML DSL makes of a
+     * {@code parameters:} map back into kebab-case before checking and before {@link #perform}.
+     *
+     * <p>The default describes each action as {@link Action#undeclared undeclared}: its parameters are not checked.
+     * It exists so that connectors written before this method keep compiling and their routes keep validating; every
+     * shipped connector overrides it. An action missing from the list is treated as undeclared.
+     *
+     * @return one {@link Action} per name in {@link #actions()}
+     */
+    default List<Action> describe() {
+        return actions().stream().sorted().map(Action::undeclared).toList();
+    }
 
     /**
      * Performs an action.
@@ -157,11 +185,114 @@ public interface ActionTarget {
     }
 
     /**
+     * The declaration of one action: its name, what it does and the parameters it takes.
+     *
+     * @param name        the action name, as in {@link #actions()}
+     * @param description one sentence for documentation and {@code validate} output
+     * @param parameters  every parameter the action reads, in the order to document them
+     * @param declared    whether {@code parameters} is the whole list, so the hub may refuse other names; false only
+     *                    for {@link #undeclared}
+     */
+    record Action(String name, String description, List<Parameter> parameters, boolean declared) {
+
+        public Action {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("an action needs a name");
+            }
+            if (description == null || description.isBlank()) {
+                throw new IllegalArgumentException("action " + name + " needs a description");
+            }
+            parameters = parameters == null ? List.of() : List.copyOf(parameters);
+        }
+
+        /** An action that takes exactly {@code parameters} (none, when empty). */
+        public static Action of(String name, String description, Parameter... parameters) {
+            return new Action(name, description, Arrays.asList(parameters), true);
+        }
+
+        /** An action whose parameters are not declared, so not checked: what {@link #describe()} says by default. */
+        public static Action undeclared(String name) {
+            return new Action(name, "(parameters not declared by the connector)", List.of(), false);
+        }
+
+        /** The declared parameter that accepts {@code parameterName}: its exact name, or the longest prefix. */
+        public Optional<Parameter> parameter(String parameterName) {
+            Parameter best = null;
+            for (Parameter parameter : parameters) {
+                if (parameter.accepts(parameterName)
+                        && (best == null || parameter.name().length() > best.name().length())) {
+                    best = parameter;
+                }
+            }
+            return Optional.ofNullable(best);
+        }
+    }
+
+    /**
+     * One parameter of an action, or a family of them.
+     *
+     * @param name        the parameter name in kebab-case ({@code model-data-url}), or, for a {@code prefix}, the
+     *                    prefix including its trailing dot ({@code input.}): it then accepts every
+     *                    {@code input.<something>}
+     * @param required    whether a route must give it (never for a prefix)
+     * @param prefix      whether {@code name} names a family of parameters by their common prefix
+     * @param values      the values it accepts, when it is one of a set ({@code Approved}, {@code Rejected}); empty for
+     *                    any. Compared ignoring case, as tools mostly do; a value with a template ({@code {model}},
+     *                    {@code ${header.x}}) is not checked against them when routes load
+     * @param description one sentence for documentation and {@code validate} output
+     */
+    record Parameter(String name, boolean required, boolean prefix, List<String> values, String description) {
+
+        private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*([-.][a-zA-Z0-9_]+)*");
+
+        public Parameter {
+            if (name == null || !(prefix ? name.endsWith(".") && NAME.matcher(name.substring(0, name.length() - 1))
+                    .matches() : NAME.matcher(name).matches())) {
+                throw new IllegalArgumentException((prefix ? "a prefix must be kebab-case and end with a dot" : "a "
+                        + "parameter name must be kebab-case") + ", but was \"" + name + "\"");
+            }
+            if (prefix && required) {
+                throw new IllegalArgumentException("prefix " + name + " cannot be required");
+            }
+            if (description == null || description.isBlank()) {
+                throw new IllegalArgumentException("parameter " + name + " needs a description");
+            }
+            values = values == null ? List.of() : List.copyOf(values);
+        }
+
+        /** A parameter every route must give. */
+        public static Parameter required(String name, String description) {
+            return new Parameter(name, true, false, List.of(), description);
+        }
+
+        /** A parameter a route may give. */
+        public static Parameter optional(String name, String description) {
+            return new Parameter(name, false, false, List.of(), description);
+        }
+
+        /** Every parameter named {@code prefix<something>} ({@code prefix} ends with a dot: {@code input.}). */
+        public static Parameter prefix(String prefix, String description) {
+            return new Parameter(prefix, false, true, List.of(), description);
+        }
+
+        /** The same parameter, accepting only {@code accepted} (ignoring case). */
+        public Parameter oneOf(String... accepted) {
+            return new Parameter(name, required, prefix, List.of(accepted), description);
+        }
+
+        /** Whether this parameter (or family) accepts a parameter named {@code parameterName}. */
+        public boolean accepts(String parameterName) {
+            return prefix ? parameterName.startsWith(name) && parameterName.length() > name.length()
+                    : name.equals(parameterName);
+        }
+    }
+
+    /**
      * The status of something an action started.
      *
      * @param status    its state
      * @param ref       where it lives
      */
-    record Status(dev.switchboard.model.RunStatus status, ResourceRef ref) {
+    record Status(RunStatus status, ResourceRef ref) {
     }
 }

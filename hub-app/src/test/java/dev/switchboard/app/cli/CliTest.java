@@ -92,9 +92,46 @@ public class CliTest {
         Run fixed = cli("validate", "-c", config.toString());
 
         assertThat(broken.code()).isEqualTo(1);
-        assertThat(broken.out()).contains("wrong.camel.yaml: route wrong: connection deploy has no action launch");
+        assertThat(broken.out()).contains("wrong.camel.yaml:6: route wrong: connection deploy has no action launch");
         assertThat(fixed.code()).isZero();
         assertThat(fixed.out()).contains("is valid: 1 connection(s), 1 route file(s)");
+    }
+
+    @Test
+    void validateNamesTheFileRouteLineAndParameterOfAMisspelledActionParameter() throws Exception {
+        Path routes = Files.createDirectories(directory.resolve("routes"));
+        Files.writeString(routes.resolve("dispatch.camel.yaml"), """
+                - route:
+                    id: dispatch-deploy
+                    from:
+                      uri: switchboard:events
+                      steps:
+                        - to:
+                            uri: switchboard:github-deploy/dispatch-workflow
+                            parameters:
+                              workfow: deploy.yml
+                              input.model: "{model}"
+                """);
+        Path config = Files.writeString(directory.resolve("switchboard.yaml"), """
+                switchboard:
+                  routes:
+                    directory: routes
+                  connections:
+                    github-deploy:
+                      type: github
+                      options:
+                        repository: acme/deploy
+                        token: ghp_not-a-real-token
+                """);
+
+        Run run = cli("validate", "-c", config.toString());
+
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.out()).contains("dispatch.camel.yaml:6: route dispatch-deploy: "
+                        + "switchboard:github-deploy/dispatch-workflow")
+                .contains("has no parameter \"workfow\"; did you mean \"workflow\"?")
+                .contains("needs parameter \"workflow\"")
+                .doesNotContain("input.model");
     }
 
     @Test

@@ -6,7 +6,11 @@ import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.support.DefaultEndpoint;
 
-/** {@code switchboard:<connection>/<action>?params}: perform a connector operation. Producer only. */
+/**
+ * {@code switchboard:<connection>/<action>?params}: perform a connector operation. Producer only. Its parameters are
+ * the action's, declared by the connector ({@link dev.switchboard.spi.ActionTarget#describe()}) and checked by
+ * {@link RouteValidator}; the catalog entry for the scheme is on {@link EventsEndpoint}.
+ */
 public class ActionEndpoint extends DefaultEndpoint {
 
     private final String connection;
@@ -24,6 +28,12 @@ public class ActionEndpoint extends DefaultEndpoint {
     @Override
     public SwitchboardComponent getComponent() {
         return (SwitchboardComponent) super.getComponent();
+    }
+
+    /** Every query parameter is the action's, none Camel's; the component hands them over before Camel checks. */
+    @Override
+    public boolean isLenientProperties() {
+        return true;
     }
 
     @Override

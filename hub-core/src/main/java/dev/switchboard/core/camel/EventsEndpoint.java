@@ -5,37 +5,60 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.MultipleConsumersSupport;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
 
 /**
- * {@code switchboard:events}: run the route once per canonical event of the inbox, optionally only some types and
+ * Route Switchboard's canonical events: consume them from the inbox as durable route executions (switchboard:events),
+ * and perform a connection's action through the outbox (switchboard:CONNECTION/ACTION).
+ *
+ * <p>{@code switchboard:events} runs the route once per canonical event of the inbox, optionally only some types and
  * sources (the route's subscription), as a durable route execution. Any number of routes may consume the same
- * events, each with executions of its own.
+ * events, each with executions of its own. (The first paragraph above is the component's description in Camel's
+ * catalog, so it is plain text.)
+ *
+ * <p>This class carries the component's catalog metadata ({@link UriEndpoint}) for both of its verbs, because Camel's
+ * catalog knows one endpoint per scheme: the path {@code target} is {@code events} or {@code <connection>/<action>}.
+ * An action's parameters are the connector's, declared through {@link dev.switchboard.spi.ActionTarget#describe()}
+ * and checked by {@link RouteValidator}, so the catalog marks the endpoint lenient rather than listing them.
  */
+@UriEndpoint(firstVersion = "0.1.0", scheme = SwitchboardComponent.SCHEME, title = "Switchboard",
+        syntax = "switchboard:target", category = {Category.WORKFLOW, Category.MESSAGING},
+        headersClass = SwitchboardHeaders.class, lenientProperties = true)
 public class EventsEndpoint extends DefaultEndpoint implements MultipleConsumersSupport {
 
     static final String PATH = "events";
 
-    @UriParam(description = "Comma-separated event types to consume (model_version.alias_set); all when absent")
+    @UriPath(description = "events (consume or append canonical events) or CONNECTION/ACTION (perform a connection's "
+            + "action, for example github-deploy/dispatch-workflow; every query parameter then belongs to the action, "
+            + "as the connector declares it)")
+    @Metadata(required = true)
+    private String target = PATH;
+
+    @UriParam(label = "consumer",
+            description = "Comma-separated event types to consume (model_version.alias_set); all when absent")
     private String type;
 
-    @UriParam(description = "Comma-separated connections whose events to consume; all when absent")
+    @UriParam(label = "consumer", description = "Comma-separated connections whose events to consume; all when absent")
     private String source;
 
-    @UriParam(description = "Where a route that never ran starts: end (only new events) or beginning",
+    @UriParam(label = "consumer", description = "Where a route that never ran starts: end (only new events) or beginning",
             defaultValue = "end", enums = "end,beginning")
     private String startAt = "end";
 
-    @UriParam(description = "How many executions of this route run at once on this instance (different subjects)",
+    @UriParam(label = "consumer", description = "How many executions of this route run at once on this instance (different subjects)",
             defaultValue = "8")
     private int concurrency = 8;
 
-    @UriParam(description = "How often to look for runnable executions when nothing in this process woke the route "
+    @UriParam(label = "consumer", description = "How often to look for runnable executions when nothing in this process woke the route "
             + "(work of other instances), in ms", defaultValue = "1000")
     private long pollIntervalMs = 1000;
 
@@ -79,6 +102,15 @@ public class EventsEndpoint extends DefaultEndpoint implements MultipleConsumers
     /** The connections whose events this endpoint's route subscribes to; empty for all. */
     Set<String> sourceNames() {
         return sources;
+    }
+
+    public String getTarget() {
+        return target;
+    }
+
+    /** Set by the component from the path; only {@value #PATH} reaches this class. */
+    public void setTarget(String target) {
+        this.target = target;
     }
 
     public String getType() {

@@ -1,6 +1,7 @@
 package dev.switchboard.core.camel;
 
 import dev.switchboard.core.config.Quoted;
+import dev.switchboard.core.config.Suggestions;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.delivery.HubActions;
 import dev.switchboard.model.EventType;
@@ -17,8 +18,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.ChoiceDefinition;
@@ -26,16 +27,16 @@ import org.apache.camel.model.ExpressionNode;
 import org.apache.camel.model.FilterDefinition;
 import org.apache.camel.model.FromDefinition;
 import org.apache.camel.model.HasExpressionType;
-import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.SendDefinition;
 import org.apache.camel.model.WhenDefinition;
 import org.apache.camel.model.language.ExpressionDefinition;
 import org.apache.camel.spi.Language;
-import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.Resource;
+import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.util.URISupport;
@@ -43,7 +44,8 @@ import org.apache.camel.util.URISupport;
 /**
  * Checks a route file before it is deployed, without running it: the YAML parses as Camel routes, every route
  * that consumes {@code switchboard:events} has an explicit id and known event types, and every
- * {@code switchboard:<connection>/<action>} names a configured connection that offers the action.
+ * {@code switchboard:<connection>/<action>} names a configured connection that offers the action, with the
+ * parameters the action declares ({@link ActionTarget#describe()}): none it does not know, every one it requires.
  */
 public final class RouteValidator {
 
@@ -82,6 +84,8 @@ public final class RouteValidator {
             return new Result(List.of(), unsafe);
         }
         CamelContext context = new DefaultCamelContext();
+        // Line numbers on the loaded definitions, so a problem with an endpoint names the line it is on.
+        context.setSourceLocationEnabled(true);
         try {
             String location = name.endsWith(RouteFiles.SUFFIX) ? name : name + RouteFiles.SUFFIX;
             Resource resource = ResourceHelper.fromString(location, yaml);
@@ -101,7 +105,7 @@ public final class RouteValidator {
                 checkExpressions(context, route, id, problems);
                 for (SendDefinition<?> send : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(),
                         SendDefinition.class)) {
-                    checkAction(id, send.getEndpointUri(), problems);
+                    checkAction(name, id, send, problems);
                 }
             }
             if (routes.isEmpty()) {
@@ -241,39 +245,106 @@ public final class RouteValidator {
         return problems;
     }
 
-    private void checkAction(String routeId, String uri, List<String> problems) {
+    /** Checks one step sending to {@code switchboard:}; its problems start with {@code file:line:}, as RouteSafety's. */
+    private void checkAction(String file, String routeId, SendDefinition<?> send, List<String> problems) {
+        String uri = send.getEndpointUri();
         if (uri == null || !uri.startsWith(SwitchboardComponent.SCHEME + ":") || uri.startsWith("switchboard:events")) {
             return;
         }
-        String path = uri.substring(SwitchboardComponent.SCHEME.length() + 1).replaceFirst("^//", "");
-        int query = path.indexOf('?');
-        path = query >= 0 ? path.substring(0, query) : path;
+        String route = (send.getLineNumber() > 0 ? file + ":" + send.getLineNumber() + ": " : "") + "route " + routeId;
+        String endpoint = uri.substring(SwitchboardComponent.SCHEME.length() + 1).replaceFirst("^//", "");
+        int query = endpoint.indexOf('?');
+        String path = query >= 0 ? endpoint.substring(0, query) : endpoint;
         String[] parts = path.split("/");
         if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
-            problems.add("route " + routeId + ": " + uri + " must be switchboard:<connection>/<action>");
+            problems.add(route + ": " + uri + " must be switchboard:<connection>/<action>");
             return;
         }
+        List<ActionTarget.Action> declared;
         if (HubActions.CONNECTION.equals(parts[0])) {
             // The hub's own actions need no configured connection; without this, every shipped route failed validation.
             if (!HubActions.ACTIONS.contains(parts[1])) {
-                problems.add("route " + routeId + ": the hub has no action " + parts[1] + "; it offers: "
+                problems.add(route + ": the hub has no action " + parts[1] + "; it offers: "
                         + String.join(", ", HubActions.ACTIONS));
+                return;
             }
-            return;
+            declared = HubActions.DEFINITIONS;
+        } else {
+            var entry = connections.find(parts[0]);
+            if (entry.isEmpty()) {
+                problems.add(route + ": " + uri + " names connection " + parts[0] + ", which is not configured");
+                return;
+            }
+            Optional<ActionTarget> target = entry.get().connection().actionTarget();
+            if (target.isEmpty()) {
+                problems.add(route + ": connection " + parts[0] + " offers no actions");
+                return;
+            }
+            if (!target.get().actions().contains(parts[1])) {
+                problems.add(route + ": connection " + parts[0] + " has no action " + parts[1] + "; it offers: "
+                        + String.join(", ", target.get().actions().stream().sorted().toList()));
+                return;
+            }
+            declared = target.get().describe();
         }
-        var entry = connections.find(parts[0]);
-        if (entry.isEmpty()) {
-            problems.add("route " + routeId + ": " + uri + " names connection " + parts[0]
-                    + ", which is not configured");
-            return;
+        declared.stream().filter(action -> action.name().equals(parts[1]) && action.declared()).findFirst()
+                .ifPresent(action -> checkActionParameters(route, path, action, actionParameters(uri), problems));
+    }
+
+    /**
+     * Checks a route's parameters against the action's declaration: every name must be declared (exactly or by a
+     * prefix family), every required one given, and a plain value of a parameter with a set of values one of them.
+     */
+    private static void checkActionParameters(String route, String endpoint, ActionTarget.Action action,
+                                              Map<String, String> given, List<String> problems) {
+        List<String> exactNames = action.parameters().stream().filter(p -> !p.prefix())
+                .map(ActionTarget.Parameter::name).toList();
+        given.forEach((name, value) -> {
+            Optional<ActionTarget.Parameter> parameter = action.parameter(name);
+            if (parameter.isEmpty()) {
+                problems.add(route + ": switchboard:" + endpoint + " has no parameter " + Quoted.of(name)
+                        + Suggestions.nearest(name, exactNames).map(near -> "; did you mean " + Quoted.of(near) + "?")
+                        .orElse("") + " It takes: " + describe(action));
+            } else if (!parameter.get().values().isEmpty() && !value.contains("{") && !value.contains("$")
+                    && parameter.get().values().stream().noneMatch(value::equalsIgnoreCase)) {
+                problems.add(route + ": switchboard:" + endpoint + " parameter " + name + " must be one of "
+                        + String.join(", ", parameter.get().values()) + ", was " + Quoted.of(value));
+            }
+        });
+        for (ActionTarget.Parameter parameter : action.parameters()) {
+            if (parameter.required() && !given.containsKey(parameter.name())) {
+                problems.add(route + ": switchboard:" + endpoint + " needs parameter " + Quoted.of(parameter.name())
+                        + " (" + parameter.description() + ")");
+            }
         }
-        Optional<ActionTarget> target = entry.get().connection().actionTarget();
-        if (target.isEmpty()) {
-            problems.add("route " + routeId + ": connection " + parts[0] + " offers no actions");
-        } else if (!target.get().actions().contains(parts[1])) {
-            problems.add("route " + routeId + ": connection " + parts[0] + " has no action " + parts[1]
-                    + "; it offers: " + String.join(", ", target.get().actions().stream().sorted().toList()));
+    }
+
+    private static String describe(ActionTarget.Action action) {
+        if (action.parameters().isEmpty()) {
+            return "no parameters.";
         }
+        return action.parameters().stream().map(p -> p.prefix() ? p.name() + "<name>"
+                : p.required() ? p.name() + " (required)" : p.name()).collect(Collectors.joining(", ")) + ".";
+    }
+
+    /**
+     * The action parameters of an endpoint URI, named as the action receives them: decoded, and kebab-cased as
+     * {@link SwitchboardComponent} does. Parsed from the raw query, because templates ({@code {model}}) make the URI
+     * invalid for {@link URI}.
+     */
+    private static Map<String, String> actionParameters(String uri) {
+        int query = uri.indexOf('?');
+        Map<String, String> parameters = new LinkedHashMap<>();
+        if (query < 0) {
+            return parameters;
+        }
+        try {
+            URISupport.parseQuery(uri.substring(query + 1), false, true).forEach((name, value) ->
+                    parameters.put(SwitchboardComponent.kebabCase(name), String.valueOf(value)));
+        } catch (Exception e) {
+            // Camel reports an unparseable query itself when the route starts; nothing to check here.
+        }
+        return parameters;
     }
 
     private static Map<String, Object> parameters(String uri) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.Endpoint;
+import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 
 /**
@@ -18,7 +19,12 @@ import org.apache.camel.support.DefaultComponent;
  *       {@link ActionDispatcher}, as one step of that execution: the next step starts after it is done.</li>
  * </ul>
  * {@code to: switchboard:events} appends the exchange's canonical event to the inbox.
+ *
+ * <p>Its catalog metadata (options, headers) is on {@link EventsEndpoint}; the hub registers the component as a
+ * bean, built with its store and dispatcher, so Camel never instantiates it from the service file the annotation
+ * generates (which tooling reads to find the scheme).
  */
+@Component(SwitchboardComponent.SCHEME)
 public class SwitchboardComponent extends DefaultComponent {
 
     /** The component's scheme, and the bean name Camel finds it under. */

@@ -12,6 +12,7 @@ import dev.switchboard.spi.ArtifactStore;
 import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.ModelRegistry;
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -40,8 +41,20 @@ public final class HubActions implements ActionTarget {
     public static final String CONNECTION = HubConfig.HUB_CONNECTION;
     static final String COPY_ARTIFACT = "copy-artifact";
     static final String TAG_MODEL_VERSION = "tag-model-version";
-    /** The hub's own actions, for checks that must know them without a connection registry. */
-    public static final java.util.List<String> ACTIONS = java.util.List.of(COPY_ARTIFACT, TAG_MODEL_VERSION);
+    /** The hub's own actions and their parameters, for checks that must know them without a connection registry. */
+    public static final List<Action> DEFINITIONS = List.of(
+            Action.of(COPY_ARTIFACT, "Copies the event's model version artifact (or from) to another artifact store, "
+                            + "verified by SHA-256; outputs uri, sha256 and size",
+                    Parameter.required("to", "Where to write the copy (s3://models/{model}/{version}/model.tar.gz)"),
+                    Parameter.optional("from", "What to copy, instead of the event's model version artifact")),
+            Action.of(TAG_MODEL_VERSION, "Sets a tag on the event's model version in a connection's model registry",
+                    Parameter.required("connection", "The connection whose model registry holds the version"),
+                    Parameter.required("key", "The tag's key"),
+                    Parameter.optional("value", "The tag's value; for a CI or pipeline run, its status by default"),
+                    Parameter.optional("model", "The model, instead of the event's"),
+                    Parameter.optional("version", "The version, instead of the event's")));
+    /** The hub's own action names. */
+    public static final List<String> ACTIONS = DEFINITIONS.stream().map(Action::name).toList();
 
     private final ConnectionRegistry connections;
 
@@ -51,7 +64,12 @@ public final class HubActions implements ActionTarget {
 
     @Override
     public Set<String> actions() {
-        return Set.of(COPY_ARTIFACT, TAG_MODEL_VERSION);
+        return Set.copyOf(ACTIONS);
+    }
+
+    @Override
+    public List<Action> describe() {
+        return DEFINITIONS;
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -49,6 +50,12 @@ final class WebhookSender implements ActionTarget {
     @Override
     public Set<String> actions() {
         return Set.of(OutboundWebhookConnector.SEND_EVENT);
+    }
+
+    @Override
+    public List<Action> describe() {
+        return List.of(Action.of(OutboundWebhookConnector.SEND_EVENT, "POSTs the event as a signed CloudEvent to the "
+                + "connection's url; takes no parameters"));
     }
 
     @Override

@@ -338,7 +338,7 @@ public final class KubeflowRegistryFake extends WireMockFake<KubeflowRegistryFak
             }
             uniqueExternalId(models, body);
             ObjectNode rm = stamp((ObjectNode) body.deepCopy(), Long.toString(nextContextId.getAndIncrement()));
-            rm.putIfAbsent("state", JSON.getNodeFactory().textNode("LIVE"));
+            rm.putIfAbsent("state", JSON.getNodeFactory().stringNode("LIVE"));
             models.put(rm.path("id").asString(), rm);
             return visible(rm);
         }
@@ -357,7 +357,7 @@ public final class KubeflowRegistryFake extends WireMockFake<KubeflowRegistryFak
             uniqueExternalId(versions, body);
             ObjectNode mv = stamp((ObjectNode) body.deepCopy(), Long.toString(nextContextId.getAndIncrement()));
             mv.put("registeredModelId", rmId);
-            mv.putIfAbsent("state", JSON.getNodeFactory().textNode("LIVE"));
+            mv.putIfAbsent("state", JSON.getNodeFactory().stringNode("LIVE"));
             versions.put(mv.path("id").asString(), mv);
             return visible(mv);
         }
@@ -370,7 +370,7 @@ public final class KubeflowRegistryFake extends WireMockFake<KubeflowRegistryFak
             }
             uniqueExternalId(artifacts, body);
             ObjectNode artifact = stamp((ObjectNode) body.deepCopy(), Long.toString(nextArtifactId.getAndIncrement()));
-            artifact.putIfAbsent("state", JSON.getNodeFactory().textNode("UNKNOWN"));
+            artifact.putIfAbsent("state", JSON.getNodeFactory().stringNode("UNKNOWN"));
             artifact.put("_parent", mvId);
             artifacts.put(artifact.path("id").asString(), artifact);
             return visible(artifact);

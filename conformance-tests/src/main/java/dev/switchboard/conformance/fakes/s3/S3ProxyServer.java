@@ -210,6 +210,7 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
      * Readiness is "the port accepts connections", so a port some other process listens on would pass for S3Proxy:
      * a fixed port must be free before S3Proxy starts.
      */
+    @SuppressWarnings("try") // binding is the check; the socket closes at once so S3Proxy can take the port
     private static int requireFree(int port) throws IOException {
         try (ServerSocket socket = new ServerSocket(port, 0, java.net.InetAddress.getLoopbackAddress())) {
             return port;

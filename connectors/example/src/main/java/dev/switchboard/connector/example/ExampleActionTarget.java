@@ -7,6 +7,7 @@ import dev.switchboard.spi.ConnectorException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -28,6 +29,13 @@ final class ExampleActionTarget implements ActionTarget {
     @Override
     public Set<String> actions() {
         return Set.of(RECORD_NOTE);
+    }
+
+    /** Declares the action's parameters, so a route's typo is found when the routes load. */
+    @Override
+    public List<Action> describe() {
+        return List.of(Action.of(RECORD_NOTE, "Records a note; outputs noteId",
+                Parameter.required("note", "The note's text")));
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.StreamSupport;
@@ -65,6 +66,27 @@ final class GitHubActions implements ActionTarget {
     @Override
     public Set<String> actions() {
         return Set.of(DISPATCH_WORKFLOW, REPOSITORY_DISPATCH);
+    }
+
+    @Override
+    public List<Action> describe() {
+        Parameter repository = Parameter.optional("repository", "owner/repo to act on; the connection option "
+                + "repository by default");
+        return List.of(
+                Action.of(DISPATCH_WORKFLOW, "Starts a workflow_dispatch run of a workflow; outputs repository, "
+                                + "workflow, runId and runUrl",
+                        Parameter.required("workflow", "The workflow file name (deploy.yml) or id"),
+                        Parameter.optional("ref", "The branch or tag to run on; main by default"),
+                        repository,
+                        Parameter.prefix("input.", "One workflow input each: input.<name>=<value>"),
+                        Parameter.optional("inputs-from-event", "false to not pass the event's model, version and "
+                                + "alias (or path, commit and md5) as inputs").oneOf("true", "false")),
+                Action.of(REPOSITORY_DISPATCH, "Sends a repository_dispatch event; outputs repository and eventType",
+                        Parameter.required("event-type", "The event_type, at most 100 characters"),
+                        repository,
+                        Parameter.prefix("payload.", "One client_payload key each: payload.<key>=<value>"),
+                        Parameter.optional("payload-from-event", "false to not put the event's model, version and "
+                                + "alias (or path, commit and md5) in the payload").oneOf("true", "false")));
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.List;
 import java.util.Set;
 import software.amazon.awssdk.services.sagemaker.model.DescribeModelPackageResponse;
 import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
@@ -51,6 +52,27 @@ final class SageMakerActions implements ActionTarget {
     @Override
     public Set<String> actions() {
         return Set.of(REGISTER, SET_APPROVAL);
+    }
+
+    @Override
+    public List<Action> describe() {
+        Parameter group = Parameter.optional("model-package-group", "The model package group; the event's model name, "
+                + "made a valid group name, by default");
+        String[] statuses = {"Approved", "Rejected", "PendingManualApproval"};
+        return List.of(
+                Action.of(REGISTER, "Registers the event's model version as a new model package; outputs "
+                                + "modelPackageArn, modelPackageGroup, version and approval",
+                        Parameter.optional("model-data-url", "The model artifact (s3://…); the event's artifact by "
+                                + "default"),
+                        Parameter.optional("image", "The serving image; the connection option default-image by "
+                                + "default"),
+                        Parameter.optional("description", "The package description"),
+                        Parameter.optional("approval", "The package's initial approval status").oneOf(statuses),
+                        group),
+                Action.of(SET_APPROVAL, "Sets the approval status of the package registered for the event's version",
+                        Parameter.optional("status", "The approval status; Approved by default").oneOf(statuses),
+                        Parameter.optional("description", "The approval description"),
+                        group));
     }
 
     @Override

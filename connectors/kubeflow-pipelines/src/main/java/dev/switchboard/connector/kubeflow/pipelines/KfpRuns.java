@@ -80,6 +80,17 @@ final class KfpRuns implements ActionTarget {
     }
 
     @Override
+    public List<Action> describe() {
+        return List.of(Action.of(RUN_PIPELINE, "Starts a run of a pipeline; outputs runId and state",
+                Parameter.required("pipeline-id", "The pipeline to run"),
+                Parameter.optional("pipeline-version-id", "The pipeline version; the latest by default"),
+                Parameter.optional("experiment-id", "The experiment; the connection option experiment-id by default"),
+                Parameter.optional("display-name", "The run's name"),
+                Parameter.optional("description", "The run's description"),
+                Parameter.prefix("param.", "One pipeline parameter each: param.<name>=<value>")));
+    }
+
+    @Override
     public Result perform(Request request) {
         if (!RUN_PIPELINE.equals(request.action())) {
             throw ConnectorException.configuration(connection, "unknown action " + request.action()

@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,6 +71,18 @@ final class RegistryActions implements ActionTarget {
     @Override
     public Set<String> actions() {
         return Set.of(REGISTER);
+    }
+
+    @Override
+    public List<Action> describe() {
+        return List.of(Action.of(REGISTER, "Registers a new version of a registered model, with lineage to the "
+                        + "pipeline run or model version of the event; outputs model, version and versionId",
+                Parameter.required("model", "The registered model's name ({param.model_name} from a run's parameter)"),
+                Parameter.optional("artifact-uri", "The model artifact's URI; the event's artifact by default"),
+                Parameter.optional("sha256", "The artifact's expected SHA-256; a mismatch registers nothing"),
+                Parameter.optional("description", "The version's description"),
+                Parameter.optional("model-format", "The artifact's model format name (sklearn)"),
+                Parameter.optional("model-format-version", "The artifact's model format version")));
     }
 
     @Override
