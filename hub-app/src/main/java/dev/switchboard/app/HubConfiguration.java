@@ -41,6 +41,7 @@ import org.springframework.context.annotation.Configuration;
 class HubConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(HubConfiguration.class);
+    private static final String EMBEDDED_NODE = "embedded";
 
     @Bean
     @ConditionalOnMissingBean
@@ -121,11 +122,20 @@ class HubConfiguration {
         return new SyncTriggers(sync, clock);
     }
 
-    /** This process start's id: lease holders are recognised by it, and by the stable instance name if one is set. */
+    /**
+     * This process start's id: lease holders are recognised by it, and by the stable instance name if one is set.
+     * On the embedded H2 database the name defaults to {@value #EMBEDDED_NODE}: only one process can open its file,
+     * so whatever a start finds leased there was its own dead predecessor's, and it takes it back at once instead of
+     * waiting for the leases to run out (a hub restarted after kill -9 resumes its executions and deliveries at once).
+     */
     @Bean
-    InstanceId instanceId(SwitchboardProperties properties) {
+    InstanceId instanceId(SwitchboardProperties properties, Store store) {
         try {
-            InstanceId id = InstanceId.newStart(properties.getInstanceName());
+            String node = properties.getInstanceName();
+            if ((node == null || node.isBlank()) && store.dialect() == Store.Dialect.H2) {
+                node = EMBEDDED_NODE;
+            }
+            InstanceId id = InstanceId.newStart(node);
             LOG.info("Hub instance {}", id);
             return id;
         } catch (IllegalArgumentException e) {
