@@ -54,7 +54,7 @@ public final class ConfigCheck {
     static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of("switchboard");
     /** Top-level keys of a configuration file that belong to the hub or the frameworks it is built on. */
     private static final Set<String> KNOWN_ROOTS = Set.of("switchboard", "spring", "server", "logging", "management",
-            "camel", "debug", "trace");
+            "camel", "info", "debug", "trace");
     /** Keys read with {@code @Value} rather than bound to a class. */
     private static final Map<String, Object> VALUE_KEYS = Map.of("api", Map.of("token", String.class),
             "data-dir", Path.class);
