@@ -166,15 +166,24 @@ class TargetOutageIT {
 
     private void startHub() throws IOException {
         Path routes = Files.createDirectories(directory.resolve("routes"));
+        // Fan-out is one route per target: a route's steps run in order, so steady, as a later step of flaky's
+        // route, would wait for flaky; two routes reading the same events do not wait for each other.
         Files.writeString(routes.resolve("fan-out.camel.yaml"), """
                 - route:
-                    id: fan-out
+                    id: to-flaky
                     from:
                       uri: switchboard:events
                       parameters:
                         type: model_version.alias_set
                       steps:
                         - to: switchboard:flaky/send-event
+                - route:
+                    id: to-steady
+                    from:
+                      uri: switchboard:events
+                      parameters:
+                        type: model_version.alias_set
+                      steps:
                         - to: switchboard:steady/run
                 """);
         hub = HubRunner.start(directory, """
