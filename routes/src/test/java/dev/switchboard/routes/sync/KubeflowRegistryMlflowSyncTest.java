@@ -19,6 +19,7 @@ import dev.switchboard.model.ModelVersion;
 import dev.switchboard.spi.Fidelity;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -51,13 +52,17 @@ class KubeflowRegistryMlflowSyncTest {
     @TempDir
     Path directory;
 
-    private DataSource dataSource;
+    private final List<Map.Entry<DataSource, ConnectionRegistry>> hubs = new ArrayList<>();
     private ConnectionRegistry connections;
     private SyncService sync;
 
     @BeforeEach
     void openHub() {
         REGISTRY.requireBearer("mr-token");
+        sync = openHub(directory.resolve("hub"));
+    }
+
+    private SyncService openHub(Path database) {
         SyncJobSpec toRegistry = SyncJobSpec.of("mlflow-to-kubeflow", "mlflow-prod", "kf-registry");
         SyncJobSpec toMlflow = SyncJobSpec.of("kubeflow-to-mlflow", "kf-registry", "mlflow-prod");
         HubConfig config = new HubConfig(Map.of(
@@ -66,16 +71,22 @@ class KubeflowRegistryMlflowSyncTest {
                 "kf-registry", new HubConfig.ConnectionSpec("kubeflow-registry", Map.of("url",
                         REGISTRY.baseUrl().toString(), "token", "mr-token", "page-size", "2"))),
                 null, null, Map.of(toRegistry.name(), toRegistry, toMlflow.name(), toMlflow));
-        dataSource = TestDatabases.h2(directory);
-        connections = ConnectionRegistry.open(config, ConnectorRegistry.discover(getClass().getClassLoader()),
-                Clock.systemUTC());
-        sync = SyncService.of(Store.open(dataSource, Clock.systemUTC()), connections, config, Clock.systemUTC());
+        DataSource dataSource = TestDatabases.h2(database);
+        ConnectionRegistry connections = ConnectionRegistry.open(config,
+                ConnectorRegistry.discover(getClass().getClassLoader()), Clock.systemUTC());
+        hubs.add(Map.entry(dataSource, connections));
+        if (this.connections == null) {
+            this.connections = connections;
+        }
+        return SyncService.of(Store.open(dataSource, Clock.systemUTC()), connections, config, Clock.systemUTC());
     }
 
     @AfterEach
-    void closeHub() {
-        connections.close();
-        TestDatabases.close(dataSource);
+    void closeHubs() {
+        hubs.forEach(hub -> {
+            hub.getValue().close();
+            TestDatabases.close(hub.getKey());
+        });
     }
 
     @Test
@@ -161,6 +172,25 @@ class KubeflowRegistryMlflowSyncTest {
         assertThat(again.outcomes()).extracting(SyncOutcome::kind).containsOnly(SyncOutcome.Kind.UNCHANGED);
         assertThat(writes(MLFLOW.server().getAllServeEvents())).as("MLflow writes of the re-run").isEmpty();
         assertThat(mlflow.listVersions("fraud", null, dev.switchboard.spi.PageRequest.first(10)).items()).hasSize(2);
+    }
+
+    @Test
+    void aHubWithAnEmptyDatabaseFindsTheVersionsItsPredecessorSyncedAndWritesNothing() {
+        MLFLOW.createModelVersion("churn", "s3://models/churn/v1/model.joblib");
+        String v2 = MLFLOW.createModelVersion("churn", "s3://models/churn/v2/model.joblib");
+        MLFLOW.call("POST", "registered-models/alias", Map.of("name", "churn", "alias", "champion", "version", v2));
+        assertThat(sync.apply("mlflow-to-kubeflow").outcomes()).extracting(SyncOutcome::kind)
+                .containsOnly(SyncOutcome.Kind.CREATED);
+
+        REGISTRY.server().resetRequests();
+        SyncReport fresh = openHub(directory.resolve("restored")).apply("mlflow-to-kubeflow");
+
+        assertThat(fresh.outcomes()).as("found by their source reference, not created again")
+                .extracting(SyncOutcome::kind).containsOnly(SyncOutcome.Kind.UNCHANGED);
+        assertThat(fresh.outcomes()).extracting(SyncOutcome::reason)
+                .allSatisfy(detail -> assertThat(detail).startsWith("already at the target as "));
+        assertThat(writes(REGISTRY.server().getAllServeEvents())).as("registry writes of the fresh hub").isEmpty();
+        assertThat(REGISTRY.versions()).hasSize(2);
     }
 
     private static JsonNode versionWithProperty(String key) {

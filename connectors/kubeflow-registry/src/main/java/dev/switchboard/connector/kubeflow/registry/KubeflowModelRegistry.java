@@ -369,7 +369,29 @@ final class KubeflowModelRegistry implements ModelRegistry {
         }
         String id = rm.get().path("id").asString();
         return byExternalId(source.key()).filter(mv -> id.equals(mv.path("registeredModelId").asString()))
+                .or(() -> bySourceRef(rm.get(), source.key()))
                 .map(mv -> full(mv, rm.get()));
+    }
+
+    /**
+     * The version of {@code rm} whose {@value RegistryMapper#SOURCE_REF} is {@code key}. The v1alpha3 API cannot
+     * filter on custom properties, so the model's versions are listed; the hub asks only for versions it has no
+     * identity link for.
+     */
+    private Optional<JsonNode> bySourceRef(JsonNode rm, String key) {
+        String token = null;
+        do {
+            JsonNode list = client.get("/registered_models/" + KubeflowClient.encode(rm.path("id").asString())
+                    + "/versions", query("pageSize", defaultPageSize, "orderBy", "ID", "nextPageToken", token));
+            for (JsonNode mv : list.path("items")) {
+                JsonNode ref = mv.path("customProperties").path(RegistryMapper.SOURCE_REF);
+                if (!ref.isMissingNode() && key.equals(RegistryMapper.scalar(ref))) {
+                    return Optional.of(mv);
+                }
+            }
+            token = list.path("nextPageToken").asString("");
+        } while (!token.isEmpty());
+        return Optional.empty();
     }
 
     private void requireNoReservedKeys(Iterable<String> keys) {

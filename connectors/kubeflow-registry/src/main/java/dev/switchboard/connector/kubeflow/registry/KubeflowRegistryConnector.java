@@ -28,7 +28,8 @@ public final class KubeflowRegistryConnector implements Connector {
                     + "<alias> = version name. Params are " + RegistryMapper.PARAM_PREFIX + "<name> (string), "
                     + "metrics " + RegistryMapper.METRIC_PREFIX + "<name> (MetadataDoubleValue), the source run "
                     + RegistryMapper.SOURCE_RUN + " (JSON text), the artifact digest " + RegistryMapper.DIGEST
-                    + " on the model artifact; keys starting with " + RegistryMapper.RESERVED + " are not tags. "
+                    + " on the model artifact, the version a sync job copied " + RegistryMapper.SOURCE_REF
+                    + " (its reference key); keys starting with " + RegistryMapper.RESERVED + " are not tags. "
                     + "No approval status. Of stages only ARCHIVED (state ARCHIVED) is held. Version names are "
                     + "assigned by the connector (1, 2, …); the idempotency key is the version's externalId.");
 

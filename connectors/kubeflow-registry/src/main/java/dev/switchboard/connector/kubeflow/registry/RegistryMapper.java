@@ -31,6 +31,8 @@ import tools.jackson.databind.node.ObjectNode;
  *       {@value #METRIC_PREFIX}{@code <name>} ({@code MetadataDoubleValue}).</li>
  *   <li>the source run: {@value #SOURCE_RUN} = {@code {"system","connection","kind","nativeId","url"}} as JSON
  *       text.</li>
+ *   <li>the version it was copied from, when created from another tool's version: {@value #SOURCE_REF} = that
+ *       version's {@code ResourceRef.key()}.</li>
  *   <li>the artifact's digest: {@value #DIGEST} on the model artifact, {@code <algorithm>:<value>}
  *       ({@code SHA_256:9f…}).</li>
  * </ul>
@@ -45,6 +47,8 @@ final class RegistryMapper {
     static final String METRIC_PREFIX = "switchboard.metric.";
     static final String SOURCE_RUN = "switchboard.source_run";
     static final String DIGEST = "switchboard.digest";
+    /** The key of the version a sync job copied from ({@code ResourceRef.key()}), for {@code findByExternalRef}. */
+    static final String SOURCE_REF = "switchboard.source_ref";
 
     static final String STRING = "MetadataStringValue";
     static final String INT = "MetadataIntValue";
@@ -133,6 +137,10 @@ final class RegistryMapper {
         });
         if (version.sourceRun() != null) {
             props.set(SOURCE_RUN, stringValue(refJson(version.sourceRun())));
+        }
+        ResourceRef ref = version.ref();
+        if (ref != null && !(SYSTEM.equals(ref.system()) && connection.equals(ref.connection()))) {
+            props.set(SOURCE_REF, stringValue(ref.key()));
         }
         return props;
     }
