@@ -128,9 +128,16 @@ public class DataDirLock implements SpringApplicationRunListener, Ordered {
         }
     }
 
-    private static InvalidConfigurationException held(Path directory) {
-        return new InvalidConfigurationException(List.of(new ConfigProblem("data-dir",
-                "the data directory " + directory + " is in use by another hub (" + FILE + " is locked); stop the"
-                        + " other hub or start this one with another --switchboard.data-dir")));
+    private static HeldException held(Path directory) {
+        return new HeldException(directory);
+    }
+
+    /** The data directory is another hub's: a configuration problem whose fix is not in switchboard.yaml. */
+    static final class HeldException extends InvalidConfigurationException {
+
+        HeldException(Path directory) {
+            super(List.of(new ConfigProblem("data-dir", "the data directory " + directory + " is in use by another hub ("
+                    + FILE + " is locked); stop the other hub or start this one with another --switchboard.data-dir")));
+        }
     }
 }

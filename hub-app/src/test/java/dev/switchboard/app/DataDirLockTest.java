@@ -41,7 +41,9 @@ class DataDirLockTest {
             Throwable failure = catchThrowable(() -> HubRunner.start(directory, yaml(), null));
 
             assertHeld(failure, data);
-            assertThat(output.getAll()).doesNotContain("org.h2.");
+            assertThat(output.getAll()).doesNotContain("org.h2.")
+                    .contains("Stop the other hub, or start this one with another --switchboard.data-dir.")
+                    .doesNotContain("Fix each problem above in switchboard.yaml");
         } finally {
             holder.getOutputStream().close();
             assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
