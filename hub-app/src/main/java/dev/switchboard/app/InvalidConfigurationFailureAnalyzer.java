@@ -9,8 +9,9 @@ class InvalidConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<Invali
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, InvalidConfigurationException cause) {
-        return new FailureAnalysis(cause.getMessage(),
-                "Fix each problem above in switchboard.yaml (or the environment variables it refers to) and start again.",
+        return new FailureAnalysis(cause.getMessage(), cause instanceof DataDirLock.HeldException
+                ? "Stop the other hub, or start this one with another --switchboard.data-dir."
+                : "Fix each problem above in switchboard.yaml (or the environment variables it refers to) and start again.",
                 cause);
     }
 }

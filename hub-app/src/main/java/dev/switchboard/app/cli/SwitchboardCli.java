@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = SwitchboardCli.Version.class,
         description = "An integration hub for MLOps tools.",
         subcommands = {RunCommand.class, ValidateCommand.class, SyncCommand.class, EventsCommand.class, DlqCommand.class,
+                ConnectionsCommand.class, RoutesCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SwitchboardCli {

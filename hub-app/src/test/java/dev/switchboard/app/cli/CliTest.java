@@ -160,6 +160,56 @@ public class CliTest {
     }
 
     @Test
+    void connectionsAndRoutesListWhatARunningHubRuns() throws Exception {
+        Path routes = Files.createDirectories(directory.resolve("routes"));
+        Files.writeString(routes.resolve("record.camel.yaml"), """
+                - route:
+                    id: record-everything
+                    from:
+                      uri: switchboard:events
+                      steps:
+                        - to: switchboard:deploy/record
+                """);
+        Path config = Files.writeString(directory.resolve("switchboard.yaml"), """
+                switchboard:
+                  routes:
+                    directory: %s
+                  connections:
+                    deploy:
+                      type: recording
+                      options:
+                        url: http://127.0.0.1:9/deploy
+                """.formatted(routes));
+        var hub = new SpringApplicationBuilder(dev.switchboard.app.SwitchboardApplication.class).run(
+                "--server.port=0", "--switchboard.data-dir=" + directory.resolve("data"),
+                "--switchboard.api.token=cli-token", "--SWITCHBOARD_CONFIG=" + config);
+        try {
+            String url = "http://127.0.0.1:" + ((WebServerApplicationContext) hub).getWebServer().getPort();
+
+            Run connections = cli("connections", "--url", url, "--token", "cli-token");
+            Run connectionsJson = cli("connections", "--url", url, "--token", "cli-token", "--json");
+            Run routesTable = cli("routes", "--url", url, "--token", "cli-token");
+            Run routesJson = cli("routes", "--url", url, "--token", "cli-token", "--json");
+            Run unauthorized = cli("routes", "--url", url, "--token", "wrong", "--token-file", "none");
+
+            assertThat(connections.code()).isZero();
+            assertThat(connections.out().lines().toList()).hasSize(2);
+            assertThat(connections.out()).containsPattern("NAME +TYPE +VERSION +PLUGIN +CAPABILITIES")
+                    .containsPattern("deploy +recording +\\S+ +built-in +\\S*ACTION_TARGET");
+            assertThat(connectionsJson.out()).contains("\"name\" : \"deploy\"").contains("\"plugin\" : \"built-in\"");
+            assertThat(routesTable.code()).isZero();
+            assertThat(routesTable.out()).containsPattern("ID +STATUS +FROM +FILE")
+                    .containsPattern("record-everything +Started +switchboard://?events")
+                    .contains("record.camel.yaml");
+            assertThat(routesJson.out()).contains("\"id\" : \"record-everything\"").contains("\"status\" : \"Started\"");
+            assertThat(unauthorized.code()).isEqualTo(1);
+            assertThat(unauthorized.err()).contains("HTTP 401");
+        } finally {
+            hub.close();
+        }
+    }
+
+    @Test
     void anUnreachableHubIsReportedAsSuch() {
         Run run = cli("events", "--url", "http://127.0.0.1:9", "--token", "x");
 
@@ -192,7 +242,7 @@ public class CliTest {
         Run version = cli("--version");
 
         assertThat(help.code()).isZero();
-        assertThat(help.out()).contains("run", "validate", "sync", "events", "dlq", "demo");
+        assertThat(help.out()).contains("run", "validate", "sync", "events", "dlq", "connections", "routes", "demo");
         assertThat(helpRun.out()).contains("Usage: switchboard run").contains("--config");
         assertThat(version.out()).startsWith("switchboard ");
     }
@@ -200,7 +250,7 @@ public class CliTest {
     @Test
     void everyCommandAnswersHelpAndRunHelpStartsNothing() {
         for (String[] command : new String[][] {{"run"}, {"validate"}, {"events"}, {"dlq"}, {"dlq", "list"},
-                {"dlq", "replay"}, {"sync"}, {"sync", "plan"}, {"sync", "apply"}, {"demo"}}) {
+                {"dlq", "replay"}, {"connections"}, {"routes"}, {"sync"}, {"sync", "plan"}, {"sync", "apply"}, {"demo"}}) {
             String[] args = java.util.Arrays.copyOf(command, command.length + 1);
             args[command.length] = "--help";
 

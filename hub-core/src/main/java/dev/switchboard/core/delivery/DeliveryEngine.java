@@ -119,6 +119,7 @@ public final class DeliveryEngine implements AutoCloseable {
     private final DeadLetters deadLetters;
     private final Settings settings;
     private final CircuitBreakerRegistry breakers;
+    private final DeliveryLog log;
     private final BulkheadRegistry bulkheads;
     private final DeliveryMetrics metrics;
     private final Clock clock;
@@ -264,6 +265,8 @@ public final class DeliveryEngine implements AutoCloseable {
         this.bulkheads = bulkheads;
         this.clock = clock;
         this.backoff = new Backoff(settings.baseBackoff(), settings.maxBackoff(), random);
+        this.log = new DeliveryLog(clock, DeliveryLog.INTERVAL, LOG::warn);
+        log.watch(breakers);
         this.freeWorkers = new Semaphore(settings.workers());
         this.metrics = new DeliveryMetrics(meters);
         metrics.bindDepthGauges(store, outbox);
@@ -517,6 +520,8 @@ public final class DeliveryEngine implements AutoCloseable {
             breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, failure);
             outbox.finishAttempt(delivery.id(), number, Attempt.Outcome.FAILED, failure.kind(), failure.getMessage());
             metrics.attempt(delivery.connection(), failure.kind());
+            log.attemptFailed(delivery.connection(), delivery.action(), delivery.id(), number, failure.kind(),
+                    failure.getMessage());
             afterFailure(delivery, delivery.attempts() + 1, failure);
             return;
         }
