@@ -15,7 +15,6 @@ import dev.switchboard.core.sync.SyncOutcome;
 import dev.switchboard.core.sync.SyncReport;
 import dev.switchboard.core.sync.SyncRun;
 import dev.switchboard.core.sync.SyncService;
-import dev.switchboard.model.ApprovalStatus;
 import dev.switchboard.spi.Fidelity;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -50,15 +49,11 @@ class MlflowToSageMakerAtScaleTest {
     /** A hub on its own database; a second one on a fresh database is a hub whose links were lost (kill -9). */
     private SyncService hub(String database) {
         SyncJobSpec job = SyncJobSpec.of(JOB, "mlflow-prod", "sagemaker-prod").withPageSize(200)
-                .withMapping(new SyncJobSpec.FieldMapping(Map.of("champion", ApprovalStatus.APPROVED), null, null,
-                        ApprovalStatus.PENDING, null));
+                .withMapping(SyncConnections.CHAMPION_APPROVED);
         HubConfig config = new HubConfig(Map.of(
                 "mlflow-prod", new HubConfig.ConnectionSpec("mlflow", Map.of("tracking-url", MLFLOW.baseUrl().toString(),
                         "page-size", "1000")),
-                "sagemaker-prod", new HubConfig.ConnectionSpec("sagemaker", Map.of("region", "eu-west-1",
-                        "endpoint-override", SAGEMAKER.endpoint().toString(), "access-key-id", "AKIASYNC",
-                        "secret-access-key", "sync-secret", "max-attempts", "1",
-                        "default-image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/serve:1"))),
+                "sagemaker-prod", SyncConnections.sagemaker(SAGEMAKER)),
                 null, null, Map.of(job.name(), job));
         HikariDataSource dataSource = new HikariDataSource();
         dataSource.setJdbcUrl("jdbc:h2:file:" + directory.resolve(database).toAbsolutePath());

@@ -15,7 +15,6 @@ import dev.switchboard.core.sync.FidelityGap;
 import dev.switchboard.core.sync.SyncOutcome;
 import dev.switchboard.core.sync.SyncReport;
 import dev.switchboard.core.sync.SyncService;
-import dev.switchboard.model.ApprovalStatus;
 import dev.switchboard.model.Digest;
 import dev.switchboard.spi.Fidelity;
 import java.net.URI;
@@ -62,19 +61,12 @@ class MlflowToSageMakerSyncTest {
     @BeforeEach
     void openHub() {
         SyncJobSpec job = SyncJobSpec.of("mlflow-to-sagemaker", "mlflow-prod", "sagemaker-prod")
-                .withMapping(new SyncJobSpec.FieldMapping(Map.of("champion", ApprovalStatus.APPROVED), null, null,
-                        ApprovalStatus.PENDING, null))
+                .withMapping(SyncConnections.CHAMPION_APPROVED)
                 .withArtifacts(SyncJobSpec.ArtifactPolicy.copyTo(URI.create("s3://models/synced")));
         HubConfig config = new HubConfig(Map.of(
                 "mlflow-prod", new HubConfig.ConnectionSpec("mlflow", Map.of("tracking-url", MLFLOW.baseUrl().toString())),
-                "s3-models", new HubConfig.ConnectionSpec("s3", Map.of("bucket-prefix", "s3://models",
-                        "region", S3ProxyServer.REGION, "endpoint-override", S3.endpoint().toString(),
-                        "path-style", "true", "access-key-id", S3ProxyServer.ACCESS_KEY_ID,
-                        "secret-access-key", S3ProxyServer.SECRET_ACCESS_KEY)),
-                "sagemaker-prod", new HubConfig.ConnectionSpec("sagemaker", Map.of("region", "eu-west-1",
-                        "endpoint-override", SAGEMAKER.endpoint().toString(), "access-key-id", "AKIASYNC",
-                        "secret-access-key", "sync-secret", "max-attempts", "1",
-                        "default-image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/serve:1"))),
+                "s3-models", SyncConnections.s3Models(S3),
+                "sagemaker-prod", SyncConnections.sagemaker(SAGEMAKER)),
                 null, null, Map.of(job.name(), job));
         dataSource = new HikariDataSource();
         dataSource.setJdbcUrl("jdbc:h2:file:" + directory.resolve("hub").toAbsolutePath());
