@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.switchboard.app.HubRunner;
 import dev.switchboard.core.testing.ScriptedActionConnector;
@@ -72,6 +73,7 @@ class TargetOutageIT {
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final List<String> apiResponses = Collections.synchronizedList(new ArrayList<>());
     private WireMockServer wireMock;
+    private final List<StubMapping> flakyStubs = new ArrayList<>();
     private ConfigurableApplicationContext hub;
     private String base;
 
@@ -216,25 +218,38 @@ class TargetOutageIT {
         base = "http://127.0.0.1:" + ((WebServerApplicationContext) hub).getWebServer().getPort();
     }
 
+    /*
+     * Switching flaky between healthy and down never leaves it without a stub: WireMock answers a request no stub
+     * matches with 404, which the hub rightly takes for a configuration error and dead-letters. The new stubs are
+     * added first (the newest matching stub wins), the old ones removed after.
+     */
     private void healthy() {
-        wireMock.resetMappings();
-        wireMock.stubFor(post(urlPathEqualTo("/flaky")).willReturn(aResponse().withStatus(204)));
+        List<StubMapping> old = List.copyOf(flakyStubs);
+        flakyStubs.clear();
+        flakyStubs.add(wireMock.stubFor(post(urlPathEqualTo("/flaky")).willReturn(aResponse().withStatus(204))));
+        old.forEach(wireMock::removeStubMapping);
     }
 
     /** Each request to flaky gets the next fault: 503, connection reset, a stall past the timeout, 429. */
     private void outage() {
-        wireMock.resetMappings();
+        List<StubMapping> old = List.copyOf(flakyStubs);
+        flakyStubs.clear();
+        wireMock.resetScenarios();
         String scenario = "outage";
-        wireMock.stubFor(post(urlPathEqualTo("/flaky")).inScenario(scenario).whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(503)).willSetStateTo("reset"));
-        wireMock.stubFor(post(urlPathEqualTo("/flaky")).inScenario(scenario).whenScenarioStateIs("reset")
+        // The first state last: until it is there, requests still get the healthy answer, and once it is, every
+        // state the scenario can reach has its stub.
+        flakyStubs.add(wireMock.stubFor(post(urlPathEqualTo("/flaky")).inScenario(scenario).whenScenarioStateIs("reset")
                 .willReturn(aResponse().withStatus(503).withFault(Fault.CONNECTION_RESET_BY_PEER))
-                .willSetStateTo("stall"));
-        wireMock.stubFor(post(urlPathEqualTo("/flaky")).inScenario(scenario).whenScenarioStateIs("stall")
-                .willReturn(aResponse().withStatus(503).withFixedDelay(2_500)).willSetStateTo("limited"));
-        wireMock.stubFor(post(urlPathEqualTo("/flaky")).inScenario(scenario).whenScenarioStateIs("limited")
-                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1"))
-                .willSetStateTo(Scenario.STARTED));
+                .willSetStateTo("stall")));
+        flakyStubs.add(wireMock.stubFor(post(urlPathEqualTo("/flaky")).inScenario(scenario).whenScenarioStateIs("stall")
+                .willReturn(aResponse().withStatus(503).withFixedDelay(2_500)).willSetStateTo("limited")));
+        flakyStubs.add(wireMock.stubFor(post(urlPathEqualTo("/flaky")).inScenario(scenario)
+                .whenScenarioStateIs("limited").willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1"))
+                .willSetStateTo(Scenario.STARTED)));
+        flakyStubs.add(wireMock.stubFor(post(urlPathEqualTo("/flaky")).inScenario(scenario)
+                .whenScenarioStateIs(Scenario.STARTED).willReturn(aResponse().withStatus(503))
+                .willSetStateTo("reset")));
+        old.forEach(wireMock::removeStubMapping);
     }
 
     /** Event ids (the inbound webhook ids) that flaky answered 2xx for (a reset is journalled with a status too). */
