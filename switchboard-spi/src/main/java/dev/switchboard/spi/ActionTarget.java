@@ -6,6 +6,7 @@ import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.model.CiRun;
 import dev.switchboard.model.DataVersion;
 import dev.switchboard.model.ModelVersion;
+import dev.switchboard.model.PipelineRun;
 import dev.switchboard.model.StageChange;
 import dev.switchboard.model.TagChange;
 import dev.switchboard.model.ResourceRef;
@@ -143,12 +144,21 @@ public interface ActionTarget {
         /**
          * {@code template} with each {@code {model}}, {@code {version}} and {@code {alias}} replaced from
          * {@link #eventFields()} ({@code s3://models/{model}/{version}/model.tar.gz}), so two steps of a route
-         * that name the same place agree on it.
+         * that name the same place agree on it. For a pipeline run ({@code pipeline_run.finished}) also
+         * {@code {run_id}}, {@code {run_name}}, {@code {pipeline}}, {@code {pipeline_version}} and
+         * {@code {param.<name>}} (a run parameter), which are template values only, not {@link #eventFields()}.
          *
          * @throws ConnectorException {@code CONFIGURATION} naming the placeholder the event has no value for
          */
         public String expand(String connection, String template) {
             Map<String, String> fields = eventFields();
+            if (event != null && event.data() instanceof PipelineRun run) {
+                fields.put("run_id", run.ref().nativeId());
+                fields.put("pipeline", run.pipelineName());
+                putIfKnown(fields, "run_name", run.runName());
+                putIfKnown(fields, "pipeline_version", run.pipelineVersion());
+                run.parameters().forEach((name, value) -> fields.put("param." + name, value));
+            }
             Matcher matcher = PLACEHOLDER.matcher(template);
             StringBuilder expanded = new StringBuilder();
             while (matcher.find()) {
@@ -164,7 +174,14 @@ public interface ActionTarget {
             return expanded.toString();
         }
 
-        private static final Pattern PLACEHOLDER = Pattern.compile("\\{(model|version|alias|path|commit|md5)}");
+        private static void putIfKnown(Map<String, String> fields, String name, String value) {
+            if (value != null) {
+                fields.put(name, value);
+            }
+        }
+
+        private static final Pattern PLACEHOLDER = Pattern.compile(
+                "\\{(model|version|alias|path|commit|md5|run_id|run_name|pipeline|pipeline_version|param\\.[^}]+)}");
     }
 
     /**

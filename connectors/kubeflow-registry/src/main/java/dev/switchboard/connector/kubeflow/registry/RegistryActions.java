@@ -2,30 +2,19 @@ package dev.switchboard.connector.kubeflow.registry;
 
 import dev.switchboard.connector.kubeflow.common.KubeflowClient;
 import dev.switchboard.model.ArtifactRef;
-import dev.switchboard.model.Digest;
 import dev.switchboard.model.ModelVersion;
 import dev.switchboard.model.PipelineRun;
 import dev.switchboard.model.ResourceRef;
 import dev.switchboard.model.RunStatus;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ArtifactResolver;
-import dev.switchboard.spi.ArtifactStore;
 import dev.switchboard.spi.ConnectorException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -42,9 +31,8 @@ import tools.jackson.databind.JsonNode;
  *       artifact the default {@code artifact-uri}.</li>
  * </ul>
  * Parameters: {@code model} (required), {@code artifact-uri}, {@code sha256}, {@code description},
- * {@code model-format}, {@code model-format-version}. Values may use {@code {run_id}}, {@code {run_name}},
- * {@code {pipeline}}, {@code {pipeline_version}} and {@code {param.<name>}} from a pipeline run, and the hub's
- * {@code {model}}, {@code {version}}, {@code {alias}}.
+ * {@code model-format}, {@code model-format-version}; values are {@link Request#expand expanded} (a pipeline run's
+ * {@code {run_id}}, {@code {param.<name>}} …).
  *
  * <p>The artifact's digest: when a configured artifact store serves {@code artifact-uri}, the SHA-256 is read from
  * it (computed by streaming the artifact once when the store keeps none) and compared with {@code sha256} when that
@@ -54,7 +42,6 @@ import tools.jackson.databind.JsonNode;
 final class RegistryActions implements ActionTarget {
 
     static final String REGISTER = "register-model-version";
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(run_id|run_name|pipeline|pipeline_version|param\\.[^}]+)}");
 
     private final String connection;
     private final KubeflowClient client;
@@ -92,16 +79,16 @@ final class RegistryActions implements ActionTarget {
                     + "; the Kubeflow Model Registry offers " + REGISTER);
         }
         Object data = request.event() == null ? null : request.event().data();
-        String model = expand(request, request.require(connection, "model"));
+        String model = request.expand(connection, request.require(connection, "model"));
         ArtifactRef artifact = Optional.ofNullable(request.parameters().get("artifact-uri"))
-                .map(t -> ArtifactRef.of(URI.create(expand(request, t))))
+                .map(t -> ArtifactRef.of(URI.create(request.expand(connection, t))))
                 .or(() -> data instanceof ModelVersion v ? Optional.ofNullable(v.artifact()) : Optional.empty())
                 .orElseThrow(() -> ConnectorException.configuration(connection, "action " + REGISTER
                         + " needs parameter artifact-uri: event " + (request.event() == null ? "(none)"
                         : request.event().type()) + " carries no artifact"));
-        Optional<String> expected = Optional.ofNullable(request.parameters().get("sha256")).map(t -> expand(request, t))
-                .filter(s -> !s.isBlank());
-        artifact = withDigest(artifact, expected);
+        String expected = Optional.ofNullable(request.parameters().get("sha256"))
+                .map(t -> request.expand(connection, t)).orElse(null);
+        artifact = artifacts.withSha256(artifact, expected, connection);
 
         Map<String, String> tags = new LinkedHashMap<>();
         Map<String, String> params = Map.of();
@@ -125,14 +112,14 @@ final class RegistryActions implements ActionTarget {
             if (run.runName() != null) {
                 artifactFields.put("modelSourceName", run.runName());
             }
-            description = description != null ? expand(request, description) : "registered by switchboard from "
-                    + "Kubeflow Pipelines run " + run.ref().nativeId();
+            description = description != null ? request.expand(connection, description)
+                    : "registered by switchboard from Kubeflow Pipelines run " + run.ref().nativeId();
         } else if (data instanceof ModelVersion source) {
             sourceRun = source.ref();
             tags.putAll(source.tags());
             tags.keySet().removeIf(k -> k.startsWith(RegistryMapper.RESERVED));
             params = source.params();
-            description = description != null ? expand(request, description) : source.description();
+            description = description != null ? request.expand(connection, description) : source.description();
         }
         Optional.ofNullable(request.parameters().get("model-format")).ifPresent(f -> artifactFields.put("modelFormatName", f));
         Optional.ofNullable(request.parameters().get("model-format-version"))
@@ -159,66 +146,5 @@ final class RegistryActions implements ActionTarget {
         }
         return client.find("/model_versions/" + KubeflowClient.encode(started.nativeId()), Map.of())
                 .map(mv -> new Status(RunStatus.SUCCEEDED, started));
-    }
-
-    private ArtifactRef withDigest(ArtifactRef artifact, Optional<String> expected) {
-        Optional<ArtifactStore> store = artifacts.storeFor(artifact.uri());
-        if (store.isEmpty()) {
-            Digest given = expected.map(hex -> Digest.sha256(hex)).orElse(artifact.digest());
-            return new ArtifactRef(artifact.uri(), artifact.size(), given, artifact.mediaType());
-        }
-        ArtifactRef stat = store.get().stat(artifact.uri()).orElseThrow(() -> ConnectorException.configuration(
-                connection, REGISTER + ": there is no artifact at " + artifact.uri()));
-        Digest sha256 = stat.digest() != null && stat.digest().algorithm() == Digest.Algorithm.SHA_256
-                ? stat.digest() : sha256Of(store.get(), artifact.uri());
-        if (expected.isPresent() && !Digest.sha256(expected.get()).equals(sha256)) {
-            throw ConnectorException.configuration(connection, REGISTER + ": the artifact at " + artifact.uri()
-                    + " has SHA-256 " + sha256.value() + ", not the expected " + expected.get()
-                    + "; nothing was registered");
-        }
-        return new ArtifactRef(artifact.uri(), stat.size(), sha256, stat.mediaType());
-    }
-
-    private Digest sha256Of(ArtifactStore store, URI uri) {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-        try (InputStream in = new DigestInputStream(store.open(uri), sha256)) {
-            in.transferTo(OutputStream.nullOutputStream());
-        } catch (IOException e) {
-            throw ConnectorException.transientFailure(connection, "reading " + uri + " failed: " + e.getMessage(), e);
-        }
-        return Digest.sha256(HexFormat.of().formatHex(sha256.digest()));
-    }
-
-    /** Fills the pipeline-run placeholders, then the hub's own. */
-    private String expand(Request request, String template) {
-        Object data = request.event() == null ? null : request.event().data();
-        Matcher matcher = PLACEHOLDER.matcher(template);
-        StringBuilder out = new StringBuilder();
-        while (matcher.find()) {
-            String name = matcher.group(1);
-            String value = null;
-            if (data instanceof PipelineRun run) {
-                value = switch (name) {
-                    case "run_id" -> run.ref().nativeId();
-                    case "run_name" -> run.runName();
-                    case "pipeline" -> run.pipelineName();
-                    case "pipeline_version" -> run.pipelineVersion();
-                    default -> run.parameters().get(name.substring("param.".length()));
-                };
-            }
-            if (value == null) {
-                throw ConnectorException.configuration(connection, "action " + REGISTER + ": event "
-                        + (request.event() == null ? "(none)" : request.event().type()) + " has no " + name
-                        + " for {" + name + "} in \"" + template + "\"");
-            }
-            matcher.appendReplacement(out, Matcher.quoteReplacement(value));
-        }
-        matcher.appendTail(out);
-        return request.expand(connection, out.toString());
     }
 }
