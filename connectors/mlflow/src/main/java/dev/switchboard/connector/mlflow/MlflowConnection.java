@@ -2,6 +2,7 @@ package dev.switchboard.connector.mlflow;
 
 import dev.switchboard.connector.mlflow.internal.MlflowClient;
 import dev.switchboard.model.CanonicalEvent;
+import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ArtifactStore;
 import dev.switchboard.spi.CheckResult;
 import dev.switchboard.spi.Connection;
@@ -23,6 +24,7 @@ final class MlflowConnection implements Connection {
     private final MlflowModelRegistry registry;
     private final MlflowExperimentTracker tracker;
     private final MlflowArtifactStore artifacts;
+    private final MlflowActions actions;
     private final EventSource events;
 
     MlflowConnection(MlflowOptions.Settings settings, ConnectorContext context) {
@@ -34,6 +36,7 @@ final class MlflowConnection implements Connection {
         this.tracker = new MlflowExperimentTracker(client, mapper);
         this.registry = new MlflowModelRegistry(name, client, mapper, tracker);
         this.artifacts = new MlflowArtifactStore(name, client, tracker);
+        this.actions = new MlflowActions(name, registry, mapper, context.artifacts());
         MlflowWebhooks webhooks = new MlflowWebhooks(name, settings.webhookSecret(), settings.webhookMaxAge(),
                 context.clock(), mapper);
         MlflowPoller poller = new MlflowPoller(name, registry, mapper, settings.pageSize());
@@ -81,6 +84,11 @@ final class MlflowConnection implements Connection {
     @Override
     public Optional<EventSource> eventSource() {
         return Optional.of(events);
+    }
+
+    @Override
+    public Optional<ActionTarget> actionTarget() {
+        return Optional.of(actions);
     }
 
     @Override

@@ -47,7 +47,7 @@ public final class MlflowConnector implements Connector {
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.MODEL_REGISTRY, Capability.ARTIFACT_STORE, Capability.EVENT_SOURCE,
-                Capability.EXPERIMENT_TRACKER);
+                Capability.EXPERIMENT_TRACKER, Capability.ACTION_TARGET);
     }
 
     @Override

@@ -249,6 +249,12 @@ public final class MlflowModelRegistry implements ModelRegistry {
         return withAliases(searchVersions(filter, null, 1).items()).stream().findFirst();
     }
 
+    /** MLflow's {@code status} of a version ({@code READY}, {@code PENDING_REGISTRATION} …), or empty if it is gone. */
+    Optional<String> registrationStatus(String modelName, String version) {
+        return ifExists(() -> client.field(client.get("model-versions/get", query("name", modelName, "version", version)),
+                "model_version", MlflowDtos.ModelVersion.class)).map(v -> v.status() == null ? "READY" : v.status());
+    }
+
     private ModelVersion readVersion(String modelName, String version) {
         return mapper.toCanonical(client.field(client.get("model-versions/get",
                 query("name", modelName, "version", version)), "model_version", MlflowDtos.ModelVersion.class));
