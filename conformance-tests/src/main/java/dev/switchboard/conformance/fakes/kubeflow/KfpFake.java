@@ -157,6 +157,18 @@ public final class KfpFake extends WireMockFake<KfpFake> {
         return body;
     }
 
+    /**
+     * The gRPC code grpc-gateway maps onto an HTTP status of an injected server error: Unavailable (14) is 503 (and
+     * what a 502 of the mesh stands for), DeadlineExceeded (4) 504, Internal (13) the rest.
+     */
+    private static int grpcCode(int httpStatus) {
+        return switch (httpStatus) {
+            case 502, 503 -> 14;
+            case 504 -> 4;
+            default -> 13;
+        };
+    }
+
     private static ApiError fail(int http, int grpcCode, String message) {
         return new ApiError(http, status(grpcCode, message));
     }
@@ -176,7 +188,7 @@ public final class KfpFake extends WireMockFake<KfpFake> {
             URI url = URI.create(request.getUrl());
             Optional<Faults.Fault> fault = faults().take(url.getRawPath());
             if (fault.isPresent() && fault.get().kind() != Faults.Kind.SLOW) {
-                return FakeHttp.fault(fault.get(), status(fault.get().status() == 503 ? 14 : 13, "injected fault"),
+                return FakeHttp.fault(fault.get(), status(grpcCode(fault.get().status()), "injected fault"),
                         status(8, "rate limited"));
             }
             ResponseDefinition answer;

@@ -164,10 +164,13 @@ public final class KubeflowRegistryFake extends WireMockFake<KubeflowRegistryFak
             case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
+            case 408 -> "Request Timeout";
             case 409 -> "Conflict";
             case 422 -> "Unprocessable Entity";
             case 429 -> "Too Many Requests";
+            case 502 -> "Bad Gateway";
             case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
             default -> "Internal Server Error";
         };
         return JSON.createObjectNode().put("code", code).put("message", message);
