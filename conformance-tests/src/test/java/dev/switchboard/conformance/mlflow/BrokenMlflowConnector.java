@@ -113,6 +113,11 @@ final class BrokenMlflowConnector implements Connector {
             }
 
             @Override
+            public Optional<dev.switchboard.spi.ActionTarget> actionTarget() {
+                return connection.actionTarget();
+            }
+
+            @Override
             public void close() {
                 connection.close();
             }

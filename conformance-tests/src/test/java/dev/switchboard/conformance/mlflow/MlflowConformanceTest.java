@@ -11,7 +11,11 @@ import dev.switchboard.conformance.WebhookEventSourceSuite;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowWebhookSender;
 import dev.switchboard.connector.mlflow.MlflowConnector;
+import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.model.EventType;
+import dev.switchboard.model.PipelineRun;
+import dev.switchboard.model.ResourceRef;
+import dev.switchboard.model.RunStatus;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ArtifactResolver;
 import dev.switchboard.spi.Capability;
@@ -33,9 +37,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Runs the MLflow connector through every suite of the kit against the MLflow fake. It implements
- * {@link ActionTargetSuite} too, although MLflow offers no actions: those tests are skipped with the reason
- * "connector mlflow does not declare ACTION_TARGET".
+ * Runs the MLflow connector through every suite of the kit against the MLflow fake, its action
+ * {@code register-model-version} included.
  */
 class MlflowConformanceTest extends ConnectorHarness implements ConfigSuite, ModelRegistrySuite,
         WebhookEventSourceSuite, PollingEventSourceSuite, ArtifactStoreSuite, ActionTargetSuite {
@@ -61,7 +64,7 @@ class MlflowConformanceTest extends ConnectorHarness implements ConfigSuite, Mod
     @Override
     public Set<Capability> declaredCapabilities() {
         return EnumSet.of(Capability.MODEL_REGISTRY, Capability.ARTIFACT_STORE, Capability.EVENT_SOURCE,
-                Capability.EXPERIMENT_TRACKER);
+                Capability.EXPERIMENT_TRACKER, Capability.ACTION_TARGET);
     }
 
     @Override
@@ -176,6 +179,12 @@ class MlflowConformanceTest extends ConnectorHarness implements ConfigSuite, Mod
 
     @Override
     public ActionTarget.Request sampleAction() {
-        throw new AssertionError("MLflow declares no ACTION_TARGET, so no action test may get this far");
+        PipelineRun run = new PipelineRun(ResourceRef.of("kubeflow-pipelines", "kfp-prod", "run", "run-7"),
+                "train-churn", "nightly", RunStatus.SUCCEEDED, null, null, Map.of("model_name", "churn-kit",
+                "epochs", "20"));
+        CanonicalEvent event = new CanonicalEvent(UUID.randomUUID().toString(), CanonicalEvent.sourceOf("kfp-prod"),
+                EventType.PIPELINE_RUN_FINISHED, "runs/run-7", MLFLOW.clock().instant(), run);
+        return new ActionTarget.Request("register-model-version", Map.of("model", "{param.model_name}",
+                "artifact-uri", "s3://models/churn/{run_id}/model.joblib"), event, "action-" + UUID.randomUUID());
     }
 }
