@@ -179,7 +179,7 @@ class MlflowConformanceTest extends ConnectorHarness implements ConfigSuite, Mod
 
     @Override
     public ActionTarget.Request sampleAction() {
-        PipelineRun run = new PipelineRun(ResourceRef.of("kubeflow-pipelines", "kfp-prod", "run", "run-7"),
+        PipelineRun run = new PipelineRun(ResourceRef.of("kubeflow-pipelines", "kfp-prod", "pipeline_run", "run-7"),
                 "train-churn", "nightly", RunStatus.SUCCEEDED, null, null, Map.of("model_name", "churn-kit",
                 "epochs", "20"));
         CanonicalEvent event = new CanonicalEvent(UUID.randomUUID().toString(), CanonicalEvent.sourceOf("kfp-prod"),

@@ -84,7 +84,7 @@ class MlflowRegisterActionTest {
                 .containsEntry("kfp.run_name", "nightly").containsEntry("kfp.pipeline_version_id", "pv-3")
                 .containsEntry("kfp.param.epochs", "20").containsEntry("kfp.param.model_name", "churn")
                 .containsEntry("team", "growth").containsEntry("switchboard.digest", "SHA_256:" + sha256)
-                .containsEntry("switchboard.source-run", "kfp-prod:run:run-7")
+                .containsEntry("switchboard.source-run", "kfp-prod:pipeline_run:run-7")
                 .containsKey("switchboard.idempotency-key");
         assertThat(version.has("run_id")).as("a KFP run is not an MLflow run").isFalse();
         assertThat(actions.status(result.started())).map(ActionTarget.Status::status).contains(RunStatus.SUCCEEDED);
@@ -168,7 +168,7 @@ class MlflowRegisterActionTest {
     }
 
     private static Request register(Map<String, String> extra, String key) {
-        PipelineRun run = new PipelineRun(ResourceRef.of("kubeflow-pipelines", "kfp-prod", "run", "run-7"),
+        PipelineRun run = new PipelineRun(ResourceRef.of("kubeflow-pipelines", "kfp-prod", "pipeline_run", "run-7"),
                 "train-churn", "nightly", RunStatus.SUCCEEDED, null, null,
                 Map.of("model_name", "churn", "epochs", "20"), "pv-3");
         CanonicalEvent event = new CanonicalEvent(UUID.randomUUID().toString(), CanonicalEvent.sourceOf("kfp-prod"),
