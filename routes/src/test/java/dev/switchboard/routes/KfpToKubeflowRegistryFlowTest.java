@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.conformance.fakes.kubeflow.KfpFake;
 import dev.switchboard.conformance.fakes.kubeflow.KubeflowRegistryFake;
+import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.conformance.fakes.s3.S3ProxyServer;
 import dev.switchboard.core.camel.RouteFiles;
 import dev.switchboard.core.camel.SwitchboardComponent;
@@ -51,6 +52,9 @@ class KfpToKubeflowRegistryFlowTest {
     static final KubeflowRegistryFake REGISTRY = new KubeflowRegistryFake();
     @RegisterExtension
     static final S3ProxyServer S3 = new S3ProxyServer("models");
+    /** For the folder's other route, {@code kfp-run-to-mlflow} (see {@link KfpToMlflowFlowTest}). */
+    @RegisterExtension
+    static final MlflowFake MLFLOW = new MlflowFake();
 
     static final Path SHIPPED_ROUTES = Path.of("src/main/resources/routes/kubeflow");
     static final byte[] MODEL = new byte[64 * 1024 + 7];
@@ -83,6 +87,8 @@ class KfpToKubeflowRegistryFlowTest {
                         "token", "kfp-token", "page-size", "2")),
                 "kf-registry", new HubConfig.ConnectionSpec("kubeflow-registry", Map.of("url",
                         REGISTRY.baseUrl().toString(), "token", "mr-token")),
+                "mlflow-prod", new HubConfig.ConnectionSpec("mlflow", Map.of("tracking-url",
+                        MLFLOW.baseUrl().toString())),
                 "s3-models", new HubConfig.ConnectionSpec("s3", Map.of("bucket-prefix", "s3://models",
                         "region", S3ProxyServer.REGION, "endpoint-override", S3.endpoint().toString(),
                         "path-style", "true", "access-key-id", S3ProxyServer.ACCESS_KEY_ID,
