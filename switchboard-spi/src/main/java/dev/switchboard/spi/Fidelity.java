@@ -1,5 +1,6 @@
 package dev.switchboard.spi;
 
+import dev.switchboard.model.Stage;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -15,8 +16,12 @@ import java.util.Set;
  *                          are kept as metadata properties {@code switchboard.alias.<name>}"), for the report
  * @param tagRule           which tags the tool cannot hold beyond the length limit (characters, key length,
  *                          empty values, keys it uses itself); {@link TagRule#ANY} when every tag fits
+ * @param stages            the stages the tool can hold when it supports {@link Field#STAGE}: all four when
+ *                          {@code null} or empty (the Kubeflow Model Registry holds only {@code NONE} and
+ *                          {@code ARCHIVED}, its {@code state} LIVE and ARCHIVED); none without {@link Field#STAGE}
  */
-public record Fidelity(Set<Field> supported, int maxTags, int maxTagValueLength, String notes, TagRule tagRule) {
+public record Fidelity(Set<Field> supported, int maxTags, int maxTagValueLength, String notes, TagRule tagRule,
+                       Set<Stage> stages) {
 
     /** Says why a tool cannot hold one tag, so a sync can leave it out with a fidelity gap instead of failing. */
     @FunctionalInterface
@@ -34,6 +39,11 @@ public record Fidelity(Set<Field> supported, int maxTags, int maxTagValueLength,
         this(supported, maxTags, maxTagValueLength, notes, TagRule.ANY);
     }
 
+    /** A tool that holds every stage when it supports {@link Field#STAGE}. */
+    public Fidelity(Set<Field> supported, int maxTags, int maxTagValueLength, String notes, TagRule tagRule) {
+        this(supported, maxTags, maxTagValueLength, notes, tagRule, null);
+    }
+
     /** The canonical fields of a model version a tool may or may not hold. */
     public enum Field {
         DESCRIPTION, TAGS, ALIASES, STAGE, APPROVAL, METRICS, PARAMS, SOURCE_RUN, ARTIFACT, TIMESTAMPS
@@ -47,6 +57,17 @@ public record Fidelity(Set<Field> supported, int maxTags, int maxTagValueLength,
         }
         notes = notes == null ? "" : notes;
         tagRule = tagRule == null ? TagRule.ANY : tagRule;
+        if (!supported.contains(Field.STAGE)) {
+            stages = Set.of();
+        } else {
+            stages = stages == null || stages.isEmpty() ? Set.copyOf(EnumSet.allOf(Stage.class))
+                    : Set.copyOf(EnumSet.copyOf(stages));
+        }
+    }
+
+    /** Whether the tool can hold {@code stage}: it supports {@link Field#STAGE} and has it among its {@link #stages}. */
+    public boolean holdsStage(Stage stage) {
+        return stages.contains(stage);
     }
 
     /** Why the tool cannot hold {@code key=value} (too long a value, or its {@link #tagRule}), or empty. */

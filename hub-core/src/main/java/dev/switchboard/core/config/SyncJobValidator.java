@@ -96,6 +96,14 @@ public final class SyncJobValidator {
         if (!mapping.approvalStage().isEmpty() && target.isPresent() && !target.get().supports(Fidelity.Field.STAGE)) {
             problems.add(new ConfigProblem(spec.path("mapping.approval-stage"), "maps to a stage, but target \""
                     + spec.target() + "\" cannot hold stages"));
+        } else if (target.isPresent()) {
+            mapping.approvalStage().forEach((approval, stage) -> {
+                if (!target.get().holdsStage(stage)) {
+                    problems.add(new ConfigProblem(spec.path("mapping.approval-stage." + approval), "maps to stage "
+                            + stage + ", but target \"" + spec.target() + "\" holds only "
+                            + new java.util.TreeSet<>(target.get().stages())));
+                }
+            });
         }
         mapping.tagRenames().forEach((from, to) -> {
             if (to == null || to.isBlank()) {

@@ -73,9 +73,10 @@ final class VersionMapper {
 
         Stage stage = source.stage() != null ? source.stage()
                 : source.approval() == null ? null : mapping.approvalStage().get(source.approval());
-        if (!target.supports(Field.STAGE)) {
+        if (stage != null && !target.holdsStage(stage)) {
             if (source.stage() != null && source.stage() != Stage.NONE) {
                 gaps.add(new FidelityGap(Field.STAGE, "stage " + source.stage() + " not held by the target"
+                        + (target.stages().isEmpty() ? "" : " (it holds " + new TreeSet<>(target.stages()) + ")")
                         + carriedAs(approval, "stage " + source.stage(), approvalFrom)));
             }
             stage = null;

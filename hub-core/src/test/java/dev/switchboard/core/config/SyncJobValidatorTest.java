@@ -8,8 +8,10 @@ import dev.switchboard.core.testing.RecordingConnector;
 import dev.switchboard.model.ApprovalStatus;
 import dev.switchboard.model.Stage;
 import dev.switchboard.spi.ConfigProblem;
+import dev.switchboard.spi.Fidelity;
 import java.net.URI;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,11 +21,15 @@ class SyncJobValidatorTest {
 
     private static final ConnectorRegistry CONNECTORS = ConnectorRegistry.of(List.of(new InMemoryRegistryConnector(),
             new RecordingConnector(), InMemoryRegistryConnector.withFidelity("sagemaker-like",
-                    InMemoryRegistryConnector.SAGEMAKER_LIKE)));
+                    InMemoryRegistryConnector.SAGEMAKER_LIKE), InMemoryRegistryConnector.withFidelity("kubeflow-like",
+                    new Fidelity(EnumSet.of(Fidelity.Field.STAGE, Fidelity.Field.TAGS), Integer.MAX_VALUE,
+                            Integer.MAX_VALUE, "archiving only", Fidelity.TagRule.ANY,
+                            EnumSet.of(Stage.NONE, Stage.ARCHIVED)))));
 
     private static final Map<String, HubConfig.ConnectionSpec> CONNECTIONS = Map.of(
             "mlflow", new HubConfig.ConnectionSpec(InMemoryRegistryConnector.TYPE, Map.of()),
             "sagemaker", new HubConfig.ConnectionSpec("sagemaker-like", Map.of()),
+            "kubeflow", new HubConfig.ConnectionSpec("kubeflow-like", Map.of()),
             "deploy", new HubConfig.ConnectionSpec(RecordingConnector.TYPE, Map.of("url", "https://ci.example.com")));
 
     @Test
@@ -49,7 +55,7 @@ class SyncJobValidatorTest {
 
         assertThat(validate(job)).extracting(ConfigProblem::toString).containsExactlyInAnyOrder(
                 "sync-jobs.Bad_Job: sync job names must be lower-case letters, digits and dashes (at most 64), was \"Bad_Job\"",
-                "sync-jobs.Bad_Job.source: unknown connection \"nope\"; configured: deploy, mlflow, sagemaker",
+                "sync-jobs.Bad_Job.source: unknown connection \"nope\"; configured: deploy, kubeflow, mlflow, sagemaker",
                 "sync-jobs.Bad_Job.target: connection \"deploy\" (type recording) has no model registry; a sync job "
                         + "needs one on both sides",
                 "sync-jobs.Bad_Job.page-size: must be at least 1, was -1",
@@ -74,6 +80,17 @@ class SyncJobValidatorTest {
         assertThat(validate(job)).extracting(ConfigProblem::toString).containsExactlyInAnyOrder(
                 "sync-jobs.loop.target: must differ from the source, was \"sagemaker\" for both",
                 "sync-jobs.loop.mapping.approval-stage: maps to a stage, but target \"sagemaker\" cannot hold stages");
+    }
+
+    @Test
+    void aStageTheTargetDoesNotHoldIsReportedAndOneItHoldsIsNot() {
+        SyncJobSpec job = SyncJobSpec.of("to-kubeflow", "mlflow", "kubeflow")
+                .withMapping(new SyncJobSpec.FieldMapping(null, null, Map.of(ApprovalStatus.APPROVED, Stage.PRODUCTION,
+                        ApprovalStatus.REJECTED, Stage.ARCHIVED), null, null));
+
+        assertThat(validate(job)).extracting(ConfigProblem::toString).containsExactly(
+                "sync-jobs.to-kubeflow.mapping.approval-stage.APPROVED: maps to stage PRODUCTION, but target "
+                        + "\"kubeflow\" holds only [NONE, ARCHIVED]");
     }
 
     @Test

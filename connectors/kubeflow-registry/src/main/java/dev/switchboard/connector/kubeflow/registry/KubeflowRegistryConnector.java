@@ -1,5 +1,6 @@
 package dev.switchboard.connector.kubeflow.registry;
 
+import dev.switchboard.model.Stage;
 import dev.switchboard.spi.Capability;
 import dev.switchboard.spi.ConfigProblem;
 import dev.switchboard.spi.Connection;
@@ -19,8 +20,9 @@ public final class KubeflowRegistryConnector implements Connector {
     public static final String TYPE = "kubeflow-registry";
 
     static final Fidelity FIDELITY = new Fidelity(EnumSet.of(
-            Fidelity.Field.DESCRIPTION, Fidelity.Field.TAGS, Fidelity.Field.ALIASES, Fidelity.Field.METRICS,
-            Fidelity.Field.PARAMS, Fidelity.Field.SOURCE_RUN, Fidelity.Field.ARTIFACT, Fidelity.Field.TIMESTAMPS),
+            Fidelity.Field.DESCRIPTION, Fidelity.Field.TAGS, Fidelity.Field.ALIASES, Fidelity.Field.STAGE,
+            Fidelity.Field.METRICS, Fidelity.Field.PARAMS, Fidelity.Field.SOURCE_RUN, Fidelity.Field.ARTIFACT,
+            Fidelity.Field.TIMESTAMPS),
             Integer.MAX_VALUE, Integer.MAX_VALUE,
             "Tags are customProperties of type MetadataStringValue under the tag's key (int, double and bool "
                     + "properties read as tags in their text form; struct and proto properties are not tags). "
@@ -30,8 +32,9 @@ public final class KubeflowRegistryConnector implements Connector {
                     + RegistryMapper.SOURCE_RUN + " (JSON text), the artifact digest " + RegistryMapper.DIGEST
                     + " on the model artifact, the version a sync job copied " + RegistryMapper.SOURCE_REF
                     + " (its reference key); keys starting with " + RegistryMapper.RESERVED + " are not tags. "
-                    + "No approval status. Of stages only ARCHIVED (state ARCHIVED) is held. Version names are "
-                    + "assigned by the connector (1, 2, …); the idempotency key is the version's externalId.");
+                    + "No approval status. Of stages only NONE (state LIVE) and ARCHIVED (state ARCHIVED) are held. "
+                    + "Version names are assigned by the connector (1, 2, …); the idempotency key is the version's "
+                    + "externalId.", Fidelity.TagRule.ANY, EnumSet.of(Stage.NONE, Stage.ARCHIVED));
 
     @Override
     public String type() {

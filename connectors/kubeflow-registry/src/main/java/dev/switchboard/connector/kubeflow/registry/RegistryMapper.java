@@ -222,7 +222,7 @@ final class RegistryMapper {
             }
         });
         ResourceRef sourceRun = props.has(SOURCE_RUN) ? parseRef(scalar(props.get(SOURCE_RUN))) : null;
-        Stage stage = "ARCHIVED".equals(mv.path("state").asString("")) ? Stage.ARCHIVED : null;
+        Stage stage = "ARCHIVED".equals(mv.path("state").asString("")) ? Stage.ARCHIVED : Stage.NONE;
         return new ModelVersion(versionRef(mv.path("id").asString()), rm.path("name").asString(), name,
                 mv.path("description").asString(null), sourceRun, artifact(artifact), aliases, stage, null,
                 tags(props), metrics, params, millis(mv.path("createTimeSinceEpoch")),
