@@ -280,10 +280,15 @@ public interface ModelRegistrySuite extends ConnectorUnderTest {
         ModelRegistry registry = registry();
         String name = uniqueModelName();
         ModelVersion version = createVersion(registry, name);
-        assertThat(registry.transitionStage(name, version.version(), Stage.STAGING).stage()).isEqualTo(Stage.STAGING);
-        assertThat(registry.getVersion(name, version.version()).orElseThrow().stage()).isEqualTo(Stage.STAGING);
-        registry.transitionStage(name, version.version(), Stage.PRODUCTION);
-        assertThat(registry.getVersion(name, version.version()).orElseThrow().stage()).isEqualTo(Stage.PRODUCTION);
+        // every stage the fidelity holds, in the order a version goes through them, then back to NONE if held
+        List<Stage> stages = new ArrayList<>(List.of(Stage.STAGING, Stage.PRODUCTION, Stage.ARCHIVED, Stage.NONE));
+        stages.removeIf(stage -> !declaredFidelity().holdsStage(stage));
+        for (Stage stage : stages) {
+            assertThat(registry.transitionStage(name, version.version(), stage).stage()).as("answer to %s", stage)
+                    .isEqualTo(stage);
+            assertThat(registry.getVersion(name, version.version()).orElseThrow().stage()).as("read after %s", stage)
+                    .isEqualTo(stage);
+        }
     }
 
     @Test
@@ -307,8 +312,10 @@ public interface ModelRegistrySuite extends ConnectorUnderTest {
         if (!declaredFidelity().supports(Fidelity.Field.APPROVAL)) {
             unsupported.add(() -> registry.setApproval(name, version.version(), ApprovalStatus.APPROVED));
         }
-        if (!declaredFidelity().supports(Fidelity.Field.STAGE)) {
-            unsupported.add(() -> registry.transitionStage(name, version.version(), Stage.STAGING));
+        for (Stage stage : List.of(Stage.STAGING, Stage.PRODUCTION)) {
+            if (!declaredFidelity().holdsStage(stage)) {
+                unsupported.add(() -> registry.transitionStage(name, version.version(), stage));
+            }
         }
         if (!declaredFidelity().supports(Fidelity.Field.ALIASES)) {
             unsupported.add(() -> registry.setAlias(name, "champion", version.version()));
