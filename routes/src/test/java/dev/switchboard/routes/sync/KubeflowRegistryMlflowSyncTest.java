@@ -175,6 +175,65 @@ class KubeflowRegistryMlflowSyncTest {
     }
 
     @Test
+    void mlflowsArchivedStageBecomesStateArchivedAndOtherStagesAreReportedAsNotHeld() {
+        String v1 = MLFLOW.createModelVersion("churn", "s3://models/churn/v1/model.joblib");
+        String v2 = MLFLOW.createModelVersion("churn", "s3://models/churn/v2/model.joblib");
+        MLFLOW.call("POST", "model-versions/transition-stage", Map.of("name", "churn", "version", v1,
+                "stage", "Archived", "archive_existing_versions", "false"));
+        MLFLOW.call("POST", "model-versions/transition-stage", Map.of("name", "churn", "version", v2,
+                "stage", "Staging", "archive_existing_versions", "false"));
+
+        SyncReport first = sync.apply("mlflow-to-kubeflow");
+
+        assertThat(first.outcomes()).extracting(SyncOutcome::kind).containsOnly(SyncOutcome.Kind.CREATED);
+        assertThat(first.outcomes()).flatExtracting(SyncOutcome::fidelity).singleElement().satisfies(gap -> {
+            assertThat(gap.field()).isEqualTo(Fidelity.Field.STAGE);
+            assertThat(gap.detail()).isEqualTo("stage STAGING not held by the target (it holds [NONE, ARCHIVED])");
+        });
+        assertThat(REGISTRY.versions()).extracting(v -> v.path("state").asString())
+                .containsExactlyInAnyOrder("ARCHIVED", "LIVE");
+        assertThat(stateOfVersionWithUri("s3://models/churn/v1/model.joblib")).isEqualTo("ARCHIVED");
+
+        MLFLOW.call("POST", "model-versions/transition-stage", Map.of("name", "churn", "version", v1,
+                "stage", "None", "archive_existing_versions", "false"));
+        SyncReport restored = sync.apply("mlflow-to-kubeflow");
+
+        assertThat(restored.outcomes()).extracting(SyncOutcome::kind).contains(SyncOutcome.Kind.UPDATED);
+        assertThat(stateOfVersionWithUri("s3://models/churn/v1/model.joblib")).as("back to None").isEqualTo("LIVE");
+        REGISTRY.server().resetRequests();
+        assertThat(sync.apply("mlflow-to-kubeflow", SyncService.Scope.FULL).outcomes()).extracting(SyncOutcome::kind)
+                .containsOnly(SyncOutcome.Kind.UNCHANGED);
+        assertThat(writes(REGISTRY.server().getAllServeEvents())).as("registry writes of the re-run").isEmpty();
+    }
+
+    @Test
+    void registryStateArchivedBecomesMlflowsArchivedStageAndBack() {
+        JsonNode archived = REGISTRY.createVersion("fraud", "1", "s3://models/fraud/1/model.onnx");
+        REGISTRY.createVersion("fraud", "2", "s3://models/fraud/2/model.onnx");
+        REGISTRY.call("PATCH", "/model_versions/" + archived.path("id").asString(),
+                JSON.createObjectNode().put("state", "ARCHIVED"));
+
+        SyncReport created = sync.apply("kubeflow-to-mlflow");
+
+        assertThat(created.outcomes()).extracting(SyncOutcome::kind).containsOnly(SyncOutcome.Kind.CREATED);
+        assertThat(created.outcomes()).flatExtracting(SyncOutcome::fidelity).extracting(FidelityGap::field)
+                .doesNotContain(Fidelity.Field.STAGE);
+        assertThat(mlflowStageOf("s3://models/fraud/1/model.onnx")).isEqualTo("Archived");
+        assertThat(mlflowStageOf("s3://models/fraud/2/model.onnx")).isEqualTo("None");
+
+        REGISTRY.call("PATCH", "/model_versions/" + archived.path("id").asString(),
+                JSON.createObjectNode().put("state", "LIVE"));
+        assertThat(sync.apply("kubeflow-to-mlflow").outcomes()).extracting(SyncOutcome::kind)
+                .contains(SyncOutcome.Kind.UPDATED);
+        assertThat(mlflowStageOf("s3://models/fraud/1/model.onnx")).as("live again").isEqualTo("None");
+
+        MLFLOW.server().resetRequests();
+        assertThat(sync.apply("kubeflow-to-mlflow", SyncService.Scope.FULL).outcomes()).extracting(SyncOutcome::kind)
+                .containsOnly(SyncOutcome.Kind.UNCHANGED);
+        assertThat(writes(MLFLOW.server().getAllServeEvents())).as("MLflow writes of the re-run").isEmpty();
+    }
+
+    @Test
     void aHubWithAnEmptyDatabaseFindsTheVersionsItsPredecessorSyncedAndWritesNothing() {
         MLFLOW.createModelVersion("churn", "s3://models/churn/v1/model.joblib");
         String v2 = MLFLOW.createModelVersion("churn", "s3://models/churn/v2/model.joblib");
@@ -191,6 +250,25 @@ class KubeflowRegistryMlflowSyncTest {
                 .allSatisfy(detail -> assertThat(detail).startsWith("already at the target as "));
         assertThat(writes(REGISTRY.server().getAllServeEvents())).as("registry writes of the fresh hub").isEmpty();
         assertThat(REGISTRY.versions()).hasSize(2);
+    }
+
+    /** The {@code state} of the registry version whose model artifact has {@code uri}. */
+    private static String stateOfVersionWithUri(String uri) {
+        return REGISTRY.versions().stream().filter(v -> REGISTRY.call("GET", "/model_versions/"
+                        + v.path("id").asString() + "/artifacts?pageSize=10", null).path("items").valueStream()
+                        .anyMatch(artifact -> artifact.path("uri").asString().equals(uri)))
+                .findFirst().orElseThrow().path("state").asString();
+    }
+
+    private static String mlflowStageOf(String source) {
+        JsonNode versions = MLFLOW.call("GET", "model-versions/search", Map.of("filter", "name = 'fraud'"))
+                .path("model_versions");
+        for (JsonNode version : versions) {
+            if (version.path("source").asString().equals(source)) {
+                return version.path("current_stage").asString();
+            }
+        }
+        throw new AssertionError("no MLflow version of fraud has the source " + source);
     }
 
     private static JsonNode versionWithProperty(String key) {
