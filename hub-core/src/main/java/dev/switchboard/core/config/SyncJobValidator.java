@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -101,7 +102,7 @@ public final class SyncJobValidator {
                 if (!target.get().holdsStage(stage)) {
                     problems.add(new ConfigProblem(spec.path("mapping.approval-stage." + approval), "maps to stage "
                             + stage + ", but target \"" + spec.target() + "\" holds only "
-                            + new java.util.TreeSet<>(target.get().stages())));
+                            + new TreeSet<>(target.get().stages())));
                 }
             });
         }

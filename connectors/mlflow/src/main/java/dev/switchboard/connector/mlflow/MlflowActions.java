@@ -9,6 +9,7 @@ import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ArtifactResolver;
 import dev.switchboard.spi.ConnectorException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +78,7 @@ final class MlflowActions implements ActionTarget {
         }
         Object data = request.event() == null ? null : request.event().data();
         String model = request.expand(connection, request.require(connection, "model"));
-        ArtifactRef artifact = parameter(request, "artifact-uri").map(uri -> ArtifactRef.of(URI.create(uri)))
+        ArtifactRef artifact = parameter(request, "artifact-uri").map(this::uri).map(ArtifactRef::of)
                 .or(() -> data instanceof ModelVersion v ? Optional.ofNullable(v.artifact()) : Optional.empty())
                 .orElseThrow(() -> ConnectorException.configuration(connection, "action " + REGISTER
                         + " needs parameter artifact-uri: event " + (request.event() == null ? "(none)"
@@ -150,6 +151,15 @@ final class MlflowActions implements ActionTarget {
                     case "FAILED_REGISTRATION" -> RunStatus.FAILED;
                     default -> RunStatus.SUCCEEDED;
                 }, started));
+    }
+
+    private URI uri(String text) {
+        try {
+            return new URI(text);
+        } catch (URISyntaxException e) {
+            throw ConnectorException.configuration(connection, "action " + REGISTER + ": artifact-uri \"" + text
+                    + "\" is not a URI: " + e.getReason());
+        }
     }
 
     private Optional<String> parameter(Request request, String name) {
