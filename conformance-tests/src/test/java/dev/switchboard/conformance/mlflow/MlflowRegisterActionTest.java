@@ -50,15 +50,23 @@ class MlflowRegisterActionTest {
 
     @BeforeEach
     void open() {
+        connection = open("10s");
+        actions = connection.actionTarget().orElseThrow();
+        MLFLOW.putArtifact("models/churn/run-7/model.joblib", MODEL);
+    }
+
+    /**
+     * A connection that waits {@code timeout} for an answer. The tests' own connection is patient, so that a loaded
+     * build machine cannot fail a call that should succeed; an answer is lost only on an impatient one (2 s).
+     */
+    private static Connection open(String timeout) {
         Connection[] self = new Connection[1];
         // mlflow-artifacts:/ URIs are served by this connection's own artifact store, as the hub would resolve them
         ArtifactResolver resolver = uri -> self[0].artifactStore().filter(store -> store.serves(uri));
-        connection = new MlflowConnector().open(new ConnectionConfig("mlflow-prod", "mlflow", new HashMap<>(Map.of(
-                "tracking-url", MLFLOW.baseUrl().toString(), "request-timeout", "1500ms"))),
+        self[0] = new MlflowConnector().open(new ConnectionConfig("mlflow-prod", "mlflow", new HashMap<>(Map.of(
+                "tracking-url", MLFLOW.baseUrl().toString(), "request-timeout", timeout))),
                 new ConnectorContext(MLFLOW.clock(), resolver));
-        self[0] = connection;
-        actions = connection.actionTarget().orElseThrow();
-        MLFLOW.putArtifact("models/churn/run-7/model.joblib", MODEL);
+        return self[0];
     }
 
     @AfterEach
@@ -104,10 +112,15 @@ class MlflowRegisterActionTest {
     @Test
     void retriedDeliveryAfterALostAnswerFindsTheVersionTheFirstAttemptCreated() {
         // the server creates the version, then answers after the client gave up: the hub retries with the same key
-        MLFLOW.faults().slow(Duration.ofSeconds(4), 1, "model-versions/create");
-        ConnectorException lost = catchThrowableOfType(ConnectorException.class,
-                () -> actions.perform(register(Map.of("alias", "candidate"), "key-lost")));
-        assertThat(lost.kind()).isEqualTo(ErrorKind.TRANSIENT);
+        MLFLOW.faults().slow(Duration.ZERO, 1, "model-versions/create").slow(Duration.ofSeconds(4), 1,
+                "model-versions/create");
+        try (Connection impatient = open("2s")) {
+            ConnectorException lost = catchThrowableOfType(ConnectorException.class, () -> impatient.actionTarget()
+                    .orElseThrow().perform(register(Map.of("alias", "candidate"), "key-lost")));
+            assertThat(lost.kind()).isEqualTo(ErrorKind.TRANSIENT);
+        }
+        assertThat(MLFLOW.call("GET", "model-versions/search", Map.of("filter", "name = 'churn'"))
+                .get("model_versions")).as("created, although its answer was lost").hasSize(1);
 
         ActionTarget.Result retried = actions.perform(register(Map.of("alias", "candidate"), "key-lost"));
         ActionTarget.Result again = actions.perform(register(Map.of("alias", "candidate"), "key-lost"));
@@ -150,6 +163,11 @@ class MlflowRegisterActionTest {
                 () -> actions.perform(register(Map.of(), "key-5")));
         assertThat(limited.kind()).isEqualTo(ErrorKind.TRANSIENT);
         assertThat(limited.retryAfter()).contains(Duration.ofSeconds(3));
+
+        ConnectorException notAUri = catchThrowableOfType(ConnectorException.class,
+                () -> actions.perform(register(Map.of("artifact-uri", "s3://models/churn model"), "key-7")));
+        assertThat(notAUri.kind()).isEqualTo(ErrorKind.CONFIGURATION);
+        assertThat(notAUri.getMessage()).contains("\"s3://models/churn model\" is not a URI");
 
         ConnectorException missingTemplateValue = catchThrowableOfType(ConnectorException.class,
                 () -> actions.perform(register(Map.of("model", "{param.no_such}"), "key-6")));
