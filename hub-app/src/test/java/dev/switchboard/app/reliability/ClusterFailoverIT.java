@@ -45,6 +45,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -529,8 +530,12 @@ class ClusterFailoverIT {
     private void await(String what, BooleanSupplier condition) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+            } catch (DataAccessException notYet) {
+                // the first instance has not created the schema yet
             }
             for (ChildHub hub : hubs) {
                 if (!hub.alive() && !killed.contains(hub)) {
