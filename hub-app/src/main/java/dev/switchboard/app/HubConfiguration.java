@@ -160,7 +160,7 @@ class HubConfiguration {
     /** Camel finds components by bean name, so routes can say {@code switchboard:…}. */
     @Bean(SwitchboardComponent.SCHEME)
     SwitchboardComponent switchboardComponent(Store store, ActionDispatcher dispatcher, InstanceId instanceId) {
-        // Route executions are claimed as this instance, under a 30 s lease renewed while they run.
+        // Route executions are claimed as this instance, under the default 25 s lease, renewed while they run.
         return new SwitchboardComponent(store, dispatcher, instanceId, SwitchboardComponent.DEFAULT_EXECUTION_LEASE);
     }
 

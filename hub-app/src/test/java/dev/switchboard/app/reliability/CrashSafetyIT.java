@@ -8,7 +8,6 @@ import dev.switchboard.spi.WebhookRequest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -79,17 +77,15 @@ class CrashSafetyIT {
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(60);
 
     private static final String TOKEN = "crash-safety-admin-token-7f3a9c";
-    private static final String INBOUND_SECRET = secret("crash-inbound-signing-key-32byte");
-    private static final String OUTBOUND_SECRET = secret("crash-outbound-signing-key-32byt");
+    private static final String INBOUND_SECRET = ChildHub.secret("crash-inbound-signing-key-32byte");
+    private static final String OUTBOUND_SECRET = ChildHub.secret("crash-outbound-signing-key-32byt");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = ChildHub.httpClient();
     private final List<String> apiResponses = new ArrayList<>();
-    private Process hub;
+    private ChildHub hub;
     private HttpServer target;
     private ExecutorService targetThreads;
-    private Thread killOnExit;
 
     /** What the target received: raw receipts per idempotency key, and the keys it processed (first receipt). */
     private final Map<String, AtomicInteger> receiptsByKey = new ConcurrentHashMap<>();
@@ -98,12 +94,9 @@ class CrashSafetyIT {
     private final AtomicInteger badSignatures = new AtomicInteger();
 
     @AfterEach
-    void stopEverything() {
-        if (hub != null && hub.isAlive()) {
-            hub.destroyForcibly();
-        }
-        if (killOnExit != null) {
-            Runtime.getRuntime().removeShutdownHook(killOnExit);
+    void stopEverything() throws InterruptedException {
+        if (hub != null && hub.alive()) {
+            hub.kill();
         }
         if (target != null) {
             target.stop(0);
@@ -119,18 +112,12 @@ class CrashSafetyIT {
         Files.createDirectories(work);
         int targetPort = startTarget();
         Path config = writeConfig(work, targetPort);
-        int port = freePort();
+        int port = ChildHub.freePort();
         String base = "http://127.0.0.1:" + port;
-        killOnExit = new Thread(() -> {
-            if (hub != null) {
-                hub.destroyForcibly();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(killOnExit);
 
         List<Path> logs = new ArrayList<>();
         hub = startHub(work, config, port, 1, logs);
-        awaitReady(base, hub);
+        awaitReady(base);
 
         // The burst: SENDERS threads send WEBHOOKS distinct webhooks, resending any that got no 2xx.
         Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
@@ -170,13 +157,9 @@ class CrashSafetyIT {
                 pause(5);
             }
             assertThat(acknowledged.size()).as("acknowledged before kill %d", kill).isGreaterThanOrEqualTo(threshold);
-            long pid = hub.pid();
-            hub.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no graceful stop
-            assertThat(hub.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            exitCodes.add(hub.exitValue());
-            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            exitCodes.add(hub.kill());
             hub = startHub(work, config, port, kill + 1, logs);
-            awaitReady(base, hub);
+            awaitReady(base);
         }
 
         senders.shutdown();
@@ -206,8 +189,7 @@ class CrashSafetyIT {
         assertThat(countDeliveries(base, "DEAD")).isZero();
         assertThat(getApi(base, "/api/v1/dead-letters?size=10").path("items")).isEmpty();
 
-        hub.destroy();
-        hub.waitFor(20, TimeUnit.SECONDS);
+        hub.stop();
         assertNoSecretsIn(logs);
 
         System.out.printf("CrashSafetyIT: %d webhooks acknowledged (%d sends refused or failed and were resent), "
@@ -257,40 +239,18 @@ class CrashSafetyIT {
                 """.formatted(TOKEN, routes, WORKERS, INBOUND_SECRET, targetPort, OUTBOUND_SECRET));
     }
 
-    private static Process startHub(Path work, Path config, int port, int start, List<Path> logs) throws IOException {
-        Path log = work.resolve("hub-" + start + ".log");
-        logs.add(log);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"),
-                "dev.switchboard.app.cli.SwitchboardCli", "run",
-                "--SWITCHBOARD_CONFIG=" + config,
-                "--server.port=" + port,
-                "--switchboard.data-dir=" + work.resolve("data"))
-                .directory(work.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        return builder.start();
+    private static ChildHub startHub(Path work, Path config, int port, int start, List<Path> logs)
+            throws IOException {
+        ChildHub started = ChildHub.start("hub-" + start, work, config, port, "384m",
+                List.of("--switchboard.data-dir=" + work.resolve("data")));
+        logs.add(started.log());
+        return started;
     }
 
-    /** Ready when the route consuming the inbox has started (so its cursor exists before the first webhook). */
-    private void awaitReady(String base, Process process) throws Exception {
-        long deadline = System.nanoTime() + START_LIMIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(process.isAlive()).as("hub process exited during start-up, see its log").isTrue();
-            try {
-                HttpResponse<String> routes = http.send(api(base, "/api/v1/routes").build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (routes.statusCode() == 200 && routes.body().contains("Started")) {
-                    apiResponses.add(routes.body());
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            pause(200);
-        }
-        throw new AssertionError("hub did not start within " + START_LIMIT);
+    /** Ready when the route consuming the inbox has started (so it has subscribed before the first webhook). */
+    private void awaitReady(String base) throws Exception {
+        hub.awaitReady(http, TOKEN, START_LIMIT);
+        getApi(base, "/api/v1/routes"); // kept with the responses checked for secrets
     }
 
     private void awaitDrained(String base, Path work) throws Exception {
@@ -304,10 +264,7 @@ class CrashSafetyIT {
             }
             pause(250);
         }
-        Path threads = work.resolve("hub-threads.txt");
-        new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(hub.pid()), "Thread.print").redirectErrorStream(true).redirectOutput(threads.toFile())
-                .start().waitFor(30, TimeUnit.SECONDS);
+        Path threads = hub.dumpThreads();
         throw new AssertionError("outbox not drained within " + DRAIN_LIMIT + ": target processed " + processed.size()
                 + "; the hub's threads are in " + threads);
     }
@@ -364,25 +321,9 @@ class CrashSafetyIT {
 
     /** Sends webhook {@code n} (same id and body every time, freshly signed); true when the hub answered 2xx. */
     private boolean send(String base, int n) {
-        String id = webhookId(n);
-        byte[] body = ("{\"type\":\"model_version.alias_set\",\"model\":\"m" + n + "\",\"version\":\"1\","
-                + "\"alias\":\"champion\"}").getBytes(StandardCharsets.UTF_8);
-        Instant now = Instant.now();
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/webhooks/source"))
-                    .timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/json")
-                    .header("webhook-id", id)
-                    .header("webhook-timestamp", String.valueOf(now.getEpochSecond()))
-                    .header("webhook-signature", new StandardWebhooks(INBOUND_SECRET).sign(id, now, body))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() / 100 == 2;
-        } catch (IOException e) {
-            return false; // refused or cut off by the kill: send again later
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return ChildHub.sendSigned(http, base, "source", INBOUND_SECRET, webhookId(n),
+                ("{\"type\":\"model_version.alias_set\",\"model\":\"m" + n + "\",\"version\":\"1\","
+                        + "\"alias\":\"champion\"}").getBytes(StandardCharsets.UTF_8));
     }
 
     /** The delivery target: verifies the signature, records each receipt, processes a key only the first time. */
@@ -416,21 +357,7 @@ class CrashSafetyIT {
         return target.getAddress().getPort();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static String secret(String key) {
-        return "whsec_" + Base64.getEncoder().encodeToString(key.getBytes(StandardCharsets.UTF_8));
-    }
-
     private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildHub.pause(millis);
     }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.core.camel;
 
 import dev.switchboard.core.delivery.ActionDispatcher;
 import dev.switchboard.core.store.InstanceId;
+import dev.switchboard.core.store.WorkLeases;
 import dev.switchboard.core.store.Store;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -31,7 +32,7 @@ public class SwitchboardComponent extends DefaultComponent {
     public static final String SCHEME = "switchboard";
 
     /** How long an instance's claim on a route execution holds unless renewed; renewed every third of it. */
-    public static final Duration DEFAULT_EXECUTION_LEASE = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_EXECUTION_LEASE = WorkLeases.DEFAULT_LEASE;
 
     private final Store store;
     private final ActionDispatcher dispatcher;

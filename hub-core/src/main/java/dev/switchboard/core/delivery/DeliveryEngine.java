@@ -3,6 +3,7 @@ package dev.switchboard.core.delivery;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
+import dev.switchboard.core.store.WorkLeases;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.ErrorKind;
@@ -87,7 +88,7 @@ public final class DeliveryEngine implements AutoCloseable {
          * deliveries found no free slot and queued for the poller; with 64 the deliveries kept up with the intake.
          */
         public static final Settings DEFAULTS = new Settings(8, Duration.ofSeconds(1), Duration.ofMinutes(5), 64,
-                Duration.ofSeconds(30), Duration.ofSeconds(1));
+                WorkLeases.DEFAULT_LEASE, Duration.ofSeconds(1));
 
         public Settings {
             if (maxAttempts < 1) {

@@ -58,14 +58,14 @@ public final class PollScheduler implements AutoCloseable {
      * How pollers hold their leases.
      *
      * @param lease      how long a lease lasts without renewal: a dead instance's pollers are taken over this long
-     *                   after its last heartbeat (plus up to one heartbeat until another instance asks)
-     * @param heartbeat  how often a holder renews, and how often other instances try to take a lease over; at most
-     *                   a third of {@code lease}, so two heartbeats can fail before the lease runs out
+     *                   after its last heartbeat (plus up to a tick, as a standby tries again when it runs out)
+     * @param heartbeat  how often a holder renews, and how often other instances try to take a lease over at the
+     *                   latest; at most a third of {@code lease}, so two heartbeats can fail before the lease runs out
      * @param maxBackoff the longest wait between polls of a failing connection
      */
     public record Settings(Duration lease, Duration heartbeat, Duration maxBackoff) {
 
-        public static final Settings DEFAULTS = new Settings(Duration.ofSeconds(30), Duration.ofSeconds(5),
+        public static final Settings DEFAULTS = new Settings(WorkLeases.DEFAULT_LEASE, Duration.ofSeconds(5),
                 Duration.ofMinutes(15));
 
         public Settings {
@@ -340,7 +340,9 @@ public final class PollScheduler implements AutoCloseable {
             if (lease == null && !running && !now.isBefore(nextAcquireAt)) {
                 nextAcquireAt = now.plus(settings.heartbeat());
                 lease = leases.tryAcquire(leaseName, instance, settings.lease()).orElse(null);
-                if (lease != null) {
+                if (lease == null) {
+                    nextAcquireAt = leases.retryAt(leaseName, nextAcquireAt);
+                } else {
                     LOG.info("Polling {} on this instance ({}) every {}s", target.connection(), instance,
                             target.interval().toSeconds());
                     nextRenewAt = now.plus(settings.heartbeat());

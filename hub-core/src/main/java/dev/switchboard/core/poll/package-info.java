@@ -11,10 +11,11 @@
  *   poll; the inbox stores each {@code (source, id)} once and sources give stable ids, so nothing is missed or
  *   doubled.</li>
  *   <li><b>One instance per connection, by lease.</b> The lease {@code poll:<connection>}
- *   ({@link dev.switchboard.core.store.WorkLeases}, table {@code work_lease}) is held for 30 s and renewed every
+ *   ({@link dev.switchboard.core.store.WorkLeases}, table {@code work_lease}) is held for 25 s and renewed every
  *   5 s by the scheduler's tick, which keeps running while polls run on their own threads; other instances try to
- *   take it every 5 s. A dead holder's connection is polled again 30 to 35 s after its last renewal; a stopped
- *   one's at once (it releases); a restarted one with the same instance name takes its own back at once. The
+ *   take it every 5 s, and at the second it runs out. A dead holder's connection is polled again 25 to 26 s after
+ *   its last renewal (so within 30 s of its death); a stopped one's at once (it releases); a restarted one with the
+ *   same instance name takes its own back at once. The
  *   holder keeps the lease across polls, so the interval holds across the cluster, not per instance.</li>
  *   <li><b>Failures</b> are retried after the interval, then at doubling waits up to 15 min, logged at WARN when a
  *   connection starts failing (or the error changes) and at INFO when it recovers, never per tick.</li>

@@ -61,14 +61,17 @@ public final class RouteExecutions {
      * @param step      the action step it waits at or died at (from 1), or null
      * @param waitingOn the outbox delivery of that step, or null
      * @param claimId   the claim it runs under (RUNNING), or null
+     * @param runs      how often it was claimed (a run per action step plus one, more after a takeover)
+     * @param ranBy     the {@linkplain InstanceId#holder() instance} whose run recorded its current state, or null
+     *                  before its first run ended
      */
     public record Execution(long id, String routeId, long eventSeq, String subject, Status status, Integer step,
                             Long waitingOn, String detail, String holder, String claimId, Instant leaseUntil,
-                            int runs) {
+                            int runs, String ranBy) {
     }
 
     private static final String COLUMNS = "id, route_id, event_seq, subject, status, step, waiting_on, detail, holder, "
-            + "claim_id, lease_until, runs";
+            + "claim_id, lease_until, runs, ran_by";
     private static final String UNFINISHED = "('PENDING', 'RUNNING', 'WAITING')";
     /**
      * An earlier execution of the route for the subject that has not finished holds this one back. The subject
@@ -247,9 +250,9 @@ public final class RouteExecutions {
         }
         Timestamp now = ts(now());
         boolean held = jdbc.update("UPDATE route_execution SET status = ?, step = ?, waiting_on = ?, detail = ?, "
-                + "holder = NULL, node = NULL, claim_id = NULL, lease_until = NULL, updated_at = ? "
-                + "WHERE id = ? AND status = 'RUNNING' AND claim_id = ?", status.name(), step, waitingOn, detail, now,
-                claimed.id(), claimed.claimId()) == 1;
+                + "holder = NULL, node = NULL, claim_id = NULL, lease_until = NULL, ran_by = ?, updated_at = ? "
+                + "WHERE id = ? AND status = 'RUNNING' AND claim_id = ?", status.name(), step, waitingOn, detail,
+                claimed.holder(), now, claimed.id(), claimed.claimId()) == 1;
         if (held && status == Status.FAILED) {
             jdbc.update("INSERT INTO dead_letter (stage, event_seq, route_id, reason, created_at) "
                     + "VALUES ('route', ?, ?, ?, ?)", claimed.eventSeq(), claimed.routeId(),
@@ -377,7 +380,7 @@ public final class RouteExecutions {
         return new Execution(row.getLong("id"), row.getString("route_id"), row.getLong("event_seq"),
                 row.getString("subject"), Status.valueOf(row.getString("status")), stepOrNull, waitingOn,
                 row.getString("detail"), row.getString("holder"), row.getString("claim_id"),
-                lease == null ? null : lease.toInstant(), row.getInt("runs"));
+                lease == null ? null : lease.toInstant(), row.getInt("runs"), row.getString("ran_by"));
     }
 
     private Instant now() {

@@ -27,6 +27,21 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class WorkLeases {
 
+    /**
+     * What the hub promises by default: a dead instance's work (its route executions, deliveries, pollers, sync
+     * runs and triggers) is taken over within 30 s of its death.
+     */
+    public static final Duration DEFAULT_TAKEOVER = Duration.ofSeconds(30);
+
+    /**
+     * The default duration of every lease and claim the hub takes: {@link #DEFAULT_TAKEOVER} less the time another
+     * instance may need to notice that a lease ran out. A claim taken just before its holder dies runs out a whole
+     * lease after the death, and the instance that takes it over looks for runnable work every second or so
+     * (deliveries' and route executions' poll intervals, the pollers' and triggers' ticks), so a 30 s lease meant a
+     * takeover 30 to 31 s after a kill (measured by {@code ClusterFailoverIT}).
+     */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(25);
+
     private final JdbcTemplate jdbc;
     private final Store.Dialect dialect;
     private final Clock clock;
@@ -58,6 +73,15 @@ public final class WorkLeases {
             return Optional.empty();
         }
         return Optional.of(new Lease(name, instance, claim, duration, expires));
+    }
+
+    /**
+     * When an instance that did not get lease {@code name} should try again: when the current claim runs out, if
+     * that comes before {@code latest}, else {@code latest}. A standby that only looked every heartbeat would take a
+     * dead holder's lease up to a heartbeat after it ran out.
+     */
+    public Instant retryAt(String name, Instant latest) {
+        return find(name).map(Info::expiresAt).filter(latest::isAfter).orElse(latest);
     }
 
     /** The lease's current row, held or not, for status pages and tests. */

@@ -79,15 +79,18 @@ final class SyncRunStore {
                 at, instance.node(), instance.holder());
     }
 
-    /** Whether the newest applied run of {@code job} did not finish: ABORTED, or RUNNING under a lease that ran out. */
-    boolean lastApplyUnfinished(String job, Instant now) {
-        return jdbc.query("SELECT status, lease_until FROM sync_run WHERE job = ? AND mode = ? "
-                        + "ORDER BY started_at DESC, id DESC FETCH FIRST 1 ROWS ONLY", (row, n) -> {
-                    String status = row.getString(1);
-                    Timestamp lease = row.getTimestamp(2);
-                    return SyncRun.Status.ABORTED.name().equals(status) || SyncRun.Status.RUNNING.name().equals(status)
-                            && (lease == null || !lease.toInstant().isAfter(now));
-                }, job, SyncRun.Mode.APPLY.name()).stream().findFirst().orElse(false);
+    /**
+     * Whether the newest applied run of {@code job} has not finished: ABORTED, or still RUNNING, whether or not its
+     * lease ran out yet. A trigger taken over from a dead instance usually comes before the lease of that instance's
+     * run runs out (the leases are renewed apart); the new holder must still redo the run once it can, and its
+     * attempt simply waits while the run's instance lives.
+     */
+    boolean lastApplyUnfinished(String job) {
+        return jdbc.queryForList("SELECT status FROM sync_run WHERE job = ? AND mode = ? "
+                        + "ORDER BY started_at DESC, id DESC FETCH FIRST 1 ROWS ONLY", String.class, job,
+                SyncRun.Mode.APPLY.name()).stream()
+                .anyMatch(status -> status.equals(SyncRun.Status.ABORTED.name())
+                        || status.equals(SyncRun.Status.RUNNING.name()));
     }
 
     Page<SyncRun> runs(String job, PageRequest page) {

@@ -88,7 +88,7 @@ public final class SyncService implements AutoCloseable {
      */
     public record Settings(Duration lease, Duration heartbeat) {
 
-        public static final Settings DEFAULTS = new Settings(Duration.ofSeconds(30), Duration.ofSeconds(10));
+        public static final Settings DEFAULTS = new Settings(WorkLeases.DEFAULT_LEASE, Duration.ofSeconds(5));
 
         public Settings {
             if (lease == null || heartbeat == null || heartbeat.isNegative() || heartbeat.isZero()
@@ -259,9 +259,9 @@ public final class SyncService implements AutoCloseable {
         }
     }
 
-    /** Whether the newest applied run of {@code job} did not finish (its instance died, or it was interrupted). */
+    /** Whether the newest applied run of {@code job} has not finished (it runs, its instance died, or it stopped). */
     boolean lastApplyUnfinished(String job) {
-        return runs.lastApplyUnfinished(job, clock.instant());
+        return runs.lastApplyUnfinished(job);
     }
 
     private SyncReport applyHolding(SyncJobSpec spec, Scope scope, Lease lease) {

@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>One instance triggers a job.</b> With several hub instances on one store, the instance holding the lease
  * {@code sync-trigger:<job>} runs the job's triggers; the others stand by and take the lease over once it runs out
- * unrenewed (the holder died). The instance that takes it over runs the job at once when the job's last applied run
- * did not finish, so a run cut short by a crash is redone within a lease's time. Each run itself holds the job's
+ * unrenewed (the holder died), trying again at the second it runs out. The instance that takes it over runs the job
+ * when the job's last applied run did not finish: at once when that run was ABORTED, else as soon as the run's own
+ * lease runs out (the dead instance's run; one of a live instance is waited for), so a run cut short by a crash is
+ * redone within a lease's time. Each run itself holds the job's
  * run lease ({@link SyncService#tryApply}); when another instance is running the job (an apply from the API), the
  * triggered run is asked for again at the next tick instead of being dropped.
  *
@@ -274,7 +276,9 @@ public final class SyncTriggers implements AutoCloseable {
             if (lease == null && !now.isBefore(nextAcquireAt)) {
                 nextAcquireAt = now.plus(heartbeat);
                 lease = leases.tryAcquire(leaseName, sync.instance(), sync.settings().lease()).orElse(null);
-                if (lease != null) {
+                if (lease == null) {
+                    nextAcquireAt = leases.retryAt(leaseName, nextAcquireAt);
+                } else {
                     nextRenewAt = now.plus(heartbeat);
                     nextRunAt = job.trigger().interval() == null ? null : now.plus(job.trigger().interval());
                     LOG.info("Sync job {} is triggered by this instance ({})", job.name(), sync.instance());

@@ -320,7 +320,8 @@ abstract class RouteExecutionContractTest {
         assertThat(one.store.routeProgress().outcomes(orphan.seq())).extracting(RouteProgress.Entry::outcome)
                 .as("its lease still holds").containsExactly(Outcome.RUNNING);
 
-        Hub restarted = new Hub("restarted", pool(), InstanceId.newStart("node-b"));
+        InstanceId successor = InstanceId.newStart("node-b");
+        Hub restarted = new Hub("restarted", pool(), successor);
         awaitOutcome(one.store, own, "count", Outcome.DONE, null);
         assertThat(RUNS.get("restarted")).containsOnlyKeys("own");
         assertThat(one.store.routeProgress().outcomes(orphan.seq())).extracting(RouteProgress.Entry::outcome)
@@ -332,6 +333,10 @@ abstract class RouteExecutionContractTest {
                 perEvent.getOrDefault("orphan", new AtomicInteger()).get()).sum();
         assertThat(runsOfOrphan).isEqualTo(1);
         assertThat(one.store.executions().find("count", orphan.seq()).orElseThrow().runs()).as("claims").isEqualTo(2);
+        assertThat(one.store.executions().find("count", own.seq()).orElseThrow().ranBy()).as("who ran it")
+                .isEqualTo(successor.holder());
+        assertThat(one.store.executions().find("count", orphan.seq()).orElseThrow().ranBy())
+                .isNotEqualTo(crashed.holder()).isNotNull();
         assertThat(restarted.name).isEqualTo("restarted");
     }
 

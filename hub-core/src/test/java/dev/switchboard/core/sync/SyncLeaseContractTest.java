@@ -182,6 +182,54 @@ abstract class SyncLeaseContractTest {
         assertThat(target.versionCount()).isEqualTo(40);
     }
 
+    @Test
+    void aTriggerTakenOverBeforeTheDeadInstancesRunRanOutRedoesTheRunOnceItsLeaseRunsOut() {
+        Instant start = clock.instant();
+        SyncTriggers triggersOne = new SyncTriggers(one, Runnable::run, clock);
+        SyncTriggers triggersTwo = new SyncTriggers(two, Runnable::run, clock);
+        triggersOne.tick();
+        clock.advance(Duration.ofMinutes(30));
+        triggersTwo.tick(); // stands by
+        clock.advance(Duration.ofMinutes(30));
+        triggersOne.tick(); // renews the trigger: it runs out at 4 h
+        clock.advance(Duration.ofMinutes(30));
+        // At 1.5 h the first instance starts a run (its job lease and the run's run out at 4.5 h) and dies.
+        Store store = one.store();
+        store.leases().tryAcquire(SyncService.leaseName(JOB), first, SETTINGS.lease()).orElseThrow();
+        new SyncRunStore(store).start(new SyncRun("dead-run", JOB, SyncRun.Mode.APPLY, SyncRun.Status.RUNNING,
+                clock.instant(), null, 0, 0, 0, 0, 0, null), first, clock.instant().plus(SETTINGS.lease()));
+
+        Instant triggerTaken = null;
+        Instant redone = null;
+        List<String> deadRunWhileItsLeaseHeld = new java.util.ArrayList<>();
+        while (redone == null && clock.instant().isBefore(start.plus(Duration.ofHours(8)))) {
+            clock.advance(Duration.ofMinutes(10));
+            triggersTwo.tick();
+            if (triggerTaken == null && triggersTwo.holds(JOB)) {
+                triggerTaken = clock.instant();
+            }
+            if (clock.instant().isBefore(start.plus(Duration.ofMinutes(270)))) {
+                deadRunWhileItsLeaseHeld.add(runStatus("dead-run"));
+            }
+            if (runs().stream().anyMatch(run -> run.status() == SyncRun.Status.COMPLETED)) {
+                redone = clock.instant();
+            }
+        }
+
+        assertThat(redone).as("the dead instance's run redone").isNotNull();
+        assertThat(Duration.between(start, triggerTaken)).as("the trigger taken when it ran out, not a heartbeat "
+                + "later").isEqualTo(Duration.ofHours(4));
+        assertThat(deadRunWhileItsLeaseHeld).containsOnly("RUNNING");
+        assertThat(Duration.between(start, redone)).as("the run redone when its lease ran out")
+                .isEqualTo(Duration.ofMinutes(270));
+        assertThat(runStatus("dead-run")).isEqualTo("ABORTED");
+        assertThat(runs()).filteredOn(run -> run.status() == SyncRun.Status.COMPLETED).singleElement()
+                .satisfies(run -> assertThat(run.created()).isEqualTo(40));
+        assertThat(target.versionCount()).isEqualTo(40);
+        triggersOne.close();
+        triggersTwo.close();
+    }
+
     private List<SyncRun> runs() {
         return one.runs(JOB, PageRequest.first(10)).items();
     }
