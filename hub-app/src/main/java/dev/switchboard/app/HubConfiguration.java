@@ -21,6 +21,7 @@ import dev.switchboard.core.sync.SyncTriggers;
 import dev.switchboard.core.webhook.WebhookIngress;
 import dev.switchboard.spi.ConfigProblem;
 import dev.switchboard.core.store.Store;
+import dev.switchboard.core.trace.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
@@ -70,9 +71,10 @@ class HubConfiguration {
         return config;
     }
 
+    /** Rows carry the trace context of the spans that wrote them (see {@link TracingConfiguration}). */
     @Bean
-    Store store(DataSource dataSource, Clock clock) {
-        return Store.open(dataSource, clock);
+    Store store(DataSource dataSource, Clock clock, Tracing tracing) {
+        return Store.open(dataSource, clock, tracing);
     }
 
     /** With the sandbox on, this bean depends on it (see {@code sandbox.SandboxConfiguration}): keep its name. */
@@ -154,7 +156,7 @@ class HubConfiguration {
     @Bean
     WebhookIngress webhookIngress(ConnectionRegistry connections, Store store, HubConfig config, MeterRegistry meters,
                                   Clock clock) {
-        return new WebhookIngress(connections, store.inbox(), config.webhooks(), meters, clock);
+        return new WebhookIngress(connections, store.inbox(), config.webhooks(), meters, clock, store.tracing());
     }
 
     /** Camel finds components by bean name, so routes can say {@code switchboard:…}. */
