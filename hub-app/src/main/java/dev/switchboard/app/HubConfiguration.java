@@ -14,6 +14,7 @@ import dev.switchboard.core.delivery.DeadLetters;
 import dev.switchboard.core.delivery.DeliveryEngine;
 import dev.switchboard.core.delivery.Outbox;
 import dev.switchboard.core.delivery.OutboxActionDispatcher;
+import dev.switchboard.core.lineage.SyncLineage;
 import dev.switchboard.core.poll.PollScheduler;
 import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.sync.SyncService;
@@ -112,10 +113,24 @@ class HubConfiguration {
                 meters, clock, instanceId);
     }
 
+    /** With {@code switchboard.lineage.connection} set, every applied sync run is reported to it (OpenLineage). */
     @Bean
     SyncService syncService(Store store, ConnectionRegistry connections, HubConfig config, InstanceId instanceId,
-                            Clock clock) {
-        return SyncService.of(store, connections, config, instanceId, clock);
+                            Outbox outbox, SwitchboardProperties properties, Clock clock) {
+        SyncService sync = SyncService.of(store, connections, config, instanceId, clock);
+        String lineage = properties.getLineage().getConnection() == null ? ""
+                : properties.getLineage().getConnection().trim();
+        if (!lineage.isEmpty()) {
+            boolean emits = connections.find(lineage).flatMap(entry -> entry.connection().actionTarget())
+                    .filter(target -> target.actions().contains(SyncLineage.ACTION)).isPresent();
+            if (!emits) {
+                throw new InvalidConfigurationException(List.of(new ConfigProblem("switchboard.lineage.connection",
+                        "must name an openlineage connection (one with the action " + SyncLineage.ACTION + "), was \""
+                                + lineage + "\"")));
+            }
+            sync.addRunListener(new SyncLineage(outbox, store.identityMap(), lineage));
+        }
+        return sync;
     }
 
     /** Runs sync jobs on their schedules and on the inbox events they name. */
