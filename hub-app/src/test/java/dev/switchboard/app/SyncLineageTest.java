@@ -11,17 +11,10 @@ import dev.switchboard.core.sync.SyncRun;
 import dev.switchboard.core.sync.SyncService;
 import dev.switchboard.core.testing.InMemoryRegistry;
 import dev.switchboard.core.testing.InMemoryRegistryConnector;
-import dev.switchboard.model.ArtifactRef;
-import dev.switchboard.model.ModelVersion;
-import dev.switchboard.model.ResourceRef;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -41,8 +34,8 @@ class SyncLineageTest {
     void anAppliedSyncRunSendsAValidStartAndCompleteWithItsModelVersionsRetriedThroughAnOutage() throws Exception {
         InMemoryRegistryConnector.reset();
         InMemoryRegistry source = InMemoryRegistryConnector.registry("registry-a");
-        addVersion(source, "churn", 1);
-        addVersion(source, "churn", 2);
+        SyncApiTest.addVersion(source, "churn", 1);
+        SyncApiTest.addVersion(source, "churn", 2);
         try (FakeOpenLineage backend = new FakeOpenLineage();
              ConfigurableApplicationContext hub = HubRunner.start(directory, """
                      switchboard:
@@ -92,13 +85,5 @@ class SyncLineageTest {
             assertThat(deliveries).extracting(Delivery::attempts).as("the START retried after the outage")
                     .containsExactlyInAnyOrder(2, 1);
         }
-    }
-
-    private static void addVersion(InMemoryRegistry registry, String model, int n) {
-        URI artifact = URI.create("mem://registry-a/" + model + "/" + n + "/model.bin");
-        registry.putArtifact(artifact, ("weights " + model + n).getBytes(StandardCharsets.UTF_8));
-        registry.createVersion(new ModelVersion(ResourceRef.of(InMemoryRegistry.SYSTEM, "registry-a", "model_version",
-                model + "/new"), model, "new", "v" + n, null, ArtifactRef.of(artifact), Set.of(), null, null,
-                Map.of("n", String.valueOf(n)), null, null, null, null), "seed-" + model + "-" + n);
     }
 }

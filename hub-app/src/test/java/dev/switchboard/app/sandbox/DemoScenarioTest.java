@@ -99,9 +99,9 @@ class DemoScenarioTest {
         ReceivedSpan dispatch = collector.spans().stream().filter(DemoScenarioTest::isDispatch).findFirst().orElseThrow();
         await().atMost(Duration.ofSeconds(30)).until(() -> ancestry(collector, dispatch).contains("webhook.receive"));
 
-        assertThat(ancestry(collector, dispatch)).as("from the dispatch up to the webhook, one hop per span")
-                .containsSubsequence("connector.call", "delivery.attempt", "outbox.enqueue", "route.execute",
-                        "inbox.append", "webhook.receive");
+        assertThat(ancestry(collector, dispatch)).as("from the dispatch up to the webhook's request, one hop per span")
+                .containsExactly("connector.call", "delivery.attempt", "outbox.enqueue", "route.execute",
+                        "inbox.append", "webhook.receive", "http post /webhooks/{connection}");
         List<ReceivedSpan> trace = collector.spans().stream()
                 .filter(span -> span.traceId().equals(dispatch.traceId())).toList();
         assertThat(trace).filteredOn(span -> span.name().equals("webhook.receive"))

@@ -154,22 +154,20 @@ public final class OtlpTraceReceiver implements AutoCloseable {
     }
 
     private static String text(Object value) {
-        if (value == null) {
-            return "";
-        }
-        ByteBuffer bytes = ((ByteBuffer) value).duplicate();
-        byte[] array = new byte[bytes.remaining()];
-        bytes.get(array);
-        return new String(array, StandardCharsets.UTF_8);
+        return new String(bytes(value), StandardCharsets.UTF_8);
     }
 
     private static String hex(Object value) {
+        return HexFormat.of().formatHex(bytes(value));
+    }
+
+    private static byte[] bytes(Object value) {
         if (value == null) {
-            return "";
+            return new byte[0];
         }
         ByteBuffer bytes = ((ByteBuffer) value).duplicate();
         byte[] array = new byte[bytes.remaining()];
         bytes.get(array);
-        return HexFormat.of().formatHex(array);
+        return array;
     }
 }
