@@ -14,6 +14,7 @@ import dev.switchboard.core.delivery.DeadLetters;
 import dev.switchboard.core.delivery.DeliveryEngine;
 import dev.switchboard.core.delivery.Outbox;
 import dev.switchboard.core.delivery.OutboxActionDispatcher;
+import dev.switchboard.core.lineage.SyncLineage;
 import dev.switchboard.core.poll.PollScheduler;
 import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.sync.SyncService;
@@ -21,6 +22,7 @@ import dev.switchboard.core.sync.SyncTriggers;
 import dev.switchboard.core.webhook.WebhookIngress;
 import dev.switchboard.spi.ConfigProblem;
 import dev.switchboard.core.store.Store;
+import dev.switchboard.core.trace.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
@@ -70,9 +72,10 @@ class HubConfiguration {
         return config;
     }
 
+    /** Rows carry the trace context of the spans that wrote them (see {@link TracingConfiguration}). */
     @Bean
-    Store store(DataSource dataSource, Clock clock) {
-        return Store.open(dataSource, clock);
+    Store store(DataSource dataSource, Clock clock, Tracing tracing) {
+        return Store.open(dataSource, clock, tracing);
     }
 
     /** With the sandbox on, this bean depends on it (see {@code sandbox.SandboxConfiguration}): keep its name. */
@@ -110,10 +113,24 @@ class HubConfiguration {
                 meters, clock, instanceId);
     }
 
+    /** With {@code switchboard.lineage.connection} set, every applied sync run is reported to it (OpenLineage). */
     @Bean
     SyncService syncService(Store store, ConnectionRegistry connections, HubConfig config, InstanceId instanceId,
-                            Clock clock) {
-        return SyncService.of(store, connections, config, instanceId, clock);
+                            Outbox outbox, SwitchboardProperties properties, Clock clock) {
+        SyncService sync = SyncService.of(store, connections, config, instanceId, clock);
+        String lineage = properties.getLineage().getConnection() == null ? ""
+                : properties.getLineage().getConnection().trim();
+        if (!lineage.isEmpty()) {
+            boolean emits = connections.find(lineage).flatMap(entry -> entry.connection().actionTarget())
+                    .filter(target -> target.actions().contains(SyncLineage.ACTION)).isPresent();
+            if (!emits) {
+                throw new InvalidConfigurationException(List.of(new ConfigProblem("switchboard.lineage.connection",
+                        "must name an openlineage connection (one with the action " + SyncLineage.ACTION + "), was \""
+                                + lineage + "\"")));
+            }
+            sync.addRunListener(new SyncLineage(outbox, store.identityMap(), lineage));
+        }
+        return sync;
     }
 
     /** Runs sync jobs on their schedules and on the inbox events they name. */
@@ -154,7 +171,7 @@ class HubConfiguration {
     @Bean
     WebhookIngress webhookIngress(ConnectionRegistry connections, Store store, HubConfig config, MeterRegistry meters,
                                   Clock clock) {
-        return new WebhookIngress(connections, store.inbox(), config.webhooks(), meters, clock);
+        return new WebhookIngress(connections, store.inbox(), config.webhooks(), meters, clock, store.tracing());
     }
 
     /** Camel finds components by bean name, so routes can say {@code switchboard:…}. */

@@ -26,6 +26,7 @@ public class SwitchboardProperties {
     private final Webhooks webhooks = new Webhooks();
     private final Delivery delivery = new Delivery();
     private final Plugins plugins = new Plugins();
+    private final Lineage lineage = new Lineage();
     /** A stable, unique name for this instance (a pod name), so a restart takes its predecessor's leases at once. */
     private String instanceName;
 
@@ -59,6 +60,10 @@ public class SwitchboardProperties {
 
     public Plugins getPlugins() {
         return plugins;
+    }
+
+    public Lineage getLineage() {
+        return lineage;
     }
 
     public String getInstanceName() {
@@ -105,6 +110,20 @@ public class SwitchboardProperties {
     }
 
     /** Where route files live. */
+    /** Where sync runs are reported as OpenLineage runs: an {@code openlineage} connection, or none. */
+    public static class Lineage {
+
+        private String connection;
+
+        public String getConnection() {
+            return connection;
+        }
+
+        public void setConnection(String connection) {
+            this.connection = connection;
+        }
+    }
+
     public static class Routes {
 
         private Path directory;

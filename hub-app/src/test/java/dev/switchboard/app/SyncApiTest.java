@@ -138,7 +138,8 @@ class SyncApiTest {
         assertThat(missing.err()).contains("HTTP 404: no sync job named nope");
     }
 
-    private static void addVersion(InMemoryRegistry registry, String model, int n) {
+    /** Adds version {@code n} of {@code model}, with an artifact, to the in-memory registry {@code registry-a}. */
+    static void addVersion(InMemoryRegistry registry, String model, int n) {
         URI artifact = URI.create("mem://registry-a/" + model + "/" + n + "/model.bin");
         registry.putArtifact(artifact, ("weights " + model + n).getBytes(StandardCharsets.UTF_8));
         registry.createVersion(new ModelVersion(ResourceRef.of(InMemoryRegistry.SYSTEM, "registry-a", "model_version",

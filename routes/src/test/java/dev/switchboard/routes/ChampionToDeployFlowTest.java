@@ -7,6 +7,7 @@ import dev.switchboard.conformance.fakes.github.GitHubFake;
 import dev.switchboard.conformance.fakes.github.GitHubWebhookSender;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowWebhookSender;
+import dev.switchboard.conformance.fakes.openlineage.FakeOpenLineage;
 import dev.switchboard.conformance.fakes.s3.S3ProxyServer;
 import dev.switchboard.conformance.fakes.sagemaker.SageMakerFake;
 import dev.switchboard.core.camel.RouteFiles;
@@ -32,6 +33,7 @@ import dev.switchboard.core.testing.TestDatabases;
 import dev.switchboard.model.ArtifactRef;
 import dev.switchboard.model.Digest;
 import dev.switchboard.spi.WebhookRequest;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -45,7 +47,9 @@ import java.util.Random;
 import javax.sql.DataSource;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -69,6 +73,7 @@ class ChampionToDeployFlowTest {
     static final GitHubFake GITHUB = new GitHubFake();
     @RegisterExtension
     static final S3ProxyServer S3 = new S3ProxyServer("models");
+    static FakeOpenLineage lineage;
 
     static final Path SHIPPED_ROUTES = Path.of("src/main/resources/routes");
     static final String MLFLOW_SECRET = "e2e-mlflow-webhook-secret";
@@ -91,6 +96,16 @@ class ChampionToDeployFlowTest {
     private DeliveryEngine engine;
     private DefaultCamelContext camel;
 
+    @BeforeAll
+    static void startLineage() throws IOException {
+        lineage = new FakeOpenLineage();
+    }
+
+    @AfterAll
+    static void stopLineage() {
+        lineage.close();
+    }
+
     @BeforeEach
     void start() throws Exception {
         MLFLOW.registerWebhook(null, MLFLOW_SECRET);
@@ -110,7 +125,8 @@ class ChampionToDeployFlowTest {
                         "endpoint-override", SAGEMAKER.endpoint().toString(), "access-key-id", "AKIAE2E",
                         "secret-access-key", "e2e-secret", "max-attempts", "1")),
                 "github-deploy", new HubConfig.ConnectionSpec("github", Map.of("api-url", GITHUB.apiUrl().toString(),
-                        "token", GITHUB_TOKEN, "repository", "acme/deploy", "webhook-secret", GITHUB_SECRET))),
+                        "token", GITHUB_TOKEN, "repository", "acme/deploy", "webhook-secret", GITHUB_SECRET)),
+                "lineage", new HubConfig.ConnectionSpec("openlineage", Map.of("url", lineage.url()))),
                 directory, null);
         connections = ConnectionRegistry.open(config, ConnectorRegistry.discover(getClass().getClassLoader()),
                 Clock.systemUTC());
@@ -260,6 +276,31 @@ class ChampionToDeployFlowTest {
                 .filter(d -> alias.seq() == (d.eventSeq() == null ? -1 : d.eventSeq()))
                 .filter(d -> "champion-to-sagemaker-and-deploy".equals(d.routeId()))
                 .sorted(java.util.Comparator.comparingLong(Delivery::id)).toList();
+    }
+
+    /**
+     * The example {@code champion-lineage} route (examples/openlineage) beside the shipped ones: the promotion is one
+     * OpenLineage run, START then COMPLETE, valid against the published schema, with the promoted version as input
+     * and its S3 copy as output.
+     */
+    @Test
+    void thePromotionIsReportedAsOneValidOpenLineageRunWithItsVersionAndCopy() throws Exception {
+        RouteFiles.load(camel, Path.of("../examples/openlineage/routes"));
+        MLFLOW.putArtifact("lineage/model.tar.gz", MODEL);
+        String version = MLFLOW.createModelVersion("lineage", "mlflow-artifacts:/lineage/model.tar.gz");
+        StoredEvent alias = receive("mlflow-prod", setAlias("lineage", "champion", version)).get(0);
+
+        awaitOutcome(alias, "champion-lineage", Outcome.DONE);
+        List<JsonNode> run = lineage.events().stream()
+                .filter(event -> event.path("job").path("name").asString().equals("champion-promotion")).toList();
+        assertThat(lineage.refusals()).as("every event valid against the OpenLineage schema").isEmpty();
+        assertThat(run).extracting(event -> event.path("eventType").asString()).containsExactly("START", "COMPLETE");
+        assertThat(run.get(1).path("run").path("runId").asString()).as("one run")
+                .isEqualTo(run.get(0).path("run").path("runId").asString());
+        assertThat(run.get(1).path("inputs").toString())
+                .contains("\"namespace\":\"switchboard://mlflow-prod\"", "\"name\":\"models/lineage/versions/" + version + "\"");
+        assertThat(run.get(1).path("outputs").toString())
+                .contains("\"namespace\":\"s3://models\"", "\"name\":\"lineage/" + version + "/lineage/model.tar.gz\"");
     }
 
     @Test

@@ -1,14 +1,22 @@
 package dev.switchboard.app.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.app.SwitchboardApplication;
 import dev.switchboard.app.cli.SwitchboardCli;
+import dev.switchboard.app.trace.OtlpTraceReceiver;
+import dev.switchboard.app.trace.OtlpTraceReceiver.ReceivedSpan;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -18,7 +26,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The quickstart, end to end: the hub started with the repository's own {@code switchboard.yaml} (sandbox on, the
  * shipped routes), on free ports and a temporary data directory, and {@code switchboard demo} run against it, as a
- * new user would in a second terminal. Then the hub restarts on the same data directory and still has the event log.
+ * new user would in a second terminal, with traces exported to an OTLP receiver in the test. Then the hub restarts on
+ * the same data directory and still has the event log.
  */
 class DemoScenarioTest {
 
@@ -35,7 +44,10 @@ class DemoScenarioTest {
     void theDemoPromotesAVersionAndShowsEveryStepAndTheEventLogSurvivesARestart() throws Exception {
         int basePort = FreePorts.range(4);
         String demoOutput;
-        try (ConfigurableApplicationContext hub = startHub(basePort)) {
+        try (OtlpTraceReceiver collector = new OtlpTraceReceiver();
+             ConfigurableApplicationContext hub = startHub(basePort,
+                     "--management.opentelemetry.tracing.export.otlp.endpoint=" + collector.endpoint(),
+                     "--management.opentelemetry.tracing.export.schedule-delay=100ms")) {
             Run first = demo(hub);
             assertThat(first.code()).as("exit code; stderr: %s; stdout: %s", first.err(), first.out()).isZero();
             demoOutput = first.out();
@@ -57,6 +69,8 @@ class DemoScenarioTest {
             Run again = demo(hub);
             assertThat(again.code()).as("a second run; stderr: %s", again.err()).isZero();
             assertThat(again.out()).contains("Done: churn version 2");
+
+            assertOneTraceFromWebhookToDispatch(collector);
         }
 
         try (ConfigurableApplicationContext restarted = startHub(basePort)) {
@@ -76,15 +90,58 @@ class DemoScenarioTest {
         assertThat(code).as(out.toString()).isZero();
     }
 
-    private ConfigurableApplicationContext startHub(int basePort) throws IOException {
+    /**
+     * The promotion's trace, as exported over OTLP: the GitHub dispatch's connector call goes back, span by span, to
+     * the MLflow webhook's ingress, and the copy, registration and approval are in the same trace.
+     */
+    private static void assertOneTraceFromWebhookToDispatch(OtlpTraceReceiver collector) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> collector.spans().stream().anyMatch(DemoScenarioTest::isDispatch));
+        ReceivedSpan dispatch = collector.spans().stream().filter(DemoScenarioTest::isDispatch).findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ancestry(collector, dispatch).contains("webhook.receive"));
+
+        assertThat(ancestry(collector, dispatch)).as("from the dispatch up to the webhook's request, one hop per span")
+                .containsExactly("connector.call", "delivery.attempt", "outbox.enqueue", "route.execute",
+                        "inbox.append", "webhook.receive", "http post /webhooks/{connection}");
+        List<ReceivedSpan> trace = collector.spans().stream()
+                .filter(span -> span.traceId().equals(dispatch.traceId())).toList();
+        assertThat(trace).filteredOn(span -> span.name().equals("webhook.receive"))
+                .extracting(span -> span.attributes().get("switchboard.connection")).containsExactly("mlflow-prod");
+        assertThat(trace).filteredOn(span -> span.name().equals("connector.call"))
+                .extracting(span -> span.attributes().get("switchboard.connection") + "/"
+                        + span.attributes().get("switchboard.action"))
+                .contains("hub/copy-artifact", "sagemaker-prod/register-model-version", "sagemaker-prod/set-approval",
+                        "github-deploy/dispatch-workflow");
+        assertThat(dispatch.kind()).as("SPAN_KIND_CLIENT").isEqualTo(3);
+    }
+
+    private static boolean isDispatch(ReceivedSpan span) {
+        return span.name().equals("connector.call") && "github-deploy".equals(span.attributes().get("switchboard.connection"))
+                && "dispatch-workflow".equals(span.attributes().get("switchboard.action"));
+    }
+
+    /** The names of {@code span} and its ancestors among the received spans, child first. */
+    private static List<String> ancestry(OtlpTraceReceiver collector, ReceivedSpan span) {
+        Map<String, ReceivedSpan> byId = new HashMap<>();
+        collector.spans().stream().filter(other -> other.traceId().equals(span.traceId()))
+                .forEach(other -> byId.put(other.spanId(), other));
+        List<String> names = new ArrayList<>();
+        for (ReceivedSpan at = span; at != null && names.size() < 50; at = byId.get(at.parentSpanId())) {
+            names.add(at.name());
+        }
+        return names;
+    }
+
+    private ConfigurableApplicationContext startHub(int basePort, String... more) throws IOException {
         Path config = writeConfig(basePort);
-        return new SpringApplicationBuilder(SwitchboardApplication.class).run(
+        List<String> args = new ArrayList<>(List.of(
                 "--SWITCHBOARD_CONFIG=" + config,
                 "--server.port=0",
                 "--switchboard.data-dir=" + directory.resolve("data"),
                 "--switchboard.api.token=" + TOKEN,
                 "--switchboard.sandbox.base-port=" + basePort,
-                "--switchboard.sandbox.run-duration=500ms");
+                "--switchboard.sandbox.run-duration=500ms"));
+        args.addAll(List.of(more));
+        return new SpringApplicationBuilder(SwitchboardApplication.class).run(args.toArray(String[]::new));
     }
 
     /** The quickstart file itself, with its paths made absolute (the test runs in hub-app/) and the sandbox's ports. */

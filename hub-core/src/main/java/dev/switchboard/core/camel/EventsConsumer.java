@@ -7,6 +7,7 @@ import dev.switchboard.core.store.RouteExecutions.Execution;
 import dev.switchboard.core.store.RouteExecutions.Status;
 import dev.switchboard.core.store.StoredEvent;
 import dev.switchboard.core.store.UnreadableEvent;
+import dev.switchboard.core.trace.Tracing;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +22,7 @@ import org.apache.camel.processor.FilterProcessor;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs the route's executions ({@link RouteExecutions}): subscribes the route when it starts, then claims runnable
@@ -197,7 +199,17 @@ class EventsConsumer extends DefaultConsumer {
     private void run(Execution execution) {
         Optional<InboxEntry> entry = inbox().recent(execution.eventSeq()).<InboxEntry>map(stored -> stored)
                 .or(() -> inbox().entry(execution.eventSeq()));
-        var tx = endpoint.getComponent().store().transactions();
+        var store = endpoint.getComponent().store();
+        var tx = store.transactions();
+        // One span per run, a child of the webhook's trace stored with the event (a run after a restart joins it).
+        try (Tracing.Scope span = store.tracing().start("route.execute", inbox().traceparent(execution.eventSeq()))
+                .tag("switchboard.route", execution.routeId()).tag("switchboard.event.seq", execution.eventSeq())) {
+            run(execution, entry, tx);
+        }
+    }
+
+    private void run(Execution execution, Optional<InboxEntry> entry,
+                     TransactionTemplate tx) {
         try {
             tx.executeWithoutResult(status -> {
                 Ran ran = entry.map(found -> run(execution.routeId(), found)).orElseGet(() ->

@@ -4,6 +4,7 @@ import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.core.store.WorkLeases;
+import dev.switchboard.core.trace.Tracing;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.ErrorKind;
@@ -124,6 +125,7 @@ public final class DeliveryEngine implements AutoCloseable {
     private final BulkheadRegistry bulkheads;
     private final DeliveryMetrics metrics;
     private final Clock clock;
+    private final Tracing tracing;
     private final Backoff backoff;
     private final InstanceId instance;
     private final String owner;
@@ -265,6 +267,7 @@ public final class DeliveryEngine implements AutoCloseable {
         this.breakers = breakers;
         this.bulkheads = bulkheads;
         this.clock = clock;
+        this.tracing = store.tracing();
         this.backoff = new Backoff(settings.baseBackoff(), settings.maxBackoff(), random);
         this.log = new DeliveryLog(clock, DeliveryLog.INTERVAL, LOG::warn);
         log.watch(breakers);
@@ -508,6 +511,15 @@ public final class DeliveryEngine implements AutoCloseable {
 
     /** Performs attempt {@code number}, recorded STARTED, under a permission of {@code breaker}. */
     private void attempt(Delivery delivery, int number, CircuitBreaker breaker, Slot slot) {
+        // A child of the span that enqueued the delivery (stored with it): after a restart too.
+        try (Tracing.Scope span = tracing.start("delivery.attempt", outbox.traceparent(delivery.id()))
+                .tag("switchboard.delivery.id", delivery.id()).tag("switchboard.attempt", number)
+                .tag("switchboard.connection", delivery.connection()).tag("switchboard.action", delivery.action())) {
+            attempt(delivery, number, breaker, slot, span);
+        }
+    }
+
+    private void attempt(Delivery delivery, int number, CircuitBreaker breaker, Slot slot, Tracing.Scope span) {
         long started = System.nanoTime();
         ActionTarget.Result result;
         try {
@@ -518,6 +530,7 @@ public final class DeliveryEngine implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             ConnectorException failure = classify(delivery.connection(), e);
+            span.error(failure);
             breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, failure);
             outbox.finishAttempt(delivery.id(), number, Attempt.Outcome.FAILED, failure.kind(), failure.getMessage());
             metrics.attempt(delivery.connection(), failure.kind());
@@ -547,8 +560,16 @@ public final class DeliveryEngine implements AutoCloseable {
             throw ConnectorException.configuration(delivery.connection(), "unknown action " + delivery.action()
                     + "; connection " + delivery.connection() + " offers: " + String.join(", ", target.actions()));
         }
-        return target.perform(new ActionTarget.Request(delivery.action(), delivery.parameters(), delivery.event(),
-                delivery.idempotencyKey()));
+        try (Tracing.Scope call = tracing.startClient("connector.call").tag("switchboard.connection",
+                delivery.connection()).tag("switchboard.action", delivery.action())) {
+            try {
+                return target.perform(new ActionTarget.Request(delivery.action(), delivery.parameters(),
+                        delivery.event(), delivery.idempotencyKey()));
+            } catch (RuntimeException e) {
+                call.error(e);
+                throw e;
+            }
+        }
     }
 
     private void afterFailure(Delivery delivery, int attempts, ConnectorException failure) {

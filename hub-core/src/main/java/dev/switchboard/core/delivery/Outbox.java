@@ -3,6 +3,7 @@ package dev.switchboard.core.delivery;
 import dev.switchboard.core.event.EventCodec;
 import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
+import dev.switchboard.core.trace.Tracing;
 import dev.switchboard.model.ResourceRef;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ErrorKind;
@@ -106,6 +107,26 @@ public final class Outbox {
      * key exists already (a route re-ran after a crash), returns that one and stores nothing.
      */
     public Delivery enqueue(ActionCall call) {
+        // The delivery's attempts, whenever and wherever they run, are children of this span (stored traceparent).
+        try (Tracing.Scope span = store.tracing().start("outbox.enqueue")
+                .tag("switchboard.connection", call.connection()).tag("switchboard.action", call.action())) {
+            return enqueueTraced(call);
+        }
+    }
+
+    /**
+     * The trace context stored with delivery {@code id}, the parent of its attempts' spans; null when tracing is off
+     * (nothing is read) or it was enqueued without one.
+     */
+    public String traceparent(long id) {
+        if (!store.tracing().on()) {
+            return null;
+        }
+        return jdbc.queryForList("SELECT traceparent FROM outbox_delivery WHERE id = ?", String.class, id).stream()
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    }
+
+    private Delivery enqueueTraced(ActionCall call) {
         // On PostgreSQL a duplicate key aborts the caller's whole transaction, so look first; H2 fails only the
         // statement, and the unique key alone answers (one query less per delivery on the route's thread).
         if (store.dialect() == Store.Dialect.POSTGRESQL) {
@@ -187,8 +208,8 @@ public final class Outbox {
         jdbc.update(connection -> {
             var statement = connection.prepareStatement("INSERT INTO outbox_delivery (idempotency_key, connection_name, "
                     + "operation, parameters, event_payload, event_seq, route_id, subject, status, attempts, "
-                    + "next_attempt_at, created_at, updated_at, lease_until, claimed_by) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    + "next_attempt_at, created_at, updated_at, lease_until, claimed_by, traceparent) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     new String[] {"id"});
             statement.setString(1, call.idempotencyKey());
             statement.setString(2, call.connection());
@@ -205,6 +226,7 @@ public final class Outbox {
             statement.setTimestamp(13, now);
             statement.setTimestamp(14, claim == null ? null : Timestamp.from(claim.leaseUntil()));
             statement.setString(15, claim == null ? null : claim.token());
+            statement.setString(16, store.tracing().traceparent());
             return statement;
         }, keys);
         return keys.getKey().longValue();

@@ -1,6 +1,7 @@
 package dev.switchboard.core.store;
 
 import dev.switchboard.core.event.EventCodec;
+import dev.switchboard.core.trace.Tracing;
 import dev.switchboard.model.CanonicalEvent;
 import java.net.URI;
 import java.sql.ResultSet;
@@ -40,6 +41,7 @@ public final class InboxStore {
     private final EventCodec codec;
     private final RouteExecutions executions;
     private final Clock clock;
+    private final Tracing tracing;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     /**
      * The latest events this process appended, added once their insert committed. A route consumer that keeps up
@@ -48,8 +50,9 @@ public final class InboxStore {
     private final ConcurrentSkipListMap<Long, StoredEvent> recent = new ConcurrentSkipListMap<>();
 
     InboxStore(JdbcTemplate jdbc, TransactionTemplate tx, GroupCommit groupCommit, EventCodec codec,
-               RouteExecutions executions, Clock clock) {
+               RouteExecutions executions, Clock clock, Tracing tracing) {
         this.jdbc = jdbc;
+        this.tracing = tracing;
         this.executions = executions;
         this.tx = tx;
         this.groupCommit = groupCommit;
@@ -62,16 +65,32 @@ public final class InboxStore {
      * already stored, from an earlier delivery of the same webhook, is skipped). Listeners run after the commit.
      */
     public List<StoredEvent> append(List<CanonicalEvent> events) {
-        try {
-            // Concurrent webhooks share a commit: one per group instead of one per request (B1 benchmark).
-            return groupCommit.execute(() -> insertNew(events));
-        } catch (DuplicateKeyException raced) {
-            // Another instance stored one of these between our look-up and insert: once more, it is seen now.
-            return tx.execute(status -> insertNew(events));
+        try (Tracing.Scope span = tracing.start("inbox.append").tag("events", events.size())) {
+            // Taken on the caller's thread: the group commit may run the insert on another one.
+            String traceparent = tracing.traceparent();
+            try {
+                // Concurrent webhooks share a commit: one per group instead of one per request (B1 benchmark).
+                return groupCommit.execute(() -> insertNew(events, traceparent));
+            } catch (DuplicateKeyException raced) {
+                // Another instance stored one of these between our look-up and insert: once more, it is seen now.
+                return tx.execute(status -> insertNew(events, traceparent));
+            }
         }
     }
 
-    private List<StoredEvent> insertNew(List<CanonicalEvent> events) {
+    /**
+     * The trace context stored with the event at {@code seq}: the parent of the spans of its route executions. Null
+     * when tracing is off (nothing is read) or the event was stored without one.
+     */
+    public String traceparent(long seq) {
+        if (!tracing.on()) {
+            return null;
+        }
+        return jdbc.queryForList("SELECT traceparent FROM inbox_event WHERE seq = ?", String.class, seq).stream()
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    }
+
+    private List<StoredEvent> insertNew(List<CanonicalEvent> events, String traceparent) {
         List<StoredEvent> added = new ArrayList<>();
         // The column keeps microseconds; so does the copy kept in memory, so both read the same.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
@@ -82,8 +101,8 @@ public final class InboxStore {
             var keys = new org.springframework.jdbc.support.GeneratedKeyHolder();
             jdbc.update(connection -> {
                 var statement = connection.prepareStatement("INSERT INTO inbox_event "
-                        + "(source, event_id, type, subject, event_time, received_at, payload) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?)", new String[] {"seq"});
+                        + "(source, event_id, type, subject, event_time, received_at, payload, traceparent) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"seq"});
                 statement.setString(1, event.source().toString());
                 statement.setString(2, event.id());
                 statement.setString(3, event.type().typeName());
@@ -93,6 +112,7 @@ public final class InboxStore {
                 statement.setObject(5, event.time().atOffset(ZoneOffset.UTC));
                 statement.setTimestamp(6, Timestamp.from(now));
                 statement.setString(7, codec.toJsonString(event));
+                statement.setString(8, traceparent);
                 return statement;
             }, keys);
             long seq = keys.getKey().longValue();

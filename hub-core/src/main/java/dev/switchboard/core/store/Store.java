@@ -1,6 +1,7 @@
 package dev.switchboard.core.store;
 
 import dev.switchboard.core.event.EventCodec;
+import dev.switchboard.core.trace.Tracing;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,14 +33,16 @@ public final class Store {
     private final CursorStore cursors;
     private final WorkLeases leases;
     private final GroupCommit groupCommit;
+    private final Tracing tracing;
 
-    private Store(DataSource dataSource, Dialect dialect, Clock clock) {
+    private Store(DataSource dataSource, Dialect dialect, Clock clock, Tracing tracing) {
+        this.tracing = tracing;
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.dialect = dialect;
         this.groupCommit = new GroupCommit(tx);
         this.executions = new RouteExecutions(jdbc, tx, dialect, clock);
-        this.inbox = new InboxStore(jdbc, tx, groupCommit, new EventCodec(), executions, clock);
+        this.inbox = new InboxStore(jdbc, tx, groupCommit, new EventCodec(), executions, clock, tracing);
         this.routeProgress = new RouteProgress(executions);
         this.identityMap = new IdentityMap(jdbc, clock);
         this.cursors = new CursorStore(jdbc, clock);
@@ -48,6 +51,14 @@ public final class Store {
 
     /** Brings the schema up to date and opens the store. Safe to call on every start and from several instances. */
     public static Store open(DataSource dataSource, Clock clock) {
+        return open(dataSource, clock, Tracing.OFF);
+    }
+
+    /**
+     * Brings the schema up to date and opens the store, whose rows carry the trace context of {@code tracing}'s
+     * current span (see {@link Tracing}).
+     */
+    public static Store open(DataSource dataSource, Clock clock, Tracing tracing) {
         // db/migration holds the schema; db/h2 tunes it for H2 only (versions between the common ones).
         Dialect dialect = Dialect.of(dataSource);
         List<String> locations = new ArrayList<>(List.of("classpath:db/migration"));
@@ -59,7 +70,7 @@ public final class Store {
                 .locations(locations.toArray(String[]::new))
                 .load()
                 .migrate();
-        return new Store(dataSource, dialect, clock);
+        return new Store(dataSource, dialect, clock, tracing);
     }
 
     /**
@@ -90,6 +101,11 @@ public final class Store {
                 (status == STATUS_COMMITTED ? onCommit : onRollback).run();
             }
         });
+    }
+
+    /** The spans of the work on this store's rows; {@link Tracing#OFF} unless the app turned tracing on. */
+    public Tracing tracing() {
+        return tracing;
     }
 
     public InboxStore inbox() {

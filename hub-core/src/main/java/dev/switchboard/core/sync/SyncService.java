@@ -17,6 +17,7 @@ import dev.switchboard.spi.PageRequest;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -114,6 +116,7 @@ public final class SyncService implements AutoCloseable {
     /** Threads of this instance applying one job queue here: the job's lease admits the instance, not a thread. */
     private final ConcurrentMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Active> active = new ConcurrentHashMap<>();
+    private final List<RunListener> runListeners = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService heartbeats;
 
     /**
@@ -264,15 +267,36 @@ public final class SyncService implements AutoCloseable {
         return runs.lastApplyUnfinished(job);
     }
 
+    /**
+     * Told about every applied run of a job, on the applying thread: before it starts (a failure stops the apply)
+     * and once it has ended, aborted runs included (OpenLineage's {@code SyncLineage}).
+     */
+    public interface RunListener {
+
+        /** A run of {@code job} starts now ({@code at}). */
+        void starting(SyncJobSpec job, Instant at);
+
+        /** The run of {@code job} that {@link #starting} announced ended with {@code report}. */
+        void finished(SyncJobSpec job, SyncReport report);
+    }
+
+    /** Adds a listener to every applied run from now on. */
+    public void addRunListener(RunListener listener) {
+        runListeners.add(listener);
+    }
+
     private SyncReport applyHolding(SyncJobSpec spec, Scope scope, Lease lease) {
         Active run = new Active(lease, new AtomicBoolean());
         active.put(spec.name(), run);
         try (lease) {
             runs.abortStale(spec.name(), instance, clock.instant());
+            Instant starting = clock.instant();
+            runListeners.forEach(listener -> listener.starting(spec, starting));
             SyncReport report = runner(spec, SyncRun.Mode.APPLY, scope, run.lost()::get).run();
             if (report.run().status() != SyncRun.Status.ABORTED) {
                 announce(report.run());
             }
+            runListeners.forEach(listener -> listener.finished(spec, report));
             return report;
         } finally {
             active.remove(spec.name());

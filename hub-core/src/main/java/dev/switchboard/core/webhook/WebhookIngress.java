@@ -4,6 +4,7 @@ import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.store.InboxStore;
 import dev.switchboard.core.store.StoredEvent;
+import dev.switchboard.core.trace.Tracing;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.EventSource;
@@ -101,9 +102,17 @@ public final class WebhookIngress {
     private final MeterRegistry meters;
     private final Clock clock;
     private final RejectionLog rejections;
+    private final Tracing tracing;
 
     public WebhookIngress(ConnectionRegistry connections, InboxStore inbox, HubConfig.Webhooks settings,
                           MeterRegistry meters, Clock clock) {
+        this(connections, inbox, settings, meters, clock, Tracing.OFF);
+    }
+
+    /** An ingress whose verified webhooks each get a {@code webhook.receive} span, the root of their work's trace. */
+    public WebhookIngress(ConnectionRegistry connections, InboxStore inbox, HubConfig.Webhooks settings,
+                          MeterRegistry meters, Clock clock, Tracing tracing) {
+        this.tracing = tracing;
         this.connections = connections;
         this.inbox = inbox;
         this.settings = settings;
@@ -150,6 +159,14 @@ public final class WebhookIngress {
     }
 
     private Result translateAndStore(String connection, EventSource source, WebhookRequest request) {
+        try (Tracing.Scope span = tracing.start("webhook.receive").tag("switchboard.connection", connection)) {
+            Result result = translateAndStoreTraced(connection, source, request);
+            span.tag("http.response.status_code", result.status());
+            return result;
+        }
+    }
+
+    private Result translateAndStoreTraced(String connection, EventSource source, WebhookRequest request) {
         List<CanonicalEvent> events;
         try {
             events = source.receive(request);

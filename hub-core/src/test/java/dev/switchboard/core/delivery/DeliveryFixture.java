@@ -6,6 +6,7 @@ import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.connector.ConnectorRegistry;
 import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
+import dev.switchboard.core.trace.Tracing;
 import dev.switchboard.core.testing.ScriptedActionConnector;
 import dev.switchboard.core.testing.TestDatabases;
 import dev.switchboard.core.testing.TestEvents;
@@ -46,9 +47,14 @@ final class DeliveryFixture implements AutoCloseable {
 
     /** A fixture whose store, outbox and engines read {@code clock}: leases run out only when a test moves it. */
     DeliveryFixture(DataSource dataSource, Clock clock) {
+        this(dataSource, clock, Tracing.OFF);
+    }
+
+    /** A fixture whose store records spans and stores trace context through {@code tracing}. */
+    DeliveryFixture(DataSource dataSource, Clock clock, Tracing tracing) {
         this.dataSource = dataSource;
         this.clock = clock;
-        this.store = Store.open(dataSource, clock);
+        this.store = Store.open(dataSource, clock, tracing);
         this.outbox = new Outbox(store, clock);
         this.deadLetters = new DeadLetters(store, outbox, clock);
         HubConfig config = new HubConfig(Map.of(
