@@ -8,20 +8,15 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.extension.Extension;
 import java.net.URI;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A stateful fake of one vendor API on a loopback WireMock server, whose {@link #api() transformer} answers every
- * request. Use it as a JUnit extension ({@code @RegisterExtension}): it starts once per test class and forgets all
- * state before each test; or start and stop it yourself, as the hub's sandbox does.
+ * request. In tests, put it in a {@code @Fake} field (see {@link StandIn}): it starts once per test class and
+ * forgets all state before each test; or start and stop it yourself, as the hub's sandbox does.
  *
  * @param <F> the fake's own type, so {@link #start()} can be chained
  */
-public abstract class WireMockFake<F extends WireMockFake<F>>
-        implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+public abstract class WireMockFake<F extends WireMockFake<F>> implements StandIn {
 
     private final Faults faults = new Faults();
     private WireMockServer server;
@@ -33,6 +28,7 @@ public abstract class WireMockFake<F extends WireMockFake<F>>
     protected abstract void resetState();
 
     /** Starts the server on a free loopback port; idempotent. */
+    @Override
     public synchronized F start() {
         return start(0);
     }
@@ -53,6 +49,7 @@ public abstract class WireMockFake<F extends WireMockFake<F>>
         return self;
     }
 
+    @Override
     public synchronized void stop() {
         if (server != null) {
             server.stop();
@@ -61,27 +58,13 @@ public abstract class WireMockFake<F extends WireMockFake<F>>
     }
 
     /** Forgets every object, fault and recorded request. */
+    @Override
     public synchronized void reset() {
         resetState();
         faults.clear();
         if (server != null) {
             server.resetRequests();
         }
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        stop();
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) {
-        reset();
     }
 
     /** {@code http://127.0.0.1:<port>} of the running server. */

@@ -5,6 +5,7 @@ import dev.switchboard.conformance.ArtifactStoreSuite;
 import dev.switchboard.conformance.BadConfig;
 import dev.switchboard.conformance.ConfigSuite;
 import dev.switchboard.conformance.ConnectorHarness;
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.ModelRegistrySuite;
 import dev.switchboard.conformance.PollingEventSourceSuite;
 import dev.switchboard.conformance.WebhookEventSourceSuite;
@@ -30,7 +31,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Runs the MLflow connector through every suite of the kit against the MLflow fake. It implements
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MlflowConformanceTest extends ConnectorHarness implements ConfigSuite, ModelRegistrySuite,
         WebhookEventSourceSuite, PollingEventSourceSuite, ArtifactStoreSuite, ActionTargetSuite {
 
-    @RegisterExtension
+    @Fake
     static final MlflowFake MLFLOW = new MlflowFake();
 
     static final String CONNECTION = "mlflow-kit";

@@ -1,8 +1,9 @@
-package dev.switchboard.conformance.sync;
+package dev.switchboard.routes.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.conformance.fakes.s3.S3ProxyServer;
 import dev.switchboard.conformance.fakes.sagemaker.SageMakerFake;
@@ -28,7 +29,6 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,13 +39,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MlflowDirectoryArtifactsSyncTest {
 
-    @RegisterExtension
+    @Fake
     static final MlflowFake STAGING = new MlflowFake();
-    @RegisterExtension
+    @Fake
     static final MlflowFake PROD = new MlflowFake();
-    @RegisterExtension
+    @Fake
     static final SageMakerFake SAGEMAKER = new SageMakerFake();
-    @RegisterExtension
+    @Fake
     static final S3ProxyServer S3 = new S3ProxyServer("models");
 
     @TempDir

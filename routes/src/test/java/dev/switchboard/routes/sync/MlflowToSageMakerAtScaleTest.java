@@ -1,8 +1,9 @@
-package dev.switchboard.conformance.sync;
+package dev.switchboard.routes.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.conformance.fakes.sagemaker.SageMakerFake;
 import dev.switchboard.core.config.HubConfig;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,9 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MlflowToSageMakerAtScaleTest {
 
-    @RegisterExtension
+    @Fake
     static final MlflowFake MLFLOW = new MlflowFake();
-    @RegisterExtension
+    @Fake
     static final SageMakerFake SAGEMAKER = new SageMakerFake();
 
     private static final int MODELS = 20;

@@ -1,4 +1,4 @@
-package dev.switchboard.conformance.sync;
+package dev.switchboard.routes.sync;
 
 import dev.switchboard.conformance.fakes.s3.S3ProxyServer;
 import dev.switchboard.conformance.fakes.sagemaker.SageMakerFake;

@@ -24,9 +24,9 @@ import tools.jackson.databind.json.JsonMapper;
  * inject {@linkplain #faults() faults}, freeze and move its clock, and send MLflow's webhooks, signed as MLflow
  * signs them, for every registry change (or lose them, as fire-and-forget delivery does).
  *
- * <p>Use it as a JUnit extension; it starts once per class and forgets all state before each test:
+ * <p>In a JUnit test, the kit's {@code @Fake} starts it once per class and resets its state before each test:
  * <pre>{@code
- * @RegisterExtension
+ * @Fake
  * static final MlflowFake MLFLOW = new MlflowFake();
  * }</pre>
  */

@@ -1,5 +1,6 @@
 package dev.switchboard.conformance.fakes.s3;
 
+import dev.switchboard.conformance.fakes.StandIn;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -13,9 +14,6 @@ import java.nio.file.Paths;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real S3-compatible server for tests: <a href="https://github.com/gaul/s3proxy">S3Proxy</a> on its filesystem
@@ -28,11 +26,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * repository. Buckets are directories of the blobstore, created before the server starts.
  *
  * <pre>{@code
- * @RegisterExtension
+ * @Fake
  * static final S3ProxyServer S3 = new S3ProxyServer("kit-bucket");
  * }</pre>
  */
-public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback {
+public final class S3ProxyServer implements StandIn {
 
     public static final String JAR_PROPERTY = "switchboard.s3proxy.jar";
     public static final String ACCESS_KEY_ID = "s3proxy-kit-access-key";
@@ -84,6 +82,7 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
     }
 
     /** Starts the server and waits until it accepts connections; idempotent. */
+    @Override
     public synchronized S3ProxyServer start() {
         if (process != null) {
             return this;
@@ -118,6 +117,7 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
         return this;
     }
 
+    @Override
     public synchronized void stop() {
         if (process != null) {
             process.destroy();
@@ -139,16 +139,6 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
             }
             directory = null;
         }
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        stop();
     }
 
     /** The endpoint to configure as {@code endpoint-override}, with {@code path-style: true}. */

@@ -23,9 +23,9 @@ import tools.jackson.databind.node.ObjectNode;
  * them to the hub. See {@link SageMakerApi} for the wire behaviour. Point the AWS SDK at {@link #endpoint()} with
  * {@code endpointOverride} and any region and credentials (the signature's scope is checked, not its value).
  *
- * <p>Use it as a JUnit extension; it starts once per class and forgets all state before each test:
+ * <p>In a JUnit test, the kit's {@code @Fake} starts it once per class and resets its state before each test:
  * <pre>{@code
- * @RegisterExtension
+ * @Fake
  * static final SageMakerFake SAGEMAKER = new SageMakerFake();
  * }</pre>
  */

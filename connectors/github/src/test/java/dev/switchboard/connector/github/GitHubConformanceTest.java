@@ -1,4 +1,4 @@
-package dev.switchboard.conformance.github;
+package dev.switchboard.connector.github;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -7,10 +7,10 @@ import dev.switchboard.conformance.ActionTargetSuite;
 import dev.switchboard.conformance.BadConfig;
 import dev.switchboard.conformance.ConfigSuite;
 import dev.switchboard.conformance.ConnectorHarness;
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.WebhookEventSourceSuite;
 import dev.switchboard.conformance.fakes.github.GitHubFake;
 import dev.switchboard.conformance.fakes.github.GitHubWebhookSender;
-import dev.switchboard.connector.github.GitHubConnector;
 import dev.switchboard.model.AliasChange;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.model.CiRun;
@@ -40,7 +40,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Runs the GitHub connector through the kit's suites against the GitHub fake, plus what only GitHub has: the run id
@@ -49,7 +48,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class GitHubConformanceTest extends ConnectorHarness implements ConfigSuite, WebhookEventSourceSuite, ActionTargetSuite {
 
-    @RegisterExtension
+    @Fake
     static final GitHubFake GITHUB = new GitHubFake();
 
     static final String CONNECTION = "github-kit";

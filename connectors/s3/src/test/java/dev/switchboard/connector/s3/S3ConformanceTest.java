@@ -1,4 +1,4 @@
-package dev.switchboard.conformance.s3;
+package dev.switchboard.connector.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -7,8 +7,8 @@ import dev.switchboard.conformance.ArtifactStoreSuite;
 import dev.switchboard.conformance.BadConfig;
 import dev.switchboard.conformance.ConfigSuite;
 import dev.switchboard.conformance.ConnectorHarness;
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.s3.S3ProxyServer;
-import dev.switchboard.connector.s3.S3Connector;
 import dev.switchboard.model.ArtifactRef;
 import dev.switchboard.model.Digest;
 import dev.switchboard.spi.ArtifactStore;
@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -54,7 +53,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 class S3ConformanceTest extends ConnectorHarness implements ConfigSuite, ArtifactStoreSuite {
 
-    @RegisterExtension
+    @Fake
     static final S3ProxyServer S3 = new S3ProxyServer("kit-bucket");
 
     static final String CONNECTION = "s3-kit";

@@ -1,4 +1,4 @@
-package dev.switchboard.conformance.sagemaker;
+package dev.switchboard.connector.sagemaker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -7,10 +7,10 @@ import dev.switchboard.conformance.ActionTargetSuite;
 import dev.switchboard.conformance.BadConfig;
 import dev.switchboard.conformance.ConfigSuite;
 import dev.switchboard.conformance.ConnectorHarness;
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.ModelRegistrySuite;
 import dev.switchboard.conformance.WebhookEventSourceSuite;
 import dev.switchboard.conformance.fakes.sagemaker.SageMakerFake;
-import dev.switchboard.connector.sagemaker.SageMakerConnector;
 import dev.switchboard.model.AliasChange;
 import dev.switchboard.model.ApprovalChange;
 import dev.switchboard.model.ApprovalStatus;
@@ -38,7 +38,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -50,7 +49,7 @@ import tools.jackson.databind.JsonNode;
 class SageMakerConformanceTest extends ConnectorHarness implements ConfigSuite, ModelRegistrySuite,
         WebhookEventSourceSuite, ActionTargetSuite {
 
-    @RegisterExtension
+    @Fake
     static final SageMakerFake SAGEMAKER = new SageMakerFake();
 
     static final String CONNECTION = "sagemaker-kit";
