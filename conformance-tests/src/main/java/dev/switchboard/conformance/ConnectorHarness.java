@@ -41,6 +41,16 @@ public abstract class ConnectorHarness implements ConnectorUnderTest {
     }
 
     @Override
+    public final ConnectionConfig connectionConfig() {
+        return config();
+    }
+
+    @Override
+    public final ConnectorContext connectionContext() {
+        return context();
+    }
+
+    @Override
     public final Connection connection() {
         if (connection == null) {
             connection = connector().open(config(), context());
