@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.switchboard.conformance.ActionTargetSuite;
 import dev.switchboard.conformance.BadConfig;
+import dev.switchboard.conformance.CheckSuite;
 import dev.switchboard.conformance.ConfigSuite;
 import dev.switchboard.conformance.ConnectorHarness;
+import dev.switchboard.conformance.ErrorClassificationSuite;
+import dev.switchboard.conformance.EventContentSuite;
 import dev.switchboard.conformance.Fake;
+import dev.switchboard.conformance.GoldenExample;
+import dev.switchboard.conformance.SecretHandlingSuite;
 import dev.switchboard.conformance.WebhookEventSourceSuite;
 import dev.switchboard.conformance.fakes.github.GitHubFake;
 import dev.switchboard.conformance.fakes.github.GitHubWebhookSender;
@@ -28,6 +33,7 @@ import dev.switchboard.spi.ErrorKind;
 import dev.switchboard.spi.Fidelity;
 import dev.switchboard.spi.WebhookRejectedException;
 import dev.switchboard.spi.WebhookRequest;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -46,7 +52,8 @@ import org.junit.jupiter.api.Test;
  * with and without {@code return_run_details}, input limits, primary and secondary rate limits, {@code ping},
  * inputs on run webhooks, payloads of older servers, and no token or secret in any message.
  */
-class GitHubConformanceTest extends ConnectorHarness implements ConfigSuite, WebhookEventSourceSuite, ActionTargetSuite {
+class GitHubConformanceTest extends ConnectorHarness implements ConfigSuite, WebhookEventSourceSuite,
+        SecretHandlingSuite, EventContentSuite, ActionTargetSuite, CheckSuite, ErrorClassificationSuite {
 
     @Fake
     static final GitHubFake GITHUB = new GitHubFake();
@@ -157,6 +164,39 @@ class GitHubConformanceTest extends ConnectorHarness implements ConfigSuite, Web
     @Override
     public EventType expectedWebhookEventType() {
         return EventType.CI_RUN_FINISHED;
+    }
+
+    /** A run per conclusion, from the fake's own {@code workflow_run} webhook, and what each must become. */
+    @Override
+    public List<GoldenExample> goldenExamples() {
+        return List.of(golden("success", "SUCCEEDED"), golden("failure", "FAILED"), golden("cancelled", "CANCELLED"));
+    }
+
+    private static GoldenExample golden(String conclusion, String status) {
+        long run = GITHUB.dispatch(REPOSITORY, "deploy.yml", Map.of("model", "churn", "version", "5"));
+        GITHUB.completeRun(run, conclusion);
+        return GoldenExample.of("workflow_run completed with " + conclusion,
+                last("workflow_run").toRequest(CONNECTION, Instant.now()), """
+                {"type": "ci_run.finished",
+                 "data": {"status": "%s", "repository": "%s", "pipeline": ".github/workflows/deploy.yml",
+                          "inputs": {"model": "churn", "version": "5"}}}""".formatted(status, REPOSITORY));
+    }
+
+    // ---------------------------------------------------------------- check and error classification
+
+    @Override
+    public ConnectionConfig configPointingAt(URI baseUrl) {
+        return github(baseUrl.toString(), Map.of("request-timeout", "1s"));
+    }
+
+    @Override
+    public void callTheTool(Connection connection) {
+        connection.actionTarget().orElseThrow().perform(sampleAction());
+    }
+
+    @Override
+    public String errorBody(int status) {
+        return "{\"message\":\"injected " + status + "\",\"documentation_url\":\"https://docs.github.com/rest\"}";
     }
 
     // ---------------------------------------------------------------- actions
