@@ -60,21 +60,24 @@ public interface CheckSuite extends PointedConnector {
 
     @Test
     default void checkOfAToolThatNeverAnswersFailsWithinItsTimeout() {
-        Duration timeout = Duration.ofSeconds(1);
-        long start = System.nanoTime();
-        CheckResult result = check(FaultServer.answer(FaultServer.slow(Duration.ofSeconds(8))), timeout);
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        CheckResult result = check(FaultServer.answer(FaultServer.slow(Duration.ofSeconds(8))), Duration.ofSeconds(1));
         assertThat(result.ok()).isFalse();
         assertThat(result.message()).doesNotMatch(CREDENTIALS);
-        assertThat(took).as("check(1 s) of a tool that never answers").isLessThan(Duration.ofSeconds(6));
     }
 
-    /** Checks a connection to {@code url}, asserting it does not throw and quotes no secret. */
+    /**
+     * Checks a connection to {@code url}, asserting it returns within {@code timeout} (and a margin for a loaded
+     * machine), does not throw and quotes no secret.
+     */
     private CheckResult check(URI url, Duration timeout) {
         ConnectionConfig config = configPointingAt(url);
         CheckResult result;
         try (Connection connection = connector().open(config, ConnectorContext.standalone())) {
+            long start = System.nanoTime();
             result = connection.check(timeout);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(took).as("check(%s), which said: %s", timeout, result == null ? null : result.message())
+                    .isLessThan(timeout.plusSeconds(4));
         }
         assertThat(result).as("check returns a result, never null").isNotNull();
         for (String secret : secretsOf(config)) {

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.switchboard.conformance.ArtifactStoreSuite;
 import dev.switchboard.conformance.BadConfig;
+import dev.switchboard.conformance.CheckSuite;
 import dev.switchboard.conformance.ConfigSuite;
 import dev.switchboard.conformance.ConnectorHarness;
+import dev.switchboard.conformance.ErrorClassificationSuite;
 import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.s3.S3ProxyServer;
 import dev.switchboard.model.ArtifactRef;
@@ -51,7 +53,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * artifacts are too small to reach, and that S3Proxy itself refuses a PUT whose body differs from its
  * {@code x-amz-checksum-sha256}.
  */
-class S3ConformanceTest extends ConnectorHarness implements ConfigSuite, ArtifactStoreSuite {
+class S3ConformanceTest extends ConnectorHarness implements ConfigSuite, ArtifactStoreSuite, CheckSuite,
+        ErrorClassificationSuite {
 
     @Fake
     static final S3ProxyServer S3 = new S3ProxyServer("kit-bucket");
@@ -91,6 +94,32 @@ class S3ConformanceTest extends ConnectorHarness implements ConfigSuite, Artifac
                 "region", S3ProxyServer.REGION, "endpoint-override", S3.endpoint().toString(), "path-style", "true",
                 "access-key-id", S3ProxyServer.ACCESS_KEY_ID, "secret-access-key", secretAccessKey,
                 "part-size-mb", String.valueOf(PART_MB), "max-attempts", String.valueOf(maxAttempts)));
+    }
+
+    @Override
+    public ConnectionConfig configPointingAt(URI baseUrl) {
+        return new ConnectionConfig(CONNECTION, "s3", Map.of("bucket-prefix", "s3://kit-bucket/models",
+                "region", S3ProxyServer.REGION, "endpoint-override", baseUrl.toString(), "path-style", "true",
+                "access-key-id", S3ProxyServer.ACCESS_KEY_ID, "secret-access-key", S3ProxyServer.SECRET_ACCESS_KEY,
+                "max-attempts", "1", "request-timeout", "1s"));
+    }
+
+    @Override
+    public void callTheTool(Connection connection) {
+        connection.artifactStore().orElseThrow().stat(artifactUri("classified"));
+    }
+
+    /** S3's XML error shape, with the codes S3 answers for each status. */
+    @Override
+    public String errorBody(int status) {
+        String code = switch (status) {
+            case 400 -> "InvalidRequest";
+            case 401, 403 -> "AccessDenied";
+            case 429, 503 -> "SlowDown";
+            default -> "InternalError";
+        };
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code
+                + "</Code><Message>injected</Message></Error>";
     }
 
     @Override

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.switchboard.conformance.ActionTargetSuite;
 import dev.switchboard.conformance.BadConfig;
+import dev.switchboard.conformance.CheckSuite;
 import dev.switchboard.conformance.ConfigSuite;
 import dev.switchboard.conformance.ConnectorHarness;
+import dev.switchboard.conformance.ErrorClassificationSuite;
 import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.ModelRegistrySuite;
+import dev.switchboard.conformance.SecretHandlingSuite;
 import dev.switchboard.conformance.WebhookEventSourceSuite;
 import dev.switchboard.conformance.fakes.sagemaker.SageMakerFake;
 import dev.switchboard.model.AliasChange;
@@ -20,6 +23,7 @@ import dev.switchboard.model.ModelVersion;
 import dev.switchboard.model.ResourceRef;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.Capability;
+import dev.switchboard.spi.Connection;
 import dev.switchboard.spi.ConnectionConfig;
 import dev.switchboard.spi.Connector;
 import dev.switchboard.spi.ConnectorException;
@@ -28,6 +32,7 @@ import dev.switchboard.spi.Fidelity;
 import dev.switchboard.spi.PageRequest;
 import dev.switchboard.spi.WebhookRejectedException;
 import dev.switchboard.spi.WebhookRequest;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +52,7 @@ import tools.jackson.databind.JsonNode;
  * secret header, so the body-changing webhook tests are skipped (see {@link #signatureCoversBody()}).
  */
 class SageMakerConformanceTest extends ConnectorHarness implements ConfigSuite, ModelRegistrySuite,
-        WebhookEventSourceSuite, ActionTargetSuite {
+        WebhookEventSourceSuite, SecretHandlingSuite, ActionTargetSuite, CheckSuite, ErrorClassificationSuite {
 
     @Fake
     static final SageMakerFake SAGEMAKER = new SageMakerFake();
@@ -118,6 +123,35 @@ class SageMakerConformanceTest extends ConnectorHarness implements ConfigSuite, 
 
     private static ConnectionConfig sagemaker(Map<String, String> options) {
         return new ConnectionConfig("sagemaker-prod", "sagemaker", new HashMap<>(options));
+    }
+
+    // ---------------------------------------------------------------- check and error classification
+
+    @Override
+    public ConnectionConfig configPointingAt(URI baseUrl) {
+        return new ConnectionConfig(CONNECTION, "sagemaker", Map.of("region", "eu-west-1",
+                "endpoint-override", baseUrl.toString(), "access-key-id", ACCESS_KEY_ID,
+                "secret-access-key", SECRET_ACCESS_KEY, "webhook-secret", WEBHOOK_SECRET, "max-attempts", "1",
+                "request-timeout", "1s"));
+    }
+
+    @Override
+    public void callTheTool(Connection connection) {
+        connection.modelRegistry().orElseThrow().listModels(PageRequest.first(3));
+    }
+
+    /** awsJson 1.1's error shape, with the codes SageMaker answers for each status. */
+    @Override
+    public String errorBody(int status) {
+        String type = switch (status) {
+            case 400 -> "ValidationException";
+            case 401 -> "UnrecognizedClientException";
+            case 403 -> "AccessDeniedException";
+            case 429 -> "ThrottlingException";
+            case 503 -> "ServiceUnavailable";
+            default -> "InternalFailure";
+        };
+        return "{\"__type\":\"" + type + "\",\"message\":\"injected " + status + "\"}";
     }
 
     // ---------------------------------------------------------------- webhooks
