@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
@@ -43,7 +44,8 @@ public final class SuiteRun {
      * What happened to each test method of one run, by method name.
      *
      * @param passed      the tests that passed
-     * @param failures    the tests that failed, with the message of their failure
+     * @param failures    the tests that failed, with the message of their failure; a class that failed as a whole
+     *                    (its {@code @BeforeAll}, a {@link Fake} field) under its simple name
      * @param skipReasons the tests aborted by an assumption (the suites' skip with a reason), with the reason
      */
     public record Outcome(Set<String> passed, Map<String, String> failures, Map<String, String> skipReasons) {
@@ -68,6 +70,11 @@ public final class SuiteRun {
                 new TestExecutionListener() {
                     @Override
                     public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+                        if (test.getSource().orElse(null) instanceof ClassSource type
+                                && result.getStatus() == TestExecutionResult.Status.FAILED) {
+                            outcome.failures().put(type.getJavaClass().getSimpleName(),
+                                    result.getThrowable().map(Throwable::getMessage).orElse(""));
+                        }
                         if (test.getSource().orElse(null) instanceof MethodSource method) {
                             String message = result.getThrowable().map(Throwable::getMessage).orElse("");
                             if (result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {

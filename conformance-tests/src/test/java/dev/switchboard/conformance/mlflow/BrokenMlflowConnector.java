@@ -1,35 +1,29 @@
 package dev.switchboard.conformance.mlflow;
 
+import dev.switchboard.conformance.ForwardingConnector;
 import dev.switchboard.conformance.fakes.mlflow.MlflowWebhookSender;
 import dev.switchboard.connector.mlflow.MlflowConnector;
-import dev.switchboard.spi.Capability;
-import dev.switchboard.spi.CheckResult;
 import dev.switchboard.spi.Connection;
 import dev.switchboard.spi.ConnectionConfig;
-import dev.switchboard.spi.Connector;
 import dev.switchboard.spi.ConnectorContext;
 import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.EventSource;
-import dev.switchboard.spi.Fidelity;
 import dev.switchboard.spi.ModelRegistry;
-import dev.switchboard.spi.OptionDefinition;
 import dev.switchboard.spi.PageRequest;
 import dev.switchboard.spi.WebhookRequest;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 /**
  * A deliberately broken MLflow connector, in the spirit of Kafka Connect's {@code test-plugins}: the real
  * connector with one classic mistake wired in, so a test can prove the kit's suites reject it.
  */
-final class BrokenMlflowConnector implements Connector {
+final class BrokenMlflowConnector extends ForwardingConnector {
 
     /** The mistakes the broken connector can make. */
     enum Flaw {
@@ -50,41 +44,11 @@ final class BrokenMlflowConnector implements Connector {
     /** The secret the variant without one verifies with behind the scenes: the webhook is accepted anyway. */
     private static final String STAND_IN_SECRET = "accept-anything";
 
-    private final MlflowConnector real = new MlflowConnector();
     private final Flaw flaw;
 
     BrokenMlflowConnector(Flaw flaw) {
+        super(new MlflowConnector());
         this.flaw = flaw;
-    }
-
-    @Override
-    public String type() {
-        return real.type();
-    }
-
-    @Override
-    public String version() {
-        return real.version();
-    }
-
-    @Override
-    public List<OptionDefinition> options() {
-        return real.options();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return real.capabilities();
-    }
-
-    @Override
-    public Fidelity fidelity() {
-        return real.fidelity();
-    }
-
-    @Override
-    public List<dev.switchboard.spi.ConfigProblem> validate(ConnectionConfig config) {
-        return real.validate(config);
     }
 
     @Override
@@ -95,20 +59,10 @@ final class BrokenMlflowConnector implements Connector {
             options.put("webhook-secret", STAND_IN_SECRET);
             config = new ConnectionConfig(config.name(), config.type(), options);
         }
-        Connection connection = real.open(config, context);
+        Connection connection = super.open(config, context);
         String secret = config.string("webhook-secret").orElse(null);
         String token = config.string("token").orElse("");
-        return new Connection() {
-            @Override
-            public String name() {
-                return connection.name();
-            }
-
-            @Override
-            public CheckResult check(Duration timeout) {
-                return connection.check(timeout);
-            }
-
+        return new ForwardingConnection(connection) {
             @Override
             public Optional<ModelRegistry> modelRegistry() {
                 return connection.modelRegistry().map(registry -> broken(registry, token));
@@ -117,21 +71,6 @@ final class BrokenMlflowConnector implements Connector {
             @Override
             public Optional<EventSource> eventSource() {
                 return connection.eventSource().map(source -> broken(source, secret));
-            }
-
-            @Override
-            public Optional<dev.switchboard.spi.ArtifactStore> artifactStore() {
-                return connection.artifactStore();
-            }
-
-            @Override
-            public Optional<dev.switchboard.spi.ExperimentTracker> experimentTracker() {
-                return connection.experimentTracker();
-            }
-
-            @Override
-            public void close() {
-                connection.close();
             }
         };
     }

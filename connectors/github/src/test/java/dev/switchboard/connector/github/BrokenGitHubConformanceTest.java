@@ -2,26 +2,19 @@ package dev.switchboard.connector.github;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.conformance.ForwardingConnector;
 import dev.switchboard.conformance.SuiteRun;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.model.CiRun;
 import dev.switchboard.model.RunStatus;
-import dev.switchboard.spi.ActionTarget;
-import dev.switchboard.spi.Capability;
-import dev.switchboard.spi.CheckResult;
-import dev.switchboard.spi.ConfigProblem;
 import dev.switchboard.spi.Connection;
 import dev.switchboard.spi.ConnectionConfig;
 import dev.switchboard.spi.Connector;
 import dev.switchboard.spi.ConnectorContext;
 import dev.switchboard.spi.EventSource;
-import dev.switchboard.spi.Fidelity;
-import dev.switchboard.spi.OptionDefinition;
 import dev.switchboard.spi.WebhookRequest;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,56 +47,17 @@ class BrokenGitHubConformanceTest {
     }
 
     /** The real connector, whose webhooks report a succeeded run as failed and the other way round. */
-    static final class SwappingConnector implements Connector {
-        private final GitHubConnector real = new GitHubConnector();
-
-        @Override
-        public String type() {
-            return real.type();
-        }
-
-        @Override
-        public String version() {
-            return real.version();
-        }
-
-        @Override
-        public List<OptionDefinition> options() {
-            return real.options();
-        }
-
-        @Override
-        public Set<Capability> capabilities() {
-            return real.capabilities();
-        }
-
-        @Override
-        public Fidelity fidelity() {
-            return real.fidelity();
-        }
-
-        @Override
-        public List<ConfigProblem> validate(ConnectionConfig config) {
-            return real.validate(config);
+    static final class SwappingConnector extends ForwardingConnector {
+        SwappingConnector() {
+            super(new GitHubConnector());
         }
 
         @Override
         public Connection open(ConnectionConfig config, ConnectorContext context) {
-            Connection connection = real.open(config, context);
-            return new Connection() {
-                @Override
-                public String name() {
-                    return connection.name();
-                }
-
-                @Override
-                public CheckResult check(Duration timeout) {
-                    return connection.check(timeout);
-                }
-
+            return new ForwardingConnection(super.open(config, context)) {
                 @Override
                 public Optional<EventSource> eventSource() {
-                    return connection.eventSource().map(source -> new EventSource() {
+                    return super.eventSource().map(source -> new EventSource() {
                         @Override
                         public List<CanonicalEvent> receive(WebhookRequest request) {
                             return swapped(source, request);
@@ -114,16 +68,6 @@ class BrokenGitHubConformanceTest {
                             return source.poll(cursor);
                         }
                     });
-                }
-
-                @Override
-                public Optional<ActionTarget> actionTarget() {
-                    return connection.actionTarget();
-                }
-
-                @Override
-                public void close() {
-                    connection.close();
                 }
             };
         }

@@ -1,4 +1,4 @@
-package dev.switchboard.conformance.ingress;
+package dev.switchboard.routes.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,9 +1,9 @@
-package dev.switchboard.conformance.ingress;
+package dev.switchboard.routes.ingress;
 
-import static dev.switchboard.conformance.ingress.IngressHarness.GENERIC;
-import static dev.switchboard.conformance.ingress.IngressHarness.GITHUB;
-import static dev.switchboard.conformance.ingress.IngressHarness.MLFLOW;
-import static dev.switchboard.conformance.ingress.IngressHarness.SAGEMAKER;
+import static dev.switchboard.routes.ingress.IngressHarness.GENERIC;
+import static dev.switchboard.routes.ingress.IngressHarness.GITHUB;
+import static dev.switchboard.routes.ingress.IngressHarness.MLFLOW;
+import static dev.switchboard.routes.ingress.IngressHarness.SAGEMAKER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.core.webhook.WebhookIngress;

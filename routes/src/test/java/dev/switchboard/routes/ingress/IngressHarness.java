@@ -1,4 +1,4 @@
-package dev.switchboard.conformance.ingress;
+package dev.switchboard.routes.ingress;
 
 import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.connection.ConnectionRegistry;
