@@ -4,6 +4,7 @@ import dev.switchboard.spi.Connection;
 import dev.switchboard.spi.ConnectionConfig;
 import dev.switchboard.spi.ConnectorContext;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * A base class for conformance test classes: opens the connection lazily from {@link #config()} on first use in
@@ -25,12 +26,28 @@ public abstract class ConnectorHarness implements ConnectorUnderTest {
 
     private Connection connection;
 
+    /** Fails the class with a clear message under JUnit 5 (see {@link JUnitRequirement}). */
+    @BeforeAll
+    static void requireJUnit6() {
+        JUnitRequirement.check();
+    }
+
     /** A valid configuration of a connection to the tool (or its fake) the suites run against. */
     protected abstract ConnectionConfig config();
 
     /** The context the connection is opened with; override to supply a test clock or an artifact resolver. */
     protected ConnectorContext context() {
         return ConnectorContext.standalone();
+    }
+
+    @Override
+    public final ConnectionConfig connectionConfig() {
+        return config();
+    }
+
+    @Override
+    public final ConnectorContext connectionContext() {
+        return context();
     }
 
     @Override

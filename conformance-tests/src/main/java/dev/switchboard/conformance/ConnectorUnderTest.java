@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.switchboard.spi.Capability;
 import dev.switchboard.spi.Connection;
+import dev.switchboard.spi.ConnectionConfig;
 import dev.switchboard.spi.Connector;
+import dev.switchboard.spi.ConnectorContext;
 import dev.switchboard.spi.Fidelity;
 import java.util.Set;
 
@@ -47,6 +49,19 @@ public interface ConnectorUnderTest {
      * @return the new connection, which {@link #connection()} returns from now on
      */
     Connection reopenConnection();
+
+    /**
+     * The configuration {@link #connection()} is opened from; suites derive variants of it (no webhook secret,
+     * another URL). {@link ConnectorHarness} supplies it; other implementations override it.
+     */
+    default ConnectionConfig connectionConfig() {
+        throw new UnsupportedOperationException("override connectionConfig(), or extend ConnectorHarness");
+    }
+
+    /** The context {@link #connection()} is opened with; {@link ConnectorHarness} supplies it. */
+    default ConnectorContext connectionContext() {
+        return ConnectorContext.standalone();
+    }
 
     /**
      * Skips the calling test, with a reason, unless {@code capability} is claimed.

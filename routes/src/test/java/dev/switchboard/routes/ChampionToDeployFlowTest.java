@@ -3,6 +3,7 @@ package dev.switchboard.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.github.GitHubFake;
 import dev.switchboard.conformance.fakes.github.GitHubWebhookSender;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
@@ -52,7 +53,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
@@ -65,13 +65,13 @@ import tools.jackson.databind.JsonNode;
  */
 class ChampionToDeployFlowTest {
 
-    @RegisterExtension
+    @Fake
     static final MlflowFake MLFLOW = new MlflowFake();
-    @RegisterExtension
+    @Fake
     static final SageMakerFake SAGEMAKER = new SageMakerFake();
-    @RegisterExtension
+    @Fake
     static final GitHubFake GITHUB = new GitHubFake();
-    @RegisterExtension
+    @Fake
     static final S3ProxyServer S3 = new S3ProxyServer("models");
     static FakeOpenLineage lineage;
 

@@ -3,6 +3,7 @@ package dev.switchboard.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.github.GitHubFake;
 import dev.switchboard.conformance.fakes.kubeflow.KfpFake;
 import dev.switchboard.core.camel.RouteFiles;
@@ -45,7 +46,6 @@ import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
@@ -58,9 +58,9 @@ import tools.jackson.databind.JsonNode;
  */
 class DataChangeToTrainingFlowTest {
 
-    @RegisterExtension
+    @Fake
     static final GitHubFake GITHUB = new GitHubFake();
-    @RegisterExtension
+    @Fake
     static final KfpFake KFP = new KfpFake();
 
     static final Path SHIPPED_ROUTES = Path.of("src/main/resources/routes/dvc");

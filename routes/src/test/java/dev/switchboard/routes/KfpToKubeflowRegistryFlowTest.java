@@ -3,6 +3,7 @@ package dev.switchboard.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.kubeflow.KfpFake;
 import dev.switchboard.conformance.fakes.kubeflow.KubeflowRegistryFake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
@@ -34,7 +35,6 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
@@ -46,14 +46,14 @@ import tools.jackson.databind.JsonNode;
  */
 class KfpToKubeflowRegistryFlowTest {
 
-    @RegisterExtension
+    @Fake
     static final KfpFake KFP = new KfpFake();
-    @RegisterExtension
+    @Fake
     static final KubeflowRegistryFake REGISTRY = new KubeflowRegistryFake();
-    @RegisterExtension
+    @Fake
     static final S3ProxyServer S3 = new S3ProxyServer("models");
     /** For the folder's other route, {@code kfp-run-to-mlflow} (see {@link KfpToMlflowFlowTest}). */
-    @RegisterExtension
+    @Fake
     static final MlflowFake MLFLOW = new MlflowFake();
 
     static final Path SHIPPED_ROUTES = Path.of("src/main/resources/routes/kubeflow");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.kubeflow.KfpFake;
 import dev.switchboard.conformance.fakes.kubeflow.KubeflowRegistryFake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
@@ -46,7 +47,6 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
@@ -60,13 +60,13 @@ import tools.jackson.databind.JsonNode;
  */
 class KfpToMlflowFlowTest {
 
-    @RegisterExtension
+    @Fake
     static final KfpFake KFP = new KfpFake();
-    @RegisterExtension
+    @Fake
     static final MlflowFake MLFLOW = new MlflowFake();
-    @RegisterExtension
+    @Fake
     static final KubeflowRegistryFake REGISTRY = new KubeflowRegistryFake();
-    @RegisterExtension
+    @Fake
     static final S3ProxyServer S3 = new S3ProxyServer("models");
 
     static final Path SHIPPED_ROUTES = Path.of("src/main/resources/routes/kubeflow");

@@ -2,6 +2,7 @@ package dev.switchboard.conformance.github;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.github.GitHubFake;
 import dev.switchboard.conformance.fakes.github.GitHubWebhookSender;
 import java.net.http.HttpClient;
@@ -9,12 +10,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Pins the GitHub fake's strictness on the wire, so it stays no kinder than GitHub. */
 class GitHubFakeTest {
 
-    @RegisterExtension
+    @Fake
     static final GitHubFake GITHUB = new GitHubFake();
 
     @BeforeEach

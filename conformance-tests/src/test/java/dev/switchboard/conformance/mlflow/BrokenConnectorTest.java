@@ -1,25 +1,15 @@
 package dev.switchboard.conformance.mlflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.stream.Stream;
+import dev.switchboard.conformance.SuiteRun;
+import dev.switchboard.conformance.SuiteRun.Outcome;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.DiscoverySelector;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.engine.support.descriptor.MethodSource;
-import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
 
-/** Proof that the suites can fail: each flaw of {@link BrokenMlflowConnector} is rejected by the test aimed at it. */
+/**
+ * Proof that the suites can fail: each flaw of {@link BrokenMlflowConnector} is rejected by the test aimed at it,
+ * run through the kit's broken-connector harness ({@link SuiteRun}).
+ */
 class BrokenConnectorTest {
 
     // Each broken variant also fails connectorIsDiscoveredByServiceLoader: it is not in META-INF/services.
@@ -40,7 +30,8 @@ class BrokenConnectorTest {
         Outcome outcome = run(BrokenMlflowConformance.ChecksSignaturePresenceOnly.class);
         assertThat(outcome.failed()).containsExactlyInAnyOrder("connectorIsDiscoveredByServiceLoader",
                 "webhookSignedWithAnotherSecretIsRejected", "webhookWithChangedBodyIsRejected",
-                "bodyReplacedByNonJsonIsRejectedAsABadSignature");
+                "bodyReplacedByNonJsonIsRejectedAsABadSignature", "webhookSignedWithAPrefixOfTheSecretIsRejected",
+                "webhookSignedWithTheSecretAndMoreIsRejected", "webhookWithATruncatedSignatureIsRejected");
         assertThat(outcome.passed()).contains("validWebhookIsTranslatedIntoCanonicalEvents",
                 "webhookWithoutSignatureIsRejected", "staleWebhookIsRejected");
     }
@@ -53,6 +44,45 @@ class BrokenConnectorTest {
         assertThat(outcome.passed()).contains("creatingVersionsWithDifferentKeysCreatesEach",
                 "listingModelsVisitsEveryModelOnceAcrossPages");
     }
+
+    @Test
+    void connectorThatAcceptsAPrefixOfTheSignatureFailsTheSecretSuite() {
+        Outcome outcome = run(BrokenMlflowConformance.SignaturePrefixMatches.class, SECRET_TESTS);
+        assertThat(outcome.failed()).containsExactly("webhookWithATruncatedSignatureIsRejected");
+        assertThat(outcome.failures().get("webhookWithATruncatedSignatureIsRejected")).contains("must be rejected");
+    }
+
+    @Test
+    void connectorThatAcceptsWebhooksWithoutASecretFailsTheSecretSuite() {
+        Outcome outcome = run(BrokenMlflowConformance.AcceptsWebhooksWithoutSecret.class, SECRET_TESTS);
+        assertThat(outcome.failed()).containsExactly("webhooksAreRefusedWhenNoSecretIsConfigured");
+        assertThat(outcome.failures().get("webhooksAreRefusedWhenNoSecretIsConfigured")).contains("deny by default");
+    }
+
+    @Test
+    void connectorThatEchoesItsTokenInErrorsFailsTheErrorClassificationSuite() {
+        Outcome outcome = run(BrokenMlflowConformance.EchoesTokenInErrors.class, ERROR_TESTS);
+        assertThat(outcome.failed()).containsExactlyInAnyOrder(ERROR_TESTS);
+        assertThat(outcome.failures().get("serverErrorsAreTransient")).contains("messages of the failure");
+    }
+
+    /** The real connector passes the new suites that the broken variants above fail. */
+    @Test
+    void theRealConnectorPassesTheSecretAndErrorSuites() {
+        Outcome secrets = run(MlflowConformanceTest.class, SECRET_TESTS);
+        Outcome errors = run(MlflowConformanceTest.class, ERROR_TESTS);
+        assertThat(secrets.failures()).isEmpty();
+        assertThat(errors.failures()).isEmpty();
+        assertThat(secrets.passed()).containsExactlyInAnyOrder(SECRET_TESTS);
+        assertThat(errors.passed()).containsExactlyInAnyOrder(ERROR_TESTS);
+    }
+
+    private static final String[] SECRET_TESTS = {"webhookSignedWithAPrefixOfTheSecretIsRejected",
+            "webhookSignedWithTheSecretAndMoreIsRejected", "webhookWithATruncatedSignatureIsRejected",
+            "webhooksAreRefusedWhenNoSecretIsConfigured"};
+    private static final String[] ERROR_TESTS = {"rateLimitingIsTransientAndCarriesRetryAfter",
+            "serverErrorsAreTransient", "aToolSlowerThanTheRequestTimeoutIsTransient", "aResetConnectionIsTransient",
+            "clientErrorsAreConfigurationAndNeverRetried"};
 
     /** The same run of the real connector passes; what it does not hold is skipped with a reason, not passed. */
     @Test
@@ -72,39 +102,7 @@ class BrokenConnectorTest {
         assertThat(outcome.skipReasons().get("approvalIsKept")).contains("does not hold APPROVAL");
     }
 
-    /** Runs {@code methods} of {@code testClass} (all when none are named) and records what happened to each. */
     private static Outcome run(Class<?> testClass, String... methods) {
-        Outcome outcome = new Outcome(new TreeSet<>(), new TreeMap<>(), new TreeMap<>());
-        List<DiscoverySelector> selectors = methods.length == 0 ? List.of(selectClass(testClass))
-                : Stream.of(methods).map(method -> (DiscoverySelector) selectMethod(testClass, method)).toList();
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectors)
-                .build(), new TestExecutionListener() {
-                    @Override
-                    public void executionFinished(TestIdentifier test, TestExecutionResult result) {
-                        if (test.getSource().orElse(null) instanceof MethodSource method) {
-                            String message = result.getThrowable().map(Throwable::getMessage).orElse("");
-                            if (result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
-                                outcome.passed().add(method.getMethodName());
-                            } else if (result.getStatus() == TestExecutionResult.Status.ABORTED) {
-                                outcome.skipReasons().put(method.getMethodName(), message);
-                            } else {
-                                outcome.failures().put(method.getMethodName(), message);
-                            }
-                        }
-                    }
-                });
-        return outcome;
-    }
-
-    /** What happened to each test method of one run. */
-    private record Outcome(Set<String> passed, Map<String, String> failures, Map<String, String> skipReasons) {
-        Set<String> failed() {
-            return failures.keySet();
-        }
-
-        /** Tests aborted by a JUnit assumption: the suites' way of skipping with a reason. */
-        Set<String> skipped() {
-            return skipReasons.keySet();
-        }
+        return SuiteRun.of(testClass, methods);
     }
 }

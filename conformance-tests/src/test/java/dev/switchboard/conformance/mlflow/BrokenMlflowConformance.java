@@ -29,4 +29,25 @@ class BrokenMlflowConformance {
             return new BrokenMlflowConnector(BrokenMlflowConnector.Flaw.NON_IDEMPOTENT_CREATE);
         }
     }
+
+    static class SignaturePrefixMatches extends MlflowConformanceTest {
+        @Override
+        public Connector connector() {
+            return new BrokenMlflowConnector(BrokenMlflowConnector.Flaw.SIGNATURE_PREFIX_MATCHES);
+        }
+    }
+
+    static class AcceptsWebhooksWithoutSecret extends MlflowConformanceTest {
+        @Override
+        public Connector connector() {
+            return new BrokenMlflowConnector(BrokenMlflowConnector.Flaw.ACCEPTS_WEBHOOKS_WITHOUT_SECRET);
+        }
+    }
+
+    static class EchoesTokenInErrors extends MlflowConformanceTest {
+        @Override
+        public Connector connector() {
+            return new BrokenMlflowConnector(BrokenMlflowConnector.Flaw.ECHOES_TOKEN_IN_ERRORS);
+        }
+    }
 }

@@ -3,10 +3,16 @@ package dev.switchboard.conformance.mlflow;
 import dev.switchboard.conformance.ActionTargetSuite;
 import dev.switchboard.conformance.ArtifactStoreSuite;
 import dev.switchboard.conformance.BadConfig;
+import dev.switchboard.conformance.CheckSuite;
 import dev.switchboard.conformance.ConfigSuite;
 import dev.switchboard.conformance.ConnectorHarness;
+import dev.switchboard.conformance.ErrorClassificationSuite;
+import dev.switchboard.conformance.EventContentSuite;
+import dev.switchboard.conformance.Fake;
+import dev.switchboard.conformance.GoldenExample;
 import dev.switchboard.conformance.ModelRegistrySuite;
 import dev.switchboard.conformance.PollingEventSourceSuite;
+import dev.switchboard.conformance.SecretHandlingSuite;
 import dev.switchboard.conformance.WebhookEventSourceSuite;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowWebhookSender;
@@ -19,10 +25,12 @@ import dev.switchboard.model.RunStatus;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ArtifactResolver;
 import dev.switchboard.spi.Capability;
+import dev.switchboard.spi.Connection;
 import dev.switchboard.spi.ConnectionConfig;
 import dev.switchboard.spi.Connector;
 import dev.switchboard.spi.ConnectorContext;
 import dev.switchboard.spi.Fidelity;
+import dev.switchboard.spi.PageRequest;
 import dev.switchboard.spi.WebhookRequest;
 import java.net.URI;
 import java.time.Duration;
@@ -34,20 +42,21 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Runs the MLflow connector through every suite of the kit against the MLflow fake, its action
  * {@code register-model-version} included.
  */
 class MlflowConformanceTest extends ConnectorHarness implements ConfigSuite, ModelRegistrySuite,
-        WebhookEventSourceSuite, PollingEventSourceSuite, ArtifactStoreSuite, ActionTargetSuite {
+        WebhookEventSourceSuite, SecretHandlingSuite, EventContentSuite, PollingEventSourceSuite, ArtifactStoreSuite,
+        ActionTargetSuite, CheckSuite, ErrorClassificationSuite {
 
-    @RegisterExtension
+    @Fake
     static final MlflowFake MLFLOW = new MlflowFake();
 
     static final String CONNECTION = "mlflow-kit";
     static final String SECRET = "kit-webhook-secret-4711";
+    static final String TOKEN = "kit-api-token-0815";
 
     private MlflowWebhookSender.Delivery delivery;
 
@@ -162,6 +171,55 @@ class MlflowConformanceTest extends ConnectorHarness implements ConfigSuite, Mod
                 MLFLOW.clock().instant().minus(Duration.ofMinutes(6)), "model_version_tag", "set",
                 Map.of("name", "churn", "version", "1", "key", "k", "value", "v"));
         return Optional.of(old.toRequest(CONNECTION, MLFLOW.clock().instant()));
+    }
+
+    @Override
+    public List<GoldenExample> goldenExamples() {
+        MlflowWebhookSender sender = MLFLOW.webhookSender();
+        return List.of(
+                GoldenExample.of("model_version.created", request(sender.delivery("model_version", "created",
+                        Map.of("name", "churn", "version", "7", "source", "s3://models/churn/7", "run_id", "r-42",
+                                "description", "retrained", "tags", Map.of("team", "growth")))), """
+                        {"type": "model_version.created", "subject": "models/churn/versions/7",
+                         "data": {"modelName": "churn", "version": "7", "description": "retrained",
+                                  "tags": {"team": "growth"}, "stage": "NONE"}}"""),
+                GoldenExample.of("model_version_alias.created", request(sender.delivery("model_version_alias",
+                        "created", Map.of("name", "churn", "alias", "champion", "version", "3"))), """
+                        {"type": "model_version.alias_set", "subject": "models/churn/versions/3",
+                         "data": {"modelName": "churn", "alias": "champion", "version": "3"}}"""),
+                GoldenExample.of("model_version_tag.set", request(sender.delivery("model_version_tag", "set",
+                        Map.of("name", "churn", "version", "2", "key", "validated", "value", "true"))), """
+                        {"type": "model_version.tag_set", "subject": "models/churn/versions/2",
+                         "data": {"modelName": "churn", "version": "2", "key": "validated", "value": "true"}}"""));
+    }
+
+    private static WebhookRequest request(MlflowWebhookSender.Delivery delivery) {
+        return delivery.toRequest(CONNECTION, MLFLOW.clock().instant());
+    }
+
+    // ---------------------------------------------------------------- check and error classification
+
+    @Override
+    public ConnectionConfig configPointingAt(URI baseUrl) {
+        return new ConnectionConfig(CONNECTION, "mlflow", Map.of("tracking-url", baseUrl.toString(), "token", TOKEN,
+                "webhook-secret", SECRET, "request-timeout", "PT1S"));
+    }
+
+    @Override
+    public void callTheTool(Connection connection) {
+        connection.modelRegistry().orElseThrow().listModels(PageRequest.first(10));
+    }
+
+    @Override
+    public String errorBody(int status) {
+        String code = switch (status) {
+            case 400 -> "INVALID_PARAMETER_VALUE";
+            case 401 -> "UNAUTHENTICATED";
+            case 403 -> "PERMISSION_DENIED";
+            case 429 -> "REQUEST_LIMIT_EXCEEDED";
+            default -> "INTERNAL_ERROR";
+        };
+        return "{\"error_code\":\"" + code + "\",\"message\":\"injected\"}";
     }
 
     // ---------------------------------------------------------------- polling, artifacts, actions

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.connector.mlflow.MlflowConnector;
 import dev.switchboard.model.CanonicalEvent;
@@ -23,12 +24,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The fake is no kinder than MLflow: verbs, content types, limits, error shapes and types as the real server. */
 class MlflowFakeTest {
 
-    @RegisterExtension
+    @Fake
     static final MlflowFake MLFLOW = new MlflowFake();
 
     private final HttpClient http = HttpClient.newHttpClient();

@@ -3,6 +3,7 @@ package dev.switchboard.conformance.mlflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.connector.mlflow.MlflowConnector;
 import dev.switchboard.model.ModelVersion;
@@ -28,12 +29,11 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Runs, their lineage on model versions, and run artifacts through the tracking server's artifact proxy. */
 class MlflowLineageAndArtifactsTest {
 
-    @RegisterExtension
+    @Fake
     static final MlflowFake MLFLOW = new MlflowFake();
 
     private Connection connection;

@@ -3,6 +3,7 @@ package dev.switchboard.conformance.mlflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.connector.mlflow.MlflowConnector;
 import dev.switchboard.model.CanonicalEvent;
@@ -22,12 +23,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The MLflow poller: what webhooks miss it finds, and a restart from its saved cursor repeats and skips nothing. */
 class MlflowPollerTest {
 
-    @RegisterExtension
+    @Fake
     static final MlflowFake MLFLOW = new MlflowFake();
 
     private final List<Connection> opened = new ArrayList<>();

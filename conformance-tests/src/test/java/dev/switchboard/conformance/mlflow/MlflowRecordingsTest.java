@@ -2,6 +2,7 @@ package dev.switchboard.conformance.mlflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,7 +38,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class MlflowRecordingsTest {
 
-    @RegisterExtension
+    @Fake
     static final MlflowFake MLFLOW = new MlflowFake();
 
     private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -3,6 +3,7 @@ package dev.switchboard.conformance.mlflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.connector.mlflow.MlflowConnector;
 import dev.switchboard.model.CanonicalEvent;
@@ -30,7 +31,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -40,7 +40,7 @@ import tools.jackson.databind.JsonNode;
  */
 class MlflowRegisterActionTest {
 
-    @RegisterExtension
+    @Fake
     static final MlflowFake MLFLOW = new MlflowFake();
 
     static final byte[] MODEL = "model bytes of run-7".getBytes(StandardCharsets.UTF_8);

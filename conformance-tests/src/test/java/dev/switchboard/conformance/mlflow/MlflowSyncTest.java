@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.http.RequestMethod;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.connector.mlflow.MlflowConnector;
 import dev.switchboard.core.config.HubConfig;
@@ -24,16 +25,15 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two MLflow servers (stateful fakes) kept in step by two sync jobs, one each way, through the MLflow connector. */
 class MlflowSyncTest {
 
-    @RegisterExtension
+    @Fake
     static final MlflowFake TEAM_A = new MlflowFake();
 
-    @RegisterExtension
+    @Fake
     static final MlflowFake TEAM_B = new MlflowFake();
 
     @TempDir

@@ -3,11 +3,11 @@ package dev.switchboard.conformance.sagemaker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.sagemaker.SageMakerFake;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
@@ -19,7 +19,7 @@ import tools.jackson.databind.JsonNode;
  */
 class SageMakerDocumentedShapesTest {
 
-    @RegisterExtension
+    @Fake
     static final SageMakerFake SAGEMAKER = new SageMakerFake();
 
     private static JsonNode createPackage(Map<String, ?> extra) {

@@ -2,6 +2,7 @@ package dev.switchboard.conformance.sagemaker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.sagemaker.SageMakerFake;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,14 +10,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Pins the SageMaker fake's strictness on the wire, so it stays no kinder than SageMaker. */
 class SageMakerFakeTest {
 
-    @RegisterExtension
+    @Fake
     static final SageMakerFake SAGEMAKER = new SageMakerFake();
 
     private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -1,10 +1,8 @@
 package dev.switchboard.app.sandbox;
 
-import dev.switchboard.conformance.fakes.github.GitHubFake;
-import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.conformance.fakes.s3.S3ProxyServer;
 import dev.switchboard.core.config.HubConfig;
-import dev.switchboard.conformance.fakes.sagemaker.SageMakerFake;
+import dev.switchboard.sandbox.StandIns;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -19,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The conformance kit's stateful fakes of MLflow, SageMaker and GitHub, and S3Proxy for S3, on fixed loopback
- * ports, wired to the connections of {@code switchboard.yaml} that point at them.
+ * The sandbox module's {@link StandIns} (the kit's stateful fakes of MLflow, SageMaker and GitHub, and S3Proxy for
+ * S3) on fixed loopback ports, wired to the connections of {@code switchboard.yaml} that point at them.
  *
  * <p>The sandbox reads the secrets it must share with the hub (webhook secrets, S3 credentials) from those
  * connections, so they are written once, in the configuration. Its MLflow, SageMaker and GitHub accept any
@@ -31,21 +29,11 @@ public final class Sandbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
     /** The workflow the shipped route dispatches, with the inputs it sends. */
-    static final String WORKFLOW = "deploy.yml";
-    /**
-     * S3Proxy starts while the hub does, on the same cores: it runs on the client compiler and the serial collector,
-     * which takes about 40% less CPU to start (1.7 s instead of 2.9 s measured) and is plenty for demo artifacts.
-     * These flags are S3Proxy's only; the hub's JVM is started as its user chooses.
-     */
-    static final List<String> S3PROXY_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
-            "-XX:+UseSerialGC", "-Xshare:auto");
+    static final String WORKFLOW = StandIns.WORKFLOW;
 
     private final SandboxProperties properties;
     private final Map<String, HubConfig.ConnectionSpec> connections;
-    private final MlflowFake mlflow = new MlflowFake();
-    private final SageMakerFake sagemaker = new SageMakerFake();
-    private final GitHubFake github = new GitHubFake();
-    private S3ProxyServer s3;
+    private final StandIns standIns;
     /** Set by {@link #startInBackground}; completes when every tool listens, or with the reason none does. */
     private volatile CompletableFuture<Void> started;
 
@@ -56,6 +44,13 @@ public final class Sandbox {
     public Sandbox(SandboxProperties properties, HubConfig config) {
         this.properties = properties;
         this.connections = config.connections();
+        String bucket = option("s3", "bucket-prefix").map(prefix -> URI.create(prefix).getHost()).orElse("models");
+        this.standIns = new StandIns(new StandIns.Settings(properties.getBasePort(), properties.getS3proxyJar(),
+                option("mlflow", "webhook-secret").orElse(null), bucket,
+                option("s3", "access-key-id").orElse(S3ProxyServer.ACCESS_KEY_ID),
+                option("s3", "secret-access-key").orElse(S3ProxyServer.SECRET_ACCESS_KEY),
+                option("github", "repository").orElse("acme/deploy"), option("github", "webhook-secret").orElse(null),
+                properties.getRunDuration(), properties.getRunConclusion()));
     }
 
     /** Starts every tool and returns once they all listen; throws if one cannot start (nothing is left running). */
@@ -119,30 +114,9 @@ public final class Sandbox {
         long begin = System.nanoTime();
         int base = properties.getBasePort();
         LOG.info("Starting the sandbox (MLflow, SageMaker, S3, GitHub stand-ins) on 127.0.0.1:{}-{}", base, base + 3);
-        try {
-            mlflow.start(base);
-            option("mlflow", "webhook-secret").ifPresent(secret -> mlflow.registerWebhook(null, secret));
-            sagemaker.start(base + 1);
-            String bucket = option("s3", "bucket-prefix").map(prefix -> URI.create(prefix).getHost()).orElse("models");
-            s3 = new S3ProxyServer(bucket).withPort(base + 2).withJar(properties.getS3proxyJar())
-                    .withCredentials(option("s3", "access-key-id").orElse(S3ProxyServer.ACCESS_KEY_ID),
-                            option("s3", "secret-access-key").orElse(S3ProxyServer.SECRET_ACCESS_KEY))
-                    .withJvmOptions(S3PROXY_JVM_OPTIONS);
-            s3.start();
-            github.start(base + 3);
-            String repository = option("github", "repository").orElse("acme/deploy");
-            github.addWorkflow(repository, WORKFLOW, "deploy model=${{ inputs.model }} version=${{ inputs.version }}",
-                    "model", "version", "alias");
-            // A stand-in for a CI runner: every dispatched run finishes by itself and reports back by webhook.
-            github.autoCompleteRuns(properties.getRunDuration(), properties.getRunConclusion());
-            option("github", "webhook-secret").ifPresent(secret -> github.registerWebhook(null, secret));
-            LOG.info("The sandbox listens on 127.0.0.1:{}-{} (started in {} ms)", base, base + 3,
-                    (System.nanoTime() - begin) / 1_000_000);
-        } catch (Exception e) { // WireMock and Jetty may rethrow checked exceptions unchecked
-            stop();
-            throw new IllegalStateException("cannot start the sandbox on ports " + base + "-" + (base + 3)
-                    + " (switchboard.sandbox.base-port): " + e.getMessage(), e);
-        }
+        standIns.start();
+        LOG.info("The sandbox listens on 127.0.0.1:{}-{} (started in {} ms)", base, base + 3,
+                (System.nanoTime() - begin) / 1_000_000);
     }
 
     /**
@@ -150,32 +124,14 @@ public final class Sandbox {
      * Deliveries made before are recorded only.
      */
     public synchronized void sendWebhooksTo(URI hub) {
-        connection("mlflow").ifPresent(name -> mlflow.registerWebhook(hub.resolve("/webhooks/" + name),
-                option("mlflow", "webhook-secret").orElse(null)));
-        connection("github").ifPresent(name -> github.registerWebhook(hub.resolve("/webhooks/" + name),
-                option("github", "webhook-secret").orElse(null)));
+        connection("mlflow").ifPresent(name -> standIns.sendMlflowWebhooksTo(hub.resolve("/webhooks/" + name)));
+        connection("github").ifPresent(name -> standIns.sendGitHubWebhooksTo(hub.resolve("/webhooks/" + name)));
         LOG.info("The sandbox sends MLflow and GitHub webhooks to {}", hub);
     }
 
-    /**
-     * Stops every tool, each on its own: a tool that fails to stop (WireMock throws when stopping a server whose
-     * start failed) neither hides the reason the start failed nor leaves the others, S3Proxy's JVM above all, running.
-     */
+    /** Stops every tool, each on its own (see {@link StandIns#stop()}), logging those that failed to stop. */
     public synchronized void stop() {
-        stopQuietly("GitHub", github::stop);
-        if (s3 != null) {
-            stopQuietly("S3Proxy", s3::stop);
-        }
-        stopQuietly("SageMaker", sagemaker::stop);
-        stopQuietly("MLflow", mlflow::stop);
-    }
-
-    private static void stopQuietly(String tool, Runnable stop) {
-        try {
-            stop.run();
-        } catch (Exception e) { // Jetty rethrows checked exceptions unchecked
-            LOG.debug("Stopping the sandbox's {} failed: {}", tool, e.toString());
-        }
+        standIns.stop().forEach(failure -> LOG.debug("Stopping the sandbox's {} failed", failure));
     }
 
     /** Each tool's URL and connection, by connector type, for the {@code switchboard demo} command. */

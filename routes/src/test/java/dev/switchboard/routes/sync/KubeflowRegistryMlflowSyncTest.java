@@ -3,6 +3,7 @@ package dev.switchboard.routes.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.kubeflow.KubeflowRegistryFake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.core.config.HubConfig;
@@ -26,7 +27,6 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -42,9 +42,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class KubeflowRegistryMlflowSyncTest {
 
-    @RegisterExtension
+    @Fake
     static final MlflowFake MLFLOW = new MlflowFake();
-    @RegisterExtension
+    @Fake
     static final KubeflowRegistryFake REGISTRY = new KubeflowRegistryFake();
 
     private static final JsonMapper JSON = JsonMapper.builder().build();

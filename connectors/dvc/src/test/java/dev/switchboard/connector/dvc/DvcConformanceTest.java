@@ -6,6 +6,7 @@ import dev.switchboard.conformance.ArtifactStoreSuite;
 import dev.switchboard.conformance.BadConfig;
 import dev.switchboard.conformance.ConfigSuite;
 import dev.switchboard.conformance.ConnectorHarness;
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.PollingEventSourceSuite;
 import dev.switchboard.conformance.fakes.s3.S3ProxyServer;
 import dev.switchboard.model.ArtifactRef;
@@ -27,7 +28,6 @@ import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -43,7 +43,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class DvcConformanceTest extends ConnectorHarness implements ConfigSuite, ArtifactStoreSuite, PollingEventSourceSuite {
 
-    @RegisterExtension
+    @Fake
     static final S3ProxyServer S3 = new S3ProxyServer("dvc-store");
 
     static final String CONNECTION = "dvc-kit";

@@ -2,6 +2,7 @@ package dev.switchboard.connector.s3;
 
 import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.ErrorKind;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -55,8 +56,16 @@ final class S3Errors {
         ErrorKind kind = TRANSIENT_CODES.contains(code) || status == 429 || status >= 500 ? ErrorKind.TRANSIENT
                 : status >= 400 ? ErrorKind.CONFIGURATION : ErrorKind.SYSTEM;
         String message = service.awsErrorDetails() == null ? "" : String.valueOf(service.awsErrorDetails().errorMessage());
+        Duration retryAfter = kind != ErrorKind.TRANSIENT || service.awsErrorDetails() == null
+                || service.awsErrorDetails().sdkHttpResponse() == null ? null : service.awsErrorDetails()
+                .sdkHttpResponse().firstMatchingHeader("Retry-After").map(S3Errors::seconds).orElse(null);
         return new ConnectorException(kind, connection, what + (code.isEmpty() ? "" : code + ": ") + scrub(message)
-                + " (HTTP " + status + ")", null, null);
+                + " (HTTP " + status + ")", retryAfter, null);
+    }
+
+    /** {@code Retry-After} in delta-seconds, as S3-compatible servers send it; null for an HTTP date. */
+    private static Duration seconds(String retryAfter) {
+        return retryAfter.trim().matches("\\d{1,9}") ? Duration.ofSeconds(Long.parseLong(retryAfter.trim())) : null;
     }
 
     String scrub(String text) {

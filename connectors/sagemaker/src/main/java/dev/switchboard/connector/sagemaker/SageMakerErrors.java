@@ -2,9 +2,11 @@ package dev.switchboard.connector.sagemaker;
 
 import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.ErrorKind;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -77,7 +79,20 @@ final class SageMakerErrors {
         } else {
             kind = ErrorKind.SYSTEM;
         }
-        return new ConnectorException(kind, connection, what + detail + " (HTTP " + status + ")", null, null);
+        Duration retryAfter = kind == ErrorKind.TRANSIENT ? retryAfter(service).orElse(null) : null;
+        return new ConnectorException(kind, connection, what + detail + " (HTTP " + status + ")", retryAfter, null);
+    }
+
+    /**
+     * The {@code Retry-After} of a throttled answer, in delta-seconds (what AWS endpoints and the proxies in front of
+     * them send; an HTTP date is ignored, and the hub's own backoff applies).
+     */
+    static Optional<Duration> retryAfter(AwsServiceException e) {
+        if (e.awsErrorDetails() == null || e.awsErrorDetails().sdkHttpResponse() == null) {
+            return Optional.empty();
+        }
+        return e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Retry-After").map(String::trim)
+                .filter(value -> value.matches("\\d{1,9}")).map(value -> Duration.ofSeconds(Long.parseLong(value)));
     }
 
     /** A message of ours that may quote service text. */

@@ -6,6 +6,7 @@ import dev.switchboard.conformance.ActionTargetSuite;
 import dev.switchboard.conformance.BadConfig;
 import dev.switchboard.conformance.ConfigSuite;
 import dev.switchboard.conformance.ConnectorHarness;
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.PollingEventSourceSuite;
 import dev.switchboard.conformance.fakes.kubeflow.KfpFake;
 import dev.switchboard.model.CanonicalEvent;
@@ -27,7 +28,6 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Kubeflow Pipelines connector through the suites it claims (config, polling, actions) against the kit's KFP
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class KfpConformanceTest extends ConnectorHarness implements ConfigSuite, PollingEventSourceSuite, ActionTargetSuite {
 
-    @RegisterExtension
+    @Fake
     static final KfpFake KFP = new KfpFake();
 
     static final String TOKEN = "kfp-sa-token";

@@ -3,6 +3,7 @@ package dev.switchboard.connector.kubeflow.pipelines;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.kubeflow.KfpFake;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.Connection;
@@ -18,7 +19,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * How the Kubeflow Pipelines connector classifies what goes wrong on the wire, with faults the kit's KFP fake injects
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class KfpFaultsTest {
 
-    @RegisterExtension
+    @Fake
     static final KfpFake KFP = new KfpFake();
 
     static final String TOKEN = "kfp-sa-token-7";

@@ -6,6 +6,7 @@ import dev.switchboard.conformance.ActionTargetSuite;
 import dev.switchboard.conformance.BadConfig;
 import dev.switchboard.conformance.ConfigSuite;
 import dev.switchboard.conformance.ConnectorHarness;
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.ModelRegistrySuite;
 import dev.switchboard.conformance.PollingEventSourceSuite;
 import dev.switchboard.conformance.fakes.kubeflow.KubeflowRegistryFake;
@@ -28,7 +29,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Kubeflow Model Registry connector through every suite it claims (config, model registry, polling, actions)
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KubeflowRegistryConformanceTest extends ConnectorHarness implements ConfigSuite, ModelRegistrySuite,
         PollingEventSourceSuite, ActionTargetSuite {
 
-    @RegisterExtension
+    @Fake
     static final KubeflowRegistryFake REGISTRY = new KubeflowRegistryFake();
 
     static final String CONNECTION = "kf-registry-kit";

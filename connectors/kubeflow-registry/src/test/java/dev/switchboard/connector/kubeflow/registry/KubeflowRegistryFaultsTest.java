@@ -3,6 +3,7 @@ package dev.switchboard.connector.kubeflow.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.kubeflow.KubeflowRegistryFake;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.model.EventType;
@@ -26,7 +27,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * How the Kubeflow Model Registry connector classifies what goes wrong on the wire, with faults the kit's registry
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class KubeflowRegistryFaultsTest {
 
-    @RegisterExtension
+    @Fake
     static final KubeflowRegistryFake REGISTRY = new KubeflowRegistryFake();
 
     static final String TOKEN = "mr-sa-token-3";
