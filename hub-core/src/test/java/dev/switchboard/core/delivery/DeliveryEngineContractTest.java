@@ -295,7 +295,7 @@ abstract class DeliveryEngineContractTest {
         assertThat(onlyDeadLetter()).satisfies(deadLetter -> {
             assertThat(deadLetter.connection()).isEqualTo(HubActions.CONNECTION);
             assertThat(deadLetter.action()).isEqualTo("hub/copy-artifact");
-            assertThat(deadLetter.reason()).contains("no configured connection serves nowhere://a/b");
+            assertThat(deadLetter.reason()).contains("no configured connection serves artifacts at nowhere://a/b");
         });
     }
 

@@ -17,8 +17,6 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -180,18 +178,13 @@ final class RegistryActions implements ActionTarget {
     }
 
     private Digest sha256Of(ArtifactStore store, URI uri) {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        MessageDigest sha256 = Digest.sha256Hasher();
         try (InputStream in = new DigestInputStream(store.open(uri), sha256)) {
             in.transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {
             throw ConnectorException.transientFailure(connection, "reading " + uri + " failed: " + e.getMessage(), e);
         }
-        return Digest.sha256(HexFormat.of().formatHex(sha256.digest()));
+        return Digest.sha256(sha256);
     }
 
     /** Fills the pipeline-run placeholders, then the hub's own. */
