@@ -15,10 +15,21 @@ import java.util.Optional;
  */
 final class ArtifactCopier {
 
+    private final ArtifactResolver resolver;
     private final ArtifactCopy copy;
 
     ArtifactCopier(ArtifactResolver resolver) {
+        this.resolver = resolver;
         this.copy = new ArtifactCopy(resolver, "sync");
+    }
+
+    /**
+     * {@code artifact} under a URI that names its server (see {@link dev.switchboard.spi.ArtifactStore#absoluteUri}),
+     * for referencing it from another connection; empty when its store knows none. Reads nothing.
+     */
+    Optional<ArtifactRef> absolute(ArtifactRef artifact, String sourceConnection) {
+        return resolver.storeFor(artifact.uri(), sourceConnection).flatMap(store -> store.absoluteUri(artifact.uri()))
+                .map(uri -> new ArtifactRef(uri, artifact.size(), artifact.digest(), artifact.mediaType()));
     }
 
     /** The artifact the target version should carry: the source's, or where the copy goes. Reads nothing. */
@@ -33,9 +44,13 @@ final class ArtifactCopier {
         return new ArtifactRef(destination, artifact.size(), artifact.digest(), artifact.mediaType());
     }
 
-    /** Whether the target artifact is a copy that {@link #copy} must make. */
-    static boolean needsCopy(ModelVersion source, ArtifactRef target) {
-        return target != null && source.artifact() != null && !target.uri().equals(source.artifact().uri());
+    /**
+     * Whether the target artifact is a copy that {@link #copy} must make (in {@code reference} mode it may still
+     * differ from the source's: the same artifact under its server's absolute URI).
+     */
+    static boolean needsCopy(SyncJobSpec job, ModelVersion source, ArtifactRef target) {
+        return job.artifacts().mode() == SyncJobSpec.ArtifactPolicy.Mode.COPY && target != null
+                && source.artifact() != null && !target.uri().equals(source.artifact().uri());
     }
 
     /**

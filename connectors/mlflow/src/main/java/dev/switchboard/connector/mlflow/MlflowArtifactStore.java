@@ -47,6 +47,18 @@ public final class MlflowArtifactStore implements ArtifactStore {
                 || uri.toString().startsWith(client.base() + PROXY_PATH);
     }
 
+    /**
+     * {@code mlflow-artifacts:/<path>} (no host) as this server's artifact proxy URL, which any client of the server
+     * can read and another MLflow server can store as a version's source.
+     */
+    @Override
+    public Optional<URI> absoluteUri(URI uri) {
+        if (!SCHEME.equalsIgnoreCase(uri.getScheme()) || uri.getHost() != null) {
+            return Optional.empty();
+        }
+        return Optional.of(URI.create(client.base() + PROXY_PATH + strip(uri.getRawPath())));
+    }
+
     /** {@code models:/m-<id>[/path]}: an MLflow 3 logged model (not {@code models:/<name>/<version>}). */
     private static boolean isLoggedModel(URI uri) {
         return "models".equalsIgnoreCase(uri.getScheme()) && strip(uri.getPath()).startsWith("m-");
