@@ -151,7 +151,12 @@ class MlflowSyncTest {
         String logged = TEAM_A.logModel(run, "model", MlflowFake.sklearnModelFiles("a"));
         TEAM_A.registerLoggedModel("fraud", logged);
 
+        SyncReport plan = sync.plan("a-to-b");
         SyncReport report = sync.apply("a-to-b");
+
+        assertThat(plan.outcomes()).filteredOn(o -> o.objectKey().contains("fraud")).singleElement()
+                .satisfies(outcome -> assertThat(outcome.reason()).as("plan predicts what apply meets")
+                        .isEqualTo("would fail: MLflow needs a source artifact URI to create a version of fraud"));
 
         assertThat(report.outcomes()).filteredOn(o -> o.objectKey().contains("churn")).singleElement()
                 .satisfies(outcome -> {

@@ -144,6 +144,13 @@ public final class MlflowModelRegistry implements ModelRegistry {
         }
     }
 
+    /** A version without a source: MLflow's {@code model-versions/create} requires one. */
+    @Override
+    public Optional<String> refusesCreate(ModelVersion version) {
+        return version.artifact() != null ? Optional.empty()
+                : Optional.of("MLflow needs a source artifact URI to create a version of " + version.modelName());
+    }
+
     @Override
     public ModelVersion createVersion(ModelVersion version, String idempotencyKey) {
         if (idempotencyKey == null || idempotencyKey.isBlank()) {
@@ -154,9 +161,9 @@ public final class MlflowModelRegistry implements ModelRegistry {
         if (earlier.isPresent()) {
             return earlier.get();
         }
-        if (version.artifact() == null) {
-            throw ConnectorException.configuration(connection, "MLflow needs a source artifact URI to create a version of "
-                    + version.modelName());
+        Optional<String> refused = refusesCreate(version);
+        if (refused.isPresent()) {
+            throw ConnectorException.configuration(connection, refused.get());
         }
         Map<String, String> tags = new LinkedHashMap<>(version.tags());
         tags.put(MlflowMapper.IDEMPOTENCY_TAG, idempotencyKey);

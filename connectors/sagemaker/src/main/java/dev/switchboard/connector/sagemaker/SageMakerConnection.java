@@ -40,9 +40,13 @@ final class SageMakerConnection implements Connection {
     private SageMakerClient client;
 
     SageMakerConnection(SageMakerOptions.Settings settings, ConnectorContext context) {
-        this(settings, context, () -> SageMakerClients.create(settings.region(), settings.accessKeyId(),
-                settings.secretAccessKey(), settings.sessionToken(), settings.endpointOverride(),
-                settings.maxAttempts(), settings.requestTimeout()), System::nanoTime);
+        this(settings, context, () -> sdkClient(settings), System::nanoTime);
+    }
+
+    /** The SDK client {@code settings} describe. */
+    static SageMakerClient sdkClient(SageMakerOptions.Settings settings) {
+        return SageMakerClients.create(settings.region(), settings.accessKeyId(), settings.secretAccessKey(),
+                settings.sessionToken(), settings.endpointOverride(), settings.maxAttempts(), settings.requestTimeout());
     }
 
     /** With the SDK client's factory and the clock that times its building: seams for tests. */

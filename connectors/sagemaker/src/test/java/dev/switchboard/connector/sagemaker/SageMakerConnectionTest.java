@@ -8,7 +8,6 @@ import dev.switchboard.spi.ConnectionConfig;
 import dev.switchboard.spi.ConnectorContext;
 import dev.switchboard.spi.ConnectorException;
 import com.sun.net.httpserver.HttpServer;
-import dev.switchboard.connector.sagemaker.internal.SageMakerClients;
 import dev.switchboard.spi.CheckResult;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -87,9 +86,7 @@ class SageMakerConnectionTest {
         try (SageMakerConnection connection = new SageMakerConnection(settings,
                 new ConnectorContext(Clock.systemUTC(), ArtifactResolver.NONE), () -> {
                     ticker.addAndGet(Duration.ofMillis(buildMillis).toNanos());
-                    return SageMakerClients.create(settings.region(), settings.accessKeyId(),
-                            settings.secretAccessKey(), settings.sessionToken(), settings.endpointOverride(),
-                            settings.maxAttempts(), settings.requestTimeout());
+                    return SageMakerConnection.sdkClient(settings);
                 }, ticker::get)) {
             return connection.check(Duration.ofSeconds(10));
         }
