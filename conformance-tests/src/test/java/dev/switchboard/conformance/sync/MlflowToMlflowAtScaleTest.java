@@ -3,13 +3,9 @@ package dev.switchboard.conformance.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.http.RequestMethod;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.config.SyncJobSpec;
-import dev.switchboard.core.connection.ConnectionRegistry;
-import dev.switchboard.core.connector.ConnectorRegistry;
-import dev.switchboard.core.store.Store;
 import dev.switchboard.core.sync.FidelityGap;
 import dev.switchboard.core.sync.SyncOutcome;
 import dev.switchboard.core.sync.SyncReport;
@@ -18,7 +14,6 @@ import dev.switchboard.core.sync.SyncService;
 import dev.switchboard.spi.Fidelity;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -49,18 +44,12 @@ class MlflowToMlflowAtScaleTest {
 
     private final List<AutoCloseable> open = new java.util.ArrayList<>();
 
-    /** A hub on its own database; a second one on a fresh database is a hub whose links were lost (kill -9). */
+    /** A hub on its own database; see {@link SyncConnections#hub}. */
     private SyncService hub(String database) {
         SyncJobSpec job = SyncJobSpec.of(JOB, "mlflow-a", "mlflow-b").withPageSize(200);
         HubConfig config = new HubConfig(Map.of(
                 "mlflow-a", mlflow(SOURCE), "mlflow-b", mlflow(TARGET)), null, null, Map.of(job.name(), job));
-        HikariDataSource dataSource = new HikariDataSource();
-        dataSource.setJdbcUrl("jdbc:h2:file:" + directory.resolve(database).toAbsolutePath());
-        ConnectionRegistry connections = ConnectionRegistry.open(config,
-                ConnectorRegistry.discover(getClass().getClassLoader()), Clock.systemUTC());
-        open.add(connections::close);
-        open.add(dataSource::close);
-        return SyncService.of(Store.open(dataSource, Clock.systemUTC()), connections, config, Clock.systemUTC());
+        return SyncConnections.hub(directory, database, config, open);
     }
 
     private static HubConfig.ConnectionSpec mlflow(MlflowFake server) {
