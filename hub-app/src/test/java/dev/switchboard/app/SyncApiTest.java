@@ -94,20 +94,25 @@ class SyncApiTest {
         SyncReport plan = sync.planSync("a-to-b", "full");
         assertThat(target.writes()).isZero();
         assertThat(plan.getRun().getMode()).isEqualTo(SyncRun.ModeEnum.PLAN);
-        assertThat(plan.getOutcomes()).extracting(SyncOutcome::getOutcome)
-                .containsOnly(SyncOutcome.OutcomeEnum.CREATED, SyncOutcome.OutcomeEnum.SKIPPED);
+        assertThat(plan.getOutcomes()).extracting(SyncOutcome::getOutcome).containsOnly(SyncOutcome.OutcomeEnum.CREATED);
+        assertThat(plan.getNotSelected().getCount()).isEqualTo(1);
+        assertThat(plan.getNotSelected().getSummary())
+                .isEqualTo("1 version(s) not selected (1 model matches none of [churn*])");
 
         SyncReport applied = sync.applySync("a-to-b", "full");
         SyncReport again = sync.applySync("a-to-b", "full");
 
         assertThat(applied.getRun().getStatus()).isEqualTo(SyncRun.StatusEnum.COMPLETED);
         assertThat(applied.getRun().getCreated()).isEqualTo(3);
-        assertThat(applied.getOutcomes()).filteredOn(o -> o.getOutcome() == SyncOutcome.OutcomeEnum.SKIPPED)
+        assertThat(applied.getRun().getSkipped()).as("the versions not selected still count as skipped").isEqualTo(1);
+        assertThat(applied.getOutcomes()).hasSize(3);
+        assertThat(sync.getSyncRun(applied.getRun().getId(), true).getOutcomes())
+                .filteredOn(o -> o.getOutcome() == SyncOutcome.OutcomeEnum.SKIPPED)
                 .singleElement().satisfies(o -> assertThat(o.getReason()).contains("fraud"));
         assertThat(target.versionCount()).isEqualTo(3);
         assertThat(again.getRun().getUnchanged()).isEqualTo(3);
         assertThat(again.getRun().getCreated() + again.getRun().getUpdated()).isZero();
-        assertThat(sync.getSyncRun(applied.getRun().getId()).getOutcomes()).hasSize(applied.getOutcomes().size());
+        assertThat(sync.getSyncRun(applied.getRun().getId(), null).getOutcomes()).hasSize(applied.getOutcomes().size());
         assertThat(sync.listSyncRuns("a-to-b", null, 50).getItems()).extracting(SyncRun::getId)
                 .contains(plan.getRun().getId(), applied.getRun().getId(), again.getRun().getId());
     }
@@ -116,7 +121,7 @@ class SyncApiTest {
     void unknownJobsRunsAndScopesAreProblems() {
         SyncApi sync = new SyncApi(client);
         assertThat(catchThrowableOfType(ApiException.class, () -> sync.planSync("nope", null)).getCode()).isEqualTo(404);
-        assertThat(catchThrowableOfType(ApiException.class, () -> sync.getSyncRun("nope")).getCode()).isEqualTo(404);
+        assertThat(catchThrowableOfType(ApiException.class, () -> sync.getSyncRun("nope", null)).getCode()).isEqualTo(404);
         ApiException badScope = catchThrowableOfType(ApiException.class, () -> sync.applySync("a-to-b", "everything"));
         assertThat(badScope.getCode()).isEqualTo(400);
         assertThat(badScope.getResponseBody()).contains("scope must be incremental or full");

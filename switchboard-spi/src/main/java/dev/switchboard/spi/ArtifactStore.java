@@ -50,4 +50,16 @@ public interface ArtifactStore {
     default java.util.List<ArtifactRef> listFiles(URI directory) {
         return java.util.List.of();
     }
+
+    /**
+     * The same artifact under a URI that names this store's server, so that another connection can reference it:
+     * MLflow's server-relative {@code mlflow-artifacts:/1/…/model} becomes the tracking server's artifact proxy URL.
+     * Sync jobs in {@code reference} mode use it when the source's URI would name nothing on the target. Reads
+     * nothing; empty when there is no such URI without a call (the default), or {@code uri} already names its server.
+     *
+     * @param uri an artifact this store {@linkplain #serves serves}
+     */
+    default java.util.Optional<URI> absoluteUri(URI uri) {
+        return java.util.Optional.empty();
+    }
 }

@@ -139,24 +139,56 @@ class MlflowSyncTest {
     }
 
     /**
-     * In reference mode a server-relative source ({@code mlflow-artifacts:/…}, {@code runs:/…}, {@code models:/m-…})
-     * would name nothing on the other server: the version fails with a configuration reason and the fidelity report
-     * says why, instead of a dead link (or, for {@code models:/m-…}, MLflow's HTTP 500 retried forever).
+     * In reference mode a server-relative source would name nothing on the other server. {@code mlflow-artifacts:/…}
+     * is referenced by the source server's artifact proxy URL, which any client reads; {@code models:/m-…} has no
+     * such URI without a call, so the version fails with a configuration reason and a gap that says to copy, instead
+     * of MLflow's HTTP 500 retried forever.
      */
     @Test
-    void aServerRelativeSourceIsNotReferencedFromTheOtherServer() {
+    void aServerRelativeSourceIsReferencedByItsServersUrlOrReportedAsAGap() {
         TEAM_A.createModelVersion("churn", "mlflow-artifacts:/churn/model.bin");
+        String run = TEAM_A.createRun("train", Map.of(), Map.of());
+        String logged = TEAM_A.logModel(run, "model", MlflowFake.sklearnModelFiles("a"));
+        TEAM_A.registerLoggedModel("fraud", logged);
 
+        SyncReport plan = sync.plan("a-to-b");
         SyncReport report = sync.apply("a-to-b");
 
-        assertThat(report.outcomes()).singleElement().satisfies(outcome -> {
-            assertThat(outcome.kind()).isEqualTo(SyncOutcome.Kind.FAILED);
-            assertThat(outcome.reason()).contains("needs a source artifact URI");
-            assertThat(outcome.fidelity()).extracting(gap -> gap.detail()).containsExactly(
-                    "artifact mlflow-artifacts:/churn/model.bin is relative to mlflow-a and cannot be referenced from "
-                            + "mlflow-b; set artifacts.mode: copy to carry it");
-        });
-        assertThat(versions("mlflow-b")).isEmpty();
+        assertThat(plan.outcomes()).filteredOn(o -> o.objectKey().contains("fraud")).singleElement()
+                .satisfies(outcome -> assertThat(outcome.reason()).as("plan predicts what apply meets")
+                        .isEqualTo("would fail: MLflow needs a source artifact URI to create a version of fraud"));
+
+        assertThat(report.outcomes()).filteredOn(o -> o.objectKey().contains("churn")).singleElement()
+                .satisfies(outcome -> {
+                    assertThat(outcome.kind()).as(outcome.reason()).isEqualTo(SyncOutcome.Kind.CREATED);
+                    assertThat(outcome.fidelity()).isEmpty();
+                });
+        assertThat(registry("mlflow-b").getVersion("churn", "1")).get().extracting(v -> v.artifact().uri().toString())
+                .isEqualTo(TEAM_A.baseUrl() + "/api/2.0/mlflow-artifacts/artifacts/churn/model.bin");
+        assertThat(report.outcomes()).filteredOn(o -> o.objectKey().contains("fraud")).singleElement()
+                .satisfies(outcome -> {
+                    assertThat(outcome.kind()).isEqualTo(SyncOutcome.Kind.FAILED);
+                    assertThat(outcome.reason()).contains("needs a source artifact URI");
+                    assertThat(outcome.fidelity()).extracting(gap -> gap.detail()).containsExactly("artifact models:/"
+                            + logged + " is relative to mlflow-a and cannot be referenced from mlflow-b; set "
+                            + "artifacts.mode: copy to carry it");
+                });
+    }
+
+    /** MLflow answers HTTP 500 for a logged model it does not have: a configuration error, never retried. */
+    @Test
+    void anotherServersLoggedModelAsASourceIsAConfigurationErrorNotATransient500() {
+        ModelVersion foreign = new ModelVersion(dev.switchboard.model.ResourceRef.of("mlflow", "mlflow-a",
+                "model_version", "churn/1"), "churn", "1", null, null,
+                dev.switchboard.model.ArtifactRef.of(java.net.URI.create("models:/m-0123456789abcdef")), java.util.Set.of(),
+                null, null, Map.of(), Map.of(), Map.of(), null, null);
+
+        dev.switchboard.spi.ConnectorException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                dev.switchboard.spi.ConnectorException.class, () -> registry("mlflow-b").createVersion(foreign, "k-1"));
+
+        assertThat(e.kind()).isEqualTo(dev.switchboard.spi.ErrorKind.CONFIGURATION);
+        assertThat(e).hasMessageContaining("names logged model m-0123456789abcdef, which this server does not have "
+                + "(MLflow answered HTTP 500)").hasMessageContaining("artifacts.mode: copy");
     }
 
     private ModelRegistry registry(String connection) {

@@ -198,6 +198,50 @@ class MlflowWebhooksTest {
         assertThat(e.getMessage()).contains("model_version.exploded");
     }
 
+    /** MLflow 3.6's "test webhook" delivery, as recorded from the real server (signed with {@code s3cr3t}). */
+    @Test
+    void theRecordedTestWebhookDeliveryIsVerifiedAndAcknowledgedWithoutAnEvent() throws Exception {
+        tools.jackson.databind.JsonNode recorded = java.nio.file.Files.readAllLines(java.nio.file.Path.of(
+                        getClass().getResource("/recordings/mlflow-3.6.0-webhook-deliveries.jsonl").toURI())).stream()
+                .map(line -> tools.jackson.databind.json.JsonMapper.builder().build().readTree(line))
+                .filter(line -> line.path("raw_body").asString().contains("abcd1234abcd5678")).findFirst()
+                .orElseThrow();
+        Map<String, List<String>> headers = new HashMap<>();
+        recorded.path("headers").properties().forEach(h -> headers.put(h.getKey(), List.of(h.getValue().asString())));
+        byte[] body = recorded.path("raw_body").asString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Instant sent = Instant.ofEpochSecond(Long.parseLong(recorded.path("headers").path("X-MLflow-Timestamp")
+                .asString()));
+        EventSource real = new MlflowConnector().open(new ConnectionConfig(CONNECTION, "mlflow", Map.of(
+                        "tracking-url", "http://127.0.0.1:1", "webhook-secret", "s3cr3t")),
+                new ConnectorContext(Clock.fixed(sent, ZoneOffset.UTC), ArtifactResolver.NONE)).eventSource()
+                .orElseThrow();
+
+        assertThat(real.receive(new WebhookRequest(CONNECTION, headers, body, sent))).isEmpty();
+        body[body.length - 2] = (byte) ' '; // the signature is still checked: a changed test delivery is refused
+        WebhookRejectedException changed = catchThrowableOfType(WebhookRejectedException.class,
+                () -> real.receive(new WebhookRequest(CONNECTION, headers, body, sent)));
+        assertThat(changed.reason()).isEqualTo(Reason.BAD_SIGNATURE);
+    }
+
+    @Test
+    void testDeliveriesOfEveryEntityAreAcknowledgedButARealModelNamedExampleModelIsNot() {
+        Map<String, Object> testVersion = new LinkedHashMap<>(Map.of("name", "example_model", "version", "1",
+                "source", "models:/123", "run_id", "abcd1234abcd5678", "tags", Map.of("example_key", "example_value"),
+                "description", "An example model version"));
+        assertThat(source.receive(request(mlflow.delivery("model_version", "created", testVersion)))).isEmpty();
+        assertThat(source.receive(request(mlflow.delivery("model_version_tag", "set", Map.of("name", "example_model",
+                "version", "1", "key", "example_key", "value", "example_value"))))).isEmpty();
+        assertThat(source.receive(request(mlflow.delivery("model_version_alias", "created", Map.of("name",
+                "example_model", "alias", "example_alias", "version", "1"))))).isEmpty();
+        assertThat(rejected(request(new MlflowWebhookSender("another-secret", CLOCK).delivery("model_version",
+                "created", testVersion))).reason()).isEqualTo(Reason.BAD_SIGNATURE);
+
+        Map<String, Object> real = new LinkedHashMap<>(versionCreated());
+        real.put("name", "example_model");
+        assertThat(source.receive(request(mlflow.delivery("model_version", "created", real)))).singleElement()
+                .extracting(CanonicalEvent::subject).isEqualTo("models/example_model/versions/3");
+    }
+
     @Test
     void databricksDeliveryWithAHexSignatureOverTheBodyIsVerifiedAndTranslated() {
         Map<String, Object> payload = new LinkedHashMap<>();

@@ -57,6 +57,7 @@ final class ApiModels {
                 .deliveryId(deadLetter.deliveryId())
                 .eventSeq(deadLetter.eventSeq())
                 .connection(deadLetter.connection())
+                .action(deadLetter.action())
                 .routeId(deadLetter.routeId())
                 .reason(deadLetter.reason())
                 .createdAt(time(deadLetter.createdAt()))

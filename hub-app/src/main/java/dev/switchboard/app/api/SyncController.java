@@ -2,6 +2,7 @@ package dev.switchboard.app.api;
 
 import dev.switchboard.api.SyncApi;
 import dev.switchboard.api.model.FidelityGap;
+import dev.switchboard.api.model.NotSelected;
 import dev.switchboard.api.model.SyncJob;
 import dev.switchboard.api.model.SyncJobPage;
 import dev.switchboard.api.model.SyncOutcome;
@@ -39,13 +40,13 @@ class SyncController implements SyncApi {
     @Override
     public ResponseEntity<SyncReport> planSync(String job, String scope) {
         requireJob(job);
-        return ResponseEntity.ok(report(sync.plan(job, scope(scope))));
+        return ResponseEntity.ok(report(sync.plan(job, scope(scope)), false));
     }
 
     @Override
     public ResponseEntity<SyncReport> applySync(String job, String scope) {
         requireJob(job);
-        return ResponseEntity.ok(report(sync.apply(job, scope(scope))));
+        return ResponseEntity.ok(report(sync.apply(job, scope(scope)), false));
     }
 
     @Override
@@ -58,8 +59,9 @@ class SyncController implements SyncApi {
     }
 
     @Override
-    public ResponseEntity<SyncReport> getSyncRun(String id) {
-        return ResponseEntity.ok(report(sync.run(id).orElseThrow(() -> ApiProblem.notFound("no sync run with id " + id))));
+    public ResponseEntity<SyncReport> getSyncRun(String id, Boolean all) {
+        return ResponseEntity.ok(report(sync.run(id).orElseThrow(() -> ApiProblem.notFound("no sync run with id " + id)),
+                Boolean.TRUE.equals(all)));
     }
 
     private SyncJobSpec requireJob(String job) {
@@ -75,11 +77,15 @@ class SyncController implements SyncApi {
         }
     }
 
-    static SyncReport report(dev.switchboard.core.sync.SyncReport report) {
-        return new SyncReport(run(report.run()), report.outcomes().stream().map(outcome -> new SyncOutcome(
-                outcome.objectKey(), SyncOutcome.OutcomeEnum.fromValue(outcome.kind().name()),
-                outcome.fidelity().stream().map(gap -> new FidelityGap(gap.field().name(), gap.detail())).toList())
-                .reason(outcome.reason())).toList());
+    /** The report, the versions the selection left out summarised in one line unless {@code all}. */
+    static SyncReport report(dev.switchboard.core.sync.SyncReport report, boolean all) {
+        dev.switchboard.core.sync.SyncReport.NotSelected notSelected = report.notSelected();
+        return new SyncReport(run(report.run()), (all ? report.outcomes() : report.selectedOutcomes()).stream()
+                .map(outcome -> new SyncOutcome(outcome.objectKey(),
+                        SyncOutcome.OutcomeEnum.fromValue(outcome.kind().name()), outcome.fidelity().stream()
+                        .map(gap -> new FidelityGap(gap.field().name(), gap.detail())).toList())
+                        .reason(outcome.reason())).toList(),
+                new NotSelected(notSelected.count(), notSelected.byReason(), notSelected.describe()));
     }
 
     private static SyncRun run(dev.switchboard.core.sync.SyncRun run) {

@@ -19,9 +19,6 @@ import picocli.CommandLine.Model.CommandSpec;
         subcommands = {SyncCommand.Plan.class, SyncCommand.Apply.class})
 final class SyncCommand {
 
-    /** The reason a version outside the job's selection is skipped with. */
-    static final String NOT_SELECTED = "not selected: ";
-
     /** What plan and apply share: the job, the scope, the hub, and how the report is printed. */
     abstract static class JobCommand implements Callable<Integer> {
 
@@ -49,7 +46,11 @@ final class SyncCommand {
             PrintWriter err = spec.commandLine().getErr();
             try {
                 err.printf("%s %s (%s)...%n", spec.name(), job, full ? "full" : "incremental");
-                SyncReport report = run(new SyncApi(hub.client()), full ? "full" : "incremental");
+                SyncApi api = new SyncApi(hub.client());
+                SyncReport report = run(api, full ? "full" : "incremental");
+                if (all && report.getNotSelected().getCount() > 0) {
+                    report = api.getSyncRun(report.getRun().getId(), true);
+                }
                 if (hub.json) {
                     Output.json(out, report);
                 } else {
@@ -63,28 +64,20 @@ final class SyncCommand {
         }
 
         /**
-         * The report as a table. Versions the selection leaves out ({@code SKIPPED}, "not selected: …") are one
-         * summary line by reason unless {@code all}: a registry of 1,300 versions with 4 selected printed 1,300 rows.
+         * The report as a table. The hub answers with the versions the selection leaves out ({@code SKIPPED}, "not
+         * selected: …") summarised in one line, which is printed unless {@code all} asked for them one row each: a
+         * registry of 1,300 versions with 4 selected printed 1,300 rows.
          */
         static void print(PrintWriter out, SyncReport report, boolean all) {
-            List<dev.switchboard.client.model.SyncOutcome> notSelected = all ? List.of() : report.getOutcomes()
-                    .stream().filter(o -> "SKIPPED".equals(o.getOutcome().getValue()) && o.getReason() != null
-                            && o.getReason().startsWith(NOT_SELECTED)).toList();
             Output.table(out, List.of("OBJECT", "OUTCOME", "REASON", "NOT CARRIED"), report.getOutcomes().stream()
-                    .filter(o -> !notSelected.contains(o))
                     .map(o -> List.of(o.getObjectKey(), o.getOutcome().getValue(),
                             o.getReason() == null ? "-" : o.getReason(),
                             o.getFidelity().isEmpty() ? "-" : o.getFidelity().stream()
                                     .map(gap -> gap.getField() + ": " + gap.getDetail())
                                     .collect(Collectors.joining("; "))))
                     .toList());
-            if (!notSelected.isEmpty()) {
-                java.util.Map<String, Long> byReason = notSelected.stream().collect(Collectors.groupingBy(
-                        o -> o.getReason().substring(NOT_SELECTED.length()).replaceFirst("^model \\S+ ", "model "),
-                        java.util.TreeMap::new, Collectors.counting()));
-                out.printf("%d version(s) not selected (%s); --all lists them%n", notSelected.size(),
-                        byReason.entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
-                                .collect(Collectors.joining("; ")));
+            if (!all && report.getNotSelected().getCount() > 0) {
+                out.printf("%s; --all lists them%n", report.getNotSelected().getSummary());
             }
             SyncRun run = report.getRun();
             out.printf("%s %s: %s — %d created, %d updated, %d unchanged, %d skipped, %d failed (run %s)%n",

@@ -133,6 +133,7 @@ class DeadLettersPage {
             EventsPage.fact(html, "Reason", deadLetter.reason());
             EventsPage.fact(html, "Stage", deadLetter.stage().code());
             EventsPage.fact(html, "Connection", deadLetter.connection());
+            EventsPage.fact(html, "Action", deadLetter.action());
             EventsPage.fact(html, "Route", deadLetter.routeId());
             html.element("dt", "Event").open("dd");
             if (deadLetter.eventSeq() != null) {

@@ -162,7 +162,7 @@ class SyncPage implements DisposableBean {
             html.open("table", "id", "sync-outcomes");
             ConsolePage.header(html, "Object", "Outcome", "Reason", "Fidelity: what the target cannot hold");
             html.open("tbody", "id", "sync-outcome-rows", "data-live", "");
-            for (SyncOutcome outcome : report.outcomes()) {
+            for (SyncOutcome outcome : report.selectedOutcomes()) {
                 html.open("tr").element("td", outcome.objectKey()).open("td");
                 EventsPage.state(html, outcome.kind().name(), outcome.kind().name(), null);
                 html.close("td").element("td", outcome.reason()).open("td");
@@ -175,11 +175,14 @@ class SyncPage implements DisposableBean {
                 }
                 html.close("td").close("tr");
             }
-            if (report.outcomes().isEmpty()) {
+            if (report.selectedOutcomes().isEmpty()) {
                 html.open("tr").element("td", "No objects (nothing selected or nothing changed since the last run).",
                         "colspan", "4").close("tr");
             }
             html.close("tbody").close("table");
+            if (report.notSelected().count() > 0) {
+                html.element("p", report.notSelected().describe(), "class", "hint", "id", "not-selected");
+            }
             fidelitySummary(html, report);
         });
     }

@@ -2,6 +2,7 @@ package dev.switchboard.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.client.model.NotSelected;
 import dev.switchboard.client.model.SyncOutcome;
 import dev.switchboard.client.model.SyncReport;
 import dev.switchboard.client.model.SyncRun;
@@ -11,10 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Sync output: versions the selection leaves out are one summary line, not a row each (unless --all). */
+/**
+ * Sync output: versions the selection leaves out are the hub's one summary line, not a row each (unless --all);
+ * {@code SyncApiTest} shows the hub summarising them.
+ */
 class SyncCommandOutputTest {
 
-    private static SyncReport report() {
+    /** What the hub answers: unless asked for all, the versions not selected come as one summary. */
+    private static SyncReport report(boolean all) {
         List<SyncOutcome> outcomes = new ArrayList<>();
         outcomes.add(outcome("mlflow-prod:model_version:churn/7", "CREATED", "created sagemaker:churn/1"));
         for (int i = 1; i <= 1300; i++) {
@@ -27,7 +32,9 @@ class SyncCommandOutputTest {
                 "not selected: model fraud matches none of [churn*]"));
         return new SyncReport().run(new SyncRun().id("r1").job("job").mode(SyncRun.ModeEnum.APPLY)
                         .status(SyncRun.StatusEnum.COMPLETED).created(1L).updated(0L).unchanged(0L).skipped(1302L)
-                        .failed(0L)).outcomes(outcomes);
+                        .failed(0L)).outcomes(all ? outcomes : outcomes.subList(0, 1))
+                .notSelected(new NotSelected().count(1302L).summary("1302 version(s) not selected (1300 has none of "
+                        + "the aliases [champion]; 2 model matches none of [churn*])"));
     }
 
     private static SyncOutcome outcome(String key, String kind, String reason) {
@@ -37,7 +44,7 @@ class SyncCommandOutputTest {
 
     private static String print(boolean all) {
         StringWriter text = new StringWriter();
-        SyncCommand.JobCommand.print(new PrintWriter(text, true), report(), all);
+        SyncCommand.JobCommand.print(new PrintWriter(text, true), report(all), all);
         return text.toString();
     }
 

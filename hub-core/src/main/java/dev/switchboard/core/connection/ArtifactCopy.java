@@ -2,6 +2,7 @@ package dev.switchboard.core.connection;
 
 import dev.switchboard.model.ArtifactRef;
 import dev.switchboard.model.Digest;
+import dev.switchboard.spi.ArtifactResolver;
 import dev.switchboard.spi.ArtifactStore;
 import dev.switchboard.spi.ConnectorException;
 import java.io.IOException;
@@ -11,21 +12,22 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A verified, streaming copy of one artifact between two stores: a file, or a directory copied as a tree (a model
- * logged the usual way is a directory: {@code MLmodel}, the model file, environment files).
+ * The hub's one verified, streaming copy of an artifact between two stores, used by the {@code hub/copy-artifact}
+ * action and by sync jobs in {@code copy} mode: a file, or a directory copied as a tree (a model logged the usual way
+ * is a directory: {@code MLmodel}, the model file, environment files).
  *
- * <p>Each file is written with the source's SHA-256 as the expected digest, so a mismatch leaves nothing at the
- * destination; a source that keeps no SHA-256 is read once more to compute it, and a size that changed meanwhile
- * fails the copy. A destination file that already holds the same SHA-256 is not written again. A tree's digest is
- * its <b>manifest digest</b>: the SHA-256 of the lines {@code <sha256 of the file>  <path under the directory>\n},
+ * <p>Each side is resolved to the connection that serves it, the source through the connection it came from first
+ * ({@code runs:/…} and {@code mlflow-artifacts:/…} are relative to their server). Each file is written with the
+ * source's SHA-256 as the expected digest, so a mismatch leaves nothing at the destination; a source that keeps no
+ * SHA-256 (and whose caller knows none) is read once more to compute it, and a size that changed meanwhile fails the
+ * copy. A destination file that already holds the same SHA-256 is not written again. A tree's digest is its
+ * <b>manifest digest</b>: the SHA-256 of the lines {@code <sha256 of the file>  <path under the directory>\n},
  * sorted by path ({@code sha256sum}'s format), so two trees have equal digests exactly when every file is equal.
  *
  * <p>A directory copied to a destination ending in {@code .tar.gz} or {@code .tgz} is packed instead, as SageMaker's
@@ -52,7 +54,46 @@ public final class ArtifactCopy {
         }
     }
 
-    private ArtifactCopy() {
+    private final ArtifactResolver resolver;
+    private final String who;
+
+    /**
+     * @param resolver finds the store of each side
+     * @param who      the name errors start with ({@code hub/copy-artifact}, {@code sync})
+     */
+    public ArtifactCopy(ArtifactResolver resolver, String who) {
+        this.resolver = resolver;
+        this.who = who;
+    }
+
+    /**
+     * Copies the artifact at {@code source} to {@code target}, each read or written through the connection that
+     * serves it.
+     *
+     * @param knownSha256      the source's SHA-256 when the caller knows it (a version's artifact), else null
+     * @param sourceConnection the connection {@code source} came from (an event's, a version's), asked first; or null
+     * @throws ConnectorException {@code CONFIGURATION} when no connection serves a side ({@link #refusal} says so
+     *                            without reading) or there is nothing at {@code source}; a store's own failure as
+     *                            the store classified it
+     */
+    public Copied copy(URI source, Digest knownSha256, String sourceConnection, URI target) {
+        refusal(source, sourceConnection, target).ifPresent(why -> {
+            throw ConnectorException.configuration(who, why);
+        });
+        return copy(resolver.storeFor(source, sourceConnection).orElseThrow(), source, knownSha256,
+                resolver.storeFor(target, null).orElseThrow(), target, who);
+    }
+
+    /** Why {@link #copy(URI, Digest, String, URI)} would fail for want of a store, or empty; reads nothing. */
+    public Optional<String> refusal(URI source, String sourceConnection, URI target) {
+        if (resolver.storeFor(source, sourceConnection).isEmpty()) {
+            return Optional.of("no configured connection serves artifacts at " + source + (sourceConnection == null
+                    ? "" : " (asked " + sourceConnection + ", where it came from, first)"));
+        }
+        if (resolver.storeFor(target, null).isEmpty()) {
+            return Optional.of("no configured connection serves artifacts at " + target + " (where the copy goes)");
+        }
+        return Optional.empty();
     }
 
     /**
@@ -112,13 +153,13 @@ public final class ArtifactCopy {
         files.forEach(file -> byPath.put(file.uri().toString().startsWith(sourcePrefix)
                 ? file.uri().toString().substring(sourcePrefix.length()) : name(file.uri()), file));
         TreeMap<String, Digest> digests = new TreeMap<>();
-        MessageDigest archive = sha256();
+        MessageDigest archive = Digest.sha256Hasher();
         try (OutputStream sink = new java.security.DigestOutputStream(OutputStream.nullOutputStream(), archive)) {
             TarGz.write(from, byPath, sink, digests, who);
         } catch (IOException e) {
             throw ConnectorException.transientFailure(who, "packing " + sourcePrefix + " failed: " + e.getMessage(), e);
         }
-        Digest expected = Digest.sha256(HexFormat.of().formatHex(archive.digest()));
+        Digest expected = Digest.sha256(archive);
         Optional<ArtifactRef> existing = to.stat(target);
         if (existing.isPresent() && expected.equals(existing.get().digest())) {
             return new Copied(existing.get(), digests);
@@ -173,8 +214,7 @@ public final class ArtifactCopy {
         StringBuilder manifest = new StringBuilder();
         new TreeMap<>(files).forEach((path, digest) -> manifest.append(digest.value()).append("  ").append(path)
                 .append('\n'));
-        return Digest.sha256(HexFormat.of().formatHex(sha256().digest(manifest.toString()
-                .getBytes(StandardCharsets.UTF_8))));
+        return Digest.sha256Of(manifest.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static ArtifactRef copyFile(ArtifactStore from, ArtifactRef stat, ArtifactStore to, URI target,
@@ -196,7 +236,7 @@ public final class ArtifactCopy {
 
     /** Streams the artifact once to compute its SHA-256, checking the size the store reported. */
     private static Digest digestOf(ArtifactStore store, URI uri, Long expectedSize, String who) {
-        MessageDigest sha256 = sha256();
+        MessageDigest sha256 = Digest.sha256Hasher();
         long size;
         try (InputStream in = new DigestInputStream(store.open(uri), sha256)) {
             size = in.transferTo(OutputStream.nullOutputStream());
@@ -207,7 +247,7 @@ public final class ArtifactCopy {
             throw ConnectorException.transientFailure(who, uri + " has " + size + " bytes but its store reported "
                     + expectedSize + "; it changed while being read", null);
         }
-        return Digest.sha256(HexFormat.of().formatHex(sha256.digest()));
+        return Digest.sha256(sha256);
     }
 
     /** A deterministic ustar archive, gzipped, written while the files stream. */
@@ -226,7 +266,7 @@ public final class ArtifactCopy {
                             .configuration(who, "cannot pack " + uri + ": its size is unknown"));
                 }
                 gzip.write(header(file.getKey(), declared, who));
-                MessageDigest sha256 = sha256();
+                MessageDigest sha256 = Digest.sha256Hasher();
                 long size;
                 try (InputStream in = new DigestInputStream(from.open(uri), sha256)) {
                     size = in.transferTo(gzip);
@@ -236,7 +276,7 @@ public final class ArtifactCopy {
                             + "reported " + declared + "; it changed while being read", null);
                 }
                 gzip.write(new byte[(int) ((BLOCK - size % BLOCK) % BLOCK)]);
-                digests.put(file.getKey(), Digest.sha256(HexFormat.of().formatHex(sha256.digest())));
+                digests.put(file.getKey(), Digest.sha256(sha256));
             }
             gzip.write(new byte[2 * BLOCK]);
             gzip.finish();
@@ -296,13 +336,5 @@ public final class ArtifactCopy {
             result = result.substring(0, result.length() - 1);
         }
         return result;
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 }

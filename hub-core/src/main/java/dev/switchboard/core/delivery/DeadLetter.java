@@ -9,14 +9,17 @@ import java.time.Instant;
  * @param stage      where it failed
  * @param deliveryId the delivery, for {@link Stage#DELIVERY}; null otherwise
  * @param eventSeq   the inbox event it concerns, or null
- * @param connection the connection the delivery was for, or null (route dead letters)
+ * @param connection the connection that refused: the delivery's, or for a hub action the tool whose call failed
+ *                   ({@code s3-models} for a {@code hub/copy-artifact} whose write S3 refused); null for route
+ *                   dead letters
+ * @param action     the delivery's action as {@code connection/action} ({@code hub/copy-artifact}), or null
  * @param routeId    the route that failed, for {@link Stage#ROUTE}; may be null otherwise
  * @param reason     why, including the last error
  * @param createdAt  when it was recorded
  * @param replayedAt when it was replayed, or null while it is open
  */
-public record DeadLetter(long id, Stage stage, Long deliveryId, Long eventSeq, String connection, String routeId,
-                         String reason, Instant createdAt, Instant replayedAt) {
+public record DeadLetter(long id, Stage stage, Long deliveryId, Long eventSeq, String connection, String action,
+                         String routeId, String reason, Instant createdAt, Instant replayedAt) {
 
     /** The stage of the data flow that gave up. */
     public enum Stage {

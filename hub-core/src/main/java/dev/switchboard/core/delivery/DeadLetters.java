@@ -64,8 +64,11 @@ public final class DeadLetters {
     public record ReplayResult(long id, ReplayOutcome outcome) {
     }
 
-    private static final String COLUMNS =
-            "id, stage, delivery_id, event_seq, connection_name, route_id, reason, created_at, replayed_at";
+    // The action comes from the delivery, so a dead letter filed under the tool that refused a hub action still
+    // says which action it was.
+    private static final String COLUMNS = "d.id, d.stage, d.delivery_id, d.event_seq, d.connection_name, d.route_id, "
+            + "d.reason, d.created_at, d.replayed_at, o.connection_name AS action_connection, o.operation";
+    private static final String FROM = " FROM dead_letter d LEFT JOIN outbox_delivery o ON o.id = d.delivery_id";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -82,11 +85,21 @@ public final class DeadLetters {
     }
 
     /**
-     * Gives up on a claimed delivery: marks it DEAD and records the dead letter, atomically.
+     * Gives up on a claimed delivery: marks it DEAD and records the dead letter, atomically, under the delivery's
+     * connection.
      *
      * @return false when the delivery's claim was lost meanwhile (nothing recorded)
      */
     public boolean deadLetterDelivery(Delivery delivery, String reason) {
+        return deadLetterDelivery(delivery, reason, delivery.connection());
+    }
+
+    /**
+     * As {@link #deadLetterDelivery(Delivery, String)}, filed under {@code refusedBy}: the connection whose call
+     * failed, which for a hub action ({@code hub/copy-artifact}) is the tool it called, so that listing or
+     * replaying that tool's dead letters finds it. The dead letter still names the delivery's action.
+     */
+    public boolean deadLetterDelivery(Delivery delivery, String reason, String refusedBy) {
         return Boolean.TRUE.equals(tx.execute(status -> {
             if (!outbox.markDead(delivery, reason)) {
                 return false;
@@ -102,7 +115,7 @@ public final class DeadLetters {
             }
             jdbc.update("INSERT INTO dead_letter (stage, delivery_id, event_seq, connection_name, route_id, reason, "
                             + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", DeadLetter.Stage.DELIVERY.code(), delivery.id(),
-                    delivery.eventSeq(), delivery.connection(), delivery.routeId(), named,
+                    delivery.eventSeq(), refusedBy, delivery.routeId(), named,
                     Timestamp.from(clock.instant()));
             return true;
         }));
@@ -113,11 +126,11 @@ public final class DeadLetters {
         List<Object> arguments = new ArrayList<>();
         StringBuilder where = where(filter, arguments);
         if (page.pageToken() != null) {
-            where.append(" AND id < ?");
+            where.append(" AND d.id < ?");
             arguments.add(parseToken(page.pageToken()));
         }
-        List<DeadLetter> rows = jdbc.query("SELECT " + COLUMNS + " FROM dead_letter WHERE " + where
-                + " ORDER BY id DESC FETCH FIRST " + (page.pageSize() + 1) + " ROWS ONLY", this::map, arguments.toArray());
+        List<DeadLetter> rows = jdbc.query("SELECT " + COLUMNS + FROM + " WHERE " + where
+                + " ORDER BY d.id DESC FETCH FIRST " + (page.pageSize() + 1) + " ROWS ONLY", this::map, arguments.toArray());
         if (rows.size() <= page.pageSize()) {
             return Page.last(rows);
         }
@@ -126,7 +139,7 @@ public final class DeadLetters {
     }
 
     public Optional<DeadLetter> find(long id) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM dead_letter WHERE id = ?", this::map, id).stream().findFirst();
+        return jdbc.query("SELECT " + COLUMNS + FROM + " WHERE d.id = ?", this::map, id).stream().findFirst();
     }
 
     /** One dead letter with its delivery and the delivery's attempt history. */
@@ -174,7 +187,7 @@ public final class DeadLetters {
     public List<ReplayResult> replayAll(DeadLetterFilter filter) {
         List<Object> arguments = new ArrayList<>();
         StringBuilder where = where(filter.onlyOpen(true), arguments);
-        List<Long> ids = jdbc.queryForList("SELECT id FROM dead_letter WHERE " + where + " ORDER BY id", Long.class,
+        List<Long> ids = jdbc.queryForList("SELECT d.id FROM dead_letter d WHERE " + where + " ORDER BY d.id", Long.class,
                 arguments.toArray());
         return ids.stream().map(this::replay).toList();
     }
@@ -182,23 +195,23 @@ public final class DeadLetters {
     private static StringBuilder where(DeadLetterFilter filter, List<Object> arguments) {
         StringBuilder where = new StringBuilder("1 = 1");
         if (filter.connection() != null) {
-            where.append(" AND connection_name = ?");
+            where.append(" AND d.connection_name = ?");
             arguments.add(filter.connection());
         }
         if (filter.stage() != null) {
-            where.append(" AND stage = ?");
+            where.append(" AND d.stage = ?");
             arguments.add(filter.stage().code());
         }
         if (filter.from() != null) {
-            where.append(" AND created_at >= ?");
+            where.append(" AND d.created_at >= ?");
             arguments.add(Timestamp.from(filter.from()));
         }
         if (filter.to() != null) {
-            where.append(" AND created_at < ?");
+            where.append(" AND d.created_at < ?");
             arguments.add(Timestamp.from(filter.to()));
         }
         if (filter.open() != null) {
-            where.append(filter.open() ? " AND replayed_at IS NULL" : " AND replayed_at IS NOT NULL");
+            where.append(filter.open() ? " AND d.replayed_at IS NULL" : " AND d.replayed_at IS NOT NULL");
         }
         return where;
     }
@@ -217,8 +230,10 @@ public final class DeadLetters {
         long seq = row.getLong("event_seq");
         Long eventSeq = row.wasNull() ? null : seq;
         Timestamp replayed = row.getTimestamp("replayed_at");
+        String action = row.getString("operation") == null ? null
+                : row.getString("action_connection") + "/" + row.getString("operation");
         return new DeadLetter(row.getLong("id"), DeadLetter.Stage.ofCode(row.getString("stage")), deliveryId, eventSeq,
-                row.getString("connection_name"), row.getString("route_id"), row.getString("reason"),
+                row.getString("connection_name"), action, row.getString("route_id"), row.getString("reason"),
                 row.getTimestamp("created_at").toInstant(), replayed == null ? null : replayed.toInstant());
     }
 }

@@ -585,11 +585,25 @@ public final class DeliveryEngine implements AutoCloseable {
             case CONFIGURATION -> "configuration error, not retried: " + failure.getMessage();
             case SYSTEM -> "unexpected error, not retried: " + failure.getMessage();
         };
-        if (deadLetters.deadLetterDelivery(delivery, reason)) {
+        String refusedBy = refusedBy(delivery, failure);
+        if (deadLetters.deadLetterDelivery(delivery, reason, refusedBy)) {
             metrics.delivery(delivery.connection(), DeliveryMetrics.Outcome.DEAD_LETTERED);
-            LOG.warn("Delivery {} of {} to connection {} dead-lettered: {}", delivery.id(), delivery.action(),
-                    delivery.connection(), reason);
+            LOG.warn("Delivery {} of {} to connection {} dead-lettered under {}: {}", delivery.id(), delivery.action(),
+                    delivery.connection(), refusedBy, reason);
         }
+    }
+
+    /**
+     * The connection a dead letter is filed under: a hub action's failure belongs to the configured tool it called
+     * (S3 refusing the write of {@code hub/copy-artifact}), so {@code dlq replay --connection s3-models} finds it; a
+     * failure of the hub's own (no store serves the URI) stays under {@code hub}.
+     */
+    private String refusedBy(Delivery delivery, ConnectorException failure) {
+        if (HubActions.CONNECTION.equals(delivery.connection()) && failure.connection() != null
+                && connections.find(failure.connection()).isPresent()) {
+            return failure.connection();
+        }
+        return delivery.connection();
     }
 
     /** Anything a connector lets escape that is not classified is a bug (the SPI's rule): SYSTEM. */

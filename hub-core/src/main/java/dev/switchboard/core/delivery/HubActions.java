@@ -8,7 +8,6 @@ import dev.switchboard.model.CiRun;
 import dev.switchboard.model.ModelVersion;
 import dev.switchboard.model.PipelineRun;
 import dev.switchboard.spi.ActionTarget;
-import dev.switchboard.spi.ArtifactStore;
 import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.ModelRegistry;
 import java.net.URI;
@@ -24,7 +23,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code switchboard:hub/copy-artifact?to=s3://models/{model}/{version}/model.tar.gz} — copies the artifact of
  *       the event's model version (or {@code from}) to {@code to}, each resolved to the connection whose
- *       {@link ArtifactStore} serves it. The copy streams and is verified: the target is written with the source's
+ *       {@link dev.switchboard.spi.ArtifactStore} serves it, with the hub's one verified copy ({@link ArtifactCopy},
+ *       which sync jobs use too). The copy streams and is verified: the target is written with the source's
  *       SHA-256 as the expected digest, so a mismatch leaves nothing at {@code to}. A source that keeps no SHA-256
  *       is read twice, once to compute it and once to copy; a source whose size changed fails the copy. A target
  *       that already holds the same SHA-256 is not written again. Outputs: {@code uri}, {@code sha256},
@@ -57,9 +57,11 @@ public final class HubActions implements ActionTarget {
     public static final List<String> ACTIONS = DEFINITIONS.stream().map(Action::name).toList();
 
     private final ConnectionRegistry connections;
+    private final ArtifactCopy artifactCopy;
 
     public HubActions(ConnectionRegistry connections) {
         this.connections = connections;
+        this.artifactCopy = new ArtifactCopy(connections, CONNECTION + "/" + COPY_ARTIFACT);
     }
 
     @Override
@@ -89,13 +91,11 @@ public final class HubActions implements ActionTarget {
      */
     private Result copy(Request request) {
         URI to = URI.create(request.expand(CONNECTION, request.require(CONNECTION, "to")));
-        URI from = Optional.ofNullable(request.parameters().get("from"))
-                .map(template -> URI.create(request.expand(CONNECTION, template)))
+        ArtifactRef from = Optional.ofNullable(request.parameters().get("from"))
+                .map(template -> ArtifactRef.of(URI.create(request.expand(CONNECTION, template))))
                 .orElseGet(() -> sourceArtifact(request));
         String origin = request.event() == null ? null : request.event().sourceConnection();
-        ArtifactStore source = store(from, origin);
-        ArtifactStore target = store(to, null);
-        ArtifactCopy.Copied copied = ArtifactCopy.copy(source, from, target, to, CONNECTION + "/copy-artifact");
+        ArtifactCopy.Copied copied = artifactCopy.copy(from.uri(), from.digest(), origin, to);
         Map<String, String> outputs = new java.util.LinkedHashMap<>();
         outputs.put("uri", copied.artifact().uri().toString());
         outputs.put("sha256", copied.artifact().digest().value());
@@ -105,15 +105,18 @@ public final class HubActions implements ActionTarget {
         return new Result(null, outputs);
     }
 
-    /** The artifact of the event's model version: in the event, or read from the registry the event came from. */
-    private URI sourceArtifact(Request request) {
+    /**
+     * The artifact of the event's model version, with its digest when known: in the event, or read from the registry
+     * the event came from.
+     */
+    private ArtifactRef sourceArtifact(Request request) {
         if (request.event().data() instanceof ModelVersion version && version.artifact() != null) {
-            return version.artifact().uri();
+            return version.artifact();
         }
         Map<String, String> fields = versionFields(request);
         String connection = request.event().sourceConnection();
         return registry(connection).getVersion(fields.get("model"), fields.get("version"))
-                .map(ModelVersion::artifact).map(ArtifactRef::uri)
+                .map(ModelVersion::artifact)
                 .orElseThrow(() -> ConnectorException.configuration(CONNECTION, "copy-artifact: version "
                         + fields.get("version") + " of " + fields.get("model") + " in " + connection
                         + " has no artifact; set the parameter from"));
@@ -153,12 +156,6 @@ public final class HubActions implements ActionTarget {
                     + "a model version (or a run with inputs model and version), was " + request.event().type());
         }
         return fields;
-    }
-
-    private ArtifactStore store(URI uri, String connection) {
-        return connections.storeFor(uri, connection).orElseThrow(() -> ConnectorException.configuration(CONNECTION,
-                "no configured connection serves " + uri + " as an artifact store"
-                        + (connection == null ? "" : " (asked " + connection + ", the event's connection, first)")));
     }
 
     private ModelRegistry registry(String connection) {

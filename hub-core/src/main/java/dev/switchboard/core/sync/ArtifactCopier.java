@@ -5,9 +5,9 @@ import dev.switchboard.core.connection.ArtifactCopy;
 import dev.switchboard.model.ArtifactRef;
 import dev.switchboard.model.ModelVersion;
 import dev.switchboard.spi.ArtifactResolver;
-import dev.switchboard.spi.ArtifactStore;
 import dev.switchboard.spi.ConnectorException;
 import java.net.URI;
+import java.util.Optional;
 
 /**
  * Decides where a target version's artifact lives and, for {@code copy} jobs, streams the bytes between the stores
@@ -16,9 +16,20 @@ import java.net.URI;
 final class ArtifactCopier {
 
     private final ArtifactResolver resolver;
+    private final ArtifactCopy copy;
 
     ArtifactCopier(ArtifactResolver resolver) {
         this.resolver = resolver;
+        this.copy = new ArtifactCopy(resolver, "sync");
+    }
+
+    /**
+     * {@code artifact} under a URI that names its server (see {@link dev.switchboard.spi.ArtifactStore#absoluteUri}),
+     * for referencing it from another connection; empty when its store knows none. Reads nothing.
+     */
+    Optional<ArtifactRef> absolute(ArtifactRef artifact, String sourceConnection) {
+        return resolver.storeFor(artifact.uri(), sourceConnection).flatMap(store -> store.absoluteUri(artifact.uri()))
+                .map(uri -> new ArtifactRef(uri, artifact.size(), artifact.digest(), artifact.mediaType()));
     }
 
     /** The artifact the target version should carry: the source's, or where the copy goes. Reads nothing. */
@@ -33,15 +44,20 @@ final class ArtifactCopier {
         return new ArtifactRef(destination, artifact.size(), artifact.digest(), artifact.mediaType());
     }
 
-    /** Whether the target artifact is a copy that {@link #copy} must make. */
-    static boolean needsCopy(ModelVersion source, ArtifactRef target) {
-        return target != null && source.artifact() != null && !target.uri().equals(source.artifact().uri());
+    /**
+     * Whether the target artifact is a copy that {@link #copy} must make (in {@code reference} mode it may still
+     * differ from the source's: the same artifact under its server's absolute URI).
+     */
+    static boolean needsCopy(SyncJobSpec job, ModelVersion source, ArtifactRef target) {
+        return job.artifacts().mode() == SyncJobSpec.ArtifactPolicy.Mode.COPY && target != null
+                && source.artifact() != null && !target.uri().equals(source.artifact().uri());
     }
 
     /**
-     * Copies {@code source} to {@code target.uri()}, streaming, and returns the written artifact: a file, or a
-     * directory copied as a tree (a digest per file, the manifest digest as the artifact's). A copy that is already
-     * there with the expected digest (from a run that crashed after copying) is not copied again.
+     * Copies {@code source} to {@code target.uri()} with the hub's one verified copy ({@link ArtifactCopy}) and returns
+     * the written artifact: a file, or a directory copied as a tree (a digest per file, the manifest digest as the
+     * artifact's). A copy that is already there with the expected digest (from a run that crashed after copying) is
+     * not copied again.
      *
      * @param sourceConnection the connection the version came from: its store reads {@code source} (a
      *                         {@code runs:/} or {@code mlflow-artifacts:/} URI means that server)
@@ -49,27 +65,12 @@ final class ArtifactCopier {
      *                            left at the destination then (the store's {@code write} guarantees it)
      */
     ArtifactRef copy(ArtifactRef source, ArtifactRef target, String sourceConnection) {
-        ArtifactStore from = store(source.uri(), sourceConnection);
-        ArtifactStore to = store(target.uri(), null);
-        return ArtifactCopy.copy(from, source.uri(), source.digest(), to, target.uri(), "sync").artifact();
+        return copy.copy(source.uri(), source.digest(), sourceConnection, target.uri()).artifact();
     }
 
     /** Why {@link #copy} would fail for want of a store, or empty: what a plan predicts without reading. */
-    java.util.Optional<String> refusesCopy(ArtifactRef source, ArtifactRef target, String sourceConnection) {
-        if (resolver.storeFor(source.uri(), sourceConnection).isEmpty()) {
-            return java.util.Optional.of("no configured connection serves artifacts at " + source.uri());
-        }
-        if (resolver.storeFor(target.uri(), null).isEmpty()) {
-            return java.util.Optional.of("no configured connection serves artifacts at " + target.uri()
-                    + " (the job's copy-to)");
-        }
-        return java.util.Optional.empty();
-    }
-
-    private ArtifactStore store(URI uri, String connection) {
-        return resolver.storeFor(uri, connection).orElseThrow(() -> ConnectorException.configuration("sync",
-                "no configured connection serves artifacts at " + uri
-                        + (connection == null ? "" : " (asked " + connection + " first, the version's connection)")));
+    Optional<String> refusesCopy(ArtifactRef source, ArtifactRef target, String sourceConnection) {
+        return copy.refusal(source.uri(), sourceConnection, target.uri());
     }
 
     private static String fileName(URI uri) {

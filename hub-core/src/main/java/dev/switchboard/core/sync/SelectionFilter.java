@@ -27,19 +27,21 @@ final class SelectionFilter {
     /** Why {@code version} is not selected, or empty when it is. */
     Optional<String> rejects(ModelVersion version) {
         if (!selectsModel(version.modelName())) {
-            return Optional.of("not selected: model " + version.modelName() + " matches none of " + models);
+            return Optional.of(SyncOutcome.NOT_SELECTED + "model " + version.modelName() + " matches none of "
+                    + models);
         }
         if (!selection.aliases().isEmpty() && selection.aliases().stream().noneMatch(version.aliases()::contains)) {
-            return Optional.of("not selected: has none of the aliases " + new TreeSet<>(selection.aliases()));
+            return Optional.of(SyncOutcome.NOT_SELECTED + "has none of the aliases "
+                    + new TreeSet<>(selection.aliases()));
         }
         if (!selection.stages().isEmpty() && !selection.stages().contains(version.stage())) {
-            return Optional.of("not selected: stage " + version.stage() + " is not one of "
+            return Optional.of(SyncOutcome.NOT_SELECTED + "stage " + version.stage() + " is not one of "
                     + new TreeSet<>(selection.stages()));
         }
         for (Map.Entry<String, String> tag : selection.tags().entrySet()) {
             String value = version.tags().get(tag.getKey());
             if (value == null || !(tag.getValue().equals("*") || tag.getValue().equals(value))) {
-                return Optional.of("not selected: lacks tag " + tag.getKey()
+                return Optional.of(SyncOutcome.NOT_SELECTED + "lacks tag " + tag.getKey()
                         + (tag.getValue().equals("*") ? "" : "=" + tag.getValue()));
             }
         }

@@ -14,6 +14,9 @@ import java.util.List;
  */
 public record SyncOutcome(String objectKey, Kind kind, String reason, List<FidelityGap> fidelity) {
 
+    /** How the reason of a version the job's selection leaves out starts. */
+    public static final String NOT_SELECTED = "not selected: ";
+
     /** The outcome of one object. */
     public enum Kind {
         /** A new object was made at the target (in a plan: would be made). */
@@ -36,5 +39,10 @@ public record SyncOutcome(String objectKey, Kind kind, String reason, List<Fidel
             throw new IllegalArgumentException(kind + " of " + objectKey + " needs a reason");
         }
         fidelity = fidelity == null ? List.of() : List.copyOf(fidelity);
+    }
+
+    /** Whether the job's selection left this version out ({@code SKIPPED}, "not selected: …"). */
+    public boolean notSelected() {
+        return kind == Kind.SKIPPED && reason.startsWith(NOT_SELECTED);
     }
 }

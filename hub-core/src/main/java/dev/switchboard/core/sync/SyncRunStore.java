@@ -11,10 +11,13 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Runs and per-object outcomes in {@code sync_run} / {@code sync_outcome}, and identity-map look-ups the engine needs. */
 final class SyncRunStore {
@@ -23,9 +26,11 @@ final class SyncRunStore {
             "id, job, mode, status, started_at, finished_at, created, updated, unchanged, skipped, failed, error";
 
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
 
     SyncRunStore(Store store) {
         this.jdbc = store.jdbc();
+        this.tx = store.transactions();
     }
 
     /** Records a new run, held by {@code instance} until {@code leaseUntil} unless {@linkplain #renew renewed}. */
@@ -42,21 +47,34 @@ final class SyncRunStore {
                 Timestamp.from(leaseUntil), instance.holder(), SyncRun.Status.RUNNING.name());
     }
 
+    /**
+     * Records outcomes and adds them to the run's counts in one transaction, so a run's summary is its recorded
+     * outcomes at every moment: while it runs, after it was killed, and after another instance took the job over.
+     */
     void record(String runId, List<SyncOutcome> outcomes) {
         if (outcomes.isEmpty()) {
             return;
         }
-        jdbc.batchUpdate("INSERT INTO sync_outcome (run_id, object_key, outcome, reason, fidelity) VALUES (?, ?, ?, ?, ?)",
-                outcomes.stream().map(o -> new Object[] {runId, o.objectKey(), o.kind().name(), o.reason(),
-                        o.fidelity().isEmpty() ? null : o.fidelity().stream().map(FidelityGap::toString)
-                                .collect(Collectors.joining("\n"))}).toList());
+        Map<SyncOutcome.Kind, Long> counts = new EnumMap<>(SyncOutcome.Kind.class);
+        outcomes.forEach(o -> counts.merge(o.kind(), 1L, Long::sum));
+        tx.executeWithoutResult(status -> {
+            jdbc.batchUpdate("INSERT INTO sync_outcome (run_id, object_key, outcome, reason, fidelity) "
+                    + "VALUES (?, ?, ?, ?, ?)", outcomes.stream().map(o -> new Object[] {runId, o.objectKey(),
+                    o.kind().name(), o.reason(), o.fidelity().isEmpty() ? null : o.fidelity().stream()
+                    .map(FidelityGap::toString).collect(Collectors.joining("\n"))}).toList());
+            jdbc.update("UPDATE sync_run SET created = created + ?, updated = updated + ?, unchanged = unchanged + ?, "
+                            + "skipped = skipped + ?, failed = failed + ? WHERE id = ?",
+                    counts.getOrDefault(SyncOutcome.Kind.CREATED, 0L), counts.getOrDefault(SyncOutcome.Kind.UPDATED, 0L),
+                    counts.getOrDefault(SyncOutcome.Kind.UNCHANGED, 0L),
+                    counts.getOrDefault(SyncOutcome.Kind.SKIPPED, 0L), counts.getOrDefault(SyncOutcome.Kind.FAILED, 0L),
+                    runId);
+        });
     }
 
+    /** Ends a run: its status, end and error; its counts are already those of its recorded outcomes. */
     void finish(SyncRun run) {
-        jdbc.update("UPDATE sync_run SET status = ?, finished_at = ?, created = ?, updated = ?, unchanged = ?, "
-                        + "skipped = ?, failed = ?, error = ? WHERE id = ?",
-                run.status().name(), Timestamp.from(run.finishedAt()), run.created(), run.updated(), run.unchanged(),
-                run.skipped(), run.failed(), run.error(), run.id());
+        jdbc.update("UPDATE sync_run SET status = ?, finished_at = ?, error = ? WHERE id = ?",
+                run.status().name(), Timestamp.from(run.finishedAt()), run.error(), run.id());
     }
 
     /**

@@ -375,7 +375,7 @@ final class SyncRunner {
 
     private SyncOutcome create(ModelVersion version, VersionMapper.Mapped mapped, String fingerprint) {
         TargetState want = mapped.state();
-        boolean copy = ArtifactCopier.needsCopy(version, want.artifact());
+        boolean copy = ArtifactCopier.needsCopy(job, version, want.artifact());
         String key = version.ref().key();
         Fidelity fidelity = ends.targetFidelity();
         // What apply would meet, known without a call: a store missing for the copy, a target that refuses. Checked

@@ -2,12 +2,10 @@ package dev.switchboard.core.sync;
 
 import dev.switchboard.model.ApprovalStatus;
 import dev.switchboard.model.ArtifactRef;
+import dev.switchboard.model.Digest;
 import dev.switchboard.model.ModelVersion;
 import dev.switchboard.model.Stage;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -33,11 +31,6 @@ record TargetState(ModelVersion source, String modelName, String description, Ma
                 .append("aliases=").append(aliases == null ? null : new TreeSet<>(aliases)).append('\n');
         tags.forEach((key, value) -> text.append("tag.").append(key.length()).append(':').append(key).append('=')
                 .append(value.length()).append(':').append(value).append('\n'));
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return Digest.sha256Of(text.toString().getBytes(StandardCharsets.UTF_8)).value();
     }
 }

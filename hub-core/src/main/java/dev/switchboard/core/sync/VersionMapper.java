@@ -103,9 +103,14 @@ final class VersionMapper {
                 && !job.source().equals(job.target())) {
             // Referenced as it is, runs:/, models:/ and mlflow-artifacts:/ would name something on the target's own
             // server (or nothing): MLflow targets answered HTTP 500 for models:/m-… forever, others stored a dead link.
-            gaps.add(new FidelityGap(Field.ARTIFACT, "artifact " + artifact.uri() + " is relative to " + job.source()
-                    + " and cannot be referenced from " + job.target() + "; set artifacts.mode: copy to carry it"));
-            artifact = null;
+            // The source server's own absolute URI for it (MLflow's artifact proxy URL) is readable from anywhere.
+            Optional<ArtifactRef> absolute = artifacts.absolute(artifact, source.ref().connection());
+            if (absolute.isEmpty()) {
+                gaps.add(new FidelityGap(Field.ARTIFACT, "artifact " + artifact.uri() + " is relative to "
+                        + job.source() + " and cannot be referenced from " + job.target()
+                        + "; set artifacts.mode: copy to carry it"));
+            }
+            artifact = absolute.orElse(null);
         }
         return new Mapped(new TargetState(source, source.modelName(), description, tags, aliases, stage, approval,
                 artifact), gaps);

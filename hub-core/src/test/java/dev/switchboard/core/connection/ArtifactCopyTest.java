@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.switchboard.model.ArtifactRef;
 import dev.switchboard.model.Digest;
+import dev.switchboard.spi.ArtifactResolver;
 import dev.switchboard.spi.ArtifactStore;
 import dev.switchboard.spi.ConnectorException;
 import java.io.ByteArrayInputStream;
@@ -14,8 +15,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,16 +92,52 @@ class ArtifactCopyTest {
         return entries;
     }
 
+    @Test
+    void theServiceReadsTheSourceThroughTheConnectionItCameFromAndTrustsAKnownDigest() {
+        source.put("run/model.bin", "weights");
+        Memory sameScheme = new Memory("src");
+        Map<String, ArtifactStore> byConnection = Map.of("first", sameScheme, "origin", source, "s3", target);
+        ArtifactResolver resolver = new ArtifactResolver() {
+            @Override
+            public Optional<ArtifactStore> storeFor(URI uri) {
+                return byConnection.values().stream().filter(store -> store.serves(uri)).findFirst()
+                        .map(store -> store == source ? sameScheme : store);
+            }
+
+            @Override
+            public Optional<ArtifactStore> storeFor(URI uri, String connection) {
+                return Optional.ofNullable(connection).map(byConnection::get).filter(store -> store.serves(uri))
+                        .or(() -> storeFor(uri));
+            }
+        };
+        ArtifactCopy copy = new ArtifactCopy(resolver, "test");
+
+        ArtifactCopy.Copied copied = copy.copy(URI.create("mem://src/run/model.bin"), sha256("weights"), "origin",
+                URI.create("mem://dst/churn/1/model.bin"));
+
+        assertThat(copied.artifact().digest()).isEqualTo(sha256("weights"));
+        assertThat(target.files).containsKey("churn/1/model.bin");
+        ConnectorException wrongDigest = catchThrowableOfType(ConnectorException.class, () -> copy.copy(
+                URI.create("mem://src/run/model.bin"), sha256("other"), "origin", URI.create("mem://dst/x/model.bin")));
+        assertThat(wrongDigest).hasMessageContaining("digest mismatch at mem://dst/x/model.bin");
+        assertThat(target.files).doesNotContainKey("x/model.bin");
+        assertThat(copy.refusal(URI.create("mem://src/a"), "origin", URI.create("s3://nowhere/b")))
+                .contains("no configured connection serves artifacts at s3://nowhere/b (where the copy goes)");
+        assertThat(copy.refusal(URI.create("gs://a/b"), "origin", URI.create("mem://dst/b")))
+                .contains("no configured connection serves artifacts at gs://a/b (asked origin, where it came from, "
+                        + "first)");
+        ConnectorException unserved = catchThrowableOfType(ConnectorException.class, () -> copy.copy(
+                URI.create("gs://a/b"), null, null, URI.create("mem://dst/b")));
+        assertThat(unserved.kind()).isEqualTo(dev.switchboard.spi.ErrorKind.CONFIGURATION);
+        assertThat(unserved).hasMessage("[test] no configured connection serves artifacts at gs://a/b");
+    }
+
     private static Digest sha256(String text) {
         return sha256(text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static Digest sha256(byte[] bytes) {
-        try {
-            return Digest.sha256(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digest.sha256Of(bytes);
     }
 
     /** {@code mem://<name>/<path>}; keeps no digests (like MLflow's proxy); lists directories. */

@@ -5,10 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.core.delivery.DeliveryEngine.Settings;
 import dev.switchboard.core.store.Store;
+import dev.switchboard.core.testing.InMemoryRegistry;
+import dev.switchboard.core.testing.InMemoryRegistryConnector;
 import dev.switchboard.core.testing.ScriptedActionConnector;
 import dev.switchboard.core.testing.ScriptedActionConnector.Call;
 import dev.switchboard.core.testing.TestEvents;
 import dev.switchboard.model.CanonicalEvent;
+import dev.switchboard.model.ModelVersion;
+import dev.switchboard.model.ResourceRef;
+import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ErrorKind;
 import dev.switchboard.spi.PageRequest;
@@ -19,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +43,7 @@ abstract class DeliveryEngineContractTest {
     @BeforeEach
     void open() {
         ScriptedActionConnector.reset();
+        InMemoryRegistryConnector.reset();
         hub = new DeliveryFixture(createDataSource());
     }
 
@@ -249,6 +256,47 @@ abstract class DeliveryEngineContractTest {
         assertThat(hub.deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items())
                 .extracting(DeadLetter::reason).singleElement()
                 .satisfies(reason -> assertThat(reason).doesNotContain("no connection named hub"));
+    }
+
+    @Test
+    void aHubActionAToolRefusedIsFiledUnderThatToolNamingTheActionAndReplayedByItsConnection() {
+        InMemoryRegistry registry = InMemoryRegistryConnector.registry("registry");
+        registry.createVersion(new ModelVersion(ResourceRef.of("memory", "src", "model_version", "churn/1"), "churn",
+                "1", null, null, null, Set.of(), null, null, Map.of(), Map.of(), Map.of(), null, null), "k-1");
+        registry.failWritesAfter(0, false, () -> ConnectorException.configuration("registry", "tag writes refused"));
+        hub.startEngine(DeliveryFixture.FAST);
+        CanonicalEvent event = TestEvents.aliasSet("mlflow-prod", "e-1", "churn", "1", "champion");
+        Delivery tag = hub.outbox.enqueue(new ActionCall(HubActions.CONNECTION, "tag-model-version",
+                Map.of("connection", "registry", "key", "deploy.status", "value", "ok"), event, null, "r", "k-tag"));
+
+        awaitStatus(tag, Delivery.Status.DEAD);
+        DeadLetter deadLetter = onlyDeadLetter();
+        assertThat(deadLetter.connection()).isEqualTo("registry");
+        assertThat(deadLetter.action()).isEqualTo("hub/tag-model-version");
+        assertThat(deadLetter.reason()).contains("tag writes refused");
+        assertThat(hub.deadLetters.list(DeadLetterFilter.openFor(HubActions.CONNECTION), PageRequest.first(10))
+                .items()).isEmpty();
+
+        registry.heal();
+        assertThat(hub.deadLetters.replayAll(DeadLetterFilter.openFor("registry")))
+                .extracting(DeadLetters.ReplayResult::outcome).containsExactly(DeadLetters.ReplayOutcome.REPLAYED);
+        awaitStatus(tag, Delivery.Status.DELIVERED);
+        assertThat(registry.getVersion("churn", "1").orElseThrow().tags()).containsEntry("deploy.status", "ok");
+    }
+
+    @Test
+    void aHubActionsOwnRefusalStaysUnderTheHub() {
+        hub.startEngine(DeliveryFixture.FAST);
+        CanonicalEvent event = TestEvents.aliasSet("mlflow-prod", "e-1", "churn", "1", "champion");
+        Delivery copy = hub.outbox.enqueue(new ActionCall(HubActions.CONNECTION, "copy-artifact",
+                Map.of("from", "nowhere://a/b", "to", "nowhere://c/d"), event, null, "r", "k-copy"));
+
+        awaitStatus(copy, Delivery.Status.DEAD);
+        assertThat(onlyDeadLetter()).satisfies(deadLetter -> {
+            assertThat(deadLetter.connection()).isEqualTo(HubActions.CONNECTION);
+            assertThat(deadLetter.action()).isEqualTo("hub/copy-artifact");
+            assertThat(deadLetter.reason()).contains("no configured connection serves artifacts at nowhere://a/b");
+        });
     }
 
     @Test

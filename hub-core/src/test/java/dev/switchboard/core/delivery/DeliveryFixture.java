@@ -6,6 +6,7 @@ import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.connector.ConnectorRegistry;
 import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
+import dev.switchboard.core.testing.InMemoryRegistryConnector;
 import dev.switchboard.core.trace.Tracing;
 import dev.switchboard.core.testing.ScriptedActionConnector;
 import dev.switchboard.core.testing.TestDatabases;
@@ -24,7 +25,8 @@ import javax.sql.DataSource;
 
 /**
  * One hub instance's delivery side for tests: store, outbox, dead letters and engines over the {@code scripted}
- * connections {@code alpha}, {@code beta} and {@code down}.
+ * connections {@code alpha}, {@code beta} and {@code down}, and the {@code in-memory-registry} connection
+ * {@code registry}.
  */
 final class DeliveryFixture implements AutoCloseable {
 
@@ -60,7 +62,8 @@ final class DeliveryFixture implements AutoCloseable {
         HubConfig config = new HubConfig(Map.of(
                 "alpha", new HubConfig.ConnectionSpec(ScriptedActionConnector.TYPE, Map.of()),
                 "beta", new HubConfig.ConnectionSpec(ScriptedActionConnector.TYPE, Map.of()),
-                "down", new HubConfig.ConnectionSpec(ScriptedActionConnector.TYPE, Map.of())), null, null);
+                "down", new HubConfig.ConnectionSpec(ScriptedActionConnector.TYPE, Map.of()),
+                "registry", new HubConfig.ConnectionSpec(InMemoryRegistryConnector.TYPE, Map.of())), null, null);
         this.connections = ConnectionRegistry.open(config, ConnectorRegistry.discover(getClass().getClassLoader()),
                 Clock.systemUTC());
     }

@@ -99,12 +99,12 @@ class SyncArtifactCopyTest {
         assertThat(plan.outcomes()).as("plan predicts what apply meets").singleElement().satisfies(o -> {
             assertThat(o.kind()).isEqualTo(Kind.FAILED);
             assertThat(o.reason()).isEqualTo("would fail: no configured connection serves artifacts at "
-                    + "s3://unknown-bucket/synced/nowhere/churn/1/model.bin (the job's copy-to)");
+                    + "s3://unknown-bucket/synced/nowhere/churn/1/model.bin (where the copy goes)");
         });
         assertThat(report.outcomes()).singleElement().satisfies(o -> {
             assertThat(o.kind()).isEqualTo(Kind.FAILED);
             assertThat(o.reason()).isEqualTo("no configured connection serves artifacts at "
-                    + "s3://unknown-bucket/synced/nowhere/churn/1/model.bin (the job's copy-to)");
+                    + "s3://unknown-bucket/synced/nowhere/churn/1/model.bin (where the copy goes)");
         });
         assertThat(target.versionCount()).isZero();
     }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,6 +116,24 @@ class SyncCrashTest {
         assertThat(hub.store().cursors().get(SyncRunner.cursorName(JOB))).get()
                 .isEqualTo(latestSourceTime().toString());
         assertEachSourceVersionCopiedOnce();
+    }
+
+    @Test
+    void aRunsSummaryIsItsRecordedOutcomesWhileItRunsNotOnlyWhenItEnds() {
+        SyncService sync = hub.restart();
+        AtomicReference<SyncReport> midway = new AtomicReference<>();
+        target.afterWrites(100, () -> midway.set(sync.run(sync.runs(JOB, PageRequest.first(1)).items().get(0).id())
+                .orElseThrow()));
+
+        SyncReport done = sync.apply(JOB);
+
+        assertThat(midway.get().run().status()).isEqualTo(SyncRun.Status.RUNNING);
+        assertThat(midway.get().outcomes(SyncOutcome.Kind.CREATED)).isNotEmpty();
+        assertThat(midway.get().run().created()).isEqualTo(midway.get().outcomes(SyncOutcome.Kind.CREATED).size());
+        assertThat(midway.get().run().total()).isEqualTo(midway.get().outcomes().size());
+        SyncRun stored = sync.run(done.run().id()).orElseThrow().run();
+        assertThat(stored.created()).isEqualTo(240).isEqualTo(done.run().created());
+        assertThat(stored.total()).isEqualTo(sync.run(done.run().id()).orElseThrow().outcomes().size());
     }
 
     @Test

@@ -2,15 +2,11 @@ package dev.switchboard.routes.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.switchboard.conformance.Fake;
 import dev.switchboard.conformance.fakes.mlflow.MlflowFake;
 import dev.switchboard.conformance.fakes.sagemaker.SageMakerFake;
 import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.config.SyncJobSpec;
-import dev.switchboard.core.connection.ConnectionRegistry;
-import dev.switchboard.core.connector.ConnectorRegistry;
-import dev.switchboard.core.store.Store;
 import dev.switchboard.core.sync.FidelityGap;
 import dev.switchboard.core.sync.SyncOutcome;
 import dev.switchboard.core.sync.SyncReport;
@@ -18,7 +14,6 @@ import dev.switchboard.core.sync.SyncRun;
 import dev.switchboard.core.sync.SyncService;
 import dev.switchboard.spi.Fidelity;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -46,7 +41,7 @@ class MlflowToSageMakerAtScaleTest {
 
     private final List<AutoCloseable> open = new java.util.ArrayList<>();
 
-    /** A hub on its own database; a second one on a fresh database is a hub whose links were lost (kill -9). */
+    /** A hub on its own database; see {@link SyncConnections#hub}. */
     private SyncService hub(String database) {
         SyncJobSpec job = SyncJobSpec.of(JOB, "mlflow-prod", "sagemaker-prod").withPageSize(200)
                 .withMapping(SyncConnections.CHAMPION_APPROVED);
@@ -55,13 +50,7 @@ class MlflowToSageMakerAtScaleTest {
                         "page-size", "1000")),
                 "sagemaker-prod", SyncConnections.sagemaker(SAGEMAKER)),
                 null, null, Map.of(job.name(), job));
-        HikariDataSource dataSource = new HikariDataSource();
-        dataSource.setJdbcUrl("jdbc:h2:file:" + directory.resolve(database).toAbsolutePath());
-        ConnectionRegistry connections = ConnectionRegistry.open(config,
-                ConnectorRegistry.discover(getClass().getClassLoader()), Clock.systemUTC());
-        open.add(connections::close);
-        open.add(dataSource::close);
-        return SyncService.of(Store.open(dataSource, Clock.systemUTC()), connections, config, Clock.systemUTC());
+        return SyncConnections.hub(directory, database, config, open);
     }
 
     @AfterEach

@@ -4,10 +4,15 @@ import dev.switchboard.conformance.fakes.s3.S3ProxyServer;
 import dev.switchboard.conformance.fakes.sagemaker.SageMakerFake;
 import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.config.SyncJobSpec;
+import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.connector.ConnectorRegistry;
+import dev.switchboard.core.store.Store;
+import dev.switchboard.core.sync.SyncService;
 import dev.switchboard.model.ApprovalStatus;
+import java.time.Clock;
 import java.util.Map;
 
-/** The connections and mapping the MLflow → SageMaker sync tests share, pointed at their fakes. */
+/** The connections, mapping and hub the sync tests share, pointed at their fakes. */
 final class SyncConnections {
 
     private SyncConnections() {
@@ -22,6 +27,22 @@ final class SyncConnections {
                 "region", S3ProxyServer.REGION, "endpoint-override", s3.endpoint().toString(),
                 "path-style", "true", "access-key-id", S3ProxyServer.ACCESS_KEY_ID,
                 "secret-access-key", S3ProxyServer.SECRET_ACCESS_KEY));
+    }
+
+    /**
+     * A hub's sync service over {@code config} on its own H2 database {@code database} under {@code directory}; a
+     * second one on a fresh database is a hub whose links were lost (killed right after its creates). What it opens
+     * is added to {@code open}, for the test to close.
+     */
+    static SyncService hub(java.nio.file.Path directory, String database, HubConfig config,
+                           java.util.List<AutoCloseable> open) {
+        com.zaxxer.hikari.HikariDataSource dataSource = new com.zaxxer.hikari.HikariDataSource();
+        dataSource.setJdbcUrl("jdbc:h2:file:" + directory.resolve(database).toAbsolutePath());
+        ConnectionRegistry connections = ConnectionRegistry.open(config,
+                ConnectorRegistry.discover(SyncConnections.class.getClassLoader()), Clock.systemUTC());
+        open.add(connections::close);
+        open.add(dataSource::close);
+        return SyncService.of(Store.open(dataSource, Clock.systemUTC()), connections, config, Clock.systemUTC());
     }
 
     static HubConfig.ConnectionSpec sagemaker(SageMakerFake sagemaker) {

@@ -405,7 +405,12 @@ final class MlflowApi implements ResponseDefinitionTransformerV2 {
         version.modelId = r.str("model_id", source.startsWith("models:/m-") ? source.substring("models:/".length())
                 .split("/")[0] : null);
         if (version.modelId != null && !fake.isMlflow2()) {
-            LoggedModel logged = loggedModel(version.modelId);
+            LoggedModel logged = loggedModels.get(version.modelId);
+            if (logged == null) {
+                // What MLflow 3.6 answers for a models:/m-… source it has no logged model for (a source copied
+                // from another server): an unhandled error, HTTP 500, not RESOURCE_DOES_NOT_EXIST.
+                throw new ApiError(500, "INTERNAL_ERROR", "Logged model with ID '" + version.modelId + "' not found.");
+            }
             if (version.runId == null) {
                 version.runId = logged.sourceRunId; // MLflow 3 links the version to the logged model's run
             }

@@ -23,9 +23,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -217,7 +215,7 @@ final class DvcArtifactStore implements ArtifactStore {
         Path temporary = null;
         try {
             temporary = Files.createTempFile("switchboard-dvc-", ".part");
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            MessageDigest sha256 = Digest.sha256Hasher();
             DvcMd5 md5 = new DvcMd5(false);
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temporary), sha256)) {
                 byte[] buffer = new byte[64 * 1024];
@@ -226,7 +224,7 @@ final class DvcArtifactStore implements ArtifactStore {
                     md5.update(buffer, 0, n);
                 }
             }
-            Digest actual = Digest.sha256(HexFormat.of().formatHex(sha256.digest()));
+            Digest actual = Digest.sha256(sha256);
             long written = md5.size();
             if (size >= 0 && written != size) {
                 throw ConnectorException.configuration(settings.connection(), "write of " + uri + " announced "
@@ -269,8 +267,6 @@ final class DvcArtifactStore implements ArtifactStore {
         } catch (IOException e) {
             throw ConnectorException.transientFailure(settings.connection(), "write of " + uri + " failed: "
                     + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
         } finally {
             if (temporary != null) {
                 try {

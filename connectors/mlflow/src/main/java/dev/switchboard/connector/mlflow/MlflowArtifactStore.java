@@ -13,8 +13,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -47,6 +45,18 @@ public final class MlflowArtifactStore implements ArtifactStore {
         }
         return "runs".equalsIgnoreCase(scheme) || isLoggedModel(uri)
                 || uri.toString().startsWith(client.base() + PROXY_PATH);
+    }
+
+    /**
+     * {@code mlflow-artifacts:/<path>} (no host) as this server's artifact proxy URL, which any client of the server
+     * can read and another MLflow server can store as a version's source.
+     */
+    @Override
+    public Optional<URI> absoluteUri(URI uri) {
+        if (!SCHEME.equalsIgnoreCase(uri.getScheme()) || uri.getHost() != null) {
+            return Optional.empty();
+        }
+        return Optional.of(URI.create(client.base() + PROXY_PATH + strip(uri.getRawPath())));
     }
 
     /** {@code models:/m-<id>[/path]}: an MLflow 3 logged model (not {@code models:/<name>/<version>}). */
@@ -132,10 +142,10 @@ public final class MlflowArtifactStore implements ArtifactStore {
                     + expected.algorithm());
         }
         String path = proxyPath(uri);
-        MessageDigest sha256 = sha256();
+        MessageDigest sha256 = Digest.sha256Hasher();
         CountingDigestStream hashing = new CountingDigestStream(content, sha256);
         client.upload(path, hashing, size);
-        Digest actual = Digest.sha256(HexFormat.of().formatHex(sha256.digest()));
+        Digest actual = Digest.sha256(sha256);
         if (expected != null && !expected.equals(actual)) {
             client.deleteArtifact(path);
             throw ConnectorException.configuration(connection, "digest mismatch writing " + uri + ": expected sha256 "
@@ -213,14 +223,6 @@ public final class MlflowArtifactStore implements ArtifactStore {
             result = result.substring(0, result.length() - 1);
         }
         return result;
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 
     /** Hashes and counts the bytes as the HTTP client pulls them. */

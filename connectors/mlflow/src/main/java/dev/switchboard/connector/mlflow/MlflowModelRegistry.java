@@ -17,6 +17,7 @@ import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.ModelRegistry;
 import dev.switchboard.spi.Page;
 import dev.switchboard.spi.PageRequest;
+import java.net.URI;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -143,6 +144,13 @@ public final class MlflowModelRegistry implements ModelRegistry {
         }
     }
 
+    /** A version without a source: MLflow's {@code model-versions/create} requires one. */
+    @Override
+    public Optional<String> refusesCreate(ModelVersion version) {
+        return version.artifact() != null ? Optional.empty()
+                : Optional.of("MLflow needs a source artifact URI to create a version of " + version.modelName());
+    }
+
     @Override
     public ModelVersion createVersion(ModelVersion version, String idempotencyKey) {
         if (idempotencyKey == null || idempotencyKey.isBlank()) {
@@ -153,9 +161,9 @@ public final class MlflowModelRegistry implements ModelRegistry {
         if (earlier.isPresent()) {
             return earlier.get();
         }
-        if (version.artifact() == null) {
-            throw ConnectorException.configuration(connection, "MLflow needs a source artifact URI to create a version of "
-                    + version.modelName());
+        Optional<String> refused = refusesCreate(version);
+        if (refused.isPresent()) {
+            throw ConnectorException.configuration(connection, refused.get());
         }
         Map<String, String> tags = new LinkedHashMap<>(version.tags());
         tags.put(MlflowMapper.IDEMPOTENCY_TAG, idempotencyKey);
@@ -172,7 +180,7 @@ public final class MlflowModelRegistry implements ModelRegistry {
                 "run_id", localRun ? run.nativeId() : null, "description", version.description(),
                 "tags", MlflowMapper.tagList(tags));
         try {
-            return create(request);
+            return create(request, version.artifact().uri());
         } catch (MlflowApiException e) {
             if (!e.isNotFound()) {
                 throw e;
@@ -180,13 +188,42 @@ public final class MlflowModelRegistry implements ModelRegistry {
             // MLflow needs the registered model first; create it (create-or-get) and try once more.
             createModel(new RegisteredModel(mapper.modelRef(version.modelName()), version.modelName(), null,
                     Map.of(), Map.of(), null, null), idempotencyKey);
-            return create(request);
+            return create(request, version.artifact().uri());
         }
     }
 
-    private ModelVersion create(Map<String, Object> request) {
-        return mapper.toCanonical(client.field(client.post("model-versions/create", request), "model_version",
-                MlflowDtos.ModelVersion.class));
+    private ModelVersion create(Map<String, Object> request, URI source) {
+        try {
+            return mapper.toCanonical(client.field(client.post("model-versions/create", request), "model_version",
+                    MlflowDtos.ModelVersion.class));
+        } catch (MlflowApiException e) {
+            throw unknownLoggedModel(source, e).orElse(e);
+        }
+    }
+
+    /**
+     * MLflow 3 answers HTTP 500 (not 404) for a {@code models:/m-<id>} source whose logged model it does not have,
+     * typically one copied from another server: retried as transient, it failed forever. When the logged model is
+     * indeed missing here (one look-up), that is a configuration error that says what to do instead.
+     */
+    private Optional<ConnectorException> unknownLoggedModel(URI source, MlflowApiException failure) {
+        if (failure.status() < 500 || !"models".equalsIgnoreCase(source.getScheme())
+                || !source.getPath().replaceFirst("^/+", "").startsWith("m-")) {
+            return Optional.empty();
+        }
+        String modelId = source.getPath().replaceFirst("^/+", "").split("/")[0];
+        try {
+            client.get("logged-models/" + modelId, Map.of());
+            return Optional.empty(); // it exists: the 500 was something else, and may pass
+        } catch (MlflowApiException lookup) {
+            if (!lookup.isNotFound()) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(ConnectorException.configuration(connection, "source " + source + " names logged model "
+                + modelId + ", which this server does not have (MLflow answered HTTP " + failure.status()
+                + "); a version from another server needs a source this one can read: sync it with artifacts.mode: "
+                + "copy"));
     }
 
     @Override

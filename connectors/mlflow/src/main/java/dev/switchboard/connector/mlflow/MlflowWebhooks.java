@@ -51,6 +51,11 @@ public final class MlflowWebhooks {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** The model of the fixed example payload MLflow's "test webhook" call sends. */
+    static final String TEST_MODEL = "example_model";
+    private static final String TEST_RUN = "abcd1234abcd5678";
+    private static final System.Logger LOG = System.getLogger(MlflowWebhooks.class.getName());
+
     private final String connection;
     private final Optional<String> secret;
     private final Duration maxAge;
@@ -115,6 +120,12 @@ public final class MlflowWebhooks {
         if (entity.startsWith("prompt") || entity.startsWith("budget_policy")) {
             return List.of(); // acknowledged: not model-registry events, and MLflow would only log a rejection
         }
+        if (isTestDelivery(data)) {
+            // Signed like any delivery and verified above, but about no real model: acknowledged, not stored.
+            LOG.log(System.Logger.Level.INFO, "MLflow test webhook delivery {0} ({1}.{2}) arrived on connection {3}: "
+                    + "signature verified; not stored as an event", deliveryId, entity, action, connection);
+            return List.of();
+        }
         String name = text(data, "name");
         return switch (entity + "." + action) {
             case "registered_model.created" -> List.of(event(deliveryId, EventType.REGISTERED_MODEL_CREATED,
@@ -147,6 +158,18 @@ public final class MlflowWebhooks {
             default -> throw new WebhookRejectedException(Reason.UNSUPPORTED,
                     "MLflow event " + entity + "." + action + " has no canonical event type");
         };
+    }
+
+    /**
+     * Whether {@code data} is the fixed example MLflow's "test webhook" call sends (mlflow/webhooks: model
+     * {@code example_model}, run {@code abcd1234abcd5678}, tag {@code example_key}, alias {@code example_alias}).
+     * A real model may be called {@code example_model}; the example's run, tag or alias must match too.
+     */
+    private static boolean isTestDelivery(JsonNode data) {
+        return TEST_MODEL.equals(data.path("name").asString(null))
+                && (TEST_RUN.equals(data.path("run_id").asString(null))
+                || "example_key".equals(data.path("key").asString(null)) || data.path("tags").has("example_key")
+                || "example_alias".equals(data.path("alias").asString(null)));
     }
 
     /** Databricks sends no delivery id or timestamp header: the id is a digest of the body, stable across retries. */

@@ -140,12 +140,12 @@ final class S3ArtifactStore implements ArtifactStore {
         if (streamsInOnePut(size, expected)) {
             return checkedPut(uri, key, content, size, expected);
         }
-        MessageDigest sha256 = sha256();
+        MessageDigest sha256 = Digest.sha256Hasher();
         // readNBytes(int) allocates only what small content needs; a full part continues as a multipart upload.
         byte[] first = read(uri, content, partSize);
         sha256.update(first);
         if (first.length < partSize) {
-            Digest actual = Digest.sha256(HexFormat.of().formatHex(sha256.digest()));
+            Digest actual = Digest.sha256(sha256);
             check(uri, expected, actual);
             try {
                 client().putObject(r -> r.bucket(bucket).key(key).contentLength((long) first.length)
@@ -219,7 +219,7 @@ final class S3ArtifactStore implements ArtifactStore {
         private final InputStream source;
         private final long size;
         private final Digest expected;
-        private final MessageDigest sha256 = sha256();
+        private final MessageDigest sha256 = Digest.sha256Hasher();
         private long read;
         /** Why the body failed, as the write should report it; set before the SDK sees the failure. */
         volatile ConnectorException failure;
@@ -291,7 +291,7 @@ final class S3ArtifactStore implements ArtifactStore {
                 throw fail(ConnectorException.configuration(connection, "the content for " + uri + " is longer than "
                         + "the " + size + " bytes it was said to have; nothing was written"));
             }
-            Digest actual = Digest.sha256(HexFormat.of().formatHex(sha256.digest()));
+            Digest actual = Digest.sha256(sha256);
             try {
                 check(uri, expected, actual);
             } catch (ConnectorException mismatch) {
@@ -360,7 +360,7 @@ final class S3ArtifactStore implements ArtifactStore {
                 length = read(uri, content, buffer);
                 sha256.update(buffer, 0, length);
             }
-            Digest actual = Digest.sha256(HexFormat.of().formatHex(sha256.digest()));
+            Digest actual = Digest.sha256(sha256);
             check(uri, expected, actual);
             while (!pending.isEmpty()) {
                 parts.add(await(uri, pending.remove()));
@@ -478,14 +478,6 @@ final class S3ArtifactStore implements ArtifactStore {
     private ConnectorException readFailed(URI uri, IOException e) {
         return ConnectorException.transientFailure(connection, "reading the content for " + uri + " failed: "
                 + e.getMessage(), e);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 
     /** The {@code Content-MD5} of the bytes if the connection sends it, else {@code null} (no header). */

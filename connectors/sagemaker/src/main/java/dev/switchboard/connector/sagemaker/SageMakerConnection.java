@@ -13,6 +13,8 @@ import dev.switchboard.spi.WebhookRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
@@ -25,15 +27,34 @@ import software.amazon.awssdk.services.sagemaker.SageMakerClient;
  */
 final class SageMakerConnection implements Connection {
 
+    /** Building the client faster than this is not worth a word in the check's message. */
+    private static final Duration SLOW_BUILD = Duration.ofMillis(500);
+
     private final SageMakerOptions.Settings settings;
     private final SageMakerErrors errors;
     private final SageMakerModelRegistry registry;
     private final SageMakerActions actions;
     private final EventSource events;
+    private final Supplier<SageMakerClient> factory;
+    private final LongSupplier nanoTime;
     private SageMakerClient client;
 
     SageMakerConnection(SageMakerOptions.Settings settings, ConnectorContext context) {
+        this(settings, context, () -> sdkClient(settings), System::nanoTime);
+    }
+
+    /** The SDK client {@code settings} describe. */
+    static SageMakerClient sdkClient(SageMakerOptions.Settings settings) {
+        return SageMakerClients.create(settings.region(), settings.accessKeyId(), settings.secretAccessKey(),
+                settings.sessionToken(), settings.endpointOverride(), settings.maxAttempts(), settings.requestTimeout());
+    }
+
+    /** With the SDK client's factory and the clock that times its building: seams for tests. */
+    SageMakerConnection(SageMakerOptions.Settings settings, ConnectorContext context,
+                        Supplier<SageMakerClient> factory, LongSupplier nanoTime) {
         this.settings = settings;
+        this.factory = factory;
+        this.nanoTime = nanoTime;
         String name = settings.connection();
         this.errors = new SageMakerErrors(name, Stream.of(settings.accessKeyId(), settings.secretAccessKey(),
                 settings.sessionToken(), settings.webhookSecret()).flatMap(Optional::stream).toList());
@@ -63,9 +84,7 @@ final class SageMakerConnection implements Connection {
     synchronized SageMakerClient client() {
         if (client == null) {
             try {
-                client = SageMakerClients.create(settings.region(), settings.accessKeyId(),
-                        settings.secretAccessKey(), settings.sessionToken(), settings.endpointOverride(),
-                        settings.maxAttempts(), settings.requestTimeout());
+                client = factory.get();
             } catch (SdkException e) {
                 throw ConnectorException.configuration(settings.connection(), "cannot create the SageMaker client "
                         + "(is a region set, as the option region or AWS_REGION?): "
@@ -85,12 +104,40 @@ final class SageMakerConnection implements Connection {
         return settings.connection();
     }
 
-    /** Lists one model package group: proves the endpoint answers, the credentials sign and the role may list. */
+    /**
+     * Lists one model package group: proves the endpoint answers, the credentials sign and the role may list. The
+     * first check after start also builds the SDK client (seconds on a cold JVM): that time is the hub's, not
+     * SageMaker's, so it is measured apart, SageMaker gets what is left of {@code timeout}, and the message says how
+     * long the building took. A build that used up the whole timeout is reported as such, SageMaker not asked.
+     */
     @Override
     public CheckResult check(Duration timeout) {
+        long start = nanoTime.getAsLong();
+        SageMakerClient sdk;
+        try {
+            sdk = client();
+        } catch (ConnectorException e) {
+            return CheckResult.failed(e.getMessage(), Duration.ofNanos(nanoTime.getAsLong() - start));
+        }
+        Duration building = Duration.ofNanos(nanoTime.getAsLong() - start);
+        Duration left = timeout.minus(building);
+        if (building.compareTo(SLOW_BUILD) < 0) {
+            return probe(sdk, timeout);
+        }
+        if (left.isNegative() || left.isZero()) {
+            return CheckResult.failed("building the SageMaker SDK client took " + building.toMillis() + " ms, the "
+                    + "whole check's " + timeout.toMillis() + " ms, so SageMaker was not asked yet; the client is "
+                    + "built now: check again", building);
+        }
+        CheckResult probed = probe(sdk, left);
+        return new CheckResult(probed.ok(), probed.message() + " (after " + building.toMillis() + " ms building "
+                + "the SDK client, the hub's own start-up)", building.plus(probed.took()));
+    }
+
+    private CheckResult probe(SageMakerClient sdk, Duration timeout) {
         return CheckResult.probe(name(), "SageMaker", timeout, () -> {
             try {
-                client().listModelPackageGroups(r -> r.maxResults(1));
+                sdk.listModelPackageGroups(r -> r.maxResults(1));
             } catch (SdkException e) {
                 throw errors.classify("ListModelPackageGroups", e);
             }

@@ -1,6 +1,7 @@
 package dev.switchboard.connector.sagemaker;
 
 import dev.switchboard.model.ApprovalStatus;
+import dev.switchboard.model.Digest;
 import dev.switchboard.model.ModelVersion;
 import dev.switchboard.model.RegisteredModel;
 import dev.switchboard.model.ResourceRef;
@@ -10,11 +11,8 @@ import dev.switchboard.spi.ModelRegistry;
 import dev.switchboard.spi.Page;
 import dev.switchboard.spi.PageRequest;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -306,12 +304,7 @@ final class SageMakerModelRegistry implements ModelRegistry {
         if (key.length() <= SageMakerMapper.MAX_VALUE_LENGTH && key.matches("[\\p{L}\\p{N}_.:/=+\\-@]+")) {
             return key;
         }
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return "sha256:" + Digest.sha256Of(key.getBytes(StandardCharsets.UTF_8)).value();
     }
 
     /**
