@@ -105,7 +105,8 @@ public final class SyncService implements AutoCloseable {
 
     private final Store store;
     private final ConnectionRegistry connections;
-    private final Map<String, SyncJobSpec> jobs;
+    /** Replaced whole when the configuration is reloaded ({@link #replaceJobs}); runs in progress keep their spec. */
+    private volatile Map<String, SyncJobSpec> jobs;
     private final Clock clock;
     private final SyncRunStore runs;
     private final ArtifactCopier artifacts;
@@ -136,9 +137,7 @@ public final class SyncService implements AutoCloseable {
         this.instance = instance;
         this.settings = settings;
         this.connections = connections;
-        Map<String, SyncJobSpec> byName = new TreeMap<>();
-        jobs.forEach(job -> byName.put(job.name(), job));
-        this.jobs = Collections.unmodifiableMap(byName);
+        this.jobs = byName(jobs);
         this.clock = clock;
         this.runs = new SyncRunStore(store);
         this.artifacts = new ArtifactCopier(connections);
@@ -181,12 +180,28 @@ public final class SyncService implements AutoCloseable {
         return jobs.values();
     }
 
+    /**
+     * Takes a new set of jobs (the configuration file was reloaded): runs from now on use them; a run in progress
+     * finishes with the spec it started with. The jobs must be valid by
+     * {@link dev.switchboard.core.config.SyncJobValidator}.
+     */
+    public void replaceJobs(Collection<SyncJobSpec> replacement) {
+        jobs = byName(replacement);
+    }
+
+    private static Map<String, SyncJobSpec> byName(Collection<SyncJobSpec> jobs) {
+        Map<String, SyncJobSpec> byName = new TreeMap<>();
+        jobs.forEach(job -> byName.put(job.name(), job));
+        return Collections.unmodifiableMap(byName);
+    }
+
     /** @throws IllegalArgumentException naming the known jobs when there is no job {@code name} */
     public SyncJobSpec job(String name) {
-        SyncJobSpec job = jobs.get(name);
+        Map<String, SyncJobSpec> all = jobs;
+        SyncJobSpec job = all.get(name);
         if (job == null) {
             throw new IllegalArgumentException("no sync job named \"" + name + "\"; configured: "
-                    + (jobs.isEmpty() ? "(none)" : String.join(", ", jobs.keySet())));
+                    + (all.isEmpty() ? "(none)" : String.join(", ", all.keySet())));
         }
         return job;
     }
