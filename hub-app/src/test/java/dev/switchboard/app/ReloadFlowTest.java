@@ -31,7 +31,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.core.type.TypeReference;
 
@@ -81,10 +80,8 @@ class ReloadFlowTest {
                       type: scripted
                 """.formatted(TOKEN, routes);
         hub = HubRunner.start(directory, config, null);
-        url = "http://127.0.0.1:" + ((WebServerApplicationContext) hub).getWebServer().getPort();
-        client = new ApiClient();
-        client.updateBaseUri(url);
-        client.setRequestInterceptor(request -> request.header("Authorization", "Bearer " + TOKEN));
+        url = HubRunner.url(hub);
+        client = HubRunner.client(hub, TOKEN);
     }
 
     @AfterAll

@@ -14,6 +14,7 @@ import dev.switchboard.spi.Page;
 import dev.switchboard.spi.PageRequest;
 import java.util.List;
 import java.util.Locale;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -43,9 +44,17 @@ class SyncController implements SyncApi {
     }
 
     @Override
-    public ResponseEntity<SyncReport> applySync(String job, String scope) {
+    public ResponseEntity<SyncReport> applySync(String job, String scope, Boolean wait) {
         requireJob(job);
-        return ResponseEntity.ok(report(sync.apply(job, scope(scope))));
+        try {
+            if (Boolean.TRUE.equals(wait)) {
+                return ResponseEntity.ok(report(sync.apply(job, scope(scope))));
+            }
+            dev.switchboard.core.sync.SyncRun started = sync.start(job, scope(scope));
+            return ResponseEntity.accepted().body(new SyncReport(run(started), List.of()));
+        } catch (SyncService.RunInProgress e) {
+            throw new ApiProblem(HttpStatus.CONFLICT, e.getMessage());
+        }
     }
 
     @Override
@@ -53,7 +62,7 @@ class SyncController implements SyncApi {
         requireJob(job);
         ApiModels.seqToken(pageToken);
         Page<dev.switchboard.core.sync.SyncRun> page = sync.runs(job, new PageRequest(pageToken, Pages.limit(size)));
-        return ResponseEntity.ok(new SyncRunPage(page.items().stream().map(SyncController::run).toList())
+        return ResponseEntity.ok(new SyncRunPage(page.items().stream().map(this::run).toList())
                 .nextPageToken(page.nextPageToken()));
     }
 
@@ -75,20 +84,23 @@ class SyncController implements SyncApi {
         }
     }
 
-    static SyncReport report(dev.switchboard.core.sync.SyncReport report) {
+    SyncReport report(dev.switchboard.core.sync.SyncReport report) {
         return new SyncReport(run(report.run()), report.outcomes().stream().map(outcome -> new SyncOutcome(
                 outcome.objectKey(), SyncOutcome.OutcomeEnum.fromValue(outcome.kind().name()),
                 outcome.fidelity().stream().map(gap -> new FidelityGap(gap.field().name(), gap.detail())).toList())
                 .reason(outcome.reason())).toList());
     }
 
-    private static SyncRun run(dev.switchboard.core.sync.SyncRun run) {
-        return new SyncRun()
+    private SyncRun run(dev.switchboard.core.sync.SyncRun run) {
+        SyncRun mapped = new SyncRun()
                 .id(run.id()).job(run.job())
                 .mode(SyncRun.ModeEnum.fromValue(run.mode().name()))
                 .status(SyncRun.StatusEnum.fromValue(run.status().name()))
                 .startedAt(ApiModels.time(run.startedAt())).finishedAt(ApiModels.time(run.finishedAt()))
                 .created(run.created()).updated(run.updated()).unchanged(run.unchanged())
                 .skipped(run.skipped()).failed(run.failed()).error(run.error());
+        sync.progress(run.id()).ifPresent(progress -> mapped.objectsDone(progress.done())
+                .objectsTotal(progress.total()).objectsPerSecond(Math.round(progress.perSecond() * 10) / 10.0));
+        return mapped;
     }
 }

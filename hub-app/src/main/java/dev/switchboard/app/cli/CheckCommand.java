@@ -30,12 +30,8 @@ final class CheckCommand extends HubCommand {
         if (connection != null) {
             names.add(connection);
         } else {
-            String token = null;
-            do {
-                ConnectionPage page = api.listConnections(token, 200);
-                page.getItems().stream().map(Connection::getName).forEach(names::add);
-                token = page.getNextPageToken();
-            } while (token != null);
+            everyPage(token -> api.listConnections(token, 200), ConnectionPage::getItems,
+                    ConnectionPage::getNextPageToken).stream().map(Connection::getName).forEach(names::add);
         }
         List<CheckResult> results = new ArrayList<>();
         for (String name : names) {

@@ -4,6 +4,9 @@ import dev.switchboard.client.ApiException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -78,6 +81,24 @@ abstract class HubCommand implements Callable<Integer> {
 
     interface ThrowingPrint {
         int run() throws ApiException;
+    }
+
+    /** One page of a list, fetched by its page token (null for the first). */
+    interface PageFetch<P> {
+        P fetch(String token) throws ApiException;
+    }
+
+    /** Every item of a paged list, page after page. */
+    static <T, P> List<T> everyPage(PageFetch<P> fetch, Function<P, List<T>> items, Function<P, String> next)
+            throws ApiException {
+        List<T> all = new ArrayList<>();
+        String token = null;
+        do {
+            P page = fetch.fetch(token);
+            all.addAll(items.apply(page));
+            token = next.apply(page);
+        } while (token != null);
+        return all;
     }
 
     /** Durations as the configuration file writes them (500ms, 2s, 1m). */

@@ -5,7 +5,6 @@ import dev.switchboard.client.api.RoutesApi;
 import dev.switchboard.client.model.Route;
 import dev.switchboard.client.model.RoutePage;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -19,13 +18,8 @@ final class RoutesCommand extends HubCommand {
     @Override
     int run(PrintWriter out) throws ApiException {
         RoutesApi api = new RoutesApi(hub.client());
-        List<Route> all = new ArrayList<>();
-        String token = null;
-        do {
-            RoutePage page = api.listRoutes(token, 200);
-            all.addAll(page.getItems());
-            token = page.getNextPageToken();
-        } while (token != null);
+        List<Route> all = everyPage(token -> api.listRoutes(token, 200), RoutePage::getItems,
+                RoutePage::getNextPageToken);
         if (hub.json) {
             Output.json(out, all);
         } else {
@@ -42,34 +36,40 @@ final class RoutesCommand extends HubCommand {
         return Boolean.TRUE.equals(route.getPaused()) ? "PAUSED" : route.getStatus();
     }
 
-    @Command(name = "pause", mixinStandardHelpOptions = true,
-            description = "Pause a route on every instance: its executions wait (new events still get them) until it "
-                    + "is resumed.")
-    static final class Pause extends HubCommand {
+    /** Pause and resume: the same call with the opposite flag. */
+    abstract static class Switch extends HubCommand {
 
         @Parameters(index = "0", description = "The route's id.")
         String id;
 
+        abstract boolean pause();
+
         @Override
         int run(PrintWriter out) throws ApiException {
-            Route route = new RoutesApi(hub.client()).pauseRoute(id);
-            out.println("route " + route.getId() + " paused; " + route.getUnfinished() + " execution(s) wait");
+            RoutesApi api = new RoutesApi(hub.client());
+            Route route = pause() ? api.pauseRoute(id) : api.resumeRoute(id);
+            out.println("route " + route.getId() + (pause() ? " paused; " + route.getUnfinished()
+                    + " execution(s) wait" : " resumed; " + route.getUnfinished() + " execution(s) to run"));
             return 0;
+        }
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true,
+            description = "Pause a route on every instance: its executions wait (new events still get them) until it "
+                    + "is resumed.")
+    static final class Pause extends Switch {
+        @Override
+        boolean pause() {
+            return true;
         }
     }
 
     @Command(name = "resume", mixinStandardHelpOptions = true,
             description = "Resume a paused route: its waiting executions run in event order, where it stopped.")
-    static final class Resume extends HubCommand {
-
-        @Parameters(index = "0", description = "The route's id.")
-        String id;
-
+    static final class Resume extends Switch {
         @Override
-        int run(PrintWriter out) throws ApiException {
-            Route route = new RoutesApi(hub.client()).resumeRoute(id);
-            out.println("route " + route.getId() + " resumed; " + route.getUnfinished() + " execution(s) to run");
-            return 0;
+        boolean pause() {
+            return false;
         }
     }
 }

@@ -104,11 +104,39 @@ final class SyncCommand {
     }
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
-            description = "Run the job now. Exit code 1 if any object failed.")
+            description = "Run the job now, showing its progress, then every object's outcome. Exit code 1 if any "
+                    + "object failed.")
     static final class Apply extends JobCommand {
+
+        @Option(names = "--detach", description = "Start the run and print its id without waiting for it "
+                + "(follow it with `sync runs <job> --watch`).")
+        boolean detach;
+
         @Override
         SyncReport run(SyncApi api, String scope) throws ApiException {
-            return api.applySync(job, scope);
+            SyncReport started = api.applySync(job, scope, false);
+            SyncRun run = started.getRun();
+            if (detach) {
+                return started;
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            String shown = null;
+            while (run.getStatus() == SyncRun.StatusEnum.RUNNING) {
+                String now = Runs.progress(run);
+                if (!now.equals(shown)) {
+                    err.println("run " + run.getId() + ": " + now);
+                    shown = now;
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    err.println("stopped following run " + run.getId() + "; it goes on in the hub");
+                    return started;
+                }
+                run = api.getSyncRun(run.getId()).getRun();
+            }
+            return api.getSyncRun(run.getId());
         }
     }
 
@@ -162,10 +190,12 @@ final class SyncCommand {
             });
         }
 
-        /** Objects done (of the total, when known) and the rate. */
+        /** Objects done, of the total when known, and the rate: {@code 120/400 (35.2/s)}. */
         static String progress(SyncRun run) {
-            long done = run.getCreated() + run.getUpdated() + run.getUnchanged() + run.getSkipped() + run.getFailed();
-            return String.valueOf(done);
+            long done = run.getObjectsDone() != null ? run.getObjectsDone() : run.getCreated() + run.getUpdated()
+                    + run.getUnchanged() + run.getSkipped() + run.getFailed();
+            return done + (run.getObjectsTotal() == null ? "/?" : "/" + run.getObjectsTotal())
+                    + (run.getObjectsPerSecond() == null ? "" : " (" + run.getObjectsPerSecond() + "/s)");
         }
     }
 }

@@ -110,6 +110,11 @@ public final class RouteReloader {
      * ones. A run that finds nothing changed changes nothing and reports nothing.
      */
     public synchronized Outcome reload() {
+        if (!Files.isDirectory(directory)) {
+            // Gone for a moment (a checkout, a move) is not "every route removed": nothing changes.
+            return new Outcome(List.of("routes.directory: does not exist: \"" + directory.toAbsolutePath() + "\""),
+                    Set.of(), Set.of(), Set.of());
+        }
         Map<Path, String> now = read();
         List<Path> changed = new ArrayList<>();
         List<Path> gone = new ArrayList<>();
@@ -184,9 +189,6 @@ public final class RouteReloader {
 
     private Map<Path, String> read() {
         Map<Path, String> files = new LinkedHashMap<>();
-        if (!Files.isDirectory(directory)) {
-            return files;
-        }
         for (Path file : RouteFiles.list(directory)) {
             files.put(file, RouteFiles.read(file));
         }

@@ -171,8 +171,12 @@ public final class RouteExecutions {
      * @return false when the route has no subscription (it does not consume {@code switchboard:events})
      */
     public boolean setPaused(String routeId, boolean paused) {
-        boolean known = jdbc.update("UPDATE route_subscription SET paused = ?, paused_at = ?, updated_at = ? "
-                + "WHERE route_id = ?", paused, paused ? ts(now()) : null, ts(now()), routeId) == 1;
+        Timestamp now = ts(now());
+        boolean known = (paused
+                ? jdbc.update("UPDATE route_subscription SET paused = TRUE, paused_at = ?, updated_at = ? "
+                        + "WHERE route_id = ?", now, now, routeId)
+                : jdbc.update("UPDATE route_subscription SET paused = FALSE, paused_at = NULL, updated_at = ? "
+                        + "WHERE route_id = ?", now, routeId)) == 1;
         if (known && !paused) {
             wakeUp();
         }

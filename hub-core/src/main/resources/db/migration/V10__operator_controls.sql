@@ -9,3 +9,8 @@ CREATE TABLE injected_event (
     seq          BIGINT PRIMARY KEY REFERENCES inbox_event (seq),
     injected_at  TIMESTAMP WITH TIME ZONE NOT NULL
 );
+
+-- A sync run's progress while it runs (objects with an outcome, of those listed), written after each batch, so any
+-- instance can show it.
+ALTER TABLE sync_run ADD COLUMN objects_done BIGINT;
+ALTER TABLE sync_run ADD COLUMN objects_total BIGINT;
