@@ -160,7 +160,7 @@ class BrokenConfigCorpusTest {
                         "has no id: give it one (route.id)"),
                 Arguments.of(List.of(ROUTE.formatted("r", type, "- to: switchboard:deploy")),
                         "must be switchboard:<connection>/<action>"),
-                Arguments.of(List.of("- route: [\n"), "does not parse as Camel YAML routes"));
+                Arguments.of(List.of("- route: [\n"), "f0.camel.yaml: is not valid YAML"));
     }
 
     @ParameterizedTest

@@ -63,7 +63,12 @@ final class SyncRunStore {
             SyncRun.Status status = SyncRun.Status.valueOf(row.getString("status"));
             long done = status == SyncRun.Status.RUNNING ? row.getLong("objects_done") : row.getLong("counted");
             long totalValue = row.getLong("objects_total");
-            Long total = row.wasNull() ? (status == SyncRun.Status.RUNNING ? null : done) : Math.max(totalValue, done);
+            Long total;
+            if (!row.wasNull()) {
+                total = Math.max(totalValue, done);
+            } else {
+                total = status == SyncRun.Status.RUNNING ? null : Long.valueOf(done);
+            }
             Timestamp finished = row.getTimestamp("finished_at");
             Instant end = finished == null ? now : finished.toInstant();
             double seconds = Math.max(0.001, java.time.Duration.between(row.getTimestamp("started_at").toInstant(),
