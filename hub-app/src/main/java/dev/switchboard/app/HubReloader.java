@@ -134,7 +134,7 @@ public final class HubReloader implements AutoCloseable {
         return new Result(problems, none(), Set.of(), notes);
     }
 
-    private void watch() {
+    private synchronized void watch() {
         try {
             if (Objects.equals(seen, fingerprint())) {
                 return;
