@@ -1,6 +1,6 @@
 package dev.switchboard.app;
 
-import dev.switchboard.core.camel.RouteFiles;
+import dev.switchboard.core.camel.RouteReloader;
 import dev.switchboard.core.camel.RouteValidator;
 import dev.switchboard.core.camel.SwitchboardComponent;
 import dev.switchboard.core.config.ConfigValidator;
@@ -18,12 +18,12 @@ import dev.switchboard.core.lineage.SyncLineage;
 import dev.switchboard.core.poll.PollScheduler;
 import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.sync.SyncService;
-import dev.switchboard.core.sync.SyncTriggers;
 import dev.switchboard.core.webhook.WebhookIngress;
 import dev.switchboard.spi.ConfigProblem;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.core.trace.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import javax.sql.DataSource;
@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Thin glue from Spring Boot to the core: every bean is a plain core object, built in the order start-up needs
@@ -133,10 +134,16 @@ class HubConfiguration {
         return sync;
     }
 
-    /** Runs sync jobs on their schedules and on the inbox events they name. */
+    /**
+     * Runs sync jobs on their schedules and on the inbox events they name, and reloads the route files and the sync
+     * jobs when their files change (or the API asks).
+     */
     @Bean(initMethod = "start", destroyMethod = "close")
-    SyncTriggers syncTriggers(SyncService sync, Clock clock) {
-        return new SyncTriggers(sync, clock);
+    HubReloader hubReloader(SyncService sync, ConnectorRegistry connectors, ConnectionRegistry connections,
+                            HubConfig config, SwitchboardProperties properties, Environment environment, Clock clock) {
+        String file = environment.getProperty("SWITCHBOARD_CONFIG", "./switchboard.yaml");
+        return new HubReloader(sync, connectors, connections, config, Path.of(file), clock,
+                properties.getRoutes().getWatchInterval());
     }
 
     /**
@@ -192,7 +199,8 @@ class HubConfiguration {
      * problem instead.
      */
     @Bean
-    CamelContextConfiguration routeFileLoader(HubConfig config, RouteValidator validator) {
+    CamelContextConfiguration routeFileLoader(HubConfig config, RouteValidator validator, Store store,
+                                              HubReloader reloader) {
         return new CamelContextConfiguration() {
             @Override
             public void beforeApplicationStart(CamelContext camelContext) {
@@ -200,13 +208,16 @@ class HubConfiguration {
                     LOG.info("No routes.directory configured: the hub runs without routes");
                     return;
                 }
-                List<ConfigProblem> problems = validator.validateDirectory(config.routeDirectory()).stream()
+                RouteReloader routes = new RouteReloader(camelContext, validator, config.routeDirectory(),
+                        store.executions());
+                List<ConfigProblem> problems = routes.loadAll().problems().stream()
                         .map(problem -> new ConfigProblem("routes", problem)).toList();
                 if (!problems.isEmpty()) {
                     throw new InvalidConfigurationException(problems);
                 }
-                List<java.nio.file.Path> files = RouteFiles.load(camelContext, config.routeDirectory());
-                LOG.info("Loaded {} route file(s) from {}", files.size(), config.routeDirectory().toAbsolutePath());
+                reloader.attachRoutes(routes);
+                LOG.info("Loaded {} route file(s) from {}", routes.routes().size(),
+                        config.routeDirectory().toAbsolutePath());
             }
 
             @Override

@@ -127,6 +127,8 @@ public class SwitchboardProperties {
     public static class Routes {
 
         private Path directory;
+        /** How often the route files and the configuration file are looked at for changes; 0 turns it off. */
+        private Duration watchInterval = Duration.ofSeconds(1);
 
         public Path getDirectory() {
             return directory;
@@ -134,6 +136,14 @@ public class SwitchboardProperties {
 
         public void setDirectory(Path directory) {
             this.directory = directory;
+        }
+
+        public Duration getWatchInterval() {
+            return watchInterval;
+        }
+
+        public void setWatchInterval(Duration watchInterval) {
+            this.watchInterval = watchInterval;
         }
     }
 

@@ -14,16 +14,21 @@ import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * "Valid" means "starts": each file of a corpus of broken configurations, one mistake each, is reported by
- * {@code switchboard validate} and refused by the hub at start with the same problem, path and wording.
+ * {@code switchboard validate} and refused by the hub at start with the same problem, path and wording (on stdout,
+ * without a stack trace).
  */
+@ExtendWith(OutputCaptureExtension.class)
 class BrokenConfigCorpusTest {
 
     private static final String CONNECTION = """
@@ -83,7 +88,32 @@ class BrokenConfigCorpusTest {
                 Arguments.of("switchboard:\n" + SYNC_JOB + "      selektion:\n        models: [churn]\n",
                         "sync-jobs.nightly.selektion: unknown key \"selektion\"; did you mean \"selection\"?"),
                 Arguments.of("switchboard:\n  delivery:\n    max-attempts:\n      first: 1\n",
-                        "delivery.max-attempts: takes a single value, not keys below it such as \"first\""));
+                        "delivery.max-attempts: takes a single value, not keys below it such as \"first\""),
+                Arguments.of("switchboard:\n  api:\n    tokn: x\n",
+                        "api.tokn: unknown key \"tokn\"; did you mean \"token\"?"),
+                Arguments.of("switchboard:\n  routes:\n    watch-interval: often\n", "routes.watch-interval: must be "
+                        + "a duration such as 500ms, 30s, 5m or 1h, was \"often\""),
+                Arguments.of("switchboard:\n  webhooks:\n    max-body-bytes: 0\n",
+                        "webhooks.max-body-bytes: must be at least 1, was 0"),
+                Arguments.of("switchboard:\n  webhooks:\n    timestamp-skew-seconds: 0\n",
+                        "webhooks.timestamp-skew-seconds: must be at least 1, was 0"),
+                Arguments.of("switchboard:\n  connections:\n    x:\n      type: mlfow\n",
+                        "connections.x.type: unknown connector type \"mlfow\""),
+                Arguments.of("switchboard:\n  plugins:\n    directori: x\n",
+                        "plugins.directori: unknown key \"directori\"; did you mean \"directory\"?"),
+                Arguments.of("switchboard:\n  sandbox:\n    base-prot: 1\n",
+                        "sandbox.base-prot: unknown key \"base-prot\"; did you mean \"base-port\"?"),
+                Arguments.of("switchboard:\n  routes:\n    directory: /no/such/routes\n",
+                        "routes.directory: does not exist: \"/no/such/routes\""),
+                Arguments.of("switchboard:\n  connections:\n    deploy:\n      type: recording\n",
+                        "connections.deploy.options.url"),
+                Arguments.of("switchboard:\n" + CONNECTION.replace("http://127.0.0.1:9/deploy", "mlflow:5000"),
+                        "connections.deploy.options.url: must be an absolute http(s) URL, was \"mlflow:5000\""),
+                Arguments.of("switchboard:\n" + SYNC_JOB, "sync-jobs.nightly.target: unknown connection \"b\""),
+                Arguments.of("switchboard:\n" + SYNC_JOB.replace("target: b", "target: a"),
+                        "sync-jobs.nightly.target: must differ from the source"),
+                Arguments.of("switchboard:\n" + SYNC_JOB + "      trigger:\n        events: [model_version.teleported]\n",
+                        "unknown event type \"model_version.teleported\""));
     }
 
     private static final String ROUTE = """
@@ -125,20 +155,25 @@ class BrokenConfigCorpusTest {
                 Arguments.of(List.of("- beans:\n    - name: x\n      type: java.lang.Object\n"),
                         ":1: \"beans\" is not allowed at the top of a route file"),
                 Arguments.of(List.of(ROUTE.formatted("r", type, "- setBody:\n              simple: \"${env.HOME}\"")),
-                        ":9: expressions may not reach beans, classes, the exchange"));
+                        ":9: expressions may not reach beans, classes, the exchange"),
+                Arguments.of(List.of(ROUTE.replace("    id: %s\n", "").formatted(type, step)),
+                        "has no id: give it one (route.id)"),
+                Arguments.of(List.of(ROUTE.formatted("r", type, "- to: switchboard:deploy")),
+                        "must be switchboard:<connection>/<action>"),
+                Arguments.of(List.of("- route: [\n"), "f0.camel.yaml: is not valid YAML"));
     }
 
     @ParameterizedTest
     @MethodSource("routeCorpus")
-    void aBrokenRouteFileIsReportedByValidateAndRefusedAtStartAlike(List<String> files, String problem)
-            throws Exception {
+    void aBrokenRouteFileIsReportedByValidateAndRefusedAtStartAlike(List<String> files, String problem,
+                                                                  CapturedOutput output) throws Exception {
         Path routes = Files.createDirectories(directory.resolve("routes"));
         for (int i = 0; i < files.size(); i++) {
             Files.writeString(routes.resolve("f" + i + ".camel.yaml"), files.get(i));
         }
         String yaml = "switchboard:\n  routes:\n    directory: " + routes + "\n" + CONNECTION;
 
-        validateReportsTheMistakeAndTheHubRefusesToStartWithTheSameWords(yaml, problem);
+        validateReportsTheMistakeAndTheHubRefusesToStartWithTheSameWords(yaml, problem, output);
     }
 
     @Test
@@ -163,7 +198,13 @@ class BrokenConfigCorpusTest {
 
     @ParameterizedTest
     @MethodSource("corpus")
-    void validateReportsTheMistakeAndTheHubRefusesToStartWithTheSameWords(String yaml, String problem)
+    void aBrokenConfigurationIsReportedByValidateAndRefusedAtStartAlike(String yaml, String problem,
+                                                                       CapturedOutput output) throws Exception {
+        validateReportsTheMistakeAndTheHubRefusesToStartWithTheSameWords(yaml, problem, output);
+    }
+
+    private void validateReportsTheMistakeAndTheHubRefusesToStartWithTheSameWords(String yaml, String problem,
+                                                                                CapturedOutput output)
             throws Exception {
         Path config = Files.writeString(directory.resolve("switchboard.yaml"), yaml);
         StringWriter out = new StringWriter();
@@ -177,6 +218,7 @@ class BrokenConfigCorpusTest {
         assertThat(failure).as("the hub started on a broken file").isNotNull();
         InvalidConfigurationException invalid = invalid(failure);
         assertThat(invalid.getMessage()).contains(problem);
+        assertThat(output.getOut()).as("stdout of the refused start").contains(problem).doesNotContain("\tat ");
     }
 
     private static InvalidConfigurationException invalid(Throwable failure) {

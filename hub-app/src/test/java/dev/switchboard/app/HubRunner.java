@@ -38,6 +38,19 @@ public final class HubRunner {
         return new SpringApplicationBuilder(SwitchboardApplication.class).run(args.toArray(String[]::new));
     }
 
+    /** The started hub's base URL on the loopback. */
+    public static String url(ConfigurableApplicationContext context) {
+        return "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    /** A generated API client for the started hub, sending {@code token} as the admin bearer token. */
+    public static dev.switchboard.client.ApiClient client(ConfigurableApplicationContext context, String token) {
+        dev.switchboard.client.ApiClient client = new dev.switchboard.client.ApiClient();
+        client.updateBaseUri(url(context));
+        client.setRequestInterceptor(request -> request.header("Authorization", "Bearer " + token));
+        return client;
+    }
+
     public static String get(ConfigurableApplicationContext context, String path) throws Exception {
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         HttpResponse<String> response = HttpClient.newHttpClient().send(

@@ -2,6 +2,7 @@ package dev.switchboard.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.app.cli.CliTest;
 import dev.switchboard.client.ApiClient;
@@ -18,13 +19,13 @@ import dev.switchboard.model.ResourceRef;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Sync jobs declared in switchboard.yaml, planned and applied through the REST API (generated client) and the CLI. */
@@ -58,6 +59,10 @@ class SyncApiTest {
                       type: in-memory-registry
                     registry-c:
                       type: in-memory-registry
+                    registry-slow:
+                      type: in-memory-registry
+                      options:
+                        write-delay: 700ms
                   sync-jobs:
                     a-to-b:
                       source: registry-a
@@ -69,11 +74,13 @@ class SyncApiTest {
                     a-to-c:
                       source: registry-a
                       target: registry-c
+                    a-to-slow:
+                      source: registry-a
+                      target: registry-slow
+                      page-size: 1
                 """.formatted(TOKEN), null);
-        url = "http://127.0.0.1:" + ((WebServerApplicationContext) hub).getWebServer().getPort();
-        client = new ApiClient();
-        client.updateBaseUri(url);
-        client.setRequestInterceptor(request -> request.header("Authorization", "Bearer " + TOKEN));
+        url = HubRunner.url(hub);
+        client = HubRunner.client(hub, TOKEN);
     }
 
     @AfterAll
@@ -99,8 +106,8 @@ class SyncApiTest {
         assertThat(plan.getNotSelected().getSummary())
                 .isEqualTo("1 version(s) not selected (1 model matches none of [churn*])");
 
-        SyncReport applied = sync.applySync("a-to-b", "full");
-        SyncReport again = sync.applySync("a-to-b", "full");
+        SyncReport applied = sync.applySync("a-to-b", "full", true);
+        SyncReport again = sync.applySync("a-to-b", "full", true);
 
         assertThat(applied.getRun().getStatus()).isEqualTo(SyncRun.StatusEnum.COMPLETED);
         assertThat(applied.getRun().getCreated()).isEqualTo(3);
@@ -118,11 +125,41 @@ class SyncApiTest {
     }
 
     @Test
+    void anApplyAnswersAtOnceReportsItsProgressAndRefusesAnOverlappingRun() throws Exception {
+        SyncApi sync = new SyncApi(client);
+
+        SyncReport started = sync.applySync("a-to-slow", "full", null);
+        String id = started.getRun().getId();
+        SyncRun midway = await().atMost(Duration.ofSeconds(20)).until(() -> sync.getSyncRun(id).getRun(),
+                run -> run.getStatus() != SyncRun.StatusEnum.RUNNING || run.getObjectsDone() >= 1);
+        ApiException overlapping = catchThrowableOfType(ApiException.class,
+                () -> sync.applySync("a-to-slow", "full", null));
+        CliTest.Run watched = CliTest.cli("sync", "runs", "a-to-slow", "--watch", "--watch-count", "2",
+                "--interval", "10ms", "--url", url, "--token", TOKEN);
+        SyncReport done = await().atMost(Duration.ofSeconds(30)).until(() -> sync.getSyncRun(id),
+                report -> report.getRun().getStatus() != SyncRun.StatusEnum.RUNNING);
+
+        assertThat(started.getRun().getStatus()).isEqualTo(SyncRun.StatusEnum.RUNNING);
+        assertThat(started.getOutcomes()).isEmpty();
+        assertThat(midway.getStatus()).as("the run ended before its progress could be seen")
+                .isEqualTo(SyncRun.StatusEnum.RUNNING);
+        assertThat(midway.getObjectsTotal()).isEqualTo(4);
+        assertThat(overlapping.getCode()).isEqualTo(409);
+        assertThat(overlapping.getResponseBody()).contains("sync job a-to-slow is running already (run " + id);
+        assertThat(watched.out()).contains(id).containsPattern("RUNNING +\\d/4");
+        assertThat(done.getRun().getStatus()).isEqualTo(SyncRun.StatusEnum.COMPLETED);
+        assertThat(done.getRun().getObjectsDone()).isEqualTo(4);
+        assertThat(done.getRun().getObjectsTotal()).isEqualTo(4);
+        assertThat(done.getRun().getObjectsPerSecond()).isPositive();
+        assertThat(done.getOutcomes()).hasSize(4);
+    }
+
+    @Test
     void unknownJobsRunsAndScopesAreProblems() {
         SyncApi sync = new SyncApi(client);
         assertThat(catchThrowableOfType(ApiException.class, () -> sync.planSync("nope", null)).getCode()).isEqualTo(404);
         assertThat(catchThrowableOfType(ApiException.class, () -> sync.getSyncRun("nope", null)).getCode()).isEqualTo(404);
-        ApiException badScope = catchThrowableOfType(ApiException.class, () -> sync.applySync("a-to-b", "everything"));
+        ApiException badScope = catchThrowableOfType(ApiException.class, () -> sync.applySync("a-to-b", "everything", null));
         assertThat(badScope.getCode()).isEqualTo(400);
         assertThat(badScope.getResponseBody()).contains("scope must be incremental or full");
     }

@@ -16,7 +16,11 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiProblem.class)
     ProblemDetail apiProblem(ApiProblem problem) {
-        return ProblemDetail.forStatusAndDetail(problem.status(), problem.getMessage());
+        ProblemDetail detail = ProblemDetail.forStatusAndDetail(problem.status(), problem.getMessage());
+        if (!problem.problems().isEmpty()) {
+            detail.setProperty("problems", problem.problems());
+        }
+        return detail;
     }
 
     @ExceptionHandler(ConnectorException.class)

@@ -5,6 +5,9 @@ import dev.switchboard.api.model.EventDetail;
 import dev.switchboard.api.model.EventOutcome;
 import dev.switchboard.api.model.EventPage;
 import dev.switchboard.api.model.EventSummary;
+import dev.switchboard.api.model.InjectResult;
+import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.core.event.EventCodec;
 import dev.switchboard.core.store.EventQuery;
 import dev.switchboard.core.store.Store;
@@ -16,6 +19,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.core.type.TypeReference;
@@ -23,11 +29,42 @@ import tools.jackson.core.type.TypeReference;
 @RestController
 class EventsController implements EventsApi {
 
+    private static final Logger LOG = LoggerFactory.getLogger(EventsController.class);
+
     private final Store store;
+    private final ConnectionRegistry connections;
     private final EventCodec codec = new EventCodec();
 
-    EventsController(Store store) {
+    EventsController(Store store, ConnectionRegistry connections) {
         this.store = store;
+        this.connections = connections;
+    }
+
+    /**
+     * A test event, checked as strictly as a webhook's (the CloudEvent decodes to a valid canonical event, from a
+     * configured connection), then appended like one, so it is routed like one; marked as injected.
+     */
+    @Override
+    public ResponseEntity<InjectResult> injectEvent(Map<String, Object> body) {
+        CanonicalEvent event;
+        try {
+            event = codec.fromJson(codec.jsonMapper().writeValueAsBytes(body == null ? Map.of() : body));
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("not a canonical event: " + e.getMessage());
+        }
+        String connection = event.sourceConnection();
+        if (connection == null || connections.find(connection).isEmpty()) {
+            throw ApiProblem.badRequest("source: must be /connections/<name> of a configured connection, was \""
+                    + event.source() + "\"");
+        }
+        List<StoredEvent> stored = store.inbox().append(List.of(event));
+        if (stored.isEmpty()) {
+            return ResponseEntity.accepted().body(new InjectResult(false, event.id()));
+        }
+        long seq = stored.get(0).seq();
+        store.inbox().markInjected(seq);
+        LOG.info("Test event {} ({} from {}) injected at seq {}", event.id(), event.type(), connection, seq);
+        return ResponseEntity.accepted().body(new InjectResult(true, event.id()).seq(seq));
     }
 
     @Override
@@ -47,7 +84,8 @@ class EventsController implements EventsApi {
         List<InboxEntry> events = store.inbox().searchEntries(query, limit + 1);
         boolean more = events.size() > limit;
         List<InboxEntry> page = more ? events.subList(0, limit) : events;
-        EventPage body = new EventPage(page.stream().map(this::summary).toList());
+        Set<Long> injected = store.inbox().injected(page.stream().map(InboxEntry::seq).toList());
+        EventPage body = new EventPage(page.stream().map(entry -> summary(entry, injected)).toList());
         if (more) {
             body.nextPageToken(String.valueOf(page.get(page.size() - 1).seq()));
         }
@@ -59,15 +97,18 @@ class EventsController implements EventsApi {
         InboxEntry entry = store.inbox().entry(seq).orElseThrow(() -> ApiProblem.notFound("no event with seq " + seq));
         if (!(entry instanceof StoredEvent stored)) {
             // No CloudEvent to show: the summary's decodeError says why (the generated model defaults it to {}).
-            return ResponseEntity.ok(new EventDetail(summary(entry)).cloudEvent(null));
+            return ResponseEntity.ok(new EventDetail(summary(entry, store.inbox().injected(List.of(seq))))
+                    .cloudEvent(null));
         }
         Map<String, Object> cloudEvent = codec.jsonMapper().readValue(codec.toJson(stored.event()),
                 new TypeReference<Map<String, Object>>() { });
-        return ResponseEntity.ok(new EventDetail(summary(stored)).cloudEvent(cloudEvent));
+        return ResponseEntity.ok(new EventDetail(summary(stored, store.inbox().injected(List.of(seq))))
+                .cloudEvent(cloudEvent));
     }
 
-    private EventSummary summary(InboxEntry entry) {
-        EventSummary summary = new EventSummary().seq(entry.seq()).receivedAt(entry.receivedAt().atOffset(ZoneOffset.UTC));
+    private EventSummary summary(InboxEntry entry, Set<Long> injected) {
+        EventSummary summary = new EventSummary().seq(entry.seq()).receivedAt(entry.receivedAt().atOffset(ZoneOffset.UTC))
+                .injected(injected.contains(entry.seq()) ? Boolean.TRUE : null);
         if (entry instanceof StoredEvent stored) {
             var event = stored.event();
             summary.id(event.id()).source(event.sourceConnection()).type(event.type().typeName())

@@ -15,6 +15,8 @@ import dev.switchboard.spi.Page;
 import dev.switchboard.spi.PageRequest;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -44,9 +46,18 @@ class SyncController implements SyncApi {
     }
 
     @Override
-    public ResponseEntity<SyncReport> applySync(String job, String scope) {
+    public ResponseEntity<SyncReport> applySync(String job, String scope, Boolean wait) {
         requireJob(job);
-        return ResponseEntity.ok(report(sync.apply(job, scope(scope)), false));
+        try {
+            if (Boolean.TRUE.equals(wait)) {
+                return ResponseEntity.ok(report(sync.apply(job, scope(scope)), false));
+            }
+            dev.switchboard.core.sync.SyncRun started = sync.start(job, scope(scope));
+            return ResponseEntity.accepted().body(new SyncReport(run(started), List.of(),
+                    new NotSelected(0L, Map.of(), "none yet: the run has just started")));
+        } catch (SyncService.RunInProgress e) {
+            throw new ApiProblem(HttpStatus.CONFLICT, e.getMessage());
+        }
     }
 
     @Override
@@ -54,7 +65,7 @@ class SyncController implements SyncApi {
         requireJob(job);
         ApiModels.seqToken(pageToken);
         Page<dev.switchboard.core.sync.SyncRun> page = sync.runs(job, new PageRequest(pageToken, Pages.limit(size)));
-        return ResponseEntity.ok(new SyncRunPage(page.items().stream().map(SyncController::run).toList())
+        return ResponseEntity.ok(new SyncRunPage(page.items().stream().map(this::run).toList())
                 .nextPageToken(page.nextPageToken()));
     }
 
@@ -88,13 +99,16 @@ class SyncController implements SyncApi {
                 new NotSelected(notSelected.count(), notSelected.byReason(), notSelected.describe()));
     }
 
-    private static SyncRun run(dev.switchboard.core.sync.SyncRun run) {
-        return new SyncRun()
+    private SyncRun run(dev.switchboard.core.sync.SyncRun run) {
+        SyncRun mapped = new SyncRun()
                 .id(run.id()).job(run.job())
                 .mode(SyncRun.ModeEnum.fromValue(run.mode().name()))
                 .status(SyncRun.StatusEnum.fromValue(run.status().name()))
                 .startedAt(ApiModels.time(run.startedAt())).finishedAt(ApiModels.time(run.finishedAt()))
                 .created(run.created()).updated(run.updated()).unchanged(run.unchanged())
                 .skipped(run.skipped()).failed(run.failed()).error(run.error());
+        sync.progress(run.id()).ifPresent(progress -> mapped.objectsDone(progress.done())
+                .objectsTotal(progress.total()).objectsPerSecond(Math.round(progress.perSecond() * 10) / 10.0));
+        return mapped;
     }
 }

@@ -40,6 +40,18 @@ final class Output {
         }
     }
 
+    /** The {@code problems} a problem document lists (a reload's invalid files), or none. */
+    static List<String> problems(ApiException failure) {
+        List<String> problems = new ArrayList<>();
+        try {
+            JSON.getDefault().getMapper().readTree(failure.getResponseBody()).path("problems")
+                    .forEach(problem -> problems.add(problem.asText()));
+        } catch (Exception ignored) {
+            // not a problem document: none
+        }
+        return problems;
+    }
+
     /** An API failure as a message: the problem's detail when the hub sent one, else the status. */
     static String describe(ApiException failure) {
         if (failure.getCode() == 0) {

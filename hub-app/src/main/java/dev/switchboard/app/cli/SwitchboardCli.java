@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = SwitchboardCli.Version.class,
         description = "An integration hub for MLOps tools.",
         subcommands = {RunCommand.class, ValidateCommand.class, SyncCommand.class, EventsCommand.class, DlqCommand.class,
-                ConnectionsCommand.class, RoutesCommand.class,
-                DemoCommand.class,
+                ConnectionsCommand.class, RoutesCommand.class, DeliveriesCommand.class, CheckCommand.class,
+                ReloadCommand.class, DemoCommand.class, CompletionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SwitchboardCli {
 

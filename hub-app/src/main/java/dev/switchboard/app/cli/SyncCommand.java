@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "sync", mixinStandardHelpOptions = true, description = "Plan or apply a sync job on a running hub.",
-        subcommands = {SyncCommand.Plan.class, SyncCommand.Apply.class})
+        subcommands = {SyncCommand.Plan.class, SyncCommand.Apply.class, SyncCommand.ListJobs.class,
+                SyncCommand.Runs.class})
 final class SyncCommand {
 
     /** What plan and apply share: the job, the scope, the hub, and how the report is printed. */
@@ -96,11 +97,98 @@ final class SyncCommand {
     }
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
-            description = "Run the job now. Exit code 1 if any object failed.")
+            description = "Run the job now, showing its progress, then every object's outcome. Exit code 1 if any "
+                    + "object failed.")
     static final class Apply extends JobCommand {
+
+        @Option(names = "--detach", description = "Start the run and print its id without waiting for it "
+                + "(follow it with `sync runs <job> --watch`).")
+        boolean detach;
+
         @Override
         SyncReport run(SyncApi api, String scope) throws ApiException {
-            return api.applySync(job, scope);
+            SyncReport started = api.applySync(job, scope, false);
+            SyncRun run = started.getRun();
+            if (detach) {
+                return started;
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            String shown = null;
+            while (run.getStatus() == SyncRun.StatusEnum.RUNNING) {
+                String now = Runs.progress(run);
+                if (!now.equals(shown)) {
+                    err.println("run " + run.getId() + ": " + now);
+                    shown = now;
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    err.println("stopped following run " + run.getId() + "; it goes on in the hub");
+                    return started;
+                }
+                run = api.getSyncRun(run.getId()).getRun();
+            }
+            return api.getSyncRun(run.getId());
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List the sync jobs of a running hub: source, target and what triggers them.")
+    static final class ListJobs extends HubCommand {
+        @Override
+        int run(PrintWriter out) throws ApiException {
+            var jobs = new SyncApi(hub.client()).listSyncJobs(null, 200).getItems();
+            if (hub.json) {
+                Output.json(out, jobs);
+            } else {
+                Output.table(out, List.of("JOB", "SOURCE", "TARGET", "INTERVAL", "EVENTS"), jobs.stream()
+                        .map(job -> List.of(job.getName(), job.getSource(), job.getTarget(),
+                                job.getInterval() == null ? "-" : job.getInterval(),
+                                job.getEvents().isEmpty() ? "-" : String.join(", ", job.getEvents())))
+                        .toList());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "runs", mixinStandardHelpOptions = true,
+            description = "List a sync job's runs, newest first, with their counts; --watch follows a running one.")
+    static final class Runs extends HubCommand {
+
+        @Mixin
+        Watch watch;
+
+        @Parameters(index = "0", description = "The sync job's name.")
+        String job;
+
+        @Option(names = "--limit", defaultValue = "10", description = "At most this many (default: ${DEFAULT-VALUE}).")
+        int limit;
+
+        @Override
+        int run(PrintWriter out) throws ApiException {
+            return watch.repeat(out, () -> {
+                List<SyncRun> runs = new SyncApi(hub.client()).listSyncRuns(job, null, limit).getItems();
+                if (hub.json) {
+                    Output.json(out, runs);
+                } else {
+                    Output.table(out, List.of("RUN", "MODE", "STATUS", "PROGRESS", "STARTED", "CREATED", "UPDATED",
+                            "UNCHANGED", "SKIPPED", "FAILED"), runs.stream().map(run -> List.of(run.getId(),
+                            String.valueOf(run.getMode()), String.valueOf(run.getStatus()), progress(run),
+                            String.valueOf(run.getStartedAt()), String.valueOf(run.getCreated()),
+                            String.valueOf(run.getUpdated()), String.valueOf(run.getUnchanged()),
+                            String.valueOf(run.getSkipped()), String.valueOf(run.getFailed()))).toList());
+                }
+                return 0;
+            });
+        }
+
+        /** Objects done, of the total when known, and the rate: {@code 120/400 (35.2/s)}. */
+        static String progress(SyncRun run) {
+            long done = run.getObjectsDone() != null ? run.getObjectsDone() : run.getCreated() + run.getUpdated()
+                    + run.getUnchanged() + run.getSkipped() + run.getFailed();
+            return done + (run.getObjectsTotal() == null ? "/?" : "/" + run.getObjectsTotal())
+                    + (run.getObjectsPerSecond() == null ? "" : " (" + run.getObjectsPerSecond() + "/s)");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.app.cli;
 
+import dev.switchboard.app.ConfigFiles;
 import dev.switchboard.core.camel.RouteFiles;
 import dev.switchboard.core.camel.RouteValidator;
 import dev.switchboard.core.config.ConfigValidator;

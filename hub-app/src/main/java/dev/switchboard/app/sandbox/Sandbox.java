@@ -110,9 +110,51 @@ public final class Sandbox {
         }
     }
 
+    /** The offset from {@code base-port} of each tool, by the connector type that talks to it. */
+    private static final Map<String, Integer> PORT_OFFSETS = Map.of("mlflow", 0, "sagemaker", 1, "s3", 2, "github", 3);
+
+    /**
+     * One line per connection of a sandboxed tool's type whose URL points at the loopback on another port than the
+     * sandbox's tool listens on ({@code base-port} moved, the URLs not): its calls would go nowhere, silently.
+     */
+    static List<String> portDisagreements(int base, Map<String, HubConfig.ConnectionSpec> connections) {
+        List<String> problems = new java.util.ArrayList<>();
+        connections.forEach((name, spec) -> {
+            Integer offset = PORT_OFFSETS.get(spec.type());
+            if (offset == null) {
+                return;
+            }
+            spec.options().forEach((option, value) -> {
+                URI url = loopbackUrl(value);
+                if (url != null && url.getPort() != base + offset) {
+                    problems.add("connections." + name + ".options." + option + " points at " + url + ", but the "
+                            + "sandbox's " + spec.type() + " listens on port " + (base + offset)
+                            + " (switchboard.sandbox.base-port " + base + " + " + offset + "): move the URL with the "
+                            + "base port");
+                }
+            });
+        });
+        return problems;
+    }
+
+    private static URI loopbackUrl(String value) {
+        if (value == null || !value.startsWith("http")) {
+            return null;
+        }
+        try {
+            URI url = URI.create(value);
+            String host = url.getHost();
+            return host != null && url.getPort() > 0 && (host.equals("127.0.0.1") || host.equals("localhost"))
+                    ? url : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private synchronized void startTools() {
         long begin = System.nanoTime();
         int base = properties.getBasePort();
+        portDisagreements(base, connections).forEach(LOG::warn);
         LOG.info("Starting the sandbox (MLflow, SageMaker, S3, GitHub stand-ins) on 127.0.0.1:{}-{}", base, base + 3);
         standIns.start();
         LOG.info("The sandbox listens on 127.0.0.1:{}-{} (started in {} ms)", base, base + 3,

@@ -154,6 +154,32 @@ public class CliTest {
             assertThat(json.out()).contains("\"subject\" : \"models/churn/versions/4\"");
             assertThat(unauthorized.code()).isEqualTo(1);
             assertThat(unauthorized.err()).contains("HTTP 401").contains("not the hub's admin token");
+
+            String seq = table.out().lines().skip(1).findFirst().orElseThrow().split(" +")[0];
+            Run show = cli("events", "show", seq, "--url", url, "--token", "cli-token");
+            Run missing = cli("events", "show", "999999", "--url", url, "--token", "cli-token");
+            Run watched = cli("events", "--watch", "--watch-count", "2", "--interval", "10ms", "--url", url,
+                    "--token", "cli-token");
+            Run deliveries = cli("deliveries", "--url", url, "--token", "cli-token");
+            Run badStatus = cli("deliveries", "--status", "lost", "--url", url, "--token", "cli-token");
+            Run jobs = cli("sync", "list", "--url", url, "--token", "cli-token");
+            Run noJob = cli("sync", "runs", "nightly", "--url", url, "--token", "cli-token");
+
+            assertThat(show.code()).isZero();
+            assertThat(show.out()).containsPattern("id +c-1").containsPattern("subject +models/churn/versions/4")
+                    .containsPattern("injected +false").contains("\"specversion\" : \"1.0\"");
+            assertThat(missing.code()).isEqualTo(1);
+            assertThat(missing.err()).contains("HTTP 404").contains("no event with seq 999999");
+            assertThat(watched.code()).isZero();
+            assertThat(watched.out().lines().filter(line -> line.startsWith("--- "))).hasSize(2);
+            assertThat(watched.out().lines().filter(line -> line.contains("models/churn/versions/4"))).hasSize(2);
+            assertThat(deliveries.code()).isZero();
+            assertThat(deliveries.out()).containsPattern("ID +CONNECTION +ACTION +SUBJECT +STATUS +ATTEMPTS");
+            assertThat(badStatus.code()).isEqualTo(2);
+            assertThat(badStatus.err()).contains("--status must be pending, in_flight, delivered or dead, was \"lost\"");
+            assertThat(jobs.out()).containsPattern("JOB +SOURCE +TARGET");
+            assertThat(noJob.code()).isEqualTo(1);
+            assertThat(noJob.err()).contains("HTTP 404").contains("no sync job named nightly");
         } finally {
             hub.close();
         }
@@ -198,8 +224,8 @@ public class CliTest {
                     .containsPattern("deploy +recording +\\S+ +built-in +\\S*ACTION_TARGET");
             assertThat(connectionsJson.out()).contains("\"name\" : \"deploy\"").contains("\"plugin\" : \"built-in\"");
             assertThat(routesTable.code()).isZero();
-            assertThat(routesTable.out()).containsPattern("ID +STATUS +FROM +FILE")
-                    .containsPattern("record-everything +Started +switchboard://?events")
+            assertThat(routesTable.out()).containsPattern("ID +STATUS +UNFINISHED +FROM +FILE")
+                    .containsPattern("record-everything +Started +0 +switchboard://?events")
                     .contains("record.camel.yaml");
             assertThat(routesJson.out()).contains("\"id\" : \"record-everything\"").contains("\"status\" : \"Started\"");
             assertThat(unauthorized.code()).isEqualTo(1);
@@ -248,9 +274,20 @@ public class CliTest {
     }
 
     @Test
+    void completionPrintsABashScriptThatKnowsEveryCommand() {
+        Run run = cli("completion");
+
+        assertThat(run.code()).isZero();
+        assertThat(run.out()).startsWith("#!/usr/bin/env bash").contains("complete -F _complete_switchboard")
+                .contains("deliveries").contains("reload").contains("inject");
+    }
+
+    @Test
     void everyCommandAnswersHelpAndRunHelpStartsNothing() {
-        for (String[] command : new String[][] {{"run"}, {"validate"}, {"events"}, {"dlq"}, {"dlq", "list"},
-                {"dlq", "replay"}, {"connections"}, {"routes"}, {"sync"}, {"sync", "plan"}, {"sync", "apply"}, {"demo"}}) {
+        for (String[] command : new String[][] {{"run"}, {"validate"}, {"events"}, {"events", "show"},
+                {"events", "inject"}, {"dlq"}, {"dlq", "list"}, {"dlq", "replay"}, {"connections"}, {"routes"},
+                {"routes", "pause"}, {"routes", "resume"}, {"deliveries"}, {"check"}, {"reload"}, {"completion"},
+                {"sync"}, {"sync", "plan"}, {"sync", "apply"}, {"sync", "list"}, {"sync", "runs"}, {"demo"}}) {
             String[] args = java.util.Arrays.copyOf(command, command.length + 1);
             args[command.length] = "--help";
 

@@ -169,7 +169,7 @@ class PrometheusMetricsTest {
     @Test
     void anAppliedSyncCountsItsObjectsByOutcome() throws Exception {
         HttpResponse<String> applied = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base
-                        + "/api/v1/sync-jobs/a-to-b/apply?scope=full")).header("Authorization", "Bearer " + TOKEN)
+                        + "/api/v1/sync-jobs/a-to-b/apply?scope=full&wait=true")).header("Authorization", "Bearer " + TOKEN)
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
 

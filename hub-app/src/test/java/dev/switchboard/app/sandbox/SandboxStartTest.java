@@ -28,6 +28,20 @@ class SandboxStartTest {
     private static final HubConfig CONFIG = new HubConfig(Map.of(), Path.of("."), null);
 
     @Test
+    void connectionsLeftOnTheOldPortsAfterTheBasePortMovedAreNamed() {
+        Map<String, HubConfig.ConnectionSpec> connections = Map.of(
+                "mlflow-prod", new HubConfig.ConnectionSpec("mlflow", Map.of("tracking-url", "http://127.0.0.1:18080")),
+                "s3-models", new HubConfig.ConnectionSpec("s3", Map.of("endpoint-override", "http://127.0.0.1:19082",
+                        "bucket-prefix", "s3://models")),
+                "remote", new HubConfig.ConnectionSpec("github", Map.of("api-url", "https://api.github.com")));
+
+        assertThat(Sandbox.portDisagreements(19080, connections)).singleElement().asString()
+                .contains("connections.mlflow-prod.options.tracking-url points at http://127.0.0.1:18080")
+                .contains("listens on port 19080");
+        assertThat(Sandbox.portDisagreements(18080, Map.of("mlflow-prod", connections.get("mlflow-prod")))).isEmpty();
+    }
+
+    @Test
     void aSandboxStartedInTheBackgroundListensOnAllFourPortsOnceAwaited() throws IOException {
         int base = FreePorts.range(4);
         Sandbox sandbox = new Sandbox(properties(base), CONFIG);

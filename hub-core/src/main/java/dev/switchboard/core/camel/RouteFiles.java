@@ -41,24 +41,32 @@ public final class RouteFiles {
     public static List<Path> load(CamelContext context, Path directory) {
         List<Path> files = list(directory);
         for (Path file : files) {
-            String text = read(file);
-            List<String> unsafe = RouteSafety.problems(file.toString(), text);
-            if (!unsafe.isEmpty()) {
-                throw new IllegalArgumentException("route file " + file + " cannot be loaded: "
-                        + String.join("; ", unsafe));
-            }
-            // The text that was checked is the text that is loaded: the file is not read a second time.
-            Resource resource = ResourceHelper.fromString("file:" + file.toAbsolutePath(), text);
-            try {
-                PluginHelper.getRoutesLoader(context).loadRoutes(resource);
-            } catch (Exception e) {
-                throw new IllegalArgumentException("route file " + file + " cannot be loaded: " + e.getMessage(), e);
-            }
+            load(context, file, read(file));
         }
         return files;
     }
 
-    private static String read(Path file) {
+    /**
+     * Loads one route file's {@code text} (as read from {@code file}) into {@code context}.
+     *
+     * @throws IllegalArgumentException naming the file when the text cannot be parsed or does what a route file may
+     *                                  not ({@link RouteSafety}); nothing of such a text reaches Camel
+     */
+    public static void load(CamelContext context, Path file, String text) {
+        List<String> unsafe = RouteSafety.problems(file.toString(), text);
+        if (!unsafe.isEmpty()) {
+            throw new IllegalArgumentException("route file " + file + " cannot be loaded: " + String.join("; ", unsafe));
+        }
+        // The text that was checked is the text that is loaded: the file is not read a second time.
+        Resource resource = ResourceHelper.fromString("file:" + file.toAbsolutePath(), text);
+        try {
+            PluginHelper.getRoutesLoader(context).loadRoutes(resource);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("route file " + file + " cannot be loaded: " + e.getMessage(), e);
+        }
+    }
+
+    static String read(Path file) {
         try {
             return Files.readString(file);
         } catch (IOException e) {

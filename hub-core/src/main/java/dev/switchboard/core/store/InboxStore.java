@@ -13,8 +13,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.dao.DuplicateKeyException;
@@ -233,6 +237,25 @@ public final class InboxStore {
     public Optional<InboxEntry> entry(long seq) {
         return jdbc.query("SELECT " + COLUMNS + " FROM inbox_event WHERE seq = ?", this::map, seq)
                 .stream().findFirst();
+    }
+
+    /**
+     * Marks the event at {@code seq} as injected by an operator (a test event sent through the API rather than by a
+     * tool), right after its append.
+     */
+    public void markInjected(long seq) {
+        jdbc.update("INSERT INTO injected_event (seq, injected_at) VALUES (?, ?)", seq,
+                Timestamp.from(clock.instant()));
+    }
+
+    /** Which of {@code seqs} are events an operator injected. */
+    public Set<Long> injected(Collection<Long> seqs) {
+        if (seqs.isEmpty()) {
+            return Set.of();
+        }
+        String marks = String.join(", ", Collections.nCopies(seqs.size(), "?"));
+        return new HashSet<>(jdbc.queryForList("SELECT seq FROM injected_event WHERE seq IN (" + marks + ")",
+                Long.class, seqs.toArray()));
     }
 
     /** The highest seq stored, or 0 for an empty inbox. */

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -87,6 +89,10 @@ public final class RouteExecutions {
     private static final String RUNNABLE = "x.status IN ('PENDING', 'RUNNING') AND (x.status = 'PENDING' OR "
             + "x.lease_until <= ? OR x.node = ? AND x.holder <> ?)";
 
+    /** A paused route's executions are not claimed (its subscription stays, so they accumulate PENDING). */
+    private static final String NOT_PAUSED = "NOT EXISTS (SELECT 1 FROM route_subscription p WHERE p.route_id = "
+            + "x.route_id AND p.paused)";
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Store.Dialect dialect;
@@ -148,6 +154,50 @@ public final class RouteExecutions {
         });
     }
 
+    /**
+     * Forgets {@code routeId}'s subscription (the route was removed from the route files): events appended from now
+     * on get no execution for it. Its existing executions stay as they are, with their outcomes; a route added again
+     * under the same id subscribes anew (and, with {@code startAt: beginning}, gets the events it has no execution
+     * for). False when the route had no subscription.
+     */
+    public boolean unsubscribe(String routeId) {
+        return Boolean.TRUE.equals(tx.execute(status -> {
+            jdbc.update("DELETE FROM route_subscription_filter WHERE route_id = ?", routeId);
+            return jdbc.update("DELETE FROM route_subscription WHERE route_id = ?", routeId) == 1;
+        }));
+    }
+
+    /**
+     * Pauses or resumes {@code routeId} on every instance: a paused route's executions are neither claimed nor
+     * run, while new events still get executions for it; resuming runs them in order, where the route stopped.
+     *
+     * @return false when the route has no subscription (it does not consume {@code switchboard:events})
+     */
+    public boolean setPaused(String routeId, boolean paused) {
+        Timestamp now = ts(now());
+        boolean known = (paused
+                ? jdbc.update("UPDATE route_subscription SET paused = TRUE, paused_at = ?, updated_at = ? "
+                        + "WHERE route_id = ?", now, now, routeId)
+                : jdbc.update("UPDATE route_subscription SET paused = FALSE, paused_at = NULL, updated_at = ? "
+                        + "WHERE route_id = ?", now, routeId)) == 1;
+        if (known && !paused) {
+            wakeUp();
+        }
+        return known;
+    }
+
+    /** The routes that are paused now, by id. */
+    public Set<String> pausedRoutes() {
+        return new TreeSet<>(jdbc.queryForList("SELECT route_id FROM route_subscription WHERE paused",
+                String.class));
+    }
+
+    /** How many of {@code routeId}'s executions have no outcome yet (PENDING, RUNNING or WAITING). */
+    public long unfinished(String routeId) {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM route_execution WHERE route_id = ? AND status IN "
+                + UNFINISHED, Long.class, routeId);
+    }
+
     private static String matches(String type, String source) {
         return "(s.all_types OR EXISTS (SELECT 1 FROM route_subscription_filter f WHERE f.route_id = s.route_id "
                 + "AND f.kind = 'type' AND f.filter_value = " + type + ")) AND (s.all_sources OR EXISTS (SELECT 1 FROM "
@@ -200,7 +250,7 @@ public final class RouteExecutions {
         Object[] select = {routeId, at, instance.node(), instance.holder(), limit};
         String candidates = "SELECT x.id FROM route_execution x WHERE x.route_id = ? AND " + RUNNABLE + " AND "
                 + NOT_HELD_BACK.formatted(dialect == Store.Dialect.H2 ? " USE INDEX (ix_route_execution_subject)" : "")
-                + " ORDER BY x.id FETCH FIRST ? ROWS ONLY";
+                + " AND " + NOT_PAUSED + " ORDER BY x.id FETCH FIRST ? ROWS ONLY";
         List<Long> won = new ArrayList<>();
         String take = "UPDATE route_execution SET status = 'RUNNING', holder = ?, node = ?, claim_id = ?, lease_until = ?, "
                 + "runs = runs + 1, updated_at = ? WHERE id = ?";

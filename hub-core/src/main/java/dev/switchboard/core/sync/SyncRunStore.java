@@ -71,6 +71,38 @@ final class SyncRunStore {
         });
     }
 
+    /** Records a running run's progress (after each batch of outcomes). */
+    void progress(String runId, long done, long total) {
+        jdbc.update("UPDATE sync_run SET objects_done = ?, objects_total = ? WHERE id = ?", done, total, runId);
+    }
+
+    Optional<SyncProgress> progress(String runId, Instant now) {
+        return jdbc.query("SELECT id, status, started_at, finished_at, objects_done, objects_total, created + updated "
+                + "+ unchanged + skipped + failed AS counted FROM sync_run WHERE id = ?", (row, n) -> {
+            SyncRun.Status status = SyncRun.Status.valueOf(row.getString("status"));
+            long done = status == SyncRun.Status.RUNNING ? row.getLong("objects_done") : row.getLong("counted");
+            long totalValue = row.getLong("objects_total");
+            Long total;
+            if (!row.wasNull()) {
+                total = Math.max(totalValue, done);
+            } else {
+                total = status == SyncRun.Status.RUNNING ? null : Long.valueOf(done);
+            }
+            Timestamp finished = row.getTimestamp("finished_at");
+            Instant end = finished == null ? now : finished.toInstant();
+            double seconds = Math.max(0.001, java.time.Duration.between(row.getTimestamp("started_at").toInstant(),
+                    end).toMillis() / 1000.0);
+            return new SyncProgress(row.getString("id"), status, done, total, done / seconds);
+        }, runId).stream().findFirst();
+    }
+
+    /** The applied run of {@code job} that is RUNNING, if any (newest first). */
+    Optional<SyncRun> running(String job) {
+        return jdbc.query("SELECT " + RUN_COLUMNS + " FROM sync_run WHERE job = ? AND mode = ? AND status = ? "
+                + "ORDER BY started_at DESC",
+                this::mapRun, job, SyncRun.Mode.APPLY.name(), SyncRun.Status.RUNNING.name()).stream().findFirst();
+    }
+
     /** Ends a run: its status, end and error; its counts are already those of its recorded outcomes. */
     void finish(SyncRun run) {
         jdbc.update("UPDATE sync_run SET status = ?, finished_at = ?, error = ? WHERE id = ?",

@@ -107,14 +107,27 @@ final class SyncRunner {
         this.identityMap = store.identityMap();
     }
 
+    /** The run, once {@link #begin} recorded it. */
+    private SyncRun begun;
+    /** Versions listed by the main pass (the sweeps report only writes beyond them): the progress's total. */
+    private long listedTotal;
+
     static String cursorName(String job) {
         return "sync:" + job;
     }
 
+    /** Records the run as RUNNING (once), so it can be looked up before {@link #run} gets going. */
+    SyncRun begin() {
+        if (begun == null) {
+            begun = new SyncRun(UUID.randomUUID().toString(), job.name(), mode, SyncRun.Status.RUNNING, now(), null,
+                    0, 0, 0, 0, 0, null);
+            runs.start(begun, holder.instance(), begun.startedAt().plus(holder.lease()));
+        }
+        return begun;
+    }
+
     SyncReport run() {
-        SyncRun run = new SyncRun(UUID.randomUUID().toString(), job.name(), mode, SyncRun.Status.RUNNING,
-                now(), null, 0, 0, 0, 0, 0, null);
-        runs.start(run, holder.instance(), run.startedAt().plus(holder.lease()));
+        SyncRun run = begin();
         Optional<String> cursor = store.cursors().get(cursorName(job.name()));
         Instant since = full ? null : cursor.map(Instant::parse).orElse(null);
         String error = null;
@@ -175,6 +188,7 @@ final class SyncRunner {
             request = request.next(page);
         }
         listed.sort(OLDEST_FIRST);
+        listedTotal += sweep ? 0 : listed.size();
         for (int from = 0; from < listed.size(); from += job.pageSize()) {
             List<ModelVersion> batch = listed.subList(from, Math.min(from + job.pageSize(), listed.size()));
             List<ResourceRef> refs = batch.stream().map(ModelVersion::ref).toList();
@@ -296,6 +310,7 @@ final class SyncRunner {
     private void flush(String runId) {
         runs.record(runId, unrecorded);
         unrecorded.clear();
+        runs.progress(runId, outcomes.size(), Math.max(listedTotal, outcomes.size()));
     }
 
     private void note(ModelVersion version, SyncOutcome outcome) {

@@ -32,7 +32,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,14 +108,24 @@ public final class SyncService implements AutoCloseable {
 
     private final Store store;
     private final ConnectionRegistry connections;
-    private final Map<String, SyncJobSpec> jobs;
+    /** Replaced whole when the configuration is reloaded ({@link #replaceJobs}); runs in progress keep their spec. */
+    private volatile Map<String, SyncJobSpec> jobs;
     private final Clock clock;
     private final SyncRunStore runs;
     private final ArtifactCopier artifacts;
     private final InstanceId instance;
     private final Settings settings;
-    /** Threads of this instance applying one job queue here: the job's lease admits the instance, not a thread. */
-    private final ConcurrentMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    /**
+     * Runs of one job on this instance queue here: the job's lease admits the instance, not a thread. A permit rather
+     * than a lock, as an asynchronous run ({@link #start}) takes it on the caller's thread and gives it back on the
+     * thread that ran it.
+     */
+    private final ConcurrentMap<String, Semaphore> gates = new ConcurrentHashMap<>();
+    private final ExecutorService background = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "switchboard-sync-run");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final Map<String, Active> active = new ConcurrentHashMap<>();
     private final List<RunListener> runListeners = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService heartbeats;
@@ -139,9 +150,7 @@ public final class SyncService implements AutoCloseable {
         this.instance = instance;
         this.settings = settings;
         this.connections = connections;
-        Map<String, SyncJobSpec> byName = new TreeMap<>();
-        jobs.forEach(job -> byName.put(job.name(), job));
-        this.jobs = Collections.unmodifiableMap(byName);
+        this.jobs = byName(jobs);
         this.clock = clock;
         this.runs = new SyncRunStore(store);
         this.artifacts = new ArtifactCopier(connections);
@@ -184,12 +193,28 @@ public final class SyncService implements AutoCloseable {
         return jobs.values();
     }
 
+    /**
+     * Takes a new set of jobs (the configuration file was reloaded): runs from now on use them; a run in progress
+     * finishes with the spec it started with. The jobs must be valid by
+     * {@link dev.switchboard.core.config.SyncJobValidator}.
+     */
+    public void replaceJobs(Collection<SyncJobSpec> replacement) {
+        jobs = byName(replacement);
+    }
+
+    private static Map<String, SyncJobSpec> byName(Collection<SyncJobSpec> jobs) {
+        Map<String, SyncJobSpec> byName = new TreeMap<>();
+        jobs.forEach(job -> byName.put(job.name(), job));
+        return Collections.unmodifiableMap(byName);
+    }
+
     /** @throws IllegalArgumentException naming the known jobs when there is no job {@code name} */
     public SyncJobSpec job(String name) {
-        SyncJobSpec job = jobs.get(name);
+        Map<String, SyncJobSpec> all = jobs;
+        SyncJobSpec job = all.get(name);
         if (job == null) {
             throw new IllegalArgumentException("no sync job named \"" + name + "\"; configured: "
-                    + (jobs.isEmpty() ? "(none)" : String.join(", ", jobs.keySet())));
+                    + (all.isEmpty() ? "(none)" : String.join(", ", all.keySet())));
         }
         return job;
     }
@@ -223,9 +248,9 @@ public final class SyncService implements AutoCloseable {
      */
     public SyncReport apply(String job, Scope scope) {
         SyncJobSpec spec = job(job);
-        ReentrantLock lock = locks.computeIfAbsent(spec.name(), name -> new ReentrantLock());
+        Semaphore gate = gate(spec.name());
         try {
-            lock.lockInterruptibly();
+            gate.acquire();
             try {
                 while (true) {
                     Optional<Lease> lease = store.leases().tryAcquire(leaseName(spec.name()), instance,
@@ -236,7 +261,7 @@ public final class SyncService implements AutoCloseable {
                     Thread.sleep(Math.min(1000, settings.heartbeat().toMillis()));
                 }
             } finally {
-                lock.unlock();
+                gate.release();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -250,16 +275,80 @@ public final class SyncService implements AutoCloseable {
      */
     public Optional<SyncReport> tryApply(String job, Scope scope) {
         SyncJobSpec spec = job(job);
-        ReentrantLock lock = locks.computeIfAbsent(spec.name(), name -> new ReentrantLock());
-        if (!lock.tryLock()) {
+        Semaphore gate = gate(spec.name());
+        if (!gate.tryAcquire()) {
             return Optional.empty();
         }
         try {
             return store.leases().tryAcquire(leaseName(spec.name()), instance, settings.lease())
                     .map(lease -> applyHolding(spec, scope, lease));
         } finally {
-            lock.unlock();
+            gate.release();
         }
+    }
+
+    /** A run of the job holds its lease (here or on another instance): runs of one job never overlap. */
+    public static final class RunInProgress extends IllegalStateException {
+
+        RunInProgress(String job, Optional<SyncRun> running) {
+            super("sync job " + job + " is running already" + running.map(run -> " (run " + run.id() + ", started "
+                    + run.startedAt() + ")").orElse("") + "; wait for it to finish (sync runs " + job + ")");
+        }
+    }
+
+    /**
+     * Starts an applied run of {@code job} and returns at once with the run, RUNNING; the run goes on on a thread
+     * of its own, holding the job's lease, and reports its progress ({@link #progress}) as it goes.
+     *
+     * @throws RunInProgress            when another run of the job holds its lease (on this instance or another)
+     * @throws IllegalArgumentException when there is no such job
+     */
+    public SyncRun start(String job, Scope scope) {
+        SyncJobSpec spec = job(job);
+        Semaphore gate = gate(spec.name());
+        if (!gate.tryAcquire()) {
+            throw new RunInProgress(spec.name(), runs.running(spec.name()));
+        }
+        try {
+            Lease lease = store.leases().tryAcquire(leaseName(spec.name()), instance, settings.lease())
+                    .orElseThrow(() -> new RunInProgress(spec.name(), runs.running(spec.name())));
+            Active active = new Active(lease, new AtomicBoolean());
+            SyncRunner runner;
+            SyncRun begun;
+            try {
+                runner = begin(spec, scope, active);
+                begun = runner.begin();
+            } catch (RuntimeException e) {
+                this.active.remove(spec.name());
+                lease.close();
+                throw e;
+            }
+            background.execute(() -> {
+                try {
+                    complete(spec, runner, active);
+                } catch (RuntimeException e) {
+                    LOG.warn("Sync run {} of job {} failed: {}", begun.id(), spec.name(), e.getMessage());
+                } finally {
+                    gate.release();
+                }
+            });
+            return begun;
+        } catch (RuntimeException e) {
+            gate.release();
+            throw e;
+        }
+    }
+
+    /**
+     * How far a run has got: objects with an outcome, of those listed (when known), and the rate; for a finished run
+     * its final counts. Empty when there is no such run.
+     */
+    public Optional<SyncProgress> progress(String runId) {
+        return runs.progress(runId, clock.instant());
+    }
+
+    private Semaphore gate(String job) {
+        return gates.computeIfAbsent(job, name -> new Semaphore(1));
     }
 
     /** Whether the newest applied run of {@code job} has not finished (it runs, its instance died, or it stopped). */
@@ -287,14 +376,30 @@ public final class SyncService implements AutoCloseable {
 
     private SyncReport applyHolding(SyncJobSpec spec, Scope scope, Lease lease) {
         Active run = new Active(lease, new AtomicBoolean());
+        return complete(spec, begin(spec, scope, run), run);
+    }
+
+    /** Registers the run as active under its lease and builds its runner; stale runs of the job are aborted. */
+    private SyncRunner begin(SyncJobSpec spec, Scope scope, Active run) {
         active.put(spec.name(), run);
-        try (lease) {
-            runs.abortStale(spec.name(), instance, clock.instant());
-            Instant starting = clock.instant();
-            runListeners.forEach(listener -> listener.starting(spec, starting));
-            SyncReport report = runner(spec, SyncRun.Mode.APPLY, scope, run.lost()::get).run();
-            if (report.run().status() != SyncRun.Status.ABORTED) {
-                announce(report.run());
+        runs.abortStale(spec.name(), instance, clock.instant());
+        Instant starting = clock.instant();
+        runListeners.forEach(listener -> listener.starting(spec, starting));
+        return runner(spec, SyncRun.Mode.APPLY, scope, run.lost()::get);
+    }
+
+    /** Runs to the end, releases the lease, announces the run and says so at WARN when objects failed. */
+    private SyncReport complete(SyncJobSpec spec, SyncRunner runner, Active run) {
+        try (Lease lease = run.lease()) {
+            SyncReport report = runner.run();
+            SyncRun done = report.run();
+            if (done.status() != SyncRun.Status.ABORTED) {
+                announce(done);
+            }
+            if (done.failed() > 0 || done.status() == SyncRun.Status.ABORTED) {
+                LOG.warn("Sync run {} of job {} ended {}: {} failed, {} created, {} updated{}", done.id(),
+                        spec.name(), done.status(), done.failed(), done.created(), done.updated(),
+                        done.error() == null ? "" : "; " + done.error());
             }
             runListeners.forEach(listener -> listener.finished(spec, report));
             return report;
@@ -319,6 +424,7 @@ public final class SyncService implements AutoCloseable {
     /** Stops the heartbeat. Runs still going lose their leases once these run out. */
     @Override
     public synchronized void close() {
+        background.shutdownNow();
         if (heartbeats != null) {
             heartbeats.shutdownNow();
         }

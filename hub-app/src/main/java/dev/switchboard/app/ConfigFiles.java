@@ -1,6 +1,5 @@
-package dev.switchboard.app.cli;
+package dev.switchboard.app;
 
-import dev.switchboard.app.ConfigCheck;
 import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.spi.ConfigProblem;
 import java.io.IOException;
@@ -16,8 +15,11 @@ import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.FileSystemResource;
 
-/** Reads a switchboard.yaml the way the hub does (same binding, same ${ENV} resolution), without starting it. */
-final class ConfigFiles {
+/**
+ * Reads a switchboard.yaml the way the hub does (same binding, same ${ENV} resolution), without starting it: for
+ * {@code switchboard validate}, and for a running hub that reloads its sync jobs.
+ */
+public final class ConfigFiles {
 
     private ConfigFiles() {
     }
@@ -30,10 +32,10 @@ final class ConfigFiles {
      *                 any of them
      * @param pluginsDirectory the plugins folder, relative to the file's folder unless absolute
      */
-    record Loaded(HubConfig config, List<ConfigProblem> problems, Path pluginsDirectory) {
+    public record Loaded(HubConfig config, List<ConfigProblem> problems, Path pluginsDirectory) {
     }
 
-    static Loaded read(Path file) {
+    public static Loaded read(Path file) {
         StandardEnvironment environment = new StandardEnvironment();
         MutablePropertySources sources = environment.getPropertySources();
         List<PropertySource<?>> loaded;
