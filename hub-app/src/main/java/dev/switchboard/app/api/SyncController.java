@@ -89,7 +89,7 @@ class SyncController implements SyncApi {
     }
 
     /** The report, the versions the selection left out summarised in one line unless {@code all}. */
-    static SyncReport report(dev.switchboard.core.sync.SyncReport report, boolean all) {
+    private SyncReport report(dev.switchboard.core.sync.SyncReport report, boolean all) {
         dev.switchboard.core.sync.SyncReport.NotSelected notSelected = report.notSelected();
         return new SyncReport(run(report.run()), (all ? report.outcomes() : report.selectedOutcomes()).stream()
                 .map(outcome -> new SyncOutcome(outcome.objectKey(),

@@ -127,9 +127,9 @@ final class SyncCommand {
                     err.println("stopped following run " + run.getId() + "; it goes on in the hub");
                     return started;
                 }
-                run = api.getSyncRun(run.getId()).getRun();
+                run = api.getSyncRun(run.getId(), null).getRun();
             }
-            return api.getSyncRun(run.getId());
+            return api.getSyncRun(run.getId(), null);
         }
     }
 
