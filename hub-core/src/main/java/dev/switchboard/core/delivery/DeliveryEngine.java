@@ -147,6 +147,15 @@ public final class DeliveryEngine implements AutoCloseable {
         }
 
         @Override
+        public Set<String> known() {
+            Set<String> known = new HashSet<>();
+            connections.all().forEach(entry -> known.add(entry.connection().name()));
+            known.add(HubActions.CONNECTION);
+            bulkheads.getAllBulkheads().forEach(bulkhead -> known.add(bulkhead.getName()));
+            return known;
+        }
+
+        @Override
         public DeliveryPermit tryAdmit(String connection, String subject) {
             return DeliveryPermit.tryAcquire(freeWorkers, bulkheads.bulkhead(connection),
                     breakers.circuitBreaker(connection));

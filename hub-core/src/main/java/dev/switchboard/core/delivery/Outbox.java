@@ -74,16 +74,22 @@ public final class Outbox {
     /**
      * Due candidates on H2: pending rows in (status, id) order, so the scan stops after the rows it needs (H2
      * otherwise reads and sorts every pending delivery: the B1 benchmark's hot spot), plus lease-expired ones among
-     * the few in flight. One OR of both made H2 walk the whole table.
+     * the few in flight. One OR of both made H2 walk the whole table. {@code $INDEX} and {@code $ORDER} name the
+     * index and its order: {@link #DUE_H2} for every connection, {@link #DUE_H2_ONE} for one.
      */
-    private static final String DUE_H2 = "SELECT id, connection_name, subject, status FROM ("
-            + "(SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d "
-            + "USE INDEX (ix_outbox_status_id) "
-            + "WHERE d.status = 'PENDING' AND d.next_attempt_at <= ?$NOT_FULL AND " + NOT_HELD_BACK
-            + " ORDER BY d.status, d.id$FETCH) UNION ALL "
-            + "(SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d "
-            + "USE INDEX (ix_outbox_status_id) WHERE d.status = 'IN_FLIGHT' "
-            + "AND " + CLAIM_OVER + "$NOT_FULL AND " + NOT_HELD_BACK + " ORDER BY d.id$FETCH)) due ORDER BY id";
+    private static final String DUE_H2_TEMPLATE = "SELECT id, connection_name, subject, status FROM ("
+            + "(SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d USE INDEX ($INDEX) "
+            + "WHERE d.status = 'PENDING'$FILTER AND d.next_attempt_at <= ? AND " + NOT_HELD_BACK
+            + " ORDER BY $ORDER$FETCH) UNION ALL "
+            + "(SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d USE INDEX ($INDEX) "
+            + "WHERE d.status = 'IN_FLIGHT'$FILTER AND " + CLAIM_OVER + " AND " + NOT_HELD_BACK
+            + " ORDER BY $ORDER$FETCH)) due ORDER BY id";
+    private static final String DUE_H2 = DUE_H2_TEMPLATE.replace("$INDEX", "ix_outbox_status_id")
+            .replace("$ORDER", "d.status, d.id").replace("$FILTER", "");
+    /** {@link #DUE_H2} for one connection ({@code V8}'s index): taking one parameter before each timestamp. */
+    private static final String DUE_H2_ONE = DUE_H2_TEMPLATE.replace("$INDEX", "ix_outbox_status_connection_id")
+            .replace("$ORDER", "d.status, d.connection_name, d.id")
+            .replace("$FILTER", " AND d.connection_name = ?");
 
     private final Store store;
     private final JdbcTemplate jdbc;
@@ -173,6 +179,11 @@ public final class Outbox {
             }
 
             @Override
+            public Set<String> known() {
+                return Set.of();
+            }
+
+            @Override
             public Permit tryAdmit(String connection, String subject) {
                 return () -> { };
             }
@@ -180,6 +191,12 @@ public final class Outbox {
 
         /** Connections that cannot take a delivery now: their due deliveries are not even read. */
         Set<String> full();
+
+        /**
+         * Every connection this claimer can deliver to; while some are {@linkplain #full() full}, only the others
+         * among these are read (each on its own, on H2).
+         */
+        Set<String> known();
 
         /** What one delivery of {@code subject} to {@code connection} holds, or null when it cannot be taken now. */
         P tryAdmit(String connection, String subject);
@@ -224,8 +241,7 @@ public final class Outbox {
         // ends, and most times nothing is due (B1 benchmark). Reading them outside changes nothing, as H2 reads
         // committed rows either way and only a conditional update claims.
         boolean h2 = store.dialect() == Store.Dialect.H2;
-        List<Candidate> h2Candidates = h2 ? candidates(DUE_H2, limit, now, owner, admission.full(), "")
-                : List.of();
+        List<Candidate> h2Candidates = h2 ? dueOnH2(limit, now, owner, admission) : List.of();
         if (h2 && h2Candidates.isEmpty()) {
             return List.of();
         }
@@ -281,31 +297,49 @@ public final class Outbox {
     }
 
     /**
-     * Due candidates, oldest first: {@code select} with {@code $NOT_FULL} standing for the exclusion of full
-     * connections and {@code $FETCH} (if there) for a branch's row limit, taking two timestamp parameters
-     * (pending, lease expired), each followed by those connections. The limits are parameters, so that the text
-     * stays the same. Twice the limit are read, so deliveries to a connection that runs out of slots part-way do
-     * not hide those to other connections.
+     * Due candidates on H2, oldest first. While no connection is full, one read in id order. While some are, each
+     * other connection the claimer knows is read on its own (in its own id order, through {@code V8}'s index) and
+     * the full ones not at all: excluding them from one read in id order walked their whole backlog each time.
      */
-    private List<Candidate> candidates(String select, int limit, Instant now, InstanceId owner, Set<String> full,
-                                       String suffix) {
-        String notFull = full.isEmpty() ? "" : " AND d.connection_name NOT IN ("
-                + String.join(", ", Collections.nCopies(full.size(), "?")) + ")";
+    private List<Candidate> dueOnH2(int limit, Instant now, InstanceId owner, Admission<?> admission) {
+        Set<String> full = admission.full();
+        if (full.isEmpty()) {
+            return candidates(DUE_H2, List.of(), limit, now, owner, "");
+        }
+        List<Candidate> due = new ArrayList<>();
+        for (String connection : admission.known()) {
+            if (!full.contains(connection)) {
+                due.addAll(candidates(DUE_H2_ONE, List.of(connection), limit, now, owner, ""));
+            }
+        }
+        due.sort(java.util.Comparator.comparingLong(Candidate::id));
+        return due.size() <= 2 * limit ? due : due.subList(0, 2 * limit);
+    }
+
+    /**
+     * Due candidates, oldest first: {@code select} with {@code $FETCH} (if there) for a branch's row limit, taking
+     * in each of its two branches (pending, lease expired) {@code filter}'s values, a timestamp (the lease-expired
+     * one followed by the claim patterns) and the limit. The limits are parameters, so that the text stays the same.
+     * Twice the limit are read, so deliveries to a connection that runs out of slots part-way do not hide those to
+     * other connections.
+     */
+    private List<Candidate> candidates(String select, List<String> filter, int limit, Instant now,
+                                       InstanceId owner, String suffix) {
         boolean fetchPerBranch = select.contains("$FETCH");
         List<Object> args = new ArrayList<>();
         for (int branch = 0; branch < 2; branch++) {
+            args.addAll(filter);
             args.add(Timestamp.from(now));
             if (branch == 1) {
                 args.addAll(claimPatterns(owner));
             }
-            args.addAll(full);
             if (fetchPerBranch) {
                 args.add(2 * limit);
             }
         }
         args.add(2 * limit);
         String fetch = " FETCH FIRST ? ROWS ONLY";
-        return jdbc.query(select.replace("$NOT_FULL", notFull).replace("$FETCH", fetch) + fetch + suffix,
+        return jdbc.query(select.replace("$FETCH", fetch) + fetch + suffix,
                 (row, n) -> new Candidate(row.getLong(1), row.getString(2), row.getString(3),
                         Delivery.Status.IN_FLIGHT.name().equals(row.getString(4))), args.toArray());
     }
@@ -328,10 +362,14 @@ public final class Outbox {
                                                 Admission<P> admission, List<Won<P>> won) {
         Timestamp at = Timestamp.from(now);
         // Rows locked here but not admitted stay as they are; their locks end with the transaction.
-        for (Candidate candidate : candidates("SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d WHERE "
-                + "(d.status = 'PENDING' AND d.next_attempt_at <= ?$NOT_FULL OR d.status = 'IN_FLIGHT' "
-                + "AND " + CLAIM_OVER + "$NOT_FULL) AND " + NOT_HELD_BACK + " ORDER BY d.id", limit, now, owner,
-                admission.full(), " FOR UPDATE SKIP LOCKED")) {
+        Set<String> full = admission.full();
+        String notFull = full.isEmpty() ? "" : " AND d.connection_name NOT IN ("
+                + String.join(", ", Collections.nCopies(full.size(), "?")) + ")";
+        String due = "SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d WHERE "
+                + "(d.status = 'PENDING'$NOT_FULL AND d.next_attempt_at <= ? OR d.status = 'IN_FLIGHT'$NOT_FULL "
+                + "AND " + CLAIM_OVER + ") AND " + NOT_HELD_BACK + " ORDER BY d.id";
+        for (Candidate candidate : candidates(due.replace("$NOT_FULL", notFull), List.copyOf(full), limit, now,
+                owner, " FOR UPDATE SKIP LOCKED")) {
             P permit = won.size() == limit ? null : admission.tryAdmit(candidate.connection(), candidate.subject());
             if (permit == null) {
                 continue;
