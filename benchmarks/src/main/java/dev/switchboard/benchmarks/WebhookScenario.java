@@ -324,7 +324,7 @@ final class WebhookScenario {
 
     private static ChildJvm ready(ChildJvm child, String health) {
         try {
-            child.awaitReady(health, "UP", Duration.ofSeconds(120));
+            child.awaitReady(health, "UP", Duration.ofSeconds(300));
             return child;
         } catch (RuntimeException e) {
             child.close();
