@@ -14,7 +14,7 @@ import java.util.Set;
  *
  * <pre>
  * java -Xmx512m -cp "$(cat benchmarks/target/classpath.txt):benchmarks/target/classes" dev.switchboard.benchmarks.BenchmarkRunner \
- *     [--scenarios B1,B2,B3,B4] [--repetitions N] [--size small|full] [--report benchmarks/REPORT.md]
+ *     [--scenarios B1,B2,B3,B4,B5] [--repetitions N] [--size small|full] [--report benchmarks/REPORT.md]
  * </pre>
  *
  * Each scenario runs its baseline and Switchboard alternately within the same run and reports per metric the
@@ -56,7 +56,7 @@ public final class BenchmarkRunner {
     }
 
     static Options parse(String... args) {
-        Set<String> scenarios = new LinkedHashSet<>(List.of("B1", "B2", "B3", "B4"));
+        Set<String> scenarios = new LinkedHashSet<>(List.of("B1", "B2", "B3", "B4", "B5"));
         int repetitions = 3;
         String size = "full";
         Path report = Path.of("benchmarks/REPORT.md");
@@ -83,7 +83,7 @@ public final class BenchmarkRunner {
                     i++;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; use --scenarios "
-                        + "B1,B2,B3,B4 --repetitions N --size small|full --report FILE");
+                        + "B1,B2,B3,B4,B5 --repetitions N --size small|full --report FILE");
             }
         }
         if (!size.equals("small") && !size.equals("full")) {
@@ -110,6 +110,9 @@ public final class BenchmarkRunner {
                 case "B3" -> ArtifactCopyScenario.run(layout, options.full() ? 1L << 30 : 1L << 20,
                         options.repetitions(), work);
                 case "B4" -> StartupScenario.run(layout, options.repetitions(), work);
+                case "B5" -> new WebhookScenario(layout, options.full() ? WebhookScenario.Size.FULL
+                        : WebhookScenario.Size.SMALL, work).backlog(options.repetitions(),
+                        Integer.getInteger("bench.b5.backlog", options.full() ? 10_000 : 100));
                 default -> throw new IllegalArgumentException("unknown scenario " + scenario);
             };
             result.note(String.format(Locale.ROOT, "Scenario wall time: %.0f s.", (System.nanoTime() - start) / 1e9));

@@ -91,6 +91,29 @@ final class ChildJvm implements AutoCloseable {
         throw new IllegalStateException("not ready within " + timeout + "; log: " + tail());
     }
 
+    /**
+     * The value of a Micrometer metric the child serves at {@code /actuator/metrics/<name>?tag=<tag>} (its first
+     * measurement) to the bearer of {@code token}, or 0 when it has none yet.
+     */
+    double metric(String name, String tag, String token) {
+        URI uri = URI.create("http://127.0.0.1:" + port + "/actuator/metrics/" + name + "?tag=" + tag);
+        try {
+            HttpResponse<String> response = PROBE.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET " + uri + " answered " + response.statusCode());
+            }
+            java.util.regex.Matcher value = java.util.regex.Pattern.compile("\"value\"\\s*:\\s*([0-9.eE+-]+)")
+                    .matcher(response.body());
+            return value.find() ? Double.parseDouble(value.group(1)) : 0;
+        } catch (IOException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** CPU time the child has used so far (user + system), in milliseconds. */
     double cpuMillis() {
         return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e6).orElse(Double.NaN);

@@ -2,61 +2,175 @@ package dev.switchboard.benchmarks;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The B1 baseline: a bare, non-durable webhook forwarder. JDK HttpServer in, JDK HttpClient out, no signature check,
- * no persistence: each POST is forwarded to the target and answered 202 once the target answered 2xx (502 otherwise).
- * {@code GET /health} answers {@code UP}. Runs as a child JVM: {@code Forwarder <port> <target-url>}.
+ * The B1 baselines, run as child JVMs: {@code Forwarder <port> <target-url> [<jdbc-url> [<user>]]}. JDK HttpServer
+ * in, JDK HttpClient out, no signature check. {@code GET /health} answers {@code UP}.
+ *
+ * <ul>
+ *   <li>Bare (no JDBC URL): each POST is forwarded to the target and answered 202 once the target answered 2xx (502
+ *       otherwise); nothing is stored.</li>
+ *   <li>Durable (with a JDBC URL, H2 or PostgreSQL): each POST is inserted into a table of that database (committed)
+ *       and answered 202; a worker then forwards it and deletes the row once the target answered 2xx (a failure is
+ *       retried after a second). Rows left by a previous run are sent when it starts. This is the least a forwarder
+ *       that loses no acknowledged message does: one durable write and one delete per message, nothing else.</li>
+ * </ul>
  */
 public final class Forwarder {
 
-    private Forwarder() {
+    private static final String[] FORWARDED = {"webhook-id", "webhook-timestamp", "webhook-signature"};
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1).build();
+    private final URI target;
+
+    private Forwarder(URI target) {
+        this.target = target;
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
-        URI target = URI.create(args[1]);
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .version(HttpClient.Version.HTTP_1_1).build();
+        Forwarder forwarder = new Forwarder(URI.create(args[1]));
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
         server.setExecutor(Executors.newFixedThreadPool(32));
         server.createContext("/health", exchange -> answer(exchange, 200, "UP"));
-        server.createContext("/webhooks/", exchange -> {
-            try (exchange) {
-                byte[] body = exchange.getRequestBody().readAllBytes();
-                HttpRequest.Builder forward = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10))
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
-                for (String header : new String[] {"webhook-id", "webhook-timestamp", "webhook-signature"}) {
-                    String value = exchange.getRequestHeaders().getFirst(header);
-                    if (value != null) {
-                        forward.header(header, value);
-                    }
+        if (args.length > 2) {
+            Durable durable = forwarder.new Durable(args[2], args.length > 3 ? args[3] : "");
+            server.createContext("/webhooks/", durable::accept);
+        } else {
+            server.createContext("/webhooks/", exchange -> {
+                try (exchange) {
+                    byte[] body = exchange.getRequestBody().readAllBytes();
+                    answer(exchange, forwarder.send(body, headers(exchange)) ? 202 : 502, "");
                 }
-                int status;
-                try {
-                    status = client.send(forward.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-                } catch (IOException e) {
-                    status = 599;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    status = 599;
-                }
-                answer(exchange, status / 100 == 2 ? 202 : 502, "");
-            }
-        });
+            });
+        }
         server.start();
     }
 
+    private static String[] headers(HttpExchange exchange) {
+        String[] values = new String[FORWARDED.length];
+        for (int i = 0; i < FORWARDED.length; i++) {
+            values[i] = exchange.getRequestHeaders().getFirst(FORWARDED[i]);
+        }
+        return values;
+    }
+
+    /** Sends one message to the target; whether it answered 2xx. */
+    private boolean send(byte[] body, String[] headers) {
+        HttpRequest.Builder forward = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i < FORWARDED.length; i++) {
+            if (headers[i] != null) {
+                forward.header(FORWARDED[i], headers[i]);
+            }
+        }
+        try {
+            return client.send(forward.build(), HttpResponse.BodyHandlers.discarding()).statusCode() / 100 == 2;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The durable mode: one committed insert before the answer, one delete after the delivery. */
+    private final class Durable {
+
+        private final HikariDataSource db;
+        private final ExecutorService senders = Executors.newFixedThreadPool(32);
+
+        Durable(String url, String user) throws SQLException {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(url);
+            config.setUsername(user);
+            config.setMaximumPoolSize(32);
+            db = new HikariDataSource(config);
+            try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS message (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "
+                        + "webhook_id VARCHAR(256), webhook_timestamp VARCHAR(64), webhook_signature VARCHAR(1024), "
+                        + "body VARCHAR(65536) NOT NULL)");
+                List<Runnable> left = new ArrayList<>();
+                try (ResultSet rows = s.executeQuery("SELECT id, webhook_id, webhook_timestamp, webhook_signature, "
+                        + "body FROM message ORDER BY id")) {
+                    while (rows.next()) {
+                        long id = rows.getLong(1);
+                        String[] headers = {rows.getString(2), rows.getString(3), rows.getString(4)};
+                        byte[] body = rows.getString(5).getBytes(StandardCharsets.UTF_8);
+                        left.add(() -> deliver(id, body, headers));
+                    }
+                }
+                left.forEach(senders::execute);
+            }
+        }
+
+        void accept(HttpExchange exchange) throws IOException {
+            try (exchange) {
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                String[] headers = headers(exchange);
+                long id;
+                try (Connection c = db.getConnection(); PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO message (webhook_id, webhook_timestamp, webhook_signature, body) "
+                                + "VALUES (?, ?, ?, ?)", new String[] {"id"})) {
+                    for (int i = 0; i < headers.length; i++) {
+                        insert.setString(i + 1, headers[i]);
+                    }
+                    insert.setString(4, new String(body, StandardCharsets.UTF_8));
+                    insert.executeUpdate();
+                    try (ResultSet key = insert.getGeneratedKeys()) {
+                        key.next();
+                        id = key.getLong(1);
+                    }
+                } catch (SQLException e) {
+                    answer(exchange, 503, "");
+                    return;
+                }
+                answer(exchange, 202, "");
+                senders.execute(() -> deliver(id, body, headers));
+            }
+        }
+
+        private void deliver(long id, byte[] body, String[] headers) {
+            while (!send(body, headers)) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            try (Connection c = db.getConnection();
+                 PreparedStatement delete = c.prepareStatement("DELETE FROM message WHERE id = ?")) {
+                delete.setLong(1, id);
+                delete.executeUpdate();
+            } catch (SQLException e) {
+                // Left in the table: sent again at the next start (at least once).
+            }
+        }
+    }
+
     private static void answer(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
         if (bytes.length > 0) {
             exchange.getResponseBody().write(bytes);

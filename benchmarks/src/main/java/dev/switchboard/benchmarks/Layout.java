@@ -58,9 +58,14 @@ final class Layout {
                 + read(root.resolve("benchmarks/baseline-app/target/classpath.txt"));
     }
 
-    /** The harness's own classes (the B1 forwarder needs nothing else: JDK only). */
+    /** The harness's own classes (the bare B1 forwarder needs nothing else: JDK only). */
     String harnessClasses() {
         return require(root.resolve("benchmarks/target/classes")).toString();
+    }
+
+    /** The harness's classes and runtime class path (the durable B1 forwarder's JDBC drivers and pool). */
+    String harnessClasspath() {
+        return harnessClasses() + File.pathSeparator + read(root.resolve("benchmarks/target/classpath.txt"));
     }
 
     Path s3proxyJar() {

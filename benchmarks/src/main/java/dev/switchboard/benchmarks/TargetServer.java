@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,6 +27,8 @@ final class TargetServer implements AutoCloseable {
     final ConcurrentHashMap<Integer, Long> firstReceipt = new ConcurrentHashMap<>();
     final AtomicLong receipts = new AtomicLong();
     final AtomicLong lastReceiptNanos = new AtomicLong();
+    /** While set, every request waits for it before it is answered (a tool that stopped answering). */
+    private volatile CountDownLatch gate;
 
     TargetServer() {
         try {
@@ -36,6 +39,15 @@ final class TargetServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/receive", exchange -> {
             try (exchange) {
+                CountDownLatch held = gate;
+                if (held != null) {
+                    try {
+                        held.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
                 String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                 long now = System.nanoTime();
                 receipts.incrementAndGet();
@@ -47,6 +59,20 @@ final class TargetServer implements AutoCloseable {
             }
         });
         server.start();
+    }
+
+    /** From now on requests wait, unanswered, until {@link #release()}. */
+    void hold() {
+        gate = new CountDownLatch(1);
+    }
+
+    /** Answers the held requests and stops holding. */
+    void release() {
+        CountDownLatch held = gate;
+        gate = null;
+        if (held != null) {
+            held.countDown();
+        }
     }
 
     String url() {
@@ -66,6 +92,7 @@ final class TargetServer implements AutoCloseable {
 
     @Override
     public void close() {
+        release();
         server.stop(0);
         executor.shutdownNow();
     }

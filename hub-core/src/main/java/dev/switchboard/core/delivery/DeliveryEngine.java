@@ -7,7 +7,6 @@ import dev.switchboard.core.store.WorkLeases;
 import dev.switchboard.core.trace.Tracing;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ConnectorException;
-import dev.switchboard.spi.ErrorKind;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -30,13 +29,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Performs outbox deliveries: claims due ones, performs each through its connection's {@link ActionTarget},
@@ -48,9 +46,9 @@ import tools.jackson.databind.json.JsonMapper;
  * engine performs them again (at least once, same idempotency key); an engine started again under the same
  * {@linkplain InstanceId#node() node name} takes its dead predecessor's claims back at once.
  *
- * <p>On the embedded H2 store a route's new delivery skips the poller when a worker and a bulkhead slot are free:
- * the outbox stores it already claimed, with its first attempt started, and hands it over when the route's
- * transaction commits ({@link Outbox.Handoff}); a crash leaves it to expire like any claim.
+ * <p>Every delivery takes one path: the poller claims it ({@link Outbox#claim}), taking for it a
+ * {@link DeliveryPermit} (a worker and a slot of its connection's bulkhead; the breaker's permission when the call
+ * is made), which the worker that performs the attempt gives back, all of it, in one {@code try}-with-resources.
  *
  * <p>Each connection has its own circuit breaker and bulkhead, so one tool's outage neither fails nor slows
  * deliveries to the others: while a connection's breaker is open its deliveries are postponed, not attempted
@@ -64,7 +62,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class DeliveryEngine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryEngine.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /**
      * How the engine works.
@@ -83,10 +80,7 @@ public final class DeliveryEngine implements AutoCloseable {
 
         /**
          * 64 workers: a delivery mostly waits, on the tool and then on the commit that records its outcome, so
-         * workers are cheap, and a free one with a free slot of its connection's bulkhead (half the workers) lets
-         * a new delivery skip the poller (see {@link Outbox.Handoff}). In the B1 benchmark 4 workers capped the hub
-         * at a third of the rate it reached with 16, and with 16 (8 calls at once to the target) most new
-         * deliveries found no free slot and queued for the poller; with 64 the deliveries kept up with the intake.
+         * workers are cheap. In the B1 benchmark 4 workers capped the hub at a third of the rate it reached with 16.
          */
         public static final Settings DEFAULTS = new Settings(8, Duration.ofSeconds(1), Duration.ofMinutes(5), 64,
                 WorkLeases.DEFAULT_LEASE, Duration.ofSeconds(1));
@@ -139,8 +133,11 @@ public final class DeliveryEngine implements AutoCloseable {
      */
     private final Consumer<String> onEnqueue = this::enqueued;
     private final Semaphore freeWorkers;
-    /** Claims only what a connection's bulkhead has room for: a full connection's deliveries stay PENDING. */
-    private final Outbox.Admission admission = new Outbox.Admission() {
+    /**
+     * Claims only what a worker and the connection's bulkhead have room for: a full connection's deliveries stay
+     * PENDING, unread.
+     */
+    private final Outbox.Admission<DeliveryPermit> admission = new Outbox.Admission<>() {
         @Override
         public Set<String> full() {
             Set<String> full = new HashSet<>();
@@ -153,69 +150,18 @@ public final class DeliveryEngine implements AutoCloseable {
         }
 
         @Override
-        public boolean tryAdmit(String connection, String subject) {
-            return !handedOff.contains(subjectKey(connection, subject))
-                    && bulkheads.bulkhead(connection).tryAcquirePermission();
+        public Set<String> known() {
+            Set<String> known = new HashSet<>();
+            connections.all().forEach(entry -> known.add(entry.connection().name()));
+            known.add(HubActions.CONNECTION);
+            bulkheads.getAllBulkheads().forEach(bulkhead -> known.add(bulkhead.getName()));
+            return known;
         }
 
         @Override
-        public void release(String connection) {
-            bulkheads.bulkhead(connection).releasePermission();
-        }
-    };
-    /**
-     * Subjects (per connection, {@link #subjectKey}) of deliveries handed off to this engine at enqueue and not
-     * finished: another delivery of one is neither handed off nor claimed meanwhile, since the enqueue that took it
-     * may not have committed yet, so the store cannot tell.
-     */
-    private final Set<String> handedOff = ConcurrentHashMap.newKeySet();
-    /** Takes new deliveries straight from {@link Outbox#enqueue}: no claim, no separate attempt start. */
-    private final Outbox.Handoff handoff = new Outbox.Handoff() {
-        @Override
-        public InstanceId instance() {
-            return instance;
-        }
-
-        @Override
-        public Duration lease() {
-            return settings.lease();
-        }
-
-        @Override
-        public boolean tryTake(String connection, String subject) {
-            if (!running || !freeWorkers.tryAcquire()) {
-                return false;
-            }
-            String key = subjectKey(connection, subject);
-            if (handedOff.add(key)) {
-                Bulkhead bulkhead = bulkheads.bulkhead(connection);
-                if (bulkhead.tryAcquirePermission()) {
-                    // An open breaker leaves the delivery to the poller, which postpones it as usual.
-                    if (breakers.circuitBreaker(connection).tryAcquirePermission()) {
-                        return true;
-                    }
-                    bulkhead.releasePermission();
-                }
-                handedOff.remove(key);
-            }
-            freeWorkers.release();
-            return false;
-        }
-
-        @Override
-        public void release(String connection, String subject) {
-            breakers.circuitBreaker(connection).releasePermission();
-            bulkheads.bulkhead(connection).releasePermission();
-            handedOff.remove(subjectKey(connection, subject));
-            freeWorkers.release();
-        }
-
-        @Override
-        public void perform(Delivery delivery) {
-            CircuitBreaker breaker = breakers.circuitBreaker(delivery.connection());
-            String key = subjectKey(delivery.connection(), delivery.subject());
-            run(delivery, slot -> attempt(delivery, 1, breaker, slot), breaker::releasePermission,
-                    () -> handedOff.remove(key));
+        public DeliveryPermit tryAdmit(String connection, String subject) {
+            return DeliveryPermit.tryAcquire(freeWorkers, bulkheads.bulkhead(connection),
+                    breakers.circuitBreaker(connection));
         }
     };
     private volatile boolean running;
@@ -315,7 +261,6 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         running = true;
         outbox.addListener(onEnqueue);
-        outbox.handOffTo(handoff);
         AtomicInteger threads = new AtomicInteger();
         workers = Executors.newFixedThreadPool(settings.workers(), task -> daemon(task,
                 "switchboard-delivery-" + threads.incrementAndGet()));
@@ -331,7 +276,6 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         running = false;
         outbox.removeListener(onEnqueue);
-        outbox.stopHandingOffTo(handoff);
         wakeUp.release();
         poller.shutdownNow();
         workers.shutdown();
@@ -390,7 +334,8 @@ public final class DeliveryEngine implements AutoCloseable {
             try {
                 heartbeat();
                 int free = freeWorkers.availablePermits();
-                List<Delivery> claimed = outbox.claimDue(free, settings.lease(), instance, admission);
+                List<Outbox.Claimed<DeliveryPermit>> claimed = outbox.claim(free, settings.lease(), instance,
+                        admission);
                 claimed.forEach(this::submit);
                 if (free > 0 && claimed.size() == free) {
                     continue; // there may be more due right now
@@ -410,80 +355,47 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
-    /** Holds the bulkhead slot that admission took for the delivery until it is done. */
-    private void submit(Delivery delivery) {
-        freeWorkers.acquireUninterruptibly();
-        run(delivery, slot -> deliver(delivery, slot), () -> { }, () -> { });
-    }
-
     /**
-     * Runs {@code work} for {@code delivery} on a worker that the caller took, with the delivery's bulkhead slot,
-     * and gives both back when it ends; when the engine is stopping, gives them back at once after {@code rejected}
-     * (the claim expires and another engine takes it over). {@code finished} runs either way.
+     * Performs a claimed delivery on a worker; when the engine is stopping, gives its permit back at once (the claim
+     * expires and another engine takes it over).
      */
-    private void run(Delivery delivery, Consumer<Slot> work, Runnable rejected, Runnable finished) {
-        Bulkhead bulkhead = bulkheads.bulkhead(delivery.connection());
-        Slot slot = new Slot(bulkhead);
+    private void submit(Outbox.Claimed<DeliveryPermit> claimed) {
+        Delivery delivery = claimed.delivery();
         inProgress.add(delivery.claimToken());
         try {
-            workers.submit(() -> {
-                try {
-                    work.accept(slot);
-                } catch (RuntimeException e) {
-                    // The store failed mid-way; the claim expires and the delivery is taken over.
-                    LOG.warn("Delivery {} to connection {} could not be completed: {}", delivery.id(),
-                            delivery.connection(), e.getMessage());
-                } finally {
-                    inProgress.remove(delivery.claimToken());
-                    finished.run();
-                    slot.release();
-                    freeWorkers.release();
-                    wakeUp.release(); // a finished delivery may let the next one of its subject go
-                }
-            });
-        } catch (RuntimeException stopping) {
+            workers.execute(() -> perform(delivery, claimed.permit()));
+        } catch (RejectedExecutionException stopping) {
             inProgress.remove(delivery.claimToken());
-            rejected.run();
-            finished.run();
-            bulkhead.releasePermission();
-            freeWorkers.release();
+            claimed.permit().close();
         }
     }
 
-    /**
-     * A delivery's bulkhead slot, given back once: as soon as the call to the tool ends, since the bulkhead guards
-     * the tool, and recording the outcome (a commit away) need not keep the tool's next call waiting.
-     */
-    private static final class Slot {
-
-        private final Bulkhead bulkhead;
-        private final AtomicBoolean held = new AtomicBoolean(true);
-
-        Slot(Bulkhead bulkhead) {
-            this.bulkhead = bulkhead;
-        }
-
-        void release() {
-            if (held.compareAndSet(true, false)) {
-                bulkhead.onComplete();
-            }
+    private void perform(Delivery delivery, DeliveryPermit claimedWith) {
+        try (DeliveryPermit permit = claimedWith) {
+            deliver(delivery, permit);
+        } catch (RuntimeException e) {
+            // The store failed mid-way; the claim expires and the delivery is taken over.
+            LOG.warn("Delivery {} to connection {} could not be completed: {}", delivery.id(), delivery.connection(),
+                    e.getMessage());
+        } finally {
+            inProgress.remove(delivery.claimToken());
+            wakeUp.release(); // a finished delivery frees a worker and may let the next one of its subject go
         }
     }
 
-    private static String subjectKey(String connection, String subject) {
-        return connection + '\u0000' + subject;
-    }
-
-    private void deliver(Delivery delivery, Slot slot) {
+    private void deliver(Delivery delivery, DeliveryPermit permit) {
         String connection = delivery.connection();
-        CircuitBreaker breaker = breakers.circuitBreaker(connection);
-        if (!breaker.tryAcquirePermission()) {
+        if (!permit.tryCall()) {
+            CircuitBreaker breaker = breakers.circuitBreaker(connection);
             long openMillis = breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1);
             postpone(delivery, Duration.ofMillis(openMillis), DeliveryMetrics.Outcome.BREAKER_OPEN,
                     "circuit breaker of connection " + connection + " is open; not attempted");
             return;
         }
-        attempt(delivery, breaker, slot);
+        Optional<Integer> number = outbox.startAttempt(delivery);
+        if (number.isPresent()) { // else the claim was lost: another engine owns the delivery now
+            attempt(delivery, number.get(), permit);
+        }
     }
 
     private void postpone(Delivery delivery, Duration delay, DeliveryMetrics.Outcome outcome, String why) {
@@ -492,46 +404,29 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
-    private void attempt(Delivery delivery, CircuitBreaker breaker, Slot slot) {
-        Optional<Integer> number;
-        try {
-            number = outbox.startAttempt(delivery);
-        } catch (RuntimeException storeFailed) {
-            // Not attempted (the claim expires and the delivery is taken over). A permission kept here would leave
-            // a half-open breaker waiting forever for this call's outcome.
-            breaker.releasePermission();
-            throw storeFailed;
-        }
-        if (number.isEmpty()) {
-            breaker.releasePermission(); // the claim was lost: another engine owns the delivery now
-            return;
-        }
-        attempt(delivery, number.get(), breaker, slot);
-    }
-
-    /** Performs attempt {@code number}, recorded STARTED, under a permission of {@code breaker}. */
-    private void attempt(Delivery delivery, int number, CircuitBreaker breaker, Slot slot) {
+    /** Performs attempt {@code number}, recorded STARTED, under {@code permit}'s breaker permission. */
+    private void attempt(Delivery delivery, int number, DeliveryPermit permit) {
         // A child of the span that enqueued the delivery (stored with it): after a restart too.
         try (Tracing.Scope span = tracing.start("delivery.attempt", outbox.traceparent(delivery.id()))
                 .tag("switchboard.delivery.id", delivery.id()).tag("switchboard.attempt", number)
                 .tag("switchboard.connection", delivery.connection()).tag("switchboard.action", delivery.action())) {
-            attempt(delivery, number, breaker, slot, span);
+            attempt(delivery, number, permit, span);
         }
     }
 
-    private void attempt(Delivery delivery, int number, CircuitBreaker breaker, Slot slot, Tracing.Scope span) {
+    private void attempt(Delivery delivery, int number, DeliveryPermit permit, Tracing.Scope span) {
         long started = System.nanoTime();
         ActionTarget.Result result;
         try {
             try {
-                result = perform(delivery);
+                result = call(delivery);
             } finally {
-                slot.release();
+                permit.callEnded();
             }
         } catch (RuntimeException e) {
             ConnectorException failure = classify(delivery.connection(), e);
             span.error(failure);
-            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, failure);
+            permit.failed(System.nanoTime() - started, failure);
             outbox.finishAttempt(delivery.id(), number, Attempt.Outcome.FAILED, failure.kind(), failure.getMessage());
             metrics.attempt(delivery.connection(), failure.kind());
             log.attemptFailed(delivery.connection(), delivery.action(), delivery.id(), number, failure.kind(),
@@ -539,7 +434,7 @@ public final class DeliveryEngine implements AutoCloseable {
             afterFailure(delivery, delivery.attempts() + 1, failure);
             return;
         }
-        breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        permit.succeeded(System.nanoTime() - started);
         metrics.attempt(delivery.connection(), null);
         // A store failure from here on is not the tool's: it escapes to run(), and the claim expires and is taken
         // over (at least once), as after a crash. Caught above, it counted against the tool's breaker and, as an
@@ -549,7 +444,7 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
-    private ActionTarget.Result perform(Delivery delivery) {
+    private ActionTarget.Result call(Delivery delivery) {
         // The hub's own actions (copy-artifact, tag-model-version) live on the reserved connection "hub", which is
         // not in the registry: without this they were dead-lettered as "no connection named hub".
         ActionTarget target = HubActions.CONNECTION.equals(delivery.connection()) ? hubActions

@@ -28,7 +28,6 @@ import java.util.function.Consumer;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
@@ -57,9 +56,9 @@ public final class Outbox {
             + "claimed_by, last_error, created_at";
     /**
      * Per-subject order, per connection: an earlier delivery of the subject to the same connection that is still
-     * pending or in flight holds it back, and so does any one in flight (one handed off at enqueue may have a
-     * higher id than a pending one whose enqueue committed later). Another connection's deliveries do not, so one
-     * tool's outage does not stall the others.
+     * pending or in flight holds it back, and so does any one in flight (ids are drawn at insert and become visible
+     * at commit: one claimed already may have a higher id than a pending one whose enqueue committed later). Another
+     * connection's deliveries do not, so one tool's outage does not stall the others.
      */
     private static final String NOT_HELD_BACK = "NOT EXISTS (SELECT 1 FROM outbox_delivery e WHERE e.subject = d.subject "
             + "AND e.connection_name = d.connection_name AND (e.id < d.id AND e.status IN ('PENDING', 'IN_FLIGHT') "
@@ -76,16 +75,22 @@ public final class Outbox {
     /**
      * Due candidates on H2: pending rows in (status, id) order, so the scan stops after the rows it needs (H2
      * otherwise reads and sorts every pending delivery: the B1 benchmark's hot spot), plus lease-expired ones among
-     * the few in flight. One OR of both made H2 walk the whole table.
+     * the few in flight. One OR of both made H2 walk the whole table. {@code $INDEX} and {@code $ORDER} name the
+     * index and its order: {@link #DUE_H2} for every connection, {@link #DUE_H2_ONE} for one.
      */
-    private static final String DUE_H2 = "SELECT id, connection_name, subject, status FROM ("
-            + "(SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d "
-            + "USE INDEX (ix_outbox_status_id) "
-            + "WHERE d.status = 'PENDING' AND d.next_attempt_at <= ?$NOT_FULL AND " + NOT_HELD_BACK
-            + " ORDER BY d.status, d.id$FETCH) UNION ALL "
-            + "(SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d "
-            + "USE INDEX (ix_outbox_status_id) WHERE d.status = 'IN_FLIGHT' "
-            + "AND " + CLAIM_OVER + "$NOT_FULL AND " + NOT_HELD_BACK + " ORDER BY d.id$FETCH)) due ORDER BY id";
+    private static final String DUE_H2_TEMPLATE = "SELECT id, connection_name, subject, status FROM ("
+            + "(SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d USE INDEX ($INDEX) "
+            + "WHERE d.status = 'PENDING'$FILTER AND d.next_attempt_at <= ? AND " + NOT_HELD_BACK
+            + " ORDER BY $ORDER$FETCH) UNION ALL "
+            + "(SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d USE INDEX ($INDEX) "
+            + "WHERE d.status = 'IN_FLIGHT'$FILTER AND " + CLAIM_OVER + " AND " + NOT_HELD_BACK
+            + " ORDER BY $ORDER$FETCH)) due ORDER BY id";
+    private static final String DUE_H2 = DUE_H2_TEMPLATE.replace("$INDEX", "ix_outbox_status_id")
+            .replace("$ORDER", "d.status, d.id").replace("$FILTER", "");
+    /** {@link #DUE_H2} for one connection ({@code V8}'s index): taking one parameter before each timestamp. */
+    private static final String DUE_H2_ONE = DUE_H2_TEMPLATE.replace("$INDEX", "ix_outbox_status_connection_id")
+            .replace("$ORDER", "d.status, d.connection_name, d.id")
+            .replace("$FILTER", " AND d.connection_name = ?");
 
     private final Store store;
     private final JdbcTemplate jdbc;
@@ -93,7 +98,6 @@ public final class Outbox {
     private final EventCodec codec = new EventCodec();
     private final Clock clock;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
-    private volatile Handoff handoff;
 
     public Outbox(Store store, Clock clock) {
         this.store = store;
@@ -139,11 +143,7 @@ public final class Outbox {
         // event per delivery (B1 benchmark).
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         try {
-            Optional<Delivery> handedOff = tryHandOff(call, now);
-            if (handedOff.isPresent()) {
-                return handedOff.get();
-            }
-            long id = insert(call, now, null);
+            long id = insert(call, now);
             Store.afterCommit(() -> listeners.forEach(listener -> listener.accept(call.connection())));
             return new Delivery(id, call.idempotencyKey(), call.connection(), call.action(), call.parameters(),
                     call.event(), call.eventSeq(), call.routeId(), call.event().subject(), Delivery.Status.PENDING, 0,
@@ -153,63 +153,20 @@ public final class Outbox {
         }
     }
 
-    /**
-     * Stores {@code call} already claimed by the engine in this process, with its first attempt STARTED, and hands
-     * it to that engine once the caller's transaction commits; empty when the engine cannot take it now. This
-     * spares a new delivery the claim and the attempt-start transactions that the poller's path costs.
-     */
-    private Optional<Delivery> tryHandOff(ActionCall call, Instant now) {
-        Handoff engine = handoff;
-        String subject = call.event().subject();
-        // Only inside the caller's transaction (the two inserts are atomic with its own writes, and the engine
-        // gets the delivery only if they commit), and never past an earlier delivery of the subject still to go.
-        if (engine == null || !TransactionSynchronizationManager.isActualTransactionActive()
-                || !engine.tryTake(call.connection(), subject)) {
-            return Optional.empty();
-        }
-        boolean taken = false;
-        try {
-            if (jdbc.queryForObject("SELECT COUNT(*) FROM outbox_delivery WHERE subject = ? AND connection_name = ? "
-                    + "AND status IN ('PENDING', 'IN_FLIGHT')", Integer.class, subject, call.connection()) > 0) {
-                return Optional.empty();
-            }
-            String token = newClaimToken(engine.instance());
-            Instant leaseUntil = now.plus(engine.lease());
-            long id = insert(call, now, new Claim(token, leaseUntil));
-            jdbc.update("INSERT INTO delivery_attempt (delivery_id, attempt, started_at, outcome) "
-                    + "VALUES (?, 1, ?, 'STARTED')", id, Timestamp.from(now));
-            Delivery delivery = new Delivery(id, call.idempotencyKey(), call.connection(), call.action(),
-                    call.parameters(), call.event(), call.eventSeq(), call.routeId(), subject,
-                    Delivery.Status.IN_FLIGHT, 0, now, leaseUntil, token, null, now);
-            Store.afterCompletion(() -> engine.perform(delivery),
-                    () -> engine.release(call.connection(), subject));
-            taken = true;
-            return Optional.of(delivery);
-        } finally {
-            if (!taken) {
-                engine.release(call.connection(), subject);
-            }
-        }
-    }
-
     /** Whether the call's event is, unchanged, the inbox event it names (known only for the latest events). */
     private boolean sameAsInbox(ActionCall call) {
         return call.eventSeq() != null && store.inbox().recent(call.eventSeq())
                 .filter(stored -> stored.event().equals(call.event())).isPresent();
     }
 
-    /** The claim a delivery handed off at enqueue is stored with. */
-    private record Claim(String token, Instant leaseUntil) {
-    }
-
-    private long insert(ActionCall call, Instant at, Claim claim) {
+    private long insert(ActionCall call, Instant at) {
         Timestamp now = Timestamp.from(at);
         var keys = new GeneratedKeyHolder();
         jdbc.update(connection -> {
             var statement = connection.prepareStatement("INSERT INTO outbox_delivery (idempotency_key, connection_name, "
                     + "operation, parameters, event_payload, event_seq, route_id, subject, status, attempts, "
-                    + "next_attempt_at, created_at, updated_at, lease_until, claimed_by, traceparent) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    + "next_attempt_at, created_at, updated_at, traceparent) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?)",
                     new String[] {"id"});
             statement.setString(1, call.idempotencyKey());
             statement.setString(2, call.connection());
@@ -219,82 +176,39 @@ public final class Outbox {
             statement.setObject(6, call.eventSeq());
             statement.setString(7, call.routeId());
             statement.setString(8, call.event().subject());
-            statement.setString(9, (claim == null ? Delivery.Status.PENDING : Delivery.Status.IN_FLIGHT).name());
-            statement.setInt(10, claim == null ? 0 : 1);
+            statement.setTimestamp(9, now);
+            statement.setTimestamp(10, now);
             statement.setTimestamp(11, now);
-            statement.setTimestamp(12, now);
-            statement.setTimestamp(13, now);
-            statement.setTimestamp(14, claim == null ? null : Timestamp.from(claim.leaseUntil()));
-            statement.setString(15, claim == null ? null : claim.token());
-            statement.setString(16, store.tracing().traceparent());
+            statement.setString(12, store.tracing().traceparent());
             return statement;
         }, keys);
         return keys.getKey().longValue();
     }
 
     /**
-     * An engine in this process that takes new deliveries straight from {@link #enqueue}, so that they skip the
-     * poller: stored IN_FLIGHT under its claim with attempt 1 STARTED, and given to it when the enqueuing
-     * transaction commits. Only on the embedded H2 store, where this process is the only one: with several
-     * instances on PostgreSQL, another instance's uncommitted enqueue of the same subject could not be seen, so
-     * deliveries there always go through {@link #claimDue}.
+     * Which deliveries an engine can take now, and what each one it takes holds: its engine's bulkheads answer, so
+     * a connection without a free slot has its due deliveries left PENDING and untouched, instead of claimed and
+     * bounced back.
+     *
+     * @param <P> what one claimed delivery holds; the claimer closes it when the delivery is done
      */
-    public interface Handoff {
+    public interface Admission<P extends Permit> {
 
-        /** The instance the engine runs as, for claim tokens. */
-        InstanceId instance();
-
-        /** How long a claim holds. */
-        Duration lease();
-
-        /**
-         * Takes a worker, a bulkhead slot and the breaker's permission for one delivery of {@code subject} to
-         * {@code connection}; false when one of them is not free, or when a delivery of that subject to that
-         * connection taken here is not finished yet (its enqueue may not have committed).
-         */
-        boolean tryTake(String connection, String subject);
-
-        /** Gives back what {@link #tryTake} took: the delivery was not handed off, or its enqueue rolled back. */
-        void release(String connection, String subject);
-
-        /** Performs attempt 1 of a delivery whose enqueue committed; ends by giving back what was taken. */
-        void perform(Delivery delivery);
-    }
-
-    /** New deliveries go to {@code engine} when it can take them (H2 only, see {@link Handoff}). */
-    public void handOffTo(Handoff engine) {
-        if (store.dialect() == Store.Dialect.H2) {
-            handoff = engine;
-        }
-    }
-
-    /** Stops handing new deliveries to {@code engine}. */
-    public void stopHandingOffTo(Handoff engine) {
-        if (handoff == engine) {
-            handoff = null;
-        }
-    }
-
-    /**
-     * Which deliveries an engine can take now. The engine's bulkheads answer it, so a connection without a free
-     * slot has its due deliveries left PENDING and untouched, instead of claimed and bounced back.
-     */
-    public interface Admission {
-
-        /** Takes everything. */
-        Admission UNLIMITED = new Admission() {
+        /** Takes everything and holds nothing. */
+        Admission<Permit> UNLIMITED = new Admission<>() {
             @Override
             public Set<String> full() {
                 return Set.of();
             }
 
             @Override
-            public boolean tryAdmit(String connection, String subject) {
-                return true;
+            public Set<String> known() {
+                return Set.of();
             }
 
             @Override
-            public void release(String connection) {
+            public Permit tryAdmit(String connection, String subject) {
+                return () -> { };
             }
         };
 
@@ -302,30 +216,46 @@ public final class Outbox {
         Set<String> full();
 
         /**
-         * Takes a slot for one delivery of {@code subject} to {@code connection}; false when it has none free (or
-         * a delivery of that subject handed off to this engine is not finished).
+         * Every connection this claimer can deliver to; while some are {@linkplain #full() full}, only the others
+         * among these are read (each on its own, on H2).
          */
-        boolean tryAdmit(String connection, String subject);
+        Set<String> known();
 
-        /** Gives back a slot from {@link #tryAdmit} whose delivery was claimed by another engine after all. */
-        void release(String connection);
+        /** What one delivery of {@code subject} to {@code connection} holds, or null when it cannot be taken now. */
+        P tryAdmit(String connection, String subject);
     }
 
-    /** {@link #claimDue(int, Duration, InstanceId, Admission)} for an anonymous claimer, every connection admitted. */
+    /** What an {@link Admission} hands out for one delivery; closing it gives it back. */
+    public interface Permit extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** A delivery this claimer claimed, with what it holds for it. */
+    public record Claimed<P extends Permit>(Delivery delivery, P permit) {
+    }
+
+    /** {@link #claimDue(int, Duration, InstanceId)} for an anonymous claimer. */
     public List<Delivery> claimDue(int limit, Duration lease, String owner) {
-        return claimDue(limit, lease, new InstanceId(null, owner), Admission.UNLIMITED);
+        return claimDue(limit, lease, new InstanceId(null, owner));
+    }
+
+    /** {@link #claim} with every connection admitted and nothing held. */
+    public List<Delivery> claimDue(int limit, Duration lease, InstanceId owner) {
+        return claim(limit, lease, owner, Admission.UNLIMITED).stream().map(Claimed::delivery).toList();
     }
 
     /**
      * Claims up to {@code limit} due deliveries for {@code owner} until {@code lease} from now, oldest first, never
      * one that an earlier delivery of its subject to the same connection holds back, and only those
-     * {@code admission} takes (each claimed delivery holds one of its slots). Due: pending and due, or in flight
-     * under a claim that is over (its lease ran out, or it is {@code owner}'s predecessor's: the same
-     * {@linkplain InstanceId#node() node}, another start). Claimed deliveries come back IN_FLIGHT with a fresh
-     * claim token starting with {@code owner}'s {@linkplain InstanceId#holder() holder}; an attempt left STARTED by
-     * the earlier claim is marked LEASE_EXPIRED.
+     * {@code admission} takes, each with the permit it took. Due: pending and due, or in flight under a claim that
+     * is over (its lease ran out, or it is {@code owner}'s predecessor's: the same {@linkplain InstanceId#node()
+     * node}, another start). Claimed deliveries come back IN_FLIGHT with a fresh claim token starting with
+     * {@code owner}'s {@linkplain InstanceId#holder() holder}; an attempt left STARTED by the earlier claim is marked
+     * LEASE_EXPIRED. Permits of rows that end up not claimed are closed here.
      */
-    public List<Delivery> claimDue(int limit, Duration lease, InstanceId owner, Admission admission) {
+    public <P extends Permit> List<Claimed<P>> claim(int limit, Duration lease, InstanceId owner,
+                                                     Admission<P> admission) {
         if (limit <= 0) {
             return List.of();
         }
@@ -334,41 +264,55 @@ public final class Outbox {
         // ends, and most times nothing is due (B1 benchmark). Reading them outside changes nothing, as H2 reads
         // committed rows either way and only a conditional update claims.
         boolean h2 = store.dialect() == Store.Dialect.H2;
-        List<Candidate> h2Candidates = h2 ? candidates(DUE_H2, limit, now, owner, admission.full(), "")
-                : List.of();
+        List<Candidate> h2Candidates = h2 ? dueOnH2(limit, now, owner, admission) : List.of();
         if (h2 && h2Candidates.isEmpty()) {
             return List.of();
         }
-        List<Candidate> claimed = new ArrayList<>();
+        List<Won<P>> won = new ArrayList<>();
         try {
             // Shares its commit with the workers' and webhooks' writes (one claim per finished delivery otherwise
-            // cost a commit of its own). A shared transaction that failed runs this again alone: the slots its
+            // cost a commit of its own). A shared transaction that failed runs this again alone: the permits its
             // rolled-back run took are given back first.
             store.groupCommit().execute(() -> {
-                claimed.forEach(candidate -> admission.release(candidate.connection()));
-                claimed.clear();
+                won.forEach(Won::giveBack);
+                won.clear();
                 switch (store.dialect()) {
-                    case POSTGRESQL -> claimLocked(limit, now, lease, owner, admission, claimed);
-                    case H2 -> claimConditionally(h2Candidates, limit, now, lease, owner, admission, claimed);
+                    case POSTGRESQL -> claimLocked(limit, now, lease, owner, admission, won);
+                    case H2 -> claimConditionally(h2Candidates, limit, now, lease, owner, admission, won);
                 }
                 return null;
             });
         } catch (RuntimeException rolledBack) {
-            claimed.forEach(candidate -> admission.release(candidate.connection()));
+            won.forEach(Won::giveBack);
             throw rolledBack;
         }
-        if (claimed.isEmpty()) {
+        if (won.isEmpty()) {
             return List.of();
         }
         // One statement text whatever the number of rows: H2 keeps a parsed statement per text and session, and
         // re-checks every one of them on each transaction's first write to a table.
-        Long[] ids = claimed.stream().map(Candidate::id).toArray(Long[]::new);
-        return jdbc.query(connection -> {
+        Long[] ids = won.stream().map(w -> w.candidate().id()).toArray(Long[]::new);
+        List<Delivery> deliveries = jdbc.query(connection -> {
             var statement = connection.prepareStatement("SELECT " + COLUMNS + " FROM outbox_delivery "
                     + "WHERE id = ANY (?) ORDER BY id");
             statement.setArray(1, connection.createArrayOf("BIGINT", ids));
             return statement;
         }, this::map);
+        Map<Long, P> permits = new java.util.HashMap<>();
+        won.forEach(w -> permits.put(w.candidate().id(), w.permit()));
+        List<Claimed<P>> claimed = new ArrayList<>(won.size());
+        for (Delivery delivery : deliveries) {
+            claimed.add(new Claimed<>(delivery, permits.remove(delivery.id())));
+        }
+        permits.values().forEach(Permit::close); // none: this claim's rows stay IN_FLIGHT under it
+        return claimed;
+    }
+
+    /** A candidate this claimer updated, with the permit admission gave it, in a transaction not yet committed. */
+    private record Won<P extends Permit>(Candidate candidate, P permit) {
+        void giveBack() {
+            permit.close();
+        }
     }
 
     /** A due delivery before it is claimed; {@code inFlight} when its lease expired. */
@@ -376,31 +320,49 @@ public final class Outbox {
     }
 
     /**
-     * Due candidates, oldest first: {@code select} with {@code $NOT_FULL} standing for the exclusion of full
-     * connections and {@code $FETCH} (if there) for a branch's row limit, taking two timestamp parameters
-     * (pending, lease expired), each followed by those connections. The limits are parameters, so that the text
-     * stays the same. Twice the limit are read, so deliveries to a connection that runs out of slots part-way do
-     * not hide those to other connections.
+     * Due candidates on H2, oldest first. While no connection is full, one read in id order. While some are, each
+     * other connection the claimer knows is read on its own (in its own id order, through {@code V8}'s index) and
+     * the full ones not at all: excluding them from one read in id order walked their whole backlog each time.
      */
-    private List<Candidate> candidates(String select, int limit, Instant now, InstanceId owner, Set<String> full,
-                                       String suffix) {
-        String notFull = full.isEmpty() ? "" : " AND d.connection_name NOT IN ("
-                + String.join(", ", Collections.nCopies(full.size(), "?")) + ")";
+    private List<Candidate> dueOnH2(int limit, Instant now, InstanceId owner, Admission<?> admission) {
+        Set<String> full = admission.full();
+        if (full.isEmpty()) {
+            return candidates(DUE_H2, List.of(), limit, now, owner, "");
+        }
+        List<Candidate> due = new ArrayList<>();
+        for (String connection : admission.known()) {
+            if (!full.contains(connection)) {
+                due.addAll(candidates(DUE_H2_ONE, List.of(connection), limit, now, owner, ""));
+            }
+        }
+        due.sort(java.util.Comparator.comparingLong(Candidate::id));
+        return due.size() <= 2 * limit ? due : due.subList(0, 2 * limit);
+    }
+
+    /**
+     * Due candidates, oldest first: {@code select} with {@code $FETCH} (if there) for a branch's row limit, taking
+     * in each of its two branches (pending, lease expired) {@code filter}'s values, a timestamp (the lease-expired
+     * one followed by the claim patterns) and the limit. The limits are parameters, so that the text stays the same.
+     * Twice the limit are read, so deliveries to a connection that runs out of slots part-way do not hide those to
+     * other connections.
+     */
+    private List<Candidate> candidates(String select, List<String> filter, int limit, Instant now,
+                                       InstanceId owner, String suffix) {
         boolean fetchPerBranch = select.contains("$FETCH");
         List<Object> args = new ArrayList<>();
         for (int branch = 0; branch < 2; branch++) {
+            args.addAll(filter);
             args.add(Timestamp.from(now));
             if (branch == 1) {
                 args.addAll(claimPatterns(owner));
             }
-            args.addAll(full);
             if (fetchPerBranch) {
                 args.add(2 * limit);
             }
         }
         args.add(2 * limit);
         String fetch = " FETCH FIRST ? ROWS ONLY";
-        return jdbc.query(select.replace("$NOT_FULL", notFull).replace("$FETCH", fetch) + fetch + suffix,
+        return jdbc.query(select.replace("$FETCH", fetch) + fetch + suffix,
                 (row, n) -> new Candidate(row.getLong(1), row.getString(2), row.getString(3),
                         Delivery.Status.IN_FLIGHT.name().equals(row.getString(4))), args.toArray());
     }
@@ -418,19 +380,24 @@ public final class Outbox {
         return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
-    /** Claims with row locks (PostgreSQL); adds each delivery it claimed, holding an admitted slot, to {@code won}. */
-    private void claimLocked(int limit, Instant now, Duration lease, InstanceId owner, Admission admission,
-                             List<Candidate> won) {
+    /** Claims with row locks (PostgreSQL); adds each delivery it claimed, with its permit, to {@code won}. */
+    private <P extends Permit> void claimLocked(int limit, Instant now, Duration lease, InstanceId owner,
+                                                Admission<P> admission, List<Won<P>> won) {
         Timestamp at = Timestamp.from(now);
         // Rows locked here but not admitted stay as they are; their locks end with the transaction.
-        for (Candidate candidate : candidates("SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d WHERE "
-                + "(d.status = 'PENDING' AND d.next_attempt_at <= ?$NOT_FULL OR d.status = 'IN_FLIGHT' "
-                + "AND " + CLAIM_OVER + "$NOT_FULL) AND " + NOT_HELD_BACK + " ORDER BY d.id", limit, now, owner,
-                admission.full(), " FOR UPDATE SKIP LOCKED")) {
-            if (won.size() == limit || !admission.tryAdmit(candidate.connection(), candidate.subject())) {
+        Set<String> full = admission.full();
+        String notFull = full.isEmpty() ? "" : " AND d.connection_name NOT IN ("
+                + String.join(", ", Collections.nCopies(full.size(), "?")) + ")";
+        String due = "SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d WHERE "
+                + "(d.status = 'PENDING'$NOT_FULL AND d.next_attempt_at <= ? OR d.status = 'IN_FLIGHT'$NOT_FULL "
+                + "AND " + CLAIM_OVER + ") AND " + NOT_HELD_BACK + " ORDER BY d.id";
+        for (Candidate candidate : candidates(due.replace("$NOT_FULL", notFull), List.copyOf(full), limit, now,
+                owner, " FOR UPDATE SKIP LOCKED")) {
+            P permit = won.size() == limit ? null : admission.tryAdmit(candidate.connection(), candidate.subject());
+            if (permit == null) {
                 continue;
             }
-            won.add(candidate); // from here on a rollback gives the slot back (claimDue)
+            won.add(new Won<>(candidate, permit)); // from here on a rollback gives the permit back (claim)
             jdbc.update("UPDATE outbox_delivery SET status = 'IN_FLIGHT', lease_until = ?, claimed_by = ?, updated_at = ? "
                     + "WHERE id = ?", Timestamp.from(now.plus(lease)), newClaimToken(owner), at, candidate.id());
             expireStartedAttempts(candidate, now);
@@ -439,16 +406,18 @@ public final class Outbox {
 
     /**
      * Claims {@code candidates} (read with {@link #DUE_H2}) with conditional updates (H2); adds each delivery it
-     * claimed, holding an admitted slot, to {@code won}.
+     * claimed, with its permit, to {@code won}.
      */
-    private void claimConditionally(List<Candidate> candidates, int limit, Instant now, Duration lease,
-                                    InstanceId owner, Admission admission, List<Candidate> won) {
+    private <P extends Permit> void claimConditionally(List<Candidate> candidates, int limit, Instant now,
+                                                       Duration lease, InstanceId owner, Admission<P> admission,
+                                                       List<Won<P>> won) {
         Timestamp at = Timestamp.from(now);
         for (Candidate candidate : candidates) {
-            if (won.size() == limit || !admission.tryAdmit(candidate.connection(), candidate.subject())) {
+            P permit = won.size() == limit ? null : admission.tryAdmit(candidate.connection(), candidate.subject());
+            if (permit == null) {
                 continue;
             }
-            won.add(candidate); // from here on a rollback gives the slot back (claimDue)
+            won.add(new Won<>(candidate, permit)); // from here on a rollback gives the permit back (claim)
             // Only one claimer's update finds the row still due; the others update nothing and move on.
             List<String> patterns = claimPatterns(owner);
             int updated = jdbc.update("UPDATE outbox_delivery d SET status = 'IN_FLIGHT', lease_until = ?, "
@@ -459,8 +428,7 @@ public final class Outbox {
             if (updated == 1) {
                 expireStartedAttempts(candidate, now);
             } else {
-                won.remove(won.size() - 1);
-                admission.release(candidate.connection());
+                won.remove(won.size() - 1).giveBack();
             }
         }
     }

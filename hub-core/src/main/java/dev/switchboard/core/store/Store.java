@@ -90,19 +90,6 @@ public final class Store {
         }
     }
 
-    /**
-     * Runs {@code onCommit} once the current transaction has committed, or {@code onRollback} once it has rolled
-     * back; there must be one.
-     */
-    public static void afterCompletion(Runnable onCommit, Runnable onRollback) {
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCompletion(int status) {
-                (status == STATUS_COMMITTED ? onCommit : onRollback).run();
-            }
-        });
-    }
-
     /** The spans of the work on this store's rows; {@link Tracing#OFF} unless the app turned tracing on. */
     public Tracing tracing() {
         return tracing;

@@ -71,16 +71,11 @@ abstract class DeliveryEngineContractTest {
 
     @Test
     void aDeliveryEnqueuedInATransactionIsPerformedOnceWhenItCommits() {
-        DeliveryEngine engine = hub.startEngine(DeliveryFixture.FAST);
+        hub.startEngine(DeliveryFixture.FAST);
         Delivery delivery = hub.enqueueInTransaction("alpha", "e-1", "churn");
 
-        if (handsOff()) {
-            // Stored already claimed by the engine, attempt 1 started: no claim and no attempt-start transaction.
-            assertThat(delivery.status()).isEqualTo(Delivery.Status.IN_FLIGHT);
-            assertThat(delivery.claimToken()).startsWith(engine.owner() + "/");
-        } else {
-            assertThat(delivery.status()).isEqualTo(Delivery.Status.PENDING);
-        }
+        // One claim path on every store: a new delivery is stored PENDING and claimed by the poller.
+        assertThat(delivery.status()).isEqualTo(Delivery.Status.PENDING);
         awaitStatus(delivery, Delivery.Status.DELIVERED);
         assertThat(ScriptedActionConnector.script("alpha").callsWithKey(delivery.idempotencyKey())).isEqualTo(1);
         assertThat(hub.outbox.attempts(delivery.id())).extracting(Attempt::number, Attempt::outcome)
@@ -141,11 +136,6 @@ abstract class DeliveryEngineContractTest {
 
         Map<String, List<Integer>> orderBySubject = awaitDeliveredInOrderPerSubject(alpha, deliveries);
         assertThat(orderBySubject.get(deliveries.get(0).event().subject())).contains(6, 7);
-    }
-
-    /** Whether the outbox hands new deliveries to the engine at enqueue (embedded H2 only). */
-    private boolean handsOff() {
-        return hub.store.dialect() == dev.switchboard.core.store.Store.Dialect.H2;
     }
 
     @Test

@@ -51,8 +51,7 @@ abstract class DeliveryLeaseContractTest {
         clock.advance(LEASE.multipliedBy(2).dividedBy(3));
         engine.heartbeat();
         clock.advance(LEASE.multipliedBy(2).dividedBy(3));
-        List<Delivery> takenByAnother = hub.outbox.claimDue(1, LEASE, InstanceId.newStart("hub-1"),
-                Outbox.Admission.UNLIMITED);
+        List<Delivery> takenByAnother = hub.outbox.claimDue(1, LEASE, InstanceId.newStart("hub-1"));
         alpha.release();
 
         assertThat(takenByAnother).isEmpty();
@@ -66,16 +65,14 @@ abstract class DeliveryLeaseContractTest {
     void aDeadInstancesClaimIsTakenOverWhenItsLeaseRunsOutAndNotBefore() {
         Delivery delivery = hub.enqueue("alpha", "e-1", "churn");
         InstanceId dead = InstanceId.newStart("hub-0");
-        Delivery deadClaim = hub.outbox.claimDue(1, LEASE, dead, Outbox.Admission.UNLIMITED).get(0);
+        Delivery deadClaim = hub.outbox.claimDue(1, LEASE, dead).get(0);
         assertThat(hub.outbox.startAttempt(deadClaim)).contains(1);
 
         clock.advance(LEASE.minusSeconds(1));
-        List<Delivery> early = hub.outbox.claimDue(1, LEASE, InstanceId.newStart("hub-1"),
-                Outbox.Admission.UNLIMITED);
+        List<Delivery> early = hub.outbox.claimDue(1, LEASE, InstanceId.newStart("hub-1"));
         List<Delivery> anonymous = hub.outbox.claimDue(1, LEASE, "anonymous");
         clock.advance(Duration.ofSeconds(1));
-        List<Delivery> takenOver = hub.outbox.claimDue(1, LEASE, InstanceId.newStart("hub-1"),
-                Outbox.Admission.UNLIMITED);
+        List<Delivery> takenOver = hub.outbox.claimDue(1, LEASE, InstanceId.newStart("hub-1"));
 
         assertThat(early).isEmpty();
         assertThat(anonymous).isEmpty();
@@ -89,10 +86,9 @@ abstract class DeliveryLeaseContractTest {
     @Test
     void aRestartedInstanceTakesItsPredecessorsClaimsBackAtOnce() {
         Delivery delivery = hub.enqueue("alpha", "e-1", "churn");
-        Delivery predecessorClaim = hub.outbox.claimDue(1, LEASE, InstanceId.newStart("hub-0"),
-                Outbox.Admission.UNLIMITED).get(0);
+        Delivery predecessorClaim = hub.outbox.claimDue(1, LEASE, InstanceId.newStart("hub-0")).get(0);
         assertThat(hub.outbox.startAttempt(predecessorClaim)).contains(1);
-        assertThat(hub.outbox.claimDue(1, LEASE, InstanceId.newStart("hub-1"), Outbox.Admission.UNLIMITED))
+        assertThat(hub.outbox.claimDue(1, LEASE, InstanceId.newStart("hub-1")))
                 .as("another node waits for the lease").isEmpty();
 
         hub.startEngine(DeliveryFixture.FAST, InstanceId.newStart("hub-0"));
