@@ -130,13 +130,13 @@ class SyncApiTest {
 
         SyncReport started = sync.applySync("a-to-slow", "full", null);
         String id = started.getRun().getId();
-        SyncRun midway = await().atMost(Duration.ofSeconds(20)).until(() -> sync.getSyncRun(id).getRun(),
+        SyncRun midway = await().atMost(Duration.ofSeconds(20)).until(() -> sync.getSyncRun(id, null).getRun(),
                 run -> run.getStatus() != SyncRun.StatusEnum.RUNNING || run.getObjectsDone() >= 1);
         ApiException overlapping = catchThrowableOfType(ApiException.class,
                 () -> sync.applySync("a-to-slow", "full", null));
         CliTest.Run watched = CliTest.cli("sync", "runs", "a-to-slow", "--watch", "--watch-count", "2",
                 "--interval", "10ms", "--url", url, "--token", TOKEN);
-        SyncReport done = await().atMost(Duration.ofSeconds(30)).until(() -> sync.getSyncRun(id),
+        SyncReport done = await().atMost(Duration.ofSeconds(30)).until(() -> sync.getSyncRun(id, null),
                 report -> report.getRun().getStatus() != SyncRun.StatusEnum.RUNNING);
 
         assertThat(started.getRun().getStatus()).isEqualTo(SyncRun.StatusEnum.RUNNING);
