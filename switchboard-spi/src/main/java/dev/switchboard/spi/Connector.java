@@ -23,8 +23,29 @@ public interface Connector {
      */
     String type();
 
-    /** The connector's own version, shown in the REST API and logs. */
-    String version();
+    /**
+     * The connector's own version, shown in the REST API, {@code switchboard validate} and logs. By default the
+     * {@code Implementation-Version} of the jar the connector's class came from ({@link #versionOf}): a build that
+     * writes it into the manifest (Maven's jar plugin with {@code addDefaultImplementationEntries}) needs no
+     * literal that drifts from the artifact's version. Override it only when the version lives elsewhere.
+     */
+    default String version() {
+        return versionOf(getClass());
+    }
+
+    /**
+     * The {@code Implementation-Version} of the manifest of the jar {@code type} was loaded from, or
+     * {@value #UNPACKAGED_VERSION} when there is none: run from a classes directory (an IDE, a module's own tests) or
+     * from a jar built without the entry.
+     */
+    static String versionOf(Class<?> type) {
+        Package pkg = type.getPackage();
+        String version = pkg == null ? null : pkg.getImplementationVersion();
+        return version == null || version.isBlank() ? UNPACKAGED_VERSION : version;
+    }
+
+    /** What {@link #versionOf} says of a class that did not come from a jar with a version in its manifest. */
+    String UNPACKAGED_VERSION = "unpackaged";
 
     /**
      * Every option this connector reads, in the order documentation should list them. The hub uses this list

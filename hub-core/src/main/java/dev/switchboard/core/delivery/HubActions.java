@@ -22,7 +22,7 @@ import java.util.Set;
  * The hub's own actions, which work across connections through their ports and so belong to no connector. Routes
  * name them on the reserved connection {@value #CONNECTION}:
  * <ul>
- *   <li>{@code switchboard:hub/copy-artifact?to=s3://models/{model}/{version}/model.tar.gz} — copies the artifact of
+ *   <li>{@code switchboard:hub/copy-artifact?to=s3://models/${variable.model}/${variable.version}/model.tar.gz} — copies the artifact of
  *       the event's model version (or {@code from}) to {@code to}, each resolved to the connection whose
  *       {@link ArtifactStore} serves it. The copy streams and is verified: the target is written with the source's
  *       SHA-256 as the expected digest, so a mismatch leaves nothing at {@code to}. A source that keeps no SHA-256
@@ -45,7 +45,7 @@ public final class HubActions implements ActionTarget {
     public static final List<Action> DEFINITIONS = List.of(
             Action.of(COPY_ARTIFACT, "Copies the event's model version artifact (or from) to another artifact store, "
                             + "verified by SHA-256; outputs uri, sha256 and size",
-                    Parameter.required("to", "Where to write the copy (s3://models/{model}/{version}/model.tar.gz)"),
+                    Parameter.required("to", "Where to write the copy (s3://models/${variable.model}/${variable.version}/model.tar.gz)"),
                     Parameter.optional("from", "What to copy, instead of the event's model version artifact")),
             Action.of(TAG_MODEL_VERSION, "Sets a tag on the event's model version in a connection's model registry",
                     Parameter.required("connection", "The connection whose model registry holds the version"),
@@ -88,9 +88,8 @@ public final class HubActions implements ActionTarget {
      * tree under {@code to}, and {@code sha256} is then its manifest digest.
      */
     private Result copy(Request request) {
-        URI to = URI.create(request.expand(CONNECTION, request.require(CONNECTION, "to")));
-        URI from = Optional.ofNullable(request.parameters().get("from"))
-                .map(template -> URI.create(request.expand(CONNECTION, template)))
+        URI to = URI.create(request.require(CONNECTION, "to"));
+        URI from = Optional.ofNullable(request.parameters().get("from")).map(URI::create)
                 .orElseGet(() -> sourceArtifact(request));
         String origin = request.event() == null ? null : request.event().sourceConnection();
         ArtifactStore source = store(from, origin);
@@ -123,11 +122,9 @@ public final class HubActions implements ActionTarget {
         String connection = request.require(CONNECTION, "connection");
         String key = request.require(CONNECTION, "key");
         Map<String, String> fields = versionFields(request);
-        String model = Optional.ofNullable(request.parameters().get("model")).map(t -> request.expand(CONNECTION, t))
-                .orElse(fields.get("model"));
-        String version = Optional.ofNullable(request.parameters().get("version"))
-                .map(t -> request.expand(CONNECTION, t)).orElse(fields.get("version"));
-        String value = Optional.ofNullable(request.parameters().get("value")).map(t -> request.expand(CONNECTION, t))
+        String model = request.parameters().getOrDefault("model", fields.get("model"));
+        String version = request.parameters().getOrDefault("version", fields.get("version"));
+        String value = Optional.ofNullable(request.parameters().get("value"))
                 .or(() -> runStatus(request)).orElseThrow(() -> ConnectorException.configuration(CONNECTION,
                         "tag-model-version needs parameter value for event " + request.event().type()));
         registry(connection).setVersionTag(model, version, key, value);

@@ -39,10 +39,11 @@ class ActionParametersTest {
                     - to:
                         uri: switchboard:deploy/record
                         parameters:
-                          model-data-url: "s3://models/{model}/{version}/model.tar.gz"
+                          model-data-url: "s3://models/${variable.model}/${variable.version}/model.tar.gz"
+                          description: "${body.data.alias} of ${body.subject}"
                           workflow: deploy.yml
                           input.model-name: churn
-                    - to: "switchboard:deploy/record?event-type=model-approved&input.modelName=churn"
+                    - to: "switchboard:deploy/record?event-type=model-approved&input.modelName=churn&seen=${variable.result[count]}&ver=${variable.version}"
             """;
 
     @TempDir
@@ -79,9 +80,11 @@ class ActionParametersTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> RecordingConnector.calls("deploy").size() == 2);
         assertThat(RecordingConnector.calls("deploy").get(0).parameters())
-                .containsEntry("model-data-url", "s3://models/{model}/{version}/model.tar.gz")
+                .containsEntry("model-data-url", "s3://models/churn/3/model.tar.gz")
+                .containsEntry("description", "champion of models/churn/versions/3")
                 .containsEntry("workflow", "deploy.yml").containsEntry("input.modelName", "churn");
         assertThat(RecordingConnector.calls("deploy").get(1).parameters())
-                .containsEntry("event-type", "model-approved").containsEntry("input.modelName", "churn");
+                .containsEntry("event-type", "model-approved").containsEntry("input.modelName", "churn")
+                .containsEntry("seen", "1").containsEntry("ver", "3");
     }
 }

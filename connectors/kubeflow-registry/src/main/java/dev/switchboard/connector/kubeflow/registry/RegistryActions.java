@@ -24,8 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -42,9 +40,8 @@ import tools.jackson.databind.JsonNode;
  *       artifact the default {@code artifact-uri}.</li>
  * </ul>
  * Parameters: {@code model} (required), {@code artifact-uri}, {@code sha256}, {@code description},
- * {@code model-format}, {@code model-format-version}. Values may use {@code {run_id}}, {@code {run_name}},
- * {@code {pipeline}}, {@code {pipeline_version}} and {@code {param.<name>}} from a pipeline run, and the hub's
- * {@code {model}}, {@code {version}}, {@code {alias}}.
+ * {@code model-format}, {@code model-format-version}; a route fills them from a pipeline run in Simple
+ * ({@code model: "${body.data.parameters[model_name]}"}), resolved by the hub before they arrive here.
  *
  * <p>The artifact's digest: when a configured artifact store serves {@code artifact-uri}, the SHA-256 is read from
  * it (computed by streaming the artifact once when the store keeps none) and compared with {@code sha256} when that
@@ -54,7 +51,6 @@ import tools.jackson.databind.JsonNode;
 final class RegistryActions implements ActionTarget {
 
     static final String REGISTER = "register-model-version";
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(run_id|run_name|pipeline|pipeline_version|param\\.[^}]+)}");
 
     private final String connection;
     private final KubeflowClient client;
@@ -92,14 +88,14 @@ final class RegistryActions implements ActionTarget {
                     + "; the Kubeflow Model Registry offers " + REGISTER);
         }
         Object data = request.event() == null ? null : request.event().data();
-        String model = expand(request, request.require(connection, "model"));
+        String model = request.require(connection, "model");
         ArtifactRef artifact = Optional.ofNullable(request.parameters().get("artifact-uri"))
-                .map(t -> ArtifactRef.of(URI.create(expand(request, t))))
+                .map(uri -> ArtifactRef.of(URI.create(uri)))
                 .or(() -> data instanceof ModelVersion v ? Optional.ofNullable(v.artifact()) : Optional.empty())
                 .orElseThrow(() -> ConnectorException.configuration(connection, "action " + REGISTER
                         + " needs parameter artifact-uri: event " + (request.event() == null ? "(none)"
                         : request.event().type()) + " carries no artifact"));
-        Optional<String> expected = Optional.ofNullable(request.parameters().get("sha256")).map(t -> expand(request, t))
+        Optional<String> expected = Optional.ofNullable(request.parameters().get("sha256"))
                 .filter(s -> !s.isBlank());
         artifact = withDigest(artifact, expected);
 
@@ -125,14 +121,14 @@ final class RegistryActions implements ActionTarget {
             if (run.runName() != null) {
                 artifactFields.put("modelSourceName", run.runName());
             }
-            description = description != null ? expand(request, description) : "registered by switchboard from "
+            description = description != null ? description : "registered by switchboard from "
                     + "Kubeflow Pipelines run " + run.ref().nativeId();
         } else if (data instanceof ModelVersion source) {
             sourceRun = source.ref();
             tags.putAll(source.tags());
             tags.keySet().removeIf(k -> k.startsWith(RegistryMapper.RESERVED));
             params = source.params();
-            description = description != null ? expand(request, description) : source.description();
+            description = description != null ? description : source.description();
         }
         Optional.ofNullable(request.parameters().get("model-format")).ifPresent(f -> artifactFields.put("modelFormatName", f));
         Optional.ofNullable(request.parameters().get("model-format-version"))
@@ -192,33 +188,5 @@ final class RegistryActions implements ActionTarget {
             throw ConnectorException.transientFailure(connection, "reading " + uri + " failed: " + e.getMessage(), e);
         }
         return Digest.sha256(HexFormat.of().formatHex(sha256.digest()));
-    }
-
-    /** Fills the pipeline-run placeholders, then the hub's own. */
-    private String expand(Request request, String template) {
-        Object data = request.event() == null ? null : request.event().data();
-        Matcher matcher = PLACEHOLDER.matcher(template);
-        StringBuilder out = new StringBuilder();
-        while (matcher.find()) {
-            String name = matcher.group(1);
-            String value = null;
-            if (data instanceof PipelineRun run) {
-                value = switch (name) {
-                    case "run_id" -> run.ref().nativeId();
-                    case "run_name" -> run.runName();
-                    case "pipeline" -> run.pipelineName();
-                    case "pipeline_version" -> run.pipelineVersion();
-                    default -> run.parameters().get(name.substring("param.".length()));
-                };
-            }
-            if (value == null) {
-                throw ConnectorException.configuration(connection, "action " + REGISTER + ": event "
-                        + (request.event() == null ? "(none)" : request.event().type()) + " has no " + name
-                        + " for {" + name + "} in \"" + template + "\"");
-            }
-            matcher.appendReplacement(out, Matcher.quoteReplacement(value));
-        }
-        matcher.appendTail(out);
-        return request.expand(connection, out.toString());
     }
 }
