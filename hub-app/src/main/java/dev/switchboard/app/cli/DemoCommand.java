@@ -130,7 +130,8 @@ final class DemoCommand implements Callable<Integer> {
             step = "2. artifact copied to S3";
             heading(step);
             Delivery copy = awaitDelivery(deliveries, step, aliasSet.getSeq(), "copy-artifact");
-            String copied = copy.getParameters() == null ? "?" : fill(copy.getParameters().get("to"), version);
+            // The delivery stores the parameters as the hub resolved them: the copy's destination as written.
+            String copied = copy.getParameters() == null ? "?" : copy.getParameters().getOrDefault("to", "?");
             out.printf("  %s -> %s%n", "mlflow-artifacts:/" + path, copied);
             out.printf("  sha256:%s (%d bytes), verified by the hub while streaming%n", sha256, artifact.length);
 
@@ -282,12 +283,6 @@ final class DemoCommand implements Callable<Integer> {
     private static String parameters(Delivery delivery) {
         return delivery.getParameters() == null ? "" : delivery.getParameters().entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
-    }
-
-    /** The route's parameters keep {model} and {version} as written; the demo shows what they were filled with. */
-    private String fill(String template, String version) {
-        return template == null ? "?" : template.replace("{model}", model).replace("{version}", version)
-                .replace("{alias}", ALIAS);
     }
 
     // ---------------------------------------------------------------- the sandbox's tools
