@@ -35,11 +35,6 @@ public final class OutboundWebhookConnector implements Connector {
     }
 
     @Override
-    public String version() {
-        return "1.0";
-    }
-
-    @Override
     public List<OptionDefinition> options() {
         return List.of(
                 OptionDefinition.required("url", OptionType.URL, "Where to POST events."),

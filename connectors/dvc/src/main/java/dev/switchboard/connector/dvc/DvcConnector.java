@@ -27,11 +27,6 @@ public final class DvcConnector implements Connector {
     }
 
     @Override
-    public String version() {
-        return "0.1.0";
-    }
-
-    @Override
     public List<OptionDefinition> options() {
         return DvcOptions.DEFINITIONS;
     }

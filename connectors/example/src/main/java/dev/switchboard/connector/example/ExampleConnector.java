@@ -42,11 +42,6 @@ public final class ExampleConnector implements Connector {
     }
 
     @Override
-    public String version() {
-        return "0.1.0";
-    }
-
-    @Override
     public List<OptionDefinition> options() {
         return OPTIONS;
     }

@@ -35,11 +35,6 @@ public final class MlflowConnector implements Connector {
     }
 
     @Override
-    public String version() {
-        return "0.1.0";
-    }
-
-    @Override
     public List<OptionDefinition> options() {
         return MlflowOptions.DEFINITIONS;
     }

@@ -24,11 +24,6 @@ public final class S3Connector implements Connector {
     }
 
     @Override
-    public String version() {
-        return "0.1.0";
-    }
-
-    @Override
     public List<OptionDefinition> options() {
         return S3Options.DEFINITIONS;
     }

@@ -36,11 +36,6 @@ public final class SageMakerConnector implements Connector {
     }
 
     @Override
-    public String version() {
-        return "0.1.0";
-    }
-
-    @Override
     public List<OptionDefinition> options() {
         return SageMakerOptions.DEFINITIONS;
     }

@@ -39,11 +39,6 @@ public final class KubeflowRegistryConnector implements Connector {
     }
 
     @Override
-    public String version() {
-        return "0.1.0";
-    }
-
-    @Override
     public List<OptionDefinition> options() {
         return RegistryOptions.DEFINITIONS;
     }
