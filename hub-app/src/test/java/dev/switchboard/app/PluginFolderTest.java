@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.app.cli.CliTest;
 import dev.switchboard.core.connector.ConnectorDiscoveryException;
+import dev.switchboard.core.connector.ConnectorOrigin;
 import dev.switchboard.core.connector.ConnectorRegistry;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.model.AliasChange;
@@ -65,7 +66,7 @@ class PluginFolderTest {
             });
 
             Connector connector = hub.getBean(ConnectorRegistry.class).find("example").orElseThrow();
-            ClassLoader pluginLoader = connector.getClass().getClassLoader();
+            ClassLoader pluginLoader = ConnectorOrigin.implementationOf(connector).getClassLoader();
             assertThat(pluginLoader).isNotSameAs(getClass().getClassLoader());
             // The SPI and the model are the hub's own classes, or the hub could not call the plugin at all.
             assertThat(pluginLoader.loadClass(Connector.class.getName())).isSameAs(Connector.class);
@@ -103,7 +104,14 @@ class PluginFolderTest {
         CliTest.Run run = CliTest.cli("validate", "--config", config.toString());
 
         assertThat(run.code()).as(run.out()).isZero();
-        assertThat(run.out()).contains("example 0.1.0: plugin example (" + plugins.resolve("example") + ")")
+        // The version is the plugin jar's own (its manifest's Implementation-Version), not a literal in the code.
+        String jarVersion;
+        try (Stream<Path> jars = Files.list(FIXTURE)) {
+            jarVersion = jars.map(jar -> jar.getFileName().toString()).filter(n -> n.startsWith("connector-example-"))
+                    .findFirst().orElseThrow().replaceFirst("^connector-example-(.+)\\.jar$", "$1");
+        }
+        assertThat(jarVersion).isNotBlank().isNotEqualTo(Connector.UNPACKAGED_VERSION);
+        assertThat(run.out()).contains("example " + jarVersion + ": plugin example (" + plugins.resolve("example") + ")")
                 .doesNotContain(SECRET);
     }
 
