@@ -33,11 +33,7 @@ final class Output {
     }
 
     static void json(PrintWriter out, Object value) {
-        try {
-            out.println(JSON.getDefault().getMapper().writerWithDefaultPrettyPrinter().writeValueAsString(value));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot print JSON: " + e.getMessage(), e);
-        }
+        out.println(JSON.getDefault().getMapper().writerWithDefaultPrettyPrinter().writeValueAsString(value));
     }
 
     /** An API failure as a message: the problem's detail when the hub sent one, else the status. */
@@ -47,7 +43,7 @@ final class Output {
         }
         String body = failure.getResponseBody();
         try {
-            var detail = JSON.getDefault().getMapper().readTree(body).path("detail").asText();
+            var detail = JSON.getDefault().getMapper().readTree(body).path("detail").asString();
             if (!detail.isEmpty()) {
                 return "HTTP " + failure.getCode() + ": " + detail;
             }
