@@ -24,14 +24,14 @@ public interface Connector {
     String type();
 
     /**
-     * The connector's own version, shown in the REST API, {@code switchboard validate} and logs. By default the
-     * {@code Implementation-Version} of the jar the connector's class came from ({@link #versionOf}): a build that
-     * writes it into the manifest (Maven's jar plugin with {@code addDefaultImplementationEntries}) needs no
-     * literal that drifts from the artifact's version. Override it only when the version lives elsewhere.
+     * The connector's own version, shown in the REST API, {@code switchboard validate} and logs. Write
+     * {@code return Connector.versionOf(getClass());}: the {@code Implementation-Version} of the jar the connector's
+     * class came from, which a build writes into the manifest (Maven's jar plugin with
+     * {@code addDefaultImplementationEntries}), so the version users see is the artifact's and no literal drifts
+     * from it. (Not a default method: turning an abstract method into a default one is a change the SPI's API check
+     * refuses, as it can clash with a default of the same name in another interface a connector implements.)
      */
-    default String version() {
-        return versionOf(getClass());
-    }
+    String version();
 
     /**
      * The {@code Implementation-Version} of the manifest of the jar {@code type} was loaded from, or

@@ -35,6 +35,11 @@ public final class OutboundWebhookConnector implements Connector {
     }
 
     @Override
+    public String version() {
+        return Connector.versionOf(getClass());
+    }
+
+    @Override
     public List<OptionDefinition> options() {
         return List.of(
                 OptionDefinition.required("url", OptionType.URL, "Where to POST events."),

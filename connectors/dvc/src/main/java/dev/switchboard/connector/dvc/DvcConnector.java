@@ -27,6 +27,11 @@ public final class DvcConnector implements Connector {
     }
 
     @Override
+    public String version() {
+        return Connector.versionOf(getClass());
+    }
+
+    @Override
     public List<OptionDefinition> options() {
         return DvcOptions.DEFINITIONS;
     }

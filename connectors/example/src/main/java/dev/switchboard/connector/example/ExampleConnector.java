@@ -42,6 +42,11 @@ public final class ExampleConnector implements Connector {
     }
 
     @Override
+    public String version() {
+        return Connector.versionOf(getClass());
+    }
+
+    @Override
     public List<OptionDefinition> options() {
         return OPTIONS;
     }

@@ -24,6 +24,11 @@ public final class GitHubConnector implements Connector {
     }
 
     @Override
+    public String version() {
+        return Connector.versionOf(getClass());
+    }
+
+    @Override
     public List<OptionDefinition> options() {
         return GitHubOptions.DEFINITIONS;
     }

@@ -35,6 +35,11 @@ public final class MlflowConnector implements Connector {
     }
 
     @Override
+    public String version() {
+        return Connector.versionOf(getClass());
+    }
+
+    @Override
     public List<OptionDefinition> options() {
         return MlflowOptions.DEFINITIONS;
     }

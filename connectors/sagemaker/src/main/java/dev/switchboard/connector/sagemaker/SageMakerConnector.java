@@ -36,6 +36,11 @@ public final class SageMakerConnector implements Connector {
     }
 
     @Override
+    public String version() {
+        return Connector.versionOf(getClass());
+    }
+
+    @Override
     public List<OptionDefinition> options() {
         return SageMakerOptions.DEFINITIONS;
     }

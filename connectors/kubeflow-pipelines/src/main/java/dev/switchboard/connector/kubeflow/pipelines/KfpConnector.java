@@ -27,6 +27,11 @@ public final class KfpConnector implements Connector {
     }
 
     @Override
+    public String version() {
+        return Connector.versionOf(getClass());
+    }
+
+    @Override
     public List<OptionDefinition> options() {
         return KfpOptions.DEFINITIONS;
     }

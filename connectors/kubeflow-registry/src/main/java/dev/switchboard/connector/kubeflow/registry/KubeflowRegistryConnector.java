@@ -39,6 +39,11 @@ public final class KubeflowRegistryConnector implements Connector {
     }
 
     @Override
+    public String version() {
+        return Connector.versionOf(getClass());
+    }
+
+    @Override
     public List<OptionDefinition> options() {
         return RegistryOptions.DEFINITIONS;
     }
