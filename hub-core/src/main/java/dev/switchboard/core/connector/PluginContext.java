@@ -58,13 +58,12 @@ final class PluginContext implements InvocationHandler {
 
     /** {@code body}'s value, computed with {@code loader} as the TCCL (a plugin's constructors run plugin code too). */
     static <T> T within(ClassLoader loader, Supplier<T> body) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(loader);
         try {
-            return body.get();
-        } finally {
-            thread.setContextClassLoader(previous);
+            return call(loader, body::get);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("a Supplier threw a checked exception", e);
         }
     }
 
@@ -119,7 +118,10 @@ final class PluginContext implements InvocationHandler {
 
     /** A call into the plugin, with its class loader as the TCCL for the call's duration. */
     private <T> T call(PluginCall<T> body) throws Throwable {
-        // Not within(): the body may throw checked exceptions, which a Supplier cannot.
+        return call(loader, body);
+    }
+
+    private static <T> T call(ClassLoader loader, PluginCall<T> body) throws Throwable {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
