@@ -19,8 +19,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
@@ -31,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A plugin whose code finds its own services through the thread context class loader
  * ({@code ServiceLoader.load(Greeter.class)} without a loader, as many libraries do) works when the hub calls it:
- * in its constructor, {@code open}, {@code check}, an action and a read of an artifact stream. The plugin is compiled
+ * in its constructor, {@code open}, {@code check}, an action and a read of an artifact stream. It reports the version
+ * its jar's manifest gives. The plugin is compiled
  * and jarred by the test, against the SPI only, as an outside author's would be.
  */
 class PluginContextClassLoaderTest {
@@ -64,6 +67,7 @@ class PluginContextClassLoaderTest {
                                     .orElse("%s");
                         }
                         public String type() { return "tccl"; }
+                        public String version() { return Connector.versionOf(getClass()); }
                         public List<OptionDefinition> options() { return List.of(); }
                         public Set<Capability> capabilities() {
                             return EnumSet.of(Capability.ACTION_TARGET, Capability.ARTIFACT_STORE);
@@ -131,7 +135,10 @@ class PluginContextClassLoaderTest {
 
         plugins = directory.resolve("plugins");
         Path jar = Files.createDirectories(plugins.resolve("tccl")).resolve("tccl-plugin.jar");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.IMPLEMENTATION_VERSION, "3.1.4-tccl");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
              Stream<Path> files = Files.walk(classes)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 entry(out, classes.relativize(file).toString().replace(File.separatorChar, '/'),
@@ -160,7 +167,8 @@ class PluginContextClassLoaderTest {
                 assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hello from the plugin");
             }
             assertThat(Thread.currentThread().getContextClassLoader()).isSameAs(callers);
-            // What the registry reports is still the plugin's own class, from the plugin's jar.
+            // What the registry reports is still the plugin's own class, from the plugin's jar, with its version.
+            assertThat(connector.version()).isEqualTo("3.1.4-tccl");
             assertThat(ConnectorOrigin.implementationOf(connector).getName()).isEqualTo("tccl.TcclConnector");
             assertThat(registry.origin("tccl").orElseThrow().plugin()).isEqualTo("tccl");
         }
