@@ -27,6 +27,11 @@ import java.util.regex.Pattern;
  * <p>The hub performs actions through its outbox: at least once, with the same {@link Request#idempotencyKey()}
  * on every attempt. An implementation passes the key to the tool where the tool honours one, and otherwise
  * makes the action idempotent itself (look before create), so the target sees it once.
+ *
+ * <p>Parameters arrive as plain values: a route writes them in Camel Simple
+ * ({@code to: "s3://models/${variable.model}/${variable.version}/model.tar.gz"}, {@code ${variable.result[uri]}} for
+ * an output of the previous step), and the hub resolves the expressions once, before the step's delivery is stored; every attempt and every replay gets the
+ * values stored then. An action never expands templates of its own.
  */
 public interface ActionTarget {
 
@@ -39,8 +44,9 @@ public interface ActionTarget {
      * {@code switchboard validate}) instead of dead-lettering the first delivery: a parameter no {@link Parameter}
      * of the action accepts is a route problem (with the nearest declared name as a suggestion), and so is a
      * {@link Parameter#required() required} one the route leaves out. Values are not checked beyond
-     * {@link Parameter#values()}, because a route usually fills them from the event ({@code {model}},
-     * {@code {result.uri}}); the action still checks them when it runs.
+     * {@link Parameter#values()} when they are Camel Simple expressions ({@code ${variable.model}},
+     * {@code ${variable.result[uri]}}), which the hub resolves only when the step runs; the action still checks
+     * what it receives.
      *
      * <p>Declare every parameter the action reads, including families of names with a common prefix
      * ({@link Parameter#prefix}: GitHub's {@code input.<name>}), and only mark a parameter required when the action
@@ -75,7 +81,8 @@ public interface ActionTarget {
      * One action to perform.
      *
      * @param action         the action name
-     * @param parameters     the route's endpoint parameters ({@code workflow=deploy.yml&ref=main})
+     * @param parameters     the route's endpoint parameters ({@code workflow=deploy.yml&ref=main}), their Simple
+     *                       expressions already resolved by the hub
      * @param event          the canonical event that triggered it
      * @param idempotencyKey the same on every attempt of this action for this event and route step
      */
@@ -102,6 +109,14 @@ public interface ActionTarget {
          * {@code path}, {@code commit} (its version) and {@code md5} (its digest, as the tool wrote it) instead.
          */
         public Map<String, String> eventFields() {
+            return eventFields(event);
+        }
+
+        /**
+         * {@link #eventFields()} of {@code event} (none when it is null): what routes read as
+         * {@code ${variable.model}}, {@code ${variable.version}} and so on in action parameters.
+         */
+        public static Map<String, String> eventFields(CanonicalEvent event) {
             Map<String, String> fields = new LinkedHashMap<>();
             if (event == null) {
                 return fields;
@@ -149,7 +164,11 @@ public interface ActionTarget {
          * {@code {param.<name>}} (a run parameter), which are template values only, not {@link #eventFields()}.
          *
          * @throws ConnectorException {@code CONFIGURATION} naming the placeholder the event has no value for
+         * @deprecated parameters arrive resolved: routes write them in Camel Simple ({@code ${variable.model}}), the
+         *             hub resolves them before the delivery is stored, and route validation refuses {@code {model}};
+         *             kept so that connectors compiled against an earlier SPI still link
          */
+        @Deprecated(since = "0.1.0", forRemoval = true)
         public String expand(String connection, String template) {
             Map<String, String> fields = eventFields();
             if (event != null && event.data() instanceof PipelineRun run) {
@@ -254,8 +273,8 @@ public interface ActionTarget {
      * @param required    whether a route must give it (never for a prefix)
      * @param prefix      whether {@code name} names a family of parameters by their common prefix
      * @param values      the values it accepts, when it is one of a set ({@code Approved}, {@code Rejected}); empty for
-     *                    any. Compared ignoring case, as tools mostly do; a value with a template ({@code {model}},
-     *                    {@code ${header.x}}) is not checked against them when routes load
+     *                    any. Compared ignoring case, as tools mostly do; a value with a Simple expression
+     *                    ({@code ${variable.alias}}) is not checked against them when routes load
      * @param description one sentence for documentation and {@code validate} output
      */
     record Parameter(String name, boolean required, boolean prefix, List<String> values, String description) {

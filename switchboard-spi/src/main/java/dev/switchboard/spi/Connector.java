@@ -23,8 +23,29 @@ public interface Connector {
      */
     String type();
 
-    /** The connector's own version, shown in the REST API and logs. */
+    /**
+     * The connector's own version, shown in the REST API, {@code switchboard validate} and logs. Write
+     * {@code return Connector.versionOf(getClass());}: the {@code Implementation-Version} of the jar the connector's
+     * class came from, which a build writes into the manifest (Maven's jar plugin with
+     * {@code addDefaultImplementationEntries}), so the version users see is the artifact's and no literal drifts
+     * from it. (Not a default method: turning an abstract method into a default one is a change the SPI's API check
+     * refuses, as it can clash with a default of the same name in another interface a connector implements.)
+     */
     String version();
+
+    /**
+     * The {@code Implementation-Version} of the manifest of the jar {@code type} was loaded from, or
+     * {@value #UNPACKAGED_VERSION} when there is none: run from a classes directory (an IDE, a module's own tests) or
+     * from a jar built without the entry.
+     */
+    static String versionOf(Class<?> type) {
+        Package pkg = type.getPackage();
+        String version = pkg == null ? null : pkg.getImplementationVersion();
+        return version == null || version.isBlank() ? UNPACKAGED_VERSION : version;
+    }
+
+    /** What {@link #versionOf} says of a class that did not come from a jar with a version in its manifest. */
+    String UNPACKAGED_VERSION = "unpackaged";
 
     /**
      * Every option this connector reads, in the order documentation should list them. The hub uses this list

@@ -31,7 +31,8 @@ class ConnectionsController implements ConnectionsApi {
             // Every open connection's type is in the registry it was opened from; the fallback only guards a host
             // that opened connections from another registry.
             ConnectorOrigin origin = connectors.origin(entry.connector().type()).orElseGet(() -> new ConnectorOrigin(
-                    ConnectorOrigin.BUILT_IN, null, ConnectorOrigin.jarOf(entry.connector().getClass())));
+                    ConnectorOrigin.BUILT_IN, null, ConnectorOrigin.jarOf(
+                    ConnectorOrigin.implementationOf(entry.connector()))));
             return new Connection(entry.connection().name(), entry.connector().type(), entry.connector().version(),
                     origin.plugin(), origin.jar(), entry.connector().capabilities().stream()
                             .map(c -> Connection.CapabilitiesEnum.fromValue(c.name())).sorted().toList());

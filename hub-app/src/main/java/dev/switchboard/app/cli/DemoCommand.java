@@ -1,7 +1,7 @@
 package dev.switchboard.app.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import dev.switchboard.client.ApiClient;
 import dev.switchboard.client.ApiException;
 import dev.switchboard.client.api.DeliveriesApi;
@@ -87,9 +87,9 @@ final class DemoCommand implements Callable<Integer> {
             // Events received before this run (an earlier run may have promoted the same version number) don't count.
             Instant since = Instant.now().minusSeconds(2);
             JsonNode sandbox = sandboxInfo();
-            URI mlflow = URI.create(sandbox.path("mlflow").path("url").asText());
-            String mlflowConnection = sandbox.path("mlflow").path("connection").asText();
-            String githubConnection = sandbox.path("github").path("connection").asText();
+            URI mlflow = URI.create(sandbox.path("mlflow").path("url").asString());
+            String mlflowConnection = sandbox.path("mlflow").path("connection").asString();
+            String githubConnection = sandbox.path("github").path("connection").asString();
 
             step = "0. promote a model version in the MLflow sandbox";
             heading(step);
@@ -104,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
                 // create-or-get, as MLflow's own client does: later runs reuse the model
             }
             String version = mlflowCall(mlflow, "POST", "model-versions/create", Map.of("name", model,
-                    "source", "mlflow-artifacts:/" + path)).path("model_version").path("version").asText();
+                    "source", "mlflow-artifacts:/" + path)).path("model_version").path("version").asString();
             out.printf("  created %s version %s, artifact mlflow-artifacts:/%s (%d bytes, sha256:%s)%n", model, version,
                     path, artifact.length, sha256);
             mlflowCall(mlflow, "POST", "registered-models/alias", Map.of("name", model, "alias", ALIAS,
@@ -127,7 +127,8 @@ final class DemoCommand implements Callable<Integer> {
             step = "2. artifact copied to S3";
             heading(step);
             Delivery copy = awaitDelivery(deliveries, step, aliasSet.getSeq(), "copy-artifact");
-            String copied = copy.getParameters() == null ? "?" : fill(copy.getParameters().get("to"), version);
+            // The delivery stores the parameters as the hub resolved them: the copy's destination as written.
+            String copied = copy.getParameters() == null ? "?" : copy.getParameters().getOrDefault("to", "?");
             out.printf("  %s -> %s%n", "mlflow-artifacts:/" + path, copied);
             out.printf("  sha256:%s (%d bytes), verified by the hub while streaming%n", sha256, artifact.length);
 
@@ -135,25 +136,25 @@ final class DemoCommand implements Callable<Integer> {
             heading(step);
             awaitDelivery(deliveries, step, aliasSet.getSeq(), "register-model-version");
             awaitDelivery(deliveries, step, aliasSet.getSeq(), "set-approval");
-            URI sagemaker = URI.create(sandbox.path("sagemaker").path("url").asText());
+            URI sagemaker = URI.create(sandbox.path("sagemaker").path("url").asString());
             JsonNode described = await(step, "the SageMaker sandbox has no approved package of group " + model
                     + " with ModelDataUrl " + copied, () -> approvedPackage(sagemaker, copied));
-            out.printf("  %s%n  ModelApprovalStatus=%s, ModelDataUrl=%s%n", described.path("ModelPackageArn").asText(),
-                    described.path("ModelApprovalStatus").asText(),
-                    described.path("InferenceSpecification").path("Containers").path(0).path("ModelDataUrl").asText());
+            out.printf("  %s%n  ModelApprovalStatus=%s, ModelDataUrl=%s%n", described.path("ModelPackageArn").asString(),
+                    described.path("ModelApprovalStatus").asString(),
+                    described.path("InferenceSpecification").path("Containers").path(0).path("ModelDataUrl").asString());
 
             step = "4. GitHub workflow dispatched";
             heading(step);
             Delivery dispatch = awaitDelivery(deliveries, step, aliasSet.getSeq(), "dispatch-workflow");
-            URI github = URI.create(sandbox.path("github").path("url").asText());
-            String repository = sandbox.path("github").path("repository").asText();
-            String workflow = sandbox.path("github").path("workflow").asText();
+            URI github = URI.create(sandbox.path("github").path("url").asString());
+            String repository = sandbox.path("github").path("repository").asString();
+            String workflow = sandbox.path("github").path("workflow").asString();
             String title = "deploy model=" + model + " version=" + version;
             JsonNode run = await(step, "the GitHub sandbox has no run \"" + title + "\" of " + repository + "/" + workflow,
                     () -> runTitled(github, repository, workflow, title));
             out.printf("  %s on %s: %s%n", workflow, repository, parameters(dispatch));
             out.printf("  run %d \"%s\" (%s), inputs model=%s, version=%s, alias=%s%n", run.path("id").asLong(),
-                    run.path("display_title").asText(), run.path("status").asText(), model, version, ALIAS);
+                    run.path("display_title").asString(), run.path("status").asString(), model, version, ALIAS);
 
             step = "5. CI result came back and the MLflow version got its tag";
             heading(step);
@@ -210,8 +211,8 @@ final class DemoCommand implements Callable<Integer> {
                     + (response.statusCode() == 401 ? " (check --token or the token file)" : ""));
         }
         JsonNode sandbox = JSON.readTree(response.body()).path("sandbox");
-        if (sandbox.isMissingNode() || sandbox.path("mlflow").path("connection").asText().isEmpty()
-                || sandbox.path("github").path("connection").asText().isEmpty()) {
+        if (sandbox.isMissingNode() || sandbox.path("mlflow").path("connection").asString().isEmpty()
+                || sandbox.path("github").path("connection").asString().isEmpty()) {
             throw new StepFailed("the hub at " + hub.url + " runs without the sandbox or without mlflow and github "
                     + "connections to it; start it with the quickstart switchboard.yaml (switchboard.sandbox.enabled: true)");
         }
@@ -242,7 +243,7 @@ final class DemoCommand implements Callable<Integer> {
     private static boolean isRun(EventsApi events, long seq, long runId) {
         try {
             JsonNode data = JSON.valueToTree(events.getEvent(seq).getCloudEvent()).path("data");
-            return data.path("ref").path("kind").asText().equals("workflow_run")
+            return data.path("ref").path("kind").asString().equals("workflow_run")
                     && data.path("ref").toString().contains(String.valueOf(runId));
         } catch (ApiException e) {
             return false;
@@ -281,12 +282,6 @@ final class DemoCommand implements Callable<Integer> {
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
     }
 
-    /** The route's parameters keep {model} and {version} as written; the demo shows what they were filled with. */
-    private String fill(String template, String version) {
-        return template == null ? "?" : template.replace("{model}", model).replace("{version}", version)
-                .replace("{alias}", ALIAS);
-    }
-
     // ---------------------------------------------------------------- the sandbox's tools
 
     private JsonNode mlflowCall(URI mlflow, String method, String endpoint, Map<String, String> body)
@@ -303,8 +298,8 @@ final class DemoCommand implements Callable<Integer> {
     private Optional<String> versionTag(URI mlflow, String version) throws IOException, InterruptedException {
         for (JsonNode tag : mlflowCall(mlflow, "GET", "model-versions/get", Map.of("name", model, "version", version))
                 .path("model_version").path("tags")) {
-            if (tag.path("key").asText().equals(TAG)) {
-                return Optional.of(tag.path("value").asText());
+            if (tag.path("key").asString().equals(TAG)) {
+                return Optional.of(tag.path("value").asString());
             }
         }
         return Optional.empty();
@@ -316,9 +311,9 @@ final class DemoCommand implements Callable<Integer> {
                 "MaxResults", 100, "SortOrder", "Descending"));
         for (JsonNode summary : list.path("ModelPackageSummaryList")) {
             JsonNode described = sagemakerCall(sagemaker, "DescribeModelPackage",
-                    Map.of("ModelPackageName", summary.path("ModelPackageArn").asText()));
-            if (described.path("InferenceSpecification").path("Containers").path(0).path("ModelDataUrl").asText()
-                    .equals(modelDataUrl) && described.path("ModelApprovalStatus").asText().equals("Approved")) {
+                    Map.of("ModelPackageName", summary.path("ModelPackageArn").asString()));
+            if (described.path("InferenceSpecification").path("Containers").path(0).path("ModelDataUrl").asString()
+                    .equals(modelDataUrl) && described.path("ModelApprovalStatus").asString().equals("Approved")) {
                 return Optional.of(described);
             }
         }
@@ -347,7 +342,7 @@ final class DemoCommand implements Callable<Integer> {
             throws IOException, InterruptedException {
         for (JsonNode run : send("GET", github.resolve("/repos/" + repository + "/actions/workflows/" + workflow
                 + "/runs?per_page=100"), null, null).path("workflow_runs")) {
-            if (run.path("display_title").asText().equals(title)) {
+            if (run.path("display_title").asString().equals(title)) {
                 return Optional.of(run); // newest first
             }
         }

@@ -33,11 +33,7 @@ final class Output {
     }
 
     static void json(PrintWriter out, Object value) {
-        try {
-            out.println(JSON.getDefault().getMapper().writerWithDefaultPrettyPrinter().writeValueAsString(value));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot print JSON: " + e.getMessage(), e);
-        }
+        out.println(JSON.getDefault().getMapper().writerWithDefaultPrettyPrinter().writeValueAsString(value));
     }
 
     /** The {@code problems} a problem document lists (a reload's invalid files), or none. */
@@ -59,7 +55,7 @@ final class Output {
         }
         String body = failure.getResponseBody();
         try {
-            var detail = JSON.getDefault().getMapper().readTree(body).path("detail").asText();
+            var detail = JSON.getDefault().getMapper().readTree(body).path("detail").asString();
             if (!detail.isEmpty()) {
                 return "HTTP " + failure.getCode() + ": " + detail;
             }

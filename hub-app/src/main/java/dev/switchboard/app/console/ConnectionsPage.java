@@ -79,7 +79,8 @@ class ConnectionsPage {
                 Connector connector = entry.connector();
                 html.open("tr", "data-connection", name).element("td", name).element("td", connector.type())
                         .element("td", connector.version())
-                        .element("td", plugin(connector), "title", connector.getClass().getName())
+                        .element("td", plugin(connector), "title",
+                                ConnectorOrigin.implementationOf(connector).getName())
                         .element("td", String.join(", ", connector.capabilities().stream().map(Enum::name).sorted()
                                 .toList()))
                         .open("td");
@@ -100,6 +101,6 @@ class ConnectionsPage {
 
     /** The jar (file name only) the connector was loaded from: which plugin provided it. */
     static String plugin(Connector connector) {
-        return ConnectorOrigin.jarOf(connector.getClass());
+        return ConnectorOrigin.jarOf(ConnectorOrigin.implementationOf(connector));
     }
 }

@@ -110,7 +110,7 @@ public class CliTest {
                             uri: switchboard:github-deploy/dispatch-workflow
                             parameters:
                               workfow: deploy.yml
-                              input.model: "{model}"
+                              input.model: "${variable.model}"
                 """);
         Path config = Files.writeString(directory.resolve("switchboard.yaml"), """
                 switchboard:

@@ -4,16 +4,11 @@ import dev.switchboard.core.delivery.ActionCall;
 import dev.switchboard.core.delivery.StepOutcome;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.spi.ActionTarget;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.switchboard.spi.IdempotencyKey;
 import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
 import org.apache.camel.support.DefaultProducer;
 
 /**
@@ -23,8 +18,9 @@ import org.apache.camel.support.DefaultProducer;
  * When it is not done yet, the route stops here and the execution waits for the step's delivery
  * ({@link Suspension}); when the delivery was given up on, the route stops and the execution is dead at this step.
  *
- * <p>A parameter value may name an output of the previous action step as {@code {result.<name>}}
- * ({@code model-data-url: "{result.uri}"} after a copy), filled in before the call is made.
+ * <p>Parameter values are Camel Simple ({@link ActionParameters}): {@code model-data-url: "${variable.result[uri]}"}
+ * after a copy. They are resolved here, before the call is handed to the dispatcher, so the delivery stores plain
+ * values; the step's idempotency key is of the endpoint URI as written, so it does not depend on them.
  */
 class ActionProducer extends DefaultProducer {
 
@@ -34,7 +30,6 @@ class ActionProducer extends DefaultProducer {
     static final String SUSPENDED = "SwitchboardSuspended";
     /** Exchange property: how often each endpoint was called in this run (so a repeated step keeps its own key). */
     private static final String OCCURRENCES = "SwitchboardStepOccurrences";
-    private static final Pattern RESULT_PLACEHOLDER = Pattern.compile("\\{result\\.([A-Za-z0-9_.-]+)}");
 
     /**
      * Where a run of the route stopped at an action step that is not done.
@@ -48,10 +43,17 @@ class ActionProducer extends DefaultProducer {
     }
 
     private final ActionEndpoint endpoint;
+    private Map<String, Expression> compiled;
 
     ActionProducer(ActionEndpoint endpoint) {
         super(endpoint);
         this.endpoint = endpoint;
+    }
+
+    @Override
+    protected void doInit() throws Exception {
+        super.doInit();
+        compiled = ActionParameters.compile(getEndpoint().getCamelContext(), endpoint.parameters());
     }
 
     @Override
@@ -68,16 +70,16 @@ class ActionProducer extends DefaultProducer {
         }
         String uri = endpoint.getEndpointUri();
         int occurrence = occurrences.merge(uri, 1, Integer::sum) - 1;
-        ActionTarget.Result previous = exchange.getIn().getHeader(SwitchboardHeaders.ACTION_RESULT,
-                ActionTarget.Result.class);
+        ActionParameters.bindEvent(exchange, event);
         ActionCall call = new ActionCall(endpoint.connection(), endpoint.action(),
-                withResults(endpoint.parameters(), previous), event,
+                ActionParameters.resolve(exchange, endpoint.parameters(), compiled), event,
                 exchange.getIn().getHeader(SwitchboardHeaders.EVENT_SEQ, Long.class), routeId,
                 idempotencyKey(event, routeId, uri, occurrence));
         StepOutcome outcome = endpoint.getComponent().dispatcher().perform(call);
         if (outcome instanceof StepOutcome.Completed completed) {
             ActionTarget.Result result = completed.result();
             exchange.getIn().setHeader(SwitchboardHeaders.ACTION_RESULT, result);
+            ActionParameters.bindResult(exchange, result);
             result.outputs().forEach((name, value) ->
                     exchange.getIn().setHeader(SwitchboardHeaders.ACTION_OUTPUT + name, value));
         } else if (outcome instanceof StepOutcome.Waiting waiting) {
@@ -94,28 +96,6 @@ class ActionProducer extends DefaultProducer {
         exchange.setRouteStop(true);
     }
 
-    /** The endpoint's parameters with {@code {result.<name>}} filled from the previous step's outputs. */
-    static Map<String, String> withResults(Map<String, String> parameters, ActionTarget.Result previous) {
-        Map<String, String> filled = new LinkedHashMap<>();
-        parameters.forEach((name, template) -> {
-            Matcher matcher = RESULT_PLACEHOLDER.matcher(template);
-            StringBuilder value = new StringBuilder();
-            while (matcher.find()) {
-                String output = previous == null ? null : previous.outputs().get(matcher.group(1));
-                if (output == null) {
-                    throw new IllegalArgumentException("parameter " + name + " names {result." + matcher.group(1)
-                            + "}, but the previous action step " + (previous == null ? "does not exist"
-                            : "has no output " + matcher.group(1) + " (it has: "
-                            + String.join(", ", previous.outputs().keySet()) + ")"));
-                }
-                matcher.appendReplacement(value, Matcher.quoteReplacement(output));
-            }
-            matcher.appendTail(value);
-            filled.put(name, value.toString());
-        });
-        return filled;
-    }
-
     /** {@link #idempotencyKey(CanonicalEvent, String, String, int)} of an endpoint's first use in the route. */
     static String idempotencyKey(CanonicalEvent event, String routeId, String endpointUri) {
         return idempotencyKey(event, routeId, endpointUri, 0);
@@ -128,19 +108,9 @@ class ActionProducer extends DefaultProducer {
      * without it, as before steps were numbered).
      */
     static String idempotencyKey(CanonicalEvent event, String routeId, String endpointUri, int occurrence) {
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            for (String part : new String[] {event.source().toString(), event.id(), String.valueOf(routeId), endpointUri}) {
-                sha256.update(part.getBytes(StandardCharsets.UTF_8));
-                sha256.update((byte) 0);
-            }
-            if (occurrence > 0) {
-                sha256.update(String.valueOf(occurrence).getBytes(StandardCharsets.UTF_8));
-                sha256.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(sha256.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        String source = event.source().toString();
+        String route = String.valueOf(routeId);
+        return occurrence == 0 ? IdempotencyKey.of(source, event.id(), route, endpointUri)
+                : IdempotencyKey.of(source, event.id(), route, endpointUri, String.valueOf(occurrence));
     }
 }

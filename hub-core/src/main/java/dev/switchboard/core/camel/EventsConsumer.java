@@ -246,6 +246,7 @@ class EventsConsumer extends DefaultConsumer {
             exchange.getIn().setHeader(SwitchboardHeaders.EVENT_TYPE, stored.event().type().typeName());
             exchange.getIn().setHeader(SwitchboardHeaders.EVENT_SOURCE, stored.event().sourceConnection());
             exchange.getIn().setHeader(SwitchboardHeaders.SUBJECT, stored.event().subject());
+            ActionParameters.bindEvent(exchange, stored.event());
             getProcessor().process(exchange);
             ActionProducer.Suspension suspended = exchange.getProperty(ActionProducer.SUSPENDED,
                     ActionProducer.Suspension.class);

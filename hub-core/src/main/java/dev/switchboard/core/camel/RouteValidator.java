@@ -46,6 +46,8 @@ import org.apache.camel.util.URISupport;
  * that consumes {@code switchboard:events} has an explicit id and known event types, and every
  * {@code switchboard:<connection>/<action>} names a configured connection that offers the action, with the
  * parameters the action declares ({@link ActionTarget#describe()}): none it does not know, every one it requires.
+ * Parameter values are compiled as Simple, never evaluated ({@link ActionParameters#problems}): a placeholder of the
+ * previous template language ({@code {model}}) is a problem that names the Simple expression replacing it.
  */
 public final class RouteValidator {
 
@@ -105,7 +107,7 @@ public final class RouteValidator {
                 checkExpressions(context, route, id, problems);
                 for (SendDefinition<?> send : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(),
                         SendDefinition.class)) {
-                    checkAction(name, id, send, problems);
+                    checkAction(context, name, id, send, problems);
                 }
             }
             if (routes.isEmpty()) {
@@ -246,7 +248,8 @@ public final class RouteValidator {
     }
 
     /** Checks one step sending to {@code switchboard:}; its problems start with {@code file:line:}, as RouteSafety's. */
-    private void checkAction(String file, String routeId, SendDefinition<?> send, List<String> problems) {
+    private void checkAction(CamelContext context, String file, String routeId, SendDefinition<?> send,
+                             List<String> problems) {
         String uri = send.getEndpointUri();
         if (uri == null || !uri.startsWith(SwitchboardComponent.SCHEME + ":") || uri.startsWith("switchboard:events")) {
             return;
@@ -260,6 +263,10 @@ public final class RouteValidator {
             problems.add(route + ": " + uri + " must be switchboard:<connection>/<action>");
             return;
         }
+        Map<String, String> given = actionParameters(uri);
+        Language simple = context.resolveLanguage("simple");
+        given.forEach((parameter, value) -> problems.addAll(ActionParameters.problems(route + ": switchboard:" + path,
+                parameter, value, simple)));
         List<ActionTarget.Action> declared;
         if (HubActions.CONNECTION.equals(parts[0])) {
             // The hub's own actions need no configured connection; without this, every shipped route failed validation.
@@ -288,7 +295,7 @@ public final class RouteValidator {
             declared = target.get().describe();
         }
         declared.stream().filter(action -> action.name().equals(parts[1]) && action.declared()).findFirst()
-                .ifPresent(action -> checkActionParameters(route, path, action, actionParameters(uri), problems));
+                .ifPresent(action -> checkActionParameters(route, path, action, given, problems));
     }
 
     /**
@@ -329,8 +336,8 @@ public final class RouteValidator {
 
     /**
      * The action parameters of an endpoint URI, named as the action receives them: decoded, and kebab-cased as
-     * {@link SwitchboardComponent} does. Parsed from the raw query, because templates ({@code {model}}) make the URI
-     * invalid for {@link URI}.
+     * {@link SwitchboardComponent} does. Parsed from the raw query, because Simple expressions
+     * ({@code ${variable.model}}) make the URI invalid for {@link URI}.
      */
     private static Map<String, String> actionParameters(String uri) {
         int query = uri.indexOf('?');

@@ -29,7 +29,7 @@ public final class SwitchboardHeaders {
     public static final String ACTION_RESULT = "SwitchboardActionResult";
     /**
      * Prefix of one header per output of the last action step: {@code SwitchboardActionOutput.uri} after a
-     * {@code hub/copy-artifact}. In a later step's parameters, {@code {result.uri}} names the same value.
+     * {@code hub/copy-artifact}. In a later step's parameters, {@code ${variable.result[uri]}} reads the same value.
      */
     @Metadata(description = "Prefix of one header per output of the last action step (SwitchboardActionOutput.uri)",
             javaType = "String", label = "producer")

@@ -1,5 +1,6 @@
 package dev.switchboard.core.connector;
 
+import dev.switchboard.spi.Connector;
 import java.net.URL;
 import java.nio.file.Path;
 import java.security.CodeSource;
@@ -42,6 +43,14 @@ public record ConnectorOrigin(String plugin, Path location, String jar) {
     /** For messages: {@code built-in (connector-mlflow.jar)} or {@code plugin gitlab (/opt/switchboard/plugins/gitlab)}. */
     public String describe() {
         return builtIn() ? BUILT_IN + " (" + jar + ")" : "plugin " + plugin + " (" + location + ")";
+    }
+
+    /**
+     * The class implementing {@code connector}: its own, also when the registry handed it out wrapped (a plugin's
+     * connectors are, so that calls into them run under the plugin's class loader).
+     */
+    public static Class<?> implementationOf(Connector connector) {
+        return PluginContext.implementationOf(connector);
     }
 
     /** The file name of the jar (or the build's class directory) a class was loaded from. */

@@ -16,7 +16,9 @@ import java.util.TreeMap;
  * The connectors by type name, each with its {@link ConnectorOrigin}: the hub's own (found with {@link ServiceLoader}
  * on its class path: a jar that lists its {@link Connector} in {@code META-INF/services/dev.switchboard.spi.Connector})
  * and those of the plugins folder ({@link PluginFolder}). A type name provided twice is an error that names both
- * providers. Closing the registry closes the plugins' class loaders.
+ * providers. Closing the registry closes the plugins' class loaders. A plugin's connector is handed out wrapped so
+ * that every call into it (and into the connections and ports it returns) runs with the plugin's class loader as
+ * the thread context class loader ({@link PluginContext}).
  */
 public final class ConnectorRegistry implements AutoCloseable {
 
@@ -48,7 +50,9 @@ public final class ConnectorRegistry implements AutoCloseable {
         List<Registered> all = new ArrayList<>();
         builtIn.forEach(connector -> all.add(new Registered(connector, ConnectorOrigin.builtIn(connector.getClass()))));
         for (PluginFolder.Plugin plugin : plugins.plugins()) {
-            plugin.connectors().forEach(connector -> all.add(new Registered(connector,
+            // Each call into the plugin runs with its class loader as the thread's context class loader.
+            plugin.connectors().forEach(connector -> all.add(new Registered(
+                    PluginContext.bind(connector, plugin.classLoader()),
                     ConnectorOrigin.plugin(plugin.name(), plugin.location(), connector.getClass()))));
         }
         try {

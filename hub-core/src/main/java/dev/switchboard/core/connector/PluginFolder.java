@@ -77,8 +77,8 @@ public final class PluginFolder implements AutoCloseable {
             PluginClassLoader loader = new PluginClassLoader(name, urls(jars), hub);
             loaders.add(loader);
             try {
-                List<Connector> connectors = ServiceLoader.load(Connector.class, loader).stream()
-                        .map(ServiceLoader.Provider::get).toList();
+                List<Connector> connectors = PluginContext.within(loader, () -> ServiceLoader.load(Connector.class,
+                        loader).stream().map(ServiceLoader.Provider::get).toList());
                 if (connectors.isEmpty()) {
                     problems.add(problem(name, entry, "declares no connector: none of its jars has "
                             + "META-INF/services/" + Connector.class.getName()));

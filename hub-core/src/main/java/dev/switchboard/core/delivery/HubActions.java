@@ -21,7 +21,7 @@ import java.util.Set;
  * The hub's own actions, which work across connections through their ports and so belong to no connector. Routes
  * name them on the reserved connection {@value #CONNECTION}:
  * <ul>
- *   <li>{@code switchboard:hub/copy-artifact?to=s3://models/{model}/{version}/model.tar.gz} — copies the artifact of
+ *   <li>{@code switchboard:hub/copy-artifact?to=s3://models/${variable.model}/${variable.version}/model.tar.gz} — copies the artifact of
  *       the event's model version (or {@code from}) to {@code to}, each resolved to the connection whose
  *       {@link dev.switchboard.spi.ArtifactStore} serves it, with the hub's one verified copy ({@link ArtifactCopy},
  *       which sync jobs use too). The copy streams and is verified: the target is written with the source's
@@ -45,7 +45,7 @@ public final class HubActions implements ActionTarget {
     public static final List<Action> DEFINITIONS = List.of(
             Action.of(COPY_ARTIFACT, "Copies the event's model version artifact (or from) to another artifact store, "
                             + "verified by SHA-256; outputs uri, sha256 and size",
-                    Parameter.required("to", "Where to write the copy (s3://models/{model}/{version}/model.tar.gz)"),
+                    Parameter.required("to", "Where to write the copy (s3://models/${variable.model}/${variable.version}/model.tar.gz)"),
                     Parameter.optional("from", "What to copy, instead of the event's model version artifact")),
             Action.of(TAG_MODEL_VERSION, "Sets a tag on the event's model version in a connection's model registry",
                     Parameter.required("connection", "The connection whose model registry holds the version"),
@@ -90,9 +90,9 @@ public final class HubActions implements ActionTarget {
      * tree under {@code to}, and {@code sha256} is then its manifest digest.
      */
     private Result copy(Request request) {
-        URI to = URI.create(request.expand(CONNECTION, request.require(CONNECTION, "to")));
+        URI to = URI.create(request.require(CONNECTION, "to"));
         ArtifactRef from = Optional.ofNullable(request.parameters().get("from"))
-                .map(template -> ArtifactRef.of(URI.create(request.expand(CONNECTION, template))))
+                .map(uri -> ArtifactRef.of(URI.create(uri)))
                 .orElseGet(() -> sourceArtifact(request));
         String origin = request.event() == null ? null : request.event().sourceConnection();
         ArtifactCopy.Copied copied = artifactCopy.copy(from.uri(), from.digest(), origin, to);
@@ -126,11 +126,9 @@ public final class HubActions implements ActionTarget {
         String connection = request.require(CONNECTION, "connection");
         String key = request.require(CONNECTION, "key");
         Map<String, String> fields = versionFields(request);
-        String model = Optional.ofNullable(request.parameters().get("model")).map(t -> request.expand(CONNECTION, t))
-                .orElse(fields.get("model"));
-        String version = Optional.ofNullable(request.parameters().get("version"))
-                .map(t -> request.expand(CONNECTION, t)).orElse(fields.get("version"));
-        String value = Optional.ofNullable(request.parameters().get("value")).map(t -> request.expand(CONNECTION, t))
+        String model = request.parameters().getOrDefault("model", fields.get("model"));
+        String version = request.parameters().getOrDefault("version", fields.get("version"));
+        String value = Optional.ofNullable(request.parameters().get("value"))
                 .or(() -> runStatus(request)).orElseThrow(() -> ConnectorException.configuration(CONNECTION,
                         "tag-model-version needs parameter value for event " + request.event().type()));
         registry(connection).setVersionTag(model, version, key, value);

@@ -11,18 +11,15 @@ import dev.switchboard.model.ResourceRef;
 import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.Fidelity;
 import dev.switchboard.spi.Fidelity.Field;
+import dev.switchboard.spi.IdempotencyKey;
 import dev.switchboard.spi.ModelRegistry;
 import dev.switchboard.spi.Page;
 import dev.switchboard.spi.PageRequest;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -488,12 +485,7 @@ final class SyncRunner {
 
     /** Stable across re-runs, retries and restarts of this job for this source object, and distinct between jobs. */
     private String idempotencyKey(String sourceKey) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest((job.name() + "\n" + sourceKey).getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return IdempotencyKey.of(job.name(), sourceKey);
     }
 
     /** Databases keep microseconds; a report must equal the run read back. */

@@ -36,7 +36,7 @@ public final class OutboundWebhookConnector implements Connector {
 
     @Override
     public String version() {
-        return "1.0";
+        return Connector.versionOf(getClass());
     }
 
     @Override

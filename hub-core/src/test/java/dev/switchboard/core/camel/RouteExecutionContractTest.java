@@ -120,11 +120,11 @@ abstract class RouteExecutionContractTest {
                 public void configure() {
                     from("switchboard:events?source=mlflow-prod&pollIntervalMs=50").routeId("steps")
                             .to("switchboard:alpha/run?n=1")
-                            .to("switchboard:beta/run?previous={result.call}")
+                            .to("switchboard:beta/run?previous=${variable.result[call]}")
                             .process(exchange -> SEEN.put(exchange.getIn().getHeader(SwitchboardHeaders.EVENT_ID,
                                     String.class), exchange.getIn().getHeader(SwitchboardHeaders.ACTION_OUTPUT + "call",
                                     String.class)))
-                            .to("switchboard:gamma/run?previous={result.call}");
+                            .to("switchboard:gamma/run?previous=${variable.result[call]}");
                     from("switchboard:events?source=mlflow-single&pollIntervalMs=50").routeId("single")
                             .to("switchboard:alpha/run");
                     from("switchboard:events?source=mlflow-count&pollIntervalMs=50&concurrency=4").routeId("count")

@@ -46,7 +46,7 @@ class RouteSafetyTest {
                             uri: switchboard:github/dispatch-workflow
                             parameters:
                               ref: main
-                              to: "s3://models/{model}"
+                              to: "s3://models/${variable.model}"
                               method: POST
                               input.secret: "#bean:dataSource"
                 """;

@@ -49,7 +49,7 @@ class RouteValidatorActionParametersTest {
     void aMisspelledParameterIsAProblemNamingFileRouteLineAndTheNearestName() {
         List<String> problems = problems("""
                 - log: "first"
-                - to: "switchboard:hub/copy-artifact?to=s3://models/{model}/{version}/m.tar.gz&form=s3://a/b"
+                - to: "switchboard:hub/copy-artifact?to=s3://models/${variable.model}/${variable.version}/m.tar.gz&form=s3://a/b"
                 """);
 
         assertThat(problems).singleElement().asString()
@@ -79,8 +79,8 @@ class RouteValidatorActionParametersTest {
                     parameters:
                       connection: mlflow-prod
                       key: deploy.status
-                      value: "{version}"
-                - to: "switchboard:hub/copy-artifact?to=s3://models/{model}/{version}/m.tar.gz"
+                      value: "${variable.version}"
+                - to: "switchboard:hub/copy-artifact?to=s3://models/${variable.model}/${variable.version}/m.tar.gz"
                 - to: switchboard:notify/send-event
                 """);
 
@@ -102,7 +102,71 @@ class RouteValidatorActionParametersTest {
         // The recording test connector keeps ActionTarget.describe()'s default, as a third-party connector written
         // before the method would.
         assertThat(problems("""
-                - to: "switchboard:deploy/record?anything=goes&model={model}"
+                - to: "switchboard:deploy/record?anything=goes&model=${body.data.modelName}"
                 """)).isEmpty();
+    }
+
+    @Test
+    void aPlaceholderOfThePreviousTemplateLanguageIsAProblemNamingItsSimpleEquivalent() {
+        List<String> problems = problems("""
+                - to: "switchboard:hub/copy-artifact?to=s3://models/{model}/{version}/m.tar.gz"
+                - to:
+                    uri: switchboard:deploy/record
+                    parameters:
+                      url: "{result.uri}"
+                      model: "{param.model_name}"
+                """);
+
+        assertThat(problems).containsExactlyInAnyOrder(
+                "promote.camel.yaml:6: route promote: switchboard:hub/copy-artifact: parameter to uses {model}, which "
+                        + "is no longer filled in; action parameters are Camel Simple: write ${variable.model}",
+                "promote.camel.yaml:6: route promote: switchboard:hub/copy-artifact: parameter to uses {version}, "
+                        + "which is no longer filled in; action parameters are Camel Simple: write ${variable.version}",
+                "promote.camel.yaml:7: route promote: switchboard:deploy/record: parameter url uses {result.uri}, "
+                        + "which is no longer filled in; action parameters are Camel Simple: write "
+                        + "${variable.result[uri]}",
+                "promote.camel.yaml:7: route promote: switchboard:deploy/record: parameter model uses "
+                        + "{param.model_name}, which is no longer filled in; action parameters are Camel Simple: write "
+                        + "${body.data.parameters[model_name]}");
+    }
+
+    @Test
+    void aParameterExpressionIsCompiledButNeverEvaluated() {
+        List<String> problems = problems("""
+                - to:
+                    uri: switchboard:deploy/record
+                    parameters:
+                      broken: "s3://models/${variable.model"
+                      later: "${body.data.noSuchField.orAnother}"
+                """);
+
+        assertThat(problems).singleElement().asString()
+                .startsWith("promote.camel.yaml:6: route promote: switchboard:deploy/record: parameter broken "
+                        + "\"s3://models/${variable.model\" does not compile as Simple");
+    }
+
+    @Test
+    void aParameterWhoseValueChangesFromRunToRunIsAProblem() {
+        List<String> problems = problems("""
+                - to: "switchboard:deploy/record?at=${date:now:yyyyMMdd}&n=${random(10)}"
+                """);
+
+        assertThat(problems).hasSize(2).allSatisfy(problem -> assertThat(problem)
+                .startsWith("promote.camel.yaml:6: route promote: switchboard:deploy/record: parameter ")
+                .contains("whose value changes from run to run"));
+    }
+
+    @Test
+    void theRouteSafetyRulesHoldInParameterExpressions() {
+        List<String> problems = problems("""
+                - to:
+                    uri: switchboard:deploy/record
+                    parameters:
+                      token: "${env:HOME}"
+                      other: "${bean:store.toString}"
+                """);
+
+        assertThat(problems).hasSize(2).allSatisfy(problem -> assertThat(problem)
+                .contains("expressions may not reach beans, classes, the exchange"));
     }
 }

@@ -17,6 +17,7 @@ import dev.switchboard.core.store.StoredEvent;
 import dev.switchboard.core.testing.RecordingConnector;
 import dev.switchboard.core.testing.TestDatabases;
 import dev.switchboard.core.testing.TestEvents;
+import dev.switchboard.spi.IdempotencyKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -210,6 +211,11 @@ class SwitchboardComponentTest {
         assertThat(ActionProducer.idempotencyKey(event, "promote", "switchboard:deploy/other")).isNotEqualTo(key);
         assertThat(ActionProducer.idempotencyKey(TestEvents.aliasSet("mlflow-prod", "d-8", "churn", "9", "champion"),
                 "promote", "switchboard:deploy/record")).isNotEqualTo(key);
+        // The one key function, over the step's identity; a step that repeats the endpoint adds its occurrence.
+        assertThat(key).isEqualTo(IdempotencyKey.of(event.source().toString(), "d-7", "promote",
+                "switchboard:deploy/record"));
+        assertThat(ActionProducer.idempotencyKey(event, "promote", "switchboard:deploy/record", 1)).isEqualTo(
+                IdempotencyKey.of(event.source().toString(), "d-7", "promote", "switchboard:deploy/record", "1"));
     }
 
     @Test

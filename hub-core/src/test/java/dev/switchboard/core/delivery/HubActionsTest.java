@@ -76,7 +76,7 @@ class HubActionsTest {
                 Map.of(), Map.of(), null, null);
         CanonicalEvent event = new CanonicalEvent("e-1", CanonicalEvent.sourceOf("src"), EventType.MODEL_VERSION_CREATED,
                 "models/churn/versions/3", Instant.now(), version);
-        return dispatcher.dispatch(new ActionCall("hub", "copy-artifact", Map.of("to", "mem://dst/{model}/{version}/model.bin"),
+        return dispatcher.dispatch(new ActionCall("hub", "copy-artifact", Map.of("to", "mem://dst/churn/3/model.bin"),
                 event, null, "route", key));
     }
 

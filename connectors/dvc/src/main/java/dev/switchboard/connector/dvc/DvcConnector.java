@@ -28,7 +28,7 @@ public final class DvcConnector implements Connector {
 
     @Override
     public String version() {
-        return "0.1.0";
+        return Connector.versionOf(getClass());
     }
 
     @Override

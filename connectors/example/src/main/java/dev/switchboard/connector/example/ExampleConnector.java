@@ -43,7 +43,7 @@ public final class ExampleConnector implements Connector {
 
     @Override
     public String version() {
-        return "0.1.0";
+        return Connector.versionOf(getClass());
     }
 
     @Override

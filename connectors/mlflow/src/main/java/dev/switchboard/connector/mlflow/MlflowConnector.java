@@ -36,7 +36,7 @@ public final class MlflowConnector implements Connector {
 
     @Override
     public String version() {
-        return "0.1.0";
+        return Connector.versionOf(getClass());
     }
 
     @Override

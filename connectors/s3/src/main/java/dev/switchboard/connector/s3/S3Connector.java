@@ -25,7 +25,7 @@ public final class S3Connector implements Connector {
 
     @Override
     public String version() {
-        return "0.1.0";
+        return Connector.versionOf(getClass());
     }
 
     @Override

@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
  * <ul>
  *   <li>{@code register-model-version} — from a {@code model_version.*} or {@code model_version.alias_set} event:
  *       creates the model package group if missing and a versioned package with the model data
- *       ({@code model-data-url}, a template such as {@code s3://models/{model}/{version}/model.tar.gz}, or the
+ *       ({@code model-data-url}, in a route {@code s3://models/${variable.model}/${variable.version}/model.tar.gz}, or the
  *       event's artifact) and the inference {@code image}. The {@code ClientToken} comes from the request's
  *       idempotency key, so a retried delivery returns the first package. The package records where it came from
  *       ({@value #SOURCE_PROPERTY}) and the alias that triggered it.</li>
@@ -89,7 +89,7 @@ final class SageMakerActions implements ActionTarget {
         Map<String, String> fields = sourceVersion(request);
         String group = groupName(request, fields.get("model"));
         ArtifactRef modelData = Optional.ofNullable(request.parameters().get("model-data-url"))
-                .map(template -> ArtifactRef.of(URI.create(request.expand(connection, template))))
+                .map(uri -> ArtifactRef.of(URI.create(uri)))
                 .or(() -> request.event().data() instanceof ModelVersion v ? Optional.ofNullable(v.artifact())
                         : Optional.empty())
                 .orElseThrow(() -> ConnectorException.configuration(connection, "action " + REGISTER
@@ -102,7 +102,6 @@ final class SageMakerActions implements ActionTarget {
         tags.put(SOURCE_PROPERTY, sourceKey(request, fields));
         Set<String> aliases = request.event().data() instanceof AliasChange alias ? Set.of(alias.alias()) : Set.of();
         String description = Optional.ofNullable(request.parameters().get("description"))
-                .map(template -> request.expand(connection, template))
                 .orElse("registered by switchboard from " + sourceKey(request, fields));
         ModelVersion version = new ModelVersion(mapper.groupRef(group), group, "new", description, null, modelData,
                 aliases, null, null, tags, Map.of(), Map.of(), null, null);
@@ -160,12 +159,12 @@ final class SageMakerActions implements ActionTarget {
     }
 
     /**
-     * The {@code model-package-group} parameter ({@code {model}}, {@code {version}} and the other event fields
-     * expanded, as in {@code model-data-url}), or the event's model name; either made into a valid group name.
+     * The {@code model-package-group} parameter (resolved by the hub, like every parameter), or the event's model
+     * name; either made into a valid group name.
      */
     private String groupName(Request request, String modelName) {
         String explicit = request.parameters().get("model-package-group");
-        String name = explicit != null && !explicit.isBlank() ? request.expand(connection, explicit) : modelName;
+        String name = explicit != null && !explicit.isBlank() ? explicit : modelName;
         return mapper.groupName(name);
     }
 

@@ -37,7 +37,7 @@ public final class SageMakerConnector implements Connector {
 
     @Override
     public String version() {
-        return "0.1.0";
+        return Connector.versionOf(getClass());
     }
 
     @Override

@@ -197,7 +197,7 @@ class SageMakerConformanceTest extends ConnectorHarness implements ConfigSuite, 
     @Override
     public ActionTarget.Request sampleAction() {
         return new ActionTarget.Request("register-model-version", Map.of("image", IMAGE,
-                "model-data-url", "s3://kit-models/{model}/{version}/model.tar.gz"), aliasEvent("churn", "3"),
+                "model-data-url", "s3://kit-models/churn/3/model.tar.gz"), aliasEvent("churn", "3"),
                 UUID.randomUUID().toString());
     }
 
@@ -234,7 +234,7 @@ class SageMakerConformanceTest extends ConnectorHarness implements ConfigSuite, 
     void setApprovalApprovesThePackageRegisteredForTheSourceVersion() {
         CanonicalEvent event = aliasEvent("fraud-model", "7");
         actions().perform(new ActionTarget.Request("register-model-version", Map.of("model-data-url",
-                "s3://kit-models/{model}/{version}/model.tar.gz"), event, "register-" + UUID.randomUUID()));
+                "s3://kit-models/fraud-model/7/model.tar.gz"), event, "register-" + UUID.randomUUID()));
         ActionTarget.Result approved = actions().perform(new ActionTarget.Request("set-approval",
                 Map.of("status", "Approved"), event, "approve-" + UUID.randomUUID()));
 

@@ -96,9 +96,8 @@ final class KfpRuns implements ActionTarget {
             throw ConnectorException.configuration(connection, "unknown action " + request.action()
                     + "; Kubeflow Pipelines offers " + RUN_PIPELINE);
         }
-        String pipelineId = request.expand(connection, request.require(connection, "pipeline-id"));
-        Optional<String> versionId = Optional.ofNullable(request.parameters().get("pipeline-version-id"))
-                .map(t -> request.expand(connection, t));
+        String pipelineId = request.require(connection, "pipeline-id");
+        Optional<String> versionId = Optional.ofNullable(request.parameters().get("pipeline-version-id"));
         Optional<String> experimentId = Optional.ofNullable(request.parameters().get("experiment-id"))
                 .or(settings::experimentId);
         String keyLine = KEY_LINE + request.idempotencyKey();
@@ -106,10 +105,9 @@ final class KfpRuns implements ActionTarget {
         JsonNode run = existing.orElseGet(() -> {
             ObjectNode body = JSON.createObjectNode();
             body.put("display_name", Optional.ofNullable(request.parameters().get("display-name"))
-                    .map(t -> request.expand(connection, t))
                     .orElse("switchboard " + (request.event() == null ? "run" : request.event().subject())));
             String description = Optional.ofNullable(request.parameters().get("description"))
-                    .map(t -> request.expand(connection, t) + "\n\n").orElse("");
+                    .map(t -> t + "\n\n").orElse("");
             body.put("description", description + keyLine);
             experimentId.ifPresent(id -> body.put("experiment_id", id));
             ObjectNode reference = body.putObject("pipeline_version_reference");
@@ -118,7 +116,7 @@ final class KfpRuns implements ActionTarget {
             ObjectNode parameters = body.putObject("runtime_config").putObject("parameters");
             request.parameters().forEach((name, value) -> {
                 if (name.startsWith("param.")) {
-                    parameters.set(name.substring("param.".length()), value(request.expand(connection, value)));
+                    parameters.set(name.substring("param.".length()), value(value));
                 }
             });
             return client.post("/runs", body);

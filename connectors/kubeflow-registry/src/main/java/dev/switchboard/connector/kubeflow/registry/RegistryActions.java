@@ -31,8 +31,8 @@ import tools.jackson.databind.JsonNode;
  *       artifact the default {@code artifact-uri}.</li>
  * </ul>
  * Parameters: {@code model} (required), {@code artifact-uri}, {@code sha256}, {@code description},
- * {@code model-format}, {@code model-format-version}; values are {@link Request#expand expanded} (a pipeline run's
- * {@code {run_id}}, {@code {param.<name>}} …).
+ * {@code model-format}, {@code model-format-version}; a route fills them from a pipeline run in Simple
+ * ({@code model: "${body.data.parameters[model_name]}"}), resolved by the hub before they arrive here.
  *
  * <p>The artifact's digest: when a configured artifact store serves {@code artifact-uri}, the SHA-256 is read from
  * it (computed by streaming the artifact once when the store keeps none) and compared with {@code sha256} when that
@@ -64,7 +64,7 @@ final class RegistryActions implements ActionTarget {
     public List<Action> describe() {
         return List.of(Action.of(REGISTER, "Registers a new version of a registered model, with lineage to the "
                         + "pipeline run or model version of the event; outputs model, version and versionId",
-                Parameter.required("model", "The registered model's name ({param.model_name} from a run's parameter)"),
+                Parameter.required("model", "The registered model's name (${body.data.parameters[model_name]} from a run's parameter)"),
                 Parameter.optional("artifact-uri", "The model artifact's URI; the event's artifact by default"),
                 Parameter.optional("sha256", "The artifact's expected SHA-256; a mismatch registers nothing"),
                 Parameter.optional("description", "The version's description"),
@@ -79,15 +79,15 @@ final class RegistryActions implements ActionTarget {
                     + "; the Kubeflow Model Registry offers " + REGISTER);
         }
         Object data = request.event() == null ? null : request.event().data();
-        String model = request.expand(connection, request.require(connection, "model"));
+        String model = request.require(connection, "model");
         ArtifactRef artifact = Optional.ofNullable(request.parameters().get("artifact-uri"))
-                .map(t -> ArtifactRef.of(URI.create(request.expand(connection, t))))
+                .map(uri -> ArtifactRef.of(URI.create(uri)))
                 .or(() -> data instanceof ModelVersion v ? Optional.ofNullable(v.artifact()) : Optional.empty())
                 .orElseThrow(() -> ConnectorException.configuration(connection, "action " + REGISTER
                         + " needs parameter artifact-uri: event " + (request.event() == null ? "(none)"
                         : request.event().type()) + " carries no artifact"));
         String expected = Optional.ofNullable(request.parameters().get("sha256"))
-                .map(t -> request.expand(connection, t)).orElse(null);
+                .filter(hex -> !hex.isBlank()).orElse(null);
         artifact = artifacts.withSha256(artifact, expected, connection);
 
         Map<String, String> tags = new LinkedHashMap<>();
@@ -112,14 +112,14 @@ final class RegistryActions implements ActionTarget {
             if (run.runName() != null) {
                 artifactFields.put("modelSourceName", run.runName());
             }
-            description = description != null ? request.expand(connection, description)
-                    : "registered by switchboard from Kubeflow Pipelines run " + run.ref().nativeId();
+            description = description != null ? description : "registered by switchboard from "
+                    + "Kubeflow Pipelines run " + run.ref().nativeId();
         } else if (data instanceof ModelVersion source) {
             sourceRun = source.ref();
             tags.putAll(source.tags());
             tags.keySet().removeIf(k -> k.startsWith(RegistryMapper.RESERVED));
             params = source.params();
-            description = description != null ? request.expand(connection, description) : source.description();
+            description = description != null ? description : source.description();
         }
         Optional.ofNullable(request.parameters().get("model-format")).ifPresent(f -> artifactFields.put("modelFormatName", f));
         Optional.ofNullable(request.parameters().get("model-format-version"))

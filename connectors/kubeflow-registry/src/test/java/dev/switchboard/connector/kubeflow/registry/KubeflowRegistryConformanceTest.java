@@ -114,7 +114,7 @@ class KubeflowRegistryConformanceTest extends ConnectorHarness implements Config
                 Map.of("team", "risk"), Map.of(), Map.of("lr", "0.1"), null, null);
         CanonicalEvent event = new CanonicalEvent(UUID.randomUUID().toString(), CanonicalEvent.sourceOf("mlflow-prod"),
                 EventType.MODEL_VERSION_CREATED, "models/churn/versions/3", Instant.now(), version);
-        return new ActionTarget.Request(RegistryActions.REGISTER, Map.of("model", "{model}-kf"), event,
+        return new ActionTarget.Request(RegistryActions.REGISTER, Map.of("model", "churn-kf"), event,
                 "action-" + UUID.randomUUID());
     }
 }
