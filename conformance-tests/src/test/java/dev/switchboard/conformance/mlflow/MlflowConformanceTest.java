@@ -242,7 +242,7 @@ class MlflowConformanceTest extends ConnectorHarness implements ConfigSuite, Mod
                 "epochs", "20"));
         CanonicalEvent event = new CanonicalEvent(UUID.randomUUID().toString(), CanonicalEvent.sourceOf("kfp-prod"),
                 EventType.PIPELINE_RUN_FINISHED, "runs/run-7", MLFLOW.clock().instant(), run);
-        return new ActionTarget.Request("register-model-version", Map.of("model", "{param.model_name}",
-                "artifact-uri", "s3://models/churn/{run_id}/model.joblib"), event, "action-" + UUID.randomUUID());
+        return new ActionTarget.Request("register-model-version", Map.of("model", "churn-kit",
+                "artifact-uri", "s3://models/churn/run-7/model.joblib"), event, "action-" + UUID.randomUUID());
     }
 }

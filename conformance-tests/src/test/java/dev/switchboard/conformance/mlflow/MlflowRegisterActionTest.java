@@ -169,10 +169,10 @@ class MlflowRegisterActionTest {
         assertThat(notAUri.kind()).isEqualTo(ErrorKind.CONFIGURATION);
         assertThat(notAUri.getMessage()).contains("\"s3://models/churn model\" is not a URI");
 
-        ConnectorException missingTemplateValue = catchThrowableOfType(ConnectorException.class,
-                () -> actions.perform(register(Map.of("model", "{param.no_such}"), "key-6")));
-        assertThat(missingTemplateValue.kind()).isEqualTo(ErrorKind.CONFIGURATION);
-        assertThat(missingTemplateValue.getMessage()).contains("param.no_such");
+        ConnectorException blankModel = catchThrowableOfType(ConnectorException.class,
+                () -> actions.perform(register(Map.of("model", " "), "key-6")));
+        assertThat(blankModel.kind()).isEqualTo(ErrorKind.CONFIGURATION);
+        assertThat(blankModel.getMessage()).contains("model");
     }
 
     @Test
@@ -191,8 +191,8 @@ class MlflowRegisterActionTest {
                 Map.of("model_name", "churn", "epochs", "20"), "pv-3");
         CanonicalEvent event = new CanonicalEvent(UUID.randomUUID().toString(), CanonicalEvent.sourceOf("kfp-prod"),
                 EventType.PIPELINE_RUN_FINISHED, "runs/run-7", MLFLOW.clock().instant(), run);
-        Map<String, String> parameters = new LinkedHashMap<>(Map.of("model", "{param.model_name}",
-                "artifact-uri", "mlflow-artifacts:/models/{param.model_name}/{run_id}/model.joblib"));
+        Map<String, String> parameters = new LinkedHashMap<>(Map.of("model", "churn",
+                "artifact-uri", "mlflow-artifacts:/models/churn/run-7/model.joblib"));
         parameters.putAll(extra);
         return new Request("register-model-version", parameters, event, key);
     }

@@ -77,7 +77,7 @@ final class MlflowActions implements ActionTarget {
                     + "; MLflow offers " + REGISTER);
         }
         Object data = request.event() == null ? null : request.event().data();
-        String model = request.expand(connection, request.require(connection, "model"));
+        String model = request.require(connection, "model");
         ArtifactRef artifact = parameter(request, "artifact-uri").map(this::uri).map(ArtifactRef::of)
                 .or(() -> data instanceof ModelVersion v ? Optional.ofNullable(v.artifact()) : Optional.empty())
                 .orElseThrow(() -> ConnectorException.configuration(connection, "action " + REGISTER
@@ -109,7 +109,7 @@ final class MlflowActions implements ActionTarget {
         }
         request.parameters().forEach((name, value) -> {
             if (name.startsWith("tag.") && name.length() > "tag.".length()) {
-                tags.put(name.substring("tag.".length()), request.expand(connection, value));
+                tags.put(name.substring("tag.".length()), value);
             }
         });
         if (artifact.digest() != null) {
@@ -163,8 +163,7 @@ final class MlflowActions implements ActionTarget {
     }
 
     private Optional<String> parameter(Request request, String name) {
-        return Optional.ofNullable(request.parameters().get(name)).filter(v -> !v.isBlank())
-                .map(template -> request.expand(connection, template));
+        return Optional.ofNullable(request.parameters().get(name)).filter(v -> !v.isBlank());
     }
 
     private static void putIfKnown(Map<String, String> map, String key, String value) {
