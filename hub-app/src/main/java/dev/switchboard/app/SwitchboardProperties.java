@@ -5,10 +5,10 @@ import dev.switchboard.core.config.InvalidConfigurationException;
 import dev.switchboard.core.config.SyncJobSpec;
 import dev.switchboard.core.delivery.DeliveryEngine;
 import dev.switchboard.spi.ConfigProblem;
-import java.time.Duration;
-import java.util.List;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 

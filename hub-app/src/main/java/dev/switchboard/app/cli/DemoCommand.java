@@ -1,7 +1,5 @@
 package dev.switchboard.app.cli;
 
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 import dev.switchboard.client.ApiClient;
 import dev.switchboard.client.ApiException;
 import dev.switchboard.client.api.DeliveriesApi;
@@ -33,6 +31,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The quickstart scenario against a hub started with the sandbox ({@code switchboard.sandbox.enabled: true}):

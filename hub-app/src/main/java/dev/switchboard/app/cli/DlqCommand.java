@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "dlq", mixinStandardHelpOptions = true, description = "List and replay dead letters on a running hub.",
         subcommands = {DlqCommand.ListDeadLetters.class, DlqCommand.Replay.class})

@@ -10,10 +10,10 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "sync", mixinStandardHelpOptions = true, description = "Plan or apply a sync job on a running hub.",
         subcommands = {SyncCommand.Plan.class, SyncCommand.Apply.class, SyncCommand.ListJobs.class,

@@ -2,8 +2,8 @@ package dev.switchboard.core.camel;
 
 import dev.switchboard.core.delivery.ActionDispatcher;
 import dev.switchboard.core.store.InstanceId;
-import dev.switchboard.core.store.WorkLeases;
 import dev.switchboard.core.store.Store;
+import dev.switchboard.core.store.WorkLeases;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package dev.switchboard.core.webhook;
 
-import dev.switchboard.spi.WebhookSignatures;
 import dev.switchboard.spi.WebhookRejectedException;
 import dev.switchboard.spi.WebhookRejectedException.Reason;
 import dev.switchboard.spi.WebhookRequest;
+import dev.switchboard.spi.WebhookSignatures;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;

@@ -14,7 +14,6 @@ import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.model.ModelVersion;
 import dev.switchboard.model.ResourceRef;
 import dev.switchboard.spi.ConnectorException;
-import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ErrorKind;
 import dev.switchboard.spi.PageRequest;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;

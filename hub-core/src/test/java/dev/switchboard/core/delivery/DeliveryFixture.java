@@ -1,16 +1,16 @@
 package dev.switchboard.core.delivery;
 
 import dev.switchboard.core.config.HubConfig;
-import dev.switchboard.core.delivery.DeliveryEngine.Settings;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.connector.ConnectorRegistry;
+import dev.switchboard.core.delivery.DeliveryEngine.Settings;
 import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.core.testing.InMemoryRegistryConnector;
-import dev.switchboard.core.trace.Tracing;
 import dev.switchboard.core.testing.ScriptedActionConnector;
 import dev.switchboard.core.testing.TestDatabases;
 import dev.switchboard.core.testing.TestEvents;
+import dev.switchboard.core.trace.Tracing;
 import dev.switchboard.model.CanonicalEvent;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;

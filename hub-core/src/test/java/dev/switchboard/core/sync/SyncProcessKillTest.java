@@ -11,7 +11,6 @@ import dev.switchboard.core.testing.InMemoryRegistry;
 import dev.switchboard.core.testing.InMemoryRegistryConnector;
 import dev.switchboard.core.testing.TestDatabases;
 import dev.switchboard.spi.PageRequest;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

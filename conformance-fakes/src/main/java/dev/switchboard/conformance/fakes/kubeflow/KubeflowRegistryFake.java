@@ -9,7 +9,6 @@ import dev.switchboard.conformance.fakes.Faults;
 import dev.switchboard.conformance.fakes.WireMockFake;
 import dev.switchboard.conformance.fakes.kubeflow.FakeHttp.ApiError;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,9 +1,8 @@
 package dev.switchboard.connector.mlflow;
 
-import dev.switchboard.connector.mlflow.internal.MlflowErrors;
-import dev.switchboard.connector.mlflow.internal.MlflowErrors.MlflowApiException;
 import dev.switchboard.connector.mlflow.internal.MlflowClient;
 import dev.switchboard.connector.mlflow.internal.MlflowDtos;
+import dev.switchboard.connector.mlflow.internal.MlflowErrors.MlflowApiException;
 import dev.switchboard.model.ArtifactRef;
 import dev.switchboard.model.Digest;
 import dev.switchboard.model.Run;

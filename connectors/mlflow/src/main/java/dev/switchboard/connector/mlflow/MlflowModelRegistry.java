@@ -1,13 +1,13 @@
 package dev.switchboard.connector.mlflow;
 
-import dev.switchboard.connector.mlflow.internal.MlflowErrors;
 import static dev.switchboard.connector.mlflow.internal.MlflowClient.body;
 import static dev.switchboard.connector.mlflow.internal.MlflowClient.query;
 
-import dev.switchboard.connector.mlflow.internal.MlflowErrors.MlflowApiException;
 import dev.switchboard.connector.mlflow.internal.MlflowClient;
 import dev.switchboard.connector.mlflow.internal.MlflowDtos;
 import dev.switchboard.connector.mlflow.internal.MlflowDtos.SearchPage;
+import dev.switchboard.connector.mlflow.internal.MlflowErrors;
+import dev.switchboard.connector.mlflow.internal.MlflowErrors.MlflowApiException;
 import dev.switchboard.model.ApprovalStatus;
 import dev.switchboard.model.ModelVersion;
 import dev.switchboard.model.RegisteredModel;

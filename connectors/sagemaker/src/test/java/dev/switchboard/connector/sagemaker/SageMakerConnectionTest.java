@@ -3,12 +3,12 @@ package dev.switchboard.connector.sagemaker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.spi.ArtifactResolver;
+import dev.switchboard.spi.CheckResult;
 import dev.switchboard.spi.ConnectionConfig;
 import dev.switchboard.spi.ConnectorContext;
 import dev.switchboard.spi.ConnectorException;
-import com.sun.net.httpserver.HttpServer;
-import dev.switchboard.spi.CheckResult;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

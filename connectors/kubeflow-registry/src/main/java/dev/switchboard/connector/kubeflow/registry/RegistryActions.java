@@ -11,9 +11,9 @@ import dev.switchboard.spi.ArtifactResolver;
 import dev.switchboard.spi.ConnectorException;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.List;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
