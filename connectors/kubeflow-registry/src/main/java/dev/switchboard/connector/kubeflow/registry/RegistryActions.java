@@ -10,6 +10,7 @@ import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ArtifactResolver;
 import dev.switchboard.spi.ConnectorException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +82,7 @@ final class RegistryActions implements ActionTarget {
         Object data = request.event() == null ? null : request.event().data();
         String model = request.require(connection, "model");
         ArtifactRef artifact = Optional.ofNullable(request.parameters().get("artifact-uri"))
-                .map(uri -> ArtifactRef.of(URI.create(uri)))
+                .map(this::uri).map(ArtifactRef::of)
                 .or(() -> data instanceof ModelVersion v ? Optional.ofNullable(v.artifact()) : Optional.empty())
                 .orElseThrow(() -> ConnectorException.configuration(connection, "action " + REGISTER
                         + " needs parameter artifact-uri: event " + (request.event() == null ? "(none)"
@@ -146,5 +147,15 @@ final class RegistryActions implements ActionTarget {
         }
         return client.find("/model_versions/" + KubeflowClient.encode(started.nativeId()), Map.of())
                 .map(mv -> new Status(RunStatus.SUCCEEDED, started));
+    }
+
+    /** A parameter that is not a URI is the route's mistake: a configuration error naming it, never retried. */
+    private URI uri(String text) {
+        try {
+            return new URI(text);
+        } catch (URISyntaxException e) {
+            throw ConnectorException.configuration(connection, "action " + REGISTER + ": artifact-uri \"" + text
+                    + "\" is not a URI: " + e.getReason());
+        }
     }
 }

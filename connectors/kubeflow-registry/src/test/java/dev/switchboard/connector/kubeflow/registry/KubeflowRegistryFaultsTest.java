@@ -174,7 +174,7 @@ class KubeflowRegistryFaultsTest {
                 "train-churn", "nightly", RunStatus.SUCCEEDED, null, null, Map.of("model_name", "churn"));
         CanonicalEvent event = new CanonicalEvent("poll:run/run-9/SUCCEEDED", CanonicalEvent.sourceOf("kfp-prod"),
                 EventType.PIPELINE_RUN_FINISHED, "pipeline-runs/run-9", Instant.now(), run);
-        return new ActionTarget.Request(RegistryActions.REGISTER, Map.of("model", "{param.model_name}",
-                "artifact-uri", "s3://models/churn/{run_id}/model.joblib"), event, key);
+        return new ActionTarget.Request(RegistryActions.REGISTER, Map.of("model", "churn",
+                "artifact-uri", "s3://models/churn/run-9/model.joblib"), event, key);
     }
 }
