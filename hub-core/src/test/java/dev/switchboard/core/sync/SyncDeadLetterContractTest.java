@@ -13,26 +13,29 @@ import dev.switchboard.core.delivery.Outbox;
 import dev.switchboard.core.sync.SyncOutcome.Kind;
 import dev.switchboard.core.testing.InMemoryRegistry;
 import dev.switchboard.core.testing.InMemoryRegistryConnector;
-import dev.switchboard.core.testing.TestDatabases;
 import dev.switchboard.model.ModelVersion;
 import dev.switchboard.spi.PageRequest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Each object that fails in an applied sync run is a dead letter, and replaying it syncs that object alone. */
-class SyncDeadLetterTest {
+/**
+ * Each object that fails in an applied sync run is a dead letter, and replaying it syncs that object alone; on H2
+ * and on PostgreSQL.
+ */
+abstract class SyncDeadLetterContractTest {
 
     private static final String JOB = "a-to-b";
     private static final String REFUSAL = "ValidationException: ModelPackageDescription must not be \"bad\"";
 
     @TempDir
-    Path directory;
+    protected Path directory;
 
     private SyncHarness hub;
     private InMemoryRegistry source;
@@ -43,7 +46,7 @@ class SyncDeadLetterTest {
 
     @BeforeEach
     void openHub() {
-        hub = SyncHarness.fresh(TestDatabases.h2(directory))
+        hub = SyncHarness.fresh(createDataSource())
                 .connection("a", InMemoryRegistryConnector.TYPE)
                 .connection("b", InMemoryRegistryConnector.TYPE)
                 .job(SyncJobSpec.of(JOB, "a", "b"));
@@ -57,6 +60,9 @@ class SyncDeadLetterTest {
         deadLetters = new DeadLetters(hub.store(), new Outbox(hub.store(), Clock.systemUTC()), sync::replay,
                 Clock.systemUTC());
     }
+
+    /** A new, empty database. */
+    protected abstract DataSource createDataSource();
 
     @AfterEach
     void closeHub() {
