@@ -91,8 +91,8 @@ class HubConfiguration {
     }
 
     @Bean
-    DeadLetters deadLetters(Store store, Outbox outbox, Clock clock) {
-        return new DeadLetters(store, outbox, clock);
+    DeadLetters deadLetters(Store store, Outbox outbox, SyncService sync, Clock clock) {
+        return new DeadLetters(store, outbox, sync::replay, clock);
     }
 
     /**

@@ -7,7 +7,10 @@ import static org.awaitility.Awaitility.await;
 import dev.switchboard.app.cli.CliTest;
 import dev.switchboard.client.ApiClient;
 import dev.switchboard.client.ApiException;
+import dev.switchboard.client.api.DeadLettersApi;
 import dev.switchboard.client.api.SyncApi;
+import dev.switchboard.client.model.DeadLetter;
+import dev.switchboard.client.model.DeadLetterStage;
 import dev.switchboard.client.model.SyncOutcome;
 import dev.switchboard.client.model.SyncReport;
 import dev.switchboard.client.model.SyncRun;
@@ -32,6 +35,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 class SyncApiTest {
 
     private static final String TOKEN = "sync-api-token";
+    private static final String REFUSAL = "ValidationException: a fraud model needs an approval";
 
     @TempDir
     static Path directory;
@@ -48,6 +52,8 @@ class SyncApiTest {
             addVersion(source, "churn", i);
         }
         addVersion(source, "fraud", 1);
+        InMemoryRegistryConnector.registry("registry-refusing").refuseVersions(v -> v.modelName().equals("fraud"),
+                REFUSAL);
         hub = HubRunner.start(directory, """
                 switchboard:
                   api:
@@ -58,6 +64,8 @@ class SyncApiTest {
                     registry-b:
                       type: in-memory-registry
                     registry-c:
+                      type: in-memory-registry
+                    registry-refusing:
                       type: in-memory-registry
                     registry-slow:
                       type: in-memory-registry
@@ -74,6 +82,9 @@ class SyncApiTest {
                     a-to-c:
                       source: registry-a
                       target: registry-c
+                    a-to-refusing:
+                      source: registry-a
+                      target: registry-refusing
                     a-to-slow:
                       source: registry-a
                       target: registry-slow
@@ -178,6 +189,42 @@ class SyncApiTest {
         assertThat(InMemoryRegistryConnector.registry("registry-c").versionCount()).isEqualTo(4);
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("HTTP 404: no sync job named nope");
+    }
+
+    @Test
+    void aRefusedObjectIsADeadLetterListedAndReplayedThroughTheApiAndTheCli() throws Exception {
+        SyncApi sync = new SyncApi(client);
+        DeadLettersApi dlq = new DeadLettersApi(client);
+
+        SyncReport failing = sync.applySync("a-to-refusing", "full", true);
+        DeadLetter deadLetter = dlq.listDeadLetters(null, DeadLetterStage.SYNC, null, null, true, null, 10).getItems()
+                .stream().filter(d -> "a-to-refusing".equals(d.getSyncJob())).findFirst().orElseThrow();
+        CliTest.Run listed = CliTest.cli("dlq", "list", "--connection", "registry-refusing", "--url", url,
+                "--token", TOKEN);
+
+        assertThat(failing.getRun().getStatus()).isEqualTo(SyncRun.StatusEnum.COMPLETED_WITH_FAILURES);
+        assertThat(failing.getRun().getFailed()).isEqualTo(1);
+        assertThat(deadLetter.getStage()).isEqualTo(DeadLetterStage.SYNC);
+        assertThat(deadLetter.getConnection()).isEqualTo("registry-refusing");
+        assertThat(deadLetter.getAction()).isEqualTo("sync/a-to-refusing");
+        assertThat(deadLetter.getSyncRunId()).isEqualTo(failing.getRun().getId());
+        assertThat(deadLetter.getObjectKey()).startsWith("registry-a:model_version:fraud");
+        assertThat(deadLetter.getReason()).contains(REFUSAL);
+        assertThat(listed.code()).isZero();
+        assertThat(listed.out()).contains("sync").contains("sync/a-to-refusing").contains(deadLetter.getObjectKey())
+                .contains(REFUSAL);
+
+        InMemoryRegistry target = InMemoryRegistryConnector.registry("registry-refusing");
+        target.refuseVersions(null, null);
+        CliTest.Run replayed = CliTest.cli("dlq", "replay", String.valueOf(deadLetter.getId()), "--url", url,
+                "--token", TOKEN);
+        ApiException second = catchThrowableOfType(ApiException.class, () -> dlq.replayDeadLetter(deadLetter.getId()));
+
+        assertThat(replayed.code()).isZero();
+        assertThat(replayed.out()).contains("REPLAYED");
+        assertThat(second.getCode()).isEqualTo(409);
+        assertThat(target.versionCount()).isEqualTo(4);
+        assertThat(dlq.getDeadLetter(deadLetter.getId()).getDeadLetter().getOpen()).isFalse();
     }
 
     /** Adds version {@code n} of {@code model}, with an artifact, to the in-memory registry {@code registry-a}. */

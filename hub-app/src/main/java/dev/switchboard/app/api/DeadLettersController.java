@@ -49,7 +49,7 @@ class DeadLettersController implements DeadLettersApi {
     public ResponseEntity<ReplayResult> replayDeadLetter(Long id) {
         DeadLetters.ReplayResult result = deadLetters.replay(id);
         return switch (result.outcome()) {
-            case REPLAYED -> ResponseEntity.ok(result(result));
+            case REPLAYED, FAILED_AGAIN -> ResponseEntity.ok(result(result));
             case NOT_FOUND -> throw ApiProblem.notFound("no dead letter with id " + id);
             case ALREADY_REPLAYED -> throw new ApiProblem(HttpStatus.CONFLICT, "dead letter " + id
                     + " was replayed before; its work is queued or done");

@@ -48,8 +48,8 @@ final class DlqCommand {
                 if (hub.json) {
                     Output.json(out, page);
                 } else {
-                    Output.table(out, List.of("ID", "STAGE", "CONNECTION", "ACTION", "ROUTE", "CREATED", "REPLAYED",
-                                    "REASON"),
+                    Output.table(out, List.of("ID", "STAGE", "CONNECTION", "ACTION", "ROUTE/OBJECT", "CREATED",
+                                    "REPLAYED", "REASON"),
                             page.getItems().stream().map(ListDeadLetters::row).toList());
                 }
                 return 0;
@@ -61,7 +61,8 @@ final class DlqCommand {
 
         private static List<String> row(DeadLetter d) {
             return List.of(String.valueOf(d.getId()), d.getStage().getValue(), orDash(d.getConnection()),
-                    orDash(d.getAction()), orDash(d.getRouteId()), String.valueOf(d.getCreatedAt()),
+                    orDash(d.getAction()),
+                    orDash(d.getObjectKey() != null ? d.getObjectKey() : d.getRouteId()), String.valueOf(d.getCreatedAt()),
                     d.getReplayedAt() == null ? "-" : String.valueOf(d.getReplayedAt()), d.getReason());
         }
 

@@ -85,7 +85,8 @@ class DeadLettersPage {
 
             ConsolePage.form(html, request, PATH + "/replay", null);
             html.open("table", "id", "dead-letters");
-            ConsolePage.header(html, "", "Id", "Stage", "Connection", "Route", "Reason", "Recorded", "Replayed");
+            ConsolePage.header(html, "", "Id", "Stage", "Connection", "Route or object", "Reason", "Recorded",
+                    "Replayed");
             html.open("tbody", "id", "dead-letter-rows", "data-live", before == null ? "" : null);
             for (DeadLetter deadLetter : shown.items()) {
                 html.open("tr", "data-id", String.valueOf(deadLetter.id())).open("td");
@@ -95,7 +96,8 @@ class DeadLettersPage {
                 }
                 html.close("td").open("td").link(PATH + "/" + deadLetter.id(), deadLetter.id()).close("td")
                         .element("td", deadLetter.stage().code()).element("td", deadLetter.connection())
-                        .element("td", deadLetter.routeId())
+                        .element("td", deadLetter.sync() == null ? deadLetter.routeId()
+                                : deadLetter.sync().job() + ": " + deadLetter.sync().objectKey())
                         .element("td", deadLetter.reason(), "class", "error-text")
                         .element("td", deadLetter.createdAt()).element("td", deadLetter.replayedAt()).close("tr");
             }
@@ -135,6 +137,11 @@ class DeadLettersPage {
             EventsPage.fact(html, "Connection", deadLetter.connection());
             EventsPage.fact(html, "Action", deadLetter.action());
             EventsPage.fact(html, "Route", deadLetter.routeId());
+            if (deadLetter.sync() != null) {
+                EventsPage.fact(html, "Sync job", deadLetter.sync().job());
+                EventsPage.fact(html, "Object", deadLetter.sync().objectKey());
+                EventsPage.fact(html, "Sync run", deadLetter.sync().runId());
+            }
             html.element("dt", "Event").open("dd");
             if (deadLetter.eventSeq() != null) {
                 html.link(BrowserSessions.PATH + "/events/" + deadLetter.eventSeq(), deadLetter.eventSeq());
@@ -212,10 +219,12 @@ class DeadLettersPage {
 
     private static String explain(DeadLetters.ReplayOutcome outcome) {
         return switch (outcome) {
-            case REPLAYED -> "queued again; it runs from the step that failed";
+            case REPLAYED -> "queued again (a route or delivery: it runs from the step that failed; a sync object: "
+                    + "synced)";
             case NOT_FOUND -> "there is no such dead letter";
             case ALREADY_REPLAYED -> "it was replayed before; its work is queued or done";
             case NOT_REPLAYABLE -> "it names nothing that can run again";
+            case FAILED_AGAIN -> "the object was synced again and failed again; the dead letter has the new reason";
         };
     }
 
@@ -227,7 +236,7 @@ class DeadLettersPage {
         try {
             return DeadLetter.Stage.ofCode(text);
         } catch (IllegalArgumentException e) {
-            throw new ConsoleInput.Refused("stage: expected route or delivery, was \"" + ConsoleInput.abbreviate(text)
+            throw new ConsoleInput.Refused("stage: expected route, delivery or sync, was \"" + ConsoleInput.abbreviate(text)
                     + "\"");
         }
     }

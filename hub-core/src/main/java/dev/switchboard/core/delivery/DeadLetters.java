@@ -30,6 +30,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>{@link DeadLetter.Stage#ROUTE Route} dead letters are recorded when a route fails on an event (its execution is
  * FAILED). Replaying one makes that execution PENDING again: an instance runs the route on the event once more,
  * and steps that succeeded before are answered from their recorded results rather than performed again.
+ *
+ * <p>{@link DeadLetter.Stage#SYNC Sync} dead letters are recorded by the sync engine for each object that FAILED in
+ * an applied run, in the transaction that records the run's outcomes; there is at most one open per job and object
+ * (a new failure updates its reason, a later success resolves it). Replaying one runs the job for that object alone,
+ * under the job's lease (so never beside a run of the job), and waits for it: {@code REPLAYED} when the object then
+ * synced (the dead letter is resolved), {@code FAILED_AGAIN} when it failed once more (the dead letter stays open
+ * with the new reason).
  */
 public final class DeadLetters {
 
@@ -51,8 +58,23 @@ public final class DeadLetters {
         ALREADY_REPLAYED,
         /** No dead letter with that id. */
         NOT_FOUND,
-        /** It names nothing that can be run again (a route dead letter without its event). */
-        NOT_REPLAYABLE
+        /** It names nothing that can be run again (a route dead letter without its event, a sync job gone). */
+        NOT_REPLAYABLE,
+        /** A sync object was synced again and failed again; the dead letter stays open with the new reason. */
+        FAILED_AGAIN
+    }
+
+    /** Runs one object of a sync job again: the sync engine, given to the dead letters by the application. */
+    @FunctionalInterface
+    public interface SyncReplay {
+
+        /**
+         * Syncs the object of {@code object}'s job alone, under the job's lease, and returns once the run ended; its
+         * outcome resolves or updates the dead letter.
+         *
+         * @throws IllegalArgumentException when the job is no longer configured
+         */
+        void replay(DeadLetter.SyncObject object);
     }
 
     /**
@@ -67,7 +89,8 @@ public final class DeadLetters {
     // The action comes from the delivery, so a dead letter filed under the tool that refused a hub action still
     // says which action it was.
     private static final String COLUMNS = "d.id, d.stage, d.delivery_id, d.event_seq, d.connection_name, d.route_id, "
-            + "d.reason, d.created_at, d.replayed_at, o.connection_name AS action_connection, o.operation";
+            + "d.reason, d.created_at, d.replayed_at, o.connection_name AS action_connection, o.operation, "
+            + "d.sync_job, d.sync_run_id, d.object_key, d.object_model, d.object_version";
     private static final String FROM = " FROM dead_letter d LEFT JOIN outbox_delivery o ON o.id = d.delivery_id";
 
     private final JdbcTemplate jdbc;
@@ -75,8 +98,16 @@ public final class DeadLetters {
     private final Outbox outbox;
     private final RouteExecutions executions;
     private final Clock clock;
+    private final SyncReplay syncReplay;
 
+    /** Dead letters whose sync dead letters are {@code NOT_REPLAYABLE}: there is no sync engine to run them. */
     public DeadLetters(Store store, Outbox outbox, Clock clock) {
+        this(store, outbox, null, clock);
+    }
+
+    /** @param syncReplay runs a sync dead letter's object again; null when sync dead letters cannot be replayed */
+    public DeadLetters(Store store, Outbox outbox, SyncReplay syncReplay, Clock clock) {
+        this.syncReplay = syncReplay;
         this.executions = store.executions();
         this.jdbc = store.jdbc();
         this.tx = store.transactions();
@@ -151,6 +182,10 @@ public final class DeadLetters {
 
     /** Replays one dead letter; see the class comment for what that means per stage. */
     public ReplayResult replay(long id) {
+        Optional<DeadLetter> sync = find(id).filter(found -> found.stage() == DeadLetter.Stage.SYNC);
+        if (sync.isPresent()) {
+            return new ReplayResult(id, replaySync(sync.get()));
+        }
         ReplayOutcome outcome = tx.execute(status -> {
             Optional<DeadLetter> found = find(id);
             if (found.isEmpty()) {
@@ -181,6 +216,27 @@ public final class DeadLetters {
             return ReplayOutcome.REPLAYED;
         });
         return new ReplayResult(id, outcome);
+    }
+
+    /**
+     * Runs the object again outside any transaction here: the run records its outcome, and with it resolves or
+     * updates this dead letter, in its own.
+     */
+    private ReplayOutcome replaySync(DeadLetter deadLetter) {
+        if (!deadLetter.open()) {
+            return ReplayOutcome.ALREADY_REPLAYED;
+        }
+        if (syncReplay == null || deadLetter.sync() == null || deadLetter.sync().model() == null) {
+            return ReplayOutcome.NOT_REPLAYABLE;
+        }
+        try {
+            syncReplay.replay(deadLetter.sync());
+        } catch (IllegalArgumentException e) {
+            return ReplayOutcome.NOT_REPLAYABLE;
+        }
+        // A concurrent replay may have synced it first: resolved either way, which is what the caller asked for.
+        return find(deadLetter.id()).filter(DeadLetter::open).isPresent() ? ReplayOutcome.FAILED_AGAIN
+                : ReplayOutcome.REPLAYED;
     }
 
     /** Replays every open dead letter matching {@code filter}, oldest first, and says what happened to each. */
@@ -230,10 +286,14 @@ public final class DeadLetters {
         long seq = row.getLong("event_seq");
         Long eventSeq = row.wasNull() ? null : seq;
         Timestamp replayed = row.getTimestamp("replayed_at");
-        String action = row.getString("operation") == null ? null
-                : row.getString("action_connection") + "/" + row.getString("operation");
+        String job = row.getString("sync_job");
+        String action = row.getString("operation") != null
+                ? row.getString("action_connection") + "/" + row.getString("operation")
+                : job == null ? null : "sync/" + job;
+        DeadLetter.SyncObject sync = job == null ? null : new DeadLetter.SyncObject(job, row.getString("sync_run_id"),
+                row.getString("object_key"), row.getString("object_model"), row.getString("object_version"));
         return new DeadLetter(row.getLong("id"), DeadLetter.Stage.ofCode(row.getString("stage")), deliveryId, eventSeq,
                 row.getString("connection_name"), action, row.getString("route_id"), row.getString("reason"),
-                row.getTimestamp("created_at").toInstant(), replayed == null ? null : replayed.toInstant());
+                row.getTimestamp("created_at").toInstant(), replayed == null ? null : replayed.toInstant(), sync);
     }
 }

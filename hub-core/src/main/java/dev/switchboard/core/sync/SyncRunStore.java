@@ -1,5 +1,6 @@
 package dev.switchboard.core.sync;
 
+import dev.switchboard.core.delivery.DeadLetter;
 import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.spi.Fidelity;
@@ -48,10 +49,32 @@ final class SyncRunStore {
     }
 
     /**
+     * Where an object that FAILED came from and who refused it, for its dead letter.
+     *
+     * @param model     its model at the source
+     * @param version   its version at the source
+     * @param refusedBy the connection whose call failed: the target, or the store an artifact copy could not use
+     */
+    record Failure(String model, String version, String refusedBy) {
+    }
+
+    /**
+     * How an applied run files its failed objects as dead letters.
+     *
+     * @param job      the job
+     * @param failures by object key, for each FAILED outcome being recorded
+     * @param at       now
+     */
+    record Filing(String job, Map<String, Failure> failures, Instant at) {
+    }
+
+    /**
      * Records outcomes and adds them to the run's counts in one transaction, so a run's summary is its recorded
      * outcomes at every moment: while it runs, after it was killed, and after another instance took the job over.
+     * With a {@code filing} (applied runs), the same transaction files each FAILED object as a sync dead letter and
+     * resolves the open dead letter of each object that now synced, so an outcome never stands without its dead letter.
      */
-    void record(String runId, List<SyncOutcome> outcomes) {
+    void record(String runId, List<SyncOutcome> outcomes, Filing filing) {
         if (outcomes.isEmpty()) {
             return;
         }
@@ -68,7 +91,44 @@ final class SyncRunStore {
                     counts.getOrDefault(SyncOutcome.Kind.UNCHANGED, 0L),
                     counts.getOrDefault(SyncOutcome.Kind.SKIPPED, 0L), counts.getOrDefault(SyncOutcome.Kind.FAILED, 0L),
                     runId);
+            if (filing != null) {
+                file(runId, outcomes, filing);
+            }
         });
+    }
+
+    /**
+     * One open sync dead letter per job and object: a failure files a new one or updates the open one's reason and
+     * run; CREATED, UPDATED or UNCHANGED resolves the open one. One query for the job's open ones per batch (usually
+     * none), then a statement per object that has or needs one.
+     */
+    private void file(String runId, List<SyncOutcome> outcomes, Filing filing) {
+        String stage = DeadLetter.Stage.SYNC.code();
+        Map<String, Long> open = new java.util.HashMap<>();
+        jdbc.query("SELECT id, object_key FROM dead_letter WHERE sync_job = ? AND replayed_at IS NULL AND stage = ?",
+                (java.sql.ResultSet row) -> {
+                    open.put(row.getString("object_key"), row.getLong("id"));
+                }, filing.job(), stage);
+        Timestamp at = Timestamp.from(filing.at());
+        for (SyncOutcome outcome : outcomes) {
+            Long id = open.get(outcome.objectKey());
+            if (outcome.kind() == SyncOutcome.Kind.FAILED) {
+                Failure failure = filing.failures().get(outcome.objectKey());
+                String refusedBy = failure == null ? null : failure.refusedBy();
+                if (id != null) {
+                    jdbc.update("UPDATE dead_letter SET reason = ?, sync_run_id = ?, connection_name = ? WHERE id = ?",
+                            outcome.reason(), runId, refusedBy, id);
+                } else {
+                    jdbc.update("INSERT INTO dead_letter (stage, connection_name, reason, created_at, sync_job, "
+                                    + "sync_run_id, object_key, object_model, object_version) "
+                                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", stage, refusedBy, outcome.reason(), at,
+                            filing.job(), runId, outcome.objectKey(), failure == null ? null : failure.model(),
+                            failure == null ? null : failure.version());
+                }
+            } else if (id != null && outcome.kind() != SyncOutcome.Kind.SKIPPED) {
+                jdbc.update("UPDATE dead_letter SET replayed_at = ? WHERE id = ? AND replayed_at IS NULL", at, id);
+            }
+        }
     }
 
     /** Records a running run's progress (after each batch of outcomes). */

@@ -1,6 +1,7 @@
 package dev.switchboard.core.sync;
 
 import dev.switchboard.core.config.SyncJobSpec;
+import dev.switchboard.core.delivery.DeadLetter;
 import dev.switchboard.core.store.IdentityMap;
 import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
@@ -19,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +65,9 @@ final class SyncRunner {
         }
     }
 
+    /** The connection name the engine's own errors carry (a model gone from the source, a copy's own checks). */
+    private static final String HUB = "sync";
+
     /** The identity map's fingerprint column holds 128 characters; a longer alias list is simply swept every run. */
     private static final int MAX_ALIAS_PRINT = 128;
 
@@ -88,9 +93,20 @@ final class SyncRunner {
     private Instant oldestFailed;
     private boolean failedWithoutTime;
     private final Set<String> failedModels = new HashSet<>();
+    /** Where each unrecorded FAILED object came from and who refused it: its dead letter (applied runs only). */
+    private final Map<String, SyncRunStore.Failure> failures = new HashMap<>();
+    /** Who refused an object, when not the target (a store an artifact copy could not use), by object key. */
+    private final Map<String, String> refusedBy = new HashMap<>();
+    /** The one object a replay of its dead letter runs for, or null for a run over the job's source. */
+    private final DeadLetter.SyncObject only;
 
+    /**
+     * @param only the one object to run for (replaying its dead letter): no other object is read, the sweeps are
+     *             skipped and the cursor does not move; null for a run over the source
+     */
     SyncRunner(SyncJobSpec job, SyncRun.Mode mode, boolean full, Store store, SyncRunStore runs, Ends ends,
-               Holder holder, Clock clock) {
+               Holder holder, DeadLetter.SyncObject only, Clock clock) {
+        this.only = only;
         this.job = job;
         this.mode = mode;
         this.full = full;
@@ -130,9 +146,13 @@ final class SyncRunner {
         String error = null;
         boolean completed = false;
         try {
-            processPages(request -> ends.source().listVersions(null, since, request), run.id());
-            sweepTags(since == null, run.id());
-            sweepAliases(run.id(), since == null);
+            if (only != null) {
+                processOnly(run.id());
+            } else {
+                processPages(request -> ends.source().listVersions(null, since, request), run.id());
+                sweepTags(since == null, run.id());
+                sweepAliases(run.id(), since == null);
+            }
             completed = true;
         } catch (Interrupted e) {
             error = "interrupted after " + outcomes.size() + " objects; the next run resumes";
@@ -152,7 +172,7 @@ final class SyncRunner {
         store.transactions().executeWithoutResult(status -> {
             flush(run.id());
             runs.finish(done);
-            if (mode == SyncRun.Mode.APPLY && done.status() != SyncRun.Status.ABORTED) {
+            if (mode == SyncRun.Mode.APPLY && done.status() != SyncRun.Status.ABORTED && only == null) {
                 nextCursor().ifPresent(next -> store.cursors().save(cursorName(job.name()), next.toString()));
             }
         });
@@ -210,6 +230,21 @@ final class SyncRunner {
             }
             flush(runId);
         }
+    }
+
+    /** Reads the one object again from the source and gives it its outcome; FAILED when the source lost it. */
+    private void processOnly(String runId) {
+        Optional<ModelVersion> version = ends.source().getVersion(only.model(), only.version());
+        if (version.isPresent()) {
+            processPages(request -> Page.last(List.of(version.get())), runId);
+            return;
+        }
+        SyncOutcome gone = new SyncOutcome(only.objectKey(), SyncOutcome.Kind.FAILED, "version " + only.version()
+                + " of model " + only.model() + " is no longer at the source " + ends.sourceConnection(), List.of());
+        outcomes.add(gone);
+        unrecorded.add(gone);
+        failures.put(gone.objectKey(), new SyncRunStore.Failure(only.model(), only.version(), ends.sourceConnection()));
+        flush(runId);
     }
 
     /** Creation time (unknown last), then model name, then version: numerically when both are numbers. */
@@ -305,8 +340,10 @@ final class SyncRunner {
     }
 
     private void flush(String runId) {
-        runs.record(runId, unrecorded);
+        runs.record(runId, unrecorded, mode == SyncRun.Mode.APPLY
+                ? new SyncRunStore.Filing(job.name(), Map.copyOf(failures), now()) : null);
         unrecorded.clear();
+        failures.clear();
         runs.progress(runId, outcomes.size(), Math.max(listedTotal, outcomes.size()));
     }
 
@@ -315,6 +352,8 @@ final class SyncRunner {
         unrecorded.add(outcome);
         Instant updated = version.updatedAt();
         if (outcome.kind() == SyncOutcome.Kind.FAILED) {
+            failures.put(outcome.objectKey(), new SyncRunStore.Failure(version.modelName(), version.version(),
+                    refusedBy.getOrDefault(outcome.objectKey(), ends.targetConnection())));
             failedModels.add(version.modelName());
             if (updated == null) {
                 failedWithoutTime = true;
@@ -362,6 +401,11 @@ final class SyncRunner {
             }
             return create(version, mapped, fingerprint);
         } catch (ConnectorException e) {
+            // Filed under the connection whose call failed, as delivery dead letters are: the target unless the
+            // error names another (the source, or the store of an artifact copy); "sync" names the hub itself.
+            if (e.connection() != null && !e.connection().equals(HUB)) {
+                refusedBy.put(key, e.connection());
+            }
             // the fidelity report is kept: it often says why the target refused (a field it cannot hold)
             return new SyncOutcome(key, SyncOutcome.Kind.FAILED, e.getMessage(),
                     mapped == null ? List.of() : mapped.gaps());

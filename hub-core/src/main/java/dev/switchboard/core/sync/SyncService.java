@@ -3,6 +3,7 @@ package dev.switchboard.core.sync;
 import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.config.SyncJobSpec;
 import dev.switchboard.core.connection.ConnectionRegistry;
+import dev.switchboard.core.delivery.DeadLetter;
 import dev.switchboard.core.store.InstanceId;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.core.store.WorkLeases;
@@ -57,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * the end of an applied run, after the target acknowledged every write, and never past a version that failed, so a
  * crash repeats work and never skips it. A run that stops early is {@link SyncRun.Status#ABORTED}; a run with a
  * failure is {@link SyncRun.Status#COMPLETED_WITH_FAILURES}, never plain {@code COMPLETED}. Each applied run that
- * completes appends a {@code sync.completed} event to the inbox.
+ * completes appends a {@code sync.completed} event to the inbox. Each object that FAILED in an applied run is a
+ * {@linkplain dev.switchboard.core.delivery.DeadLetter.Stage#SYNC sync dead letter}, written with its outcome;
+ * {@link #replay} syncs it alone again.
  *
  * <p><b>Concurrency.</b> One applied run per job at a time, across every instance on the store: an apply holds the
  * job's {@linkplain WorkLeases lease} {@code sync:<job>} while it runs (threads of one instance also queue in
@@ -230,7 +233,7 @@ public final class SyncService implements AutoCloseable {
      * {@link SyncRun.Mode#PLAN}. The cursor does not move.
      */
     public SyncReport plan(String job, Scope scope) {
-        return runner(job(job), SyncRun.Mode.PLAN, scope, () -> false).run();
+        return runner(job(job), SyncRun.Mode.PLAN, scope, null, () -> false).run();
     }
 
     /** Runs {@code job} incrementally: everything changed at the source since the last applied run. */
@@ -248,6 +251,27 @@ public final class SyncService implements AutoCloseable {
      */
     public SyncReport apply(String job, Scope scope) {
         SyncJobSpec spec = job(job);
+        return holding(spec, lease -> applyHolding(spec, scope, lease));
+    }
+
+    /**
+     * Syncs one object of a job again (replaying its {@linkplain dev.switchboard.core.delivery.DeadLetter.Stage#SYNC
+     * sync dead letter}): an applied run that reads only that object from the source, under the job's lease like
+     * {@link #apply}, so it waits for a running run of the job and never overlaps one. The run's outcome resolves the
+     * object's dead letter (CREATED, UPDATED, UNCHANGED) or gives it the new reason (FAILED). The cursor does not move.
+     *
+     * @throws IllegalArgumentException when the job is no longer configured
+     */
+    public SyncReport replay(DeadLetter.SyncObject object) {
+        SyncJobSpec spec = job(object.job());
+        return holding(spec, lease -> {
+            Active run = new Active(lease, new AtomicBoolean());
+            return complete(spec, begin(spec, Scope.INCREMENTAL, object, run), run);
+        });
+    }
+
+    /** Runs {@code body} holding the job's lease, waiting for it while another run holds it. */
+    private SyncReport holding(SyncJobSpec spec, java.util.function.Function<Lease, SyncReport> body) {
         Semaphore gate = gate(spec.name());
         try {
             gate.acquire();
@@ -256,7 +280,7 @@ public final class SyncService implements AutoCloseable {
                     Optional<Lease> lease = store.leases().tryAcquire(leaseName(spec.name()), instance,
                             settings.lease());
                     if (lease.isPresent()) {
-                        return applyHolding(spec, scope, lease.get());
+                        return body.apply(lease.get());
                     }
                     Thread.sleep(Math.min(1000, settings.heartbeat().toMillis()));
                 }
@@ -265,7 +289,7 @@ public final class SyncService implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CancellationException("interrupted while waiting for the running sync of job " + job);
+            throw new CancellationException("interrupted while waiting for the running sync of job " + spec.name());
         }
     }
 
@@ -316,7 +340,7 @@ public final class SyncService implements AutoCloseable {
             SyncRunner runner;
             SyncRun begun;
             try {
-                runner = begin(spec, scope, active);
+                runner = begin(spec, scope, null, active);
                 begun = runner.begin();
             } catch (RuntimeException e) {
                 this.active.remove(spec.name());
@@ -376,16 +400,16 @@ public final class SyncService implements AutoCloseable {
 
     private SyncReport applyHolding(SyncJobSpec spec, Scope scope, Lease lease) {
         Active run = new Active(lease, new AtomicBoolean());
-        return complete(spec, begin(spec, scope, run), run);
+        return complete(spec, begin(spec, scope, null, run), run);
     }
 
     /** Registers the run as active under its lease and builds its runner; stale runs of the job are aborted. */
-    private SyncRunner begin(SyncJobSpec spec, Scope scope, Active run) {
+    private SyncRunner begin(SyncJobSpec spec, Scope scope, DeadLetter.SyncObject only, Active run) {
         active.put(spec.name(), run);
         runs.abortStale(spec.name(), instance, clock.instant());
         Instant starting = clock.instant();
         runListeners.forEach(listener -> listener.starting(spec, starting));
-        return runner(spec, SyncRun.Mode.APPLY, scope, run.lost()::get);
+        return runner(spec, SyncRun.Mode.APPLY, scope, only, run.lost()::get);
     }
 
     /** Runs to the end, releases the lease, announces the run and says so at WARN when objects failed. */
@@ -397,9 +421,10 @@ public final class SyncService implements AutoCloseable {
                 announce(done);
             }
             if (done.failed() > 0 || done.status() == SyncRun.Status.ABORTED) {
-                LOG.warn("Sync run {} of job {} ended {}: {} failed, {} created, {} updated{}", done.id(),
+                LOG.warn("Sync run {} of job {} ended {}: {} failed, {} created, {} updated{}{}", done.id(),
                         spec.name(), done.status(), done.failed(), done.created(), done.updated(),
-                        done.error() == null ? "" : "; " + done.error());
+                        done.error() == null ? "" : "; " + done.error(),
+                        done.failed() > 0 ? "; each failed object is a dead letter (switchboard dlq list)" : "");
             }
             runListeners.forEach(listener -> listener.finished(spec, report));
             return report;
@@ -447,13 +472,14 @@ public final class SyncService implements AutoCloseable {
                 EventType.SYNC_COMPLETED, "sync-jobs/" + run.job(), run.finishedAt(), completed)));
     }
 
-    private SyncRunner runner(SyncJobSpec job, SyncRun.Mode mode, Scope scope, BooleanSupplier leaseLost) {
+    private SyncRunner runner(SyncJobSpec job, SyncRun.Mode mode, Scope scope, DeadLetter.SyncObject only,
+                              BooleanSupplier leaseLost) {
         ConnectionRegistry.Entry target = entry(job.target());
         SyncRunner.Ends ends = new SyncRunner.Ends(registry(entry(job.source())), job.source(), registry(target),
                 job.target(), target.connector().fidelity(), artifacts);
         startHeartbeat();
         return new SyncRunner(job, mode, scope == Scope.FULL, store, runs, ends,
-                new SyncRunner.Holder(instance, settings.lease(), leaseLost), clock);
+                new SyncRunner.Holder(instance, settings.lease(), leaseLost), only, clock);
     }
 
     /** The heartbeat thread, started with the first run. */

@@ -70,6 +70,8 @@ public final class InMemoryRegistry implements ModelRegistry, ArtifactStore {
     private boolean applyBeforeFailing;
     private Supplier<? extends Throwable> failure;
     private boolean corruptReads;
+    private java.util.function.Predicate<ModelVersion> refused;
+    private String refusal;
     private int hookAfter = Integer.MAX_VALUE;
     private Runnable hook;
     private Path journal;
@@ -165,6 +167,15 @@ public final class InMemoryRegistry implements ModelRegistry, ArtifactStore {
         this.applyBeforeFailing = applyFirst;
         this.failure = failure;
         this.writes.set(0);
+    }
+
+    /**
+     * Refuses to create the versions {@code which} matches with a validation error saying {@code reason}, as a
+     * vendor's API answers 400 to a request it cannot accept; {@code null} accepts every version again.
+     */
+    public synchronized void refuseVersions(java.util.function.Predicate<ModelVersion> which, String reason) {
+        this.refused = which;
+        this.refusal = reason;
     }
 
     /** Runs {@code action} once, on the thread making it, right after the {@code n}-th write from now. */
@@ -368,6 +379,9 @@ public final class InMemoryRegistry implements ModelRegistry, ArtifactStore {
             Integer earlier = model.byKey.get(idempotencyKey);
             if (earlier != null) {
                 return toCanonical(model, model.versions.get(earlier));
+            }
+            if (refused != null && refused.test(version)) {
+                throw ConnectorException.configuration(connection, refusal);
             }
             checkTags(version.tags());
             Version created = new Version(model.versions.size() + 1);
