@@ -21,7 +21,7 @@ class RunnableJarIT {
     private static final Path JAR = Path.of("target", "switchboard.jar");
 
     @Test
-    void theRunnableJarCarriesTheSandboxsFakesButNoTestFramework() throws IOException {
+    void theRunnableJarCarriesTheSandboxsFakesButNoTestFrameworkAndOneJackson() throws IOException {
         assertThat(JAR).as("built by the package phase").exists();
         List<String> libraries;
         try (JarFile jar = new JarFile(JAR.toFile())) {
@@ -35,6 +35,9 @@ class RunnableJarIT {
         assertThat(libraries).as("no JUnit, AssertJ, opentest4j or kit suites in BOOT-INF/lib")
                 .noneMatch(name -> name.startsWith("junit-") || name.startsWith("assertj-")
                         || name.startsWith("opentest4j-") || name.startsWith("conformance-tests-"));
+        assertThat(libraries).as("one Jackson major: Jackson 3's databind, no Jackson 2 databind or core")
+                .anyMatch(name -> name.startsWith("jackson-databind-3."))
+                .noneMatch(name -> name.startsWith("jackson-databind-2.") || name.startsWith("jackson-core-2."));
         assertThat(Files.size(JAR)).isPositive();
     }
 }
