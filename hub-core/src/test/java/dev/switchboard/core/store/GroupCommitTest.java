@@ -91,15 +91,8 @@ class GroupCommitTest {
 
     @Test
     void aFailingUnitFailsOnlyItsOwnCallerAndLeavesNothingOfItsOwn() throws Exception {
-        CountDownLatch firstUnitRunning = new CountDownLatch(1);
         CountDownLatch othersQueued = new CountDownLatch(1);
-        Future<String> first = callers.submit(() -> groupCommit.execute(() -> {
-            insert("first");
-            firstUnitRunning.countDown();
-            await(othersQueued);
-            return "first";
-        }));
-        assertThat(firstUnitRunning.await(10, TimeUnit.SECONDS)).isTrue();
+        Future<String> first = firstHoldingTheWriterUntil(othersQueued);
         Future<String> good = callers.submit(() -> groupCommit.execute(() -> {
             insert("good");
             return "good";
@@ -133,15 +126,8 @@ class GroupCommitTest {
     @Test
     void aUnitThatGoesOnAfterTheDatabaseRolledTheGroupBackCannotLoseTheOtherUnitsWrites() throws Exception {
         groupCommit = new GroupCommit(tx, () -> jdbc.queryForObject("SELECT TRANSACTION_ID()", Object.class));
-        CountDownLatch firstUnitRunning = new CountDownLatch(1);
         CountDownLatch othersQueued = new CountDownLatch(1);
-        Future<String> first = callers.submit(() -> groupCommit.execute(() -> {
-            insert("first");
-            firstUnitRunning.countDown();
-            await(othersQueued);
-            return "first";
-        }));
-        assertThat(firstUnitRunning.await(10, TimeUnit.SECONDS)).isTrue();
+        Future<String> first = firstHoldingTheWriterUntil(othersQueued);
         Future<String> second = callers.submit(() -> groupCommit.execute(() -> {
             insert("second");
             return "second";
@@ -166,6 +152,19 @@ class GroupCommitTest {
         assertThat(swallower.get(10, TimeUnit.SECONDS)).isEqualTo("went on");
         assertThat(jdbc.queryForList("SELECT name FROM item ORDER BY name", String.class))
                 .as("every caller told its write was committed finds it").containsExactly("first", "second", "third");
+    }
+
+    /** Submits a unit that inserts "first" and holds the writer until {@code released}; returns once it runs. */
+    private Future<String> firstHoldingTheWriterUntil(CountDownLatch released) throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(1);
+        Future<String> first = callers.submit(() -> groupCommit.execute(() -> {
+            insert("first");
+            running.countDown();
+            await(released);
+            return "first";
+        }));
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        return first;
     }
 
     private int insert(String name) {
