@@ -121,6 +121,9 @@ class CrashSafetyIT {
 
         // The burst: SENDERS threads send WEBHOOKS distinct webhooks, resending any that got no 2xx.
         Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
+        // When each webhook was acknowledged and when each kill came: a lost one then names the hub that answered it.
+        Map<Integer, Long> acknowledgedAt = new ConcurrentHashMap<>();
+        List<Long> killedAt = new ArrayList<>();
         ConcurrentLinkedQueue<Integer> toResend = new ConcurrentLinkedQueue<>();
         AtomicInteger next = new AtomicInteger();
         AtomicLong failedSends = new AtomicLong();
@@ -139,6 +142,7 @@ class CrashSafetyIT {
                         n = fresh;
                     }
                     if (send(base, n)) {
+                        acknowledgedAt.put(n, System.nanoTime());
                         acknowledged.add(n);
                     } else {
                         failedSends.incrementAndGet();
@@ -157,6 +161,7 @@ class CrashSafetyIT {
                 pause(5);
             }
             assertThat(acknowledged.size()).as("acknowledged before kill %d", kill).isGreaterThanOrEqualTo(threshold);
+            killedAt.add(System.nanoTime());
             exitCodes.add(hub.kill());
             hub = startHub(work, config, port, kill + 1, logs);
             awaitReady(base);
@@ -174,7 +179,8 @@ class CrashSafetyIT {
         Set<String> deliveredEventIds = Set.copyOf(eventIdByKey.values());
         List<String> missing = acknowledged.stream().map(CrashSafetyIT::webhookId)
                 .filter(id -> !deliveredEventIds.contains(id)).sorted().toList();
-        assertThat(missing).as("acknowledged webhooks never delivered").isEmpty();
+        assertThat(missing).as("acknowledged webhooks never delivered (%s)",
+                whoAcknowledged(missing, acknowledgedAt, killedAt)).isEmpty();
         // (b) one idempotency key per accepted webhook: retries reuse the key
         assertThat(receiptsByKey).hasSize(WEBHOOKS);
         assertThat(deliveredEventIds).hasSize(WEBHOOKS);
@@ -266,7 +272,24 @@ class CrashSafetyIT {
         }
         Path threads = hub.dumpThreads();
         throw new AssertionError("outbox not drained within " + DRAIN_LIMIT + ": target processed " + processed.size()
-                + "; the hub's threads are in " + threads);
+                + ", outbox pending " + gauge(base, "switchboard.outbox.depth", "status:pending") + ", in flight "
+                + gauge(base, "switchboard.outbox.depth", "status:in_flight") + ", route executions unfinished "
+                + gauge(base, "switchboard.inbox.backlog", null) + "; the hub's threads are in " + threads);
+    }
+
+    /** For each lost webhook, which start of the hub answered it 2xx and how long before that start was killed. */
+    private static String whoAcknowledged(List<String> missing, Map<Integer, Long> acknowledgedAt, List<Long> killedAt) {
+        List<String> lines = new ArrayList<>();
+        for (String id : missing) {
+            long at = acknowledgedAt.get(Integer.parseInt(id.substring("msg_crash_".length())));
+            int start = 1;
+            while (start <= killedAt.size() && killedAt.get(start - 1) < at) {
+                start++;
+            }
+            lines.add(id + " by hub-" + start + (start <= killedAt.size()
+                    ? ", " + (killedAt.get(start - 1) - at) / 1_000_000 + " ms before its kill" : ", never killed"));
+        }
+        return String.join("; ", lines);
     }
 
     private double gauge(String base, String name, String tag) throws Exception {

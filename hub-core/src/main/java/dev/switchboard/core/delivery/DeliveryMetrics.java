@@ -14,7 +14,8 @@ import java.util.Locale;
  *       breaker_open): what became of each claimed delivery;</li>
  *   <li>{@code switchboard.delivery.attempts} (connection, result = success | transient | configuration | system);</li>
  *   <li>{@code switchboard.outbox.depth} (status = pending | in_flight | dead) and {@code switchboard.inbox.backlog}
- *       (inbox events the slowest route has not read yet), read from the database when scraped.</li>
+ *       (route executions without an outcome yet: pending, running or waiting on a step's delivery), read from the
+ *       database when scraped.</li>
  * </ul>
  * Breaker and bulkhead state per connection come from resilience4j-micrometer
  * ({@code resilience4j.circuitbreaker.state}, {@code resilience4j.bulkhead.available.concurrent.calls}).
@@ -53,9 +54,8 @@ final class DeliveryMetrics {
     }
 
     private static double inboxBacklog(Store store) {
-        Long backlog = store.jdbc().queryForObject("SELECT COUNT(*) FROM inbox_event WHERE seq > "
-                + "(SELECT COALESCE(MIN(last_seq), (SELECT COALESCE(MAX(seq), 0) FROM inbox_event)) FROM route_cursor)",
-                Long.class);
-        return backlog == null ? 0 : backlog;
+        // Route executions replaced the per-route cursors this once read (subscribing a route deletes its cursor),
+        // so the unfinished executions are what is left to route.
+        return store.executions().unfinished();
     }
 }

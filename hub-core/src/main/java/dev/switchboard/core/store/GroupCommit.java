@@ -23,6 +23,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * shared transaction fails, it is rolled back and each unit runs again in a transaction of its own, so one bad
  * unit fails only its own caller. Units must therefore keep side effects other than their statements for after
  * the commit ({@link Store#afterCommit}). A caller already inside a transaction runs its unit there.
+ *
+ * <p>On H2 the shared transaction is checked before it commits: H2 answers a deadlock (error 40001) by rolling back
+ * the whole transaction, not only the failed statement. A unit that caught that error and went on would leave the
+ * earlier units' writes undone while their callers were told they were committed (a webhook answered 2xx and not
+ * in the inbox); so when the transaction is no longer the one the group's first write opened, the group is treated
+ * as failed and each unit runs again alone. (PostgreSQL refuses every statement and the commit of a transaction
+ * that had an error, so there the failure reaches the group by itself.)
  */
 public final class GroupCommit {
 
@@ -30,12 +37,20 @@ public final class GroupCommit {
     private static final int MAX_UNITS = 64;
 
     private final TransactionTemplate tx;
+    /** The current transaction's id on H2 ({@code TRANSACTION_ID()}, null before its first write), or null. */
+    private final Supplier<Object> transactionId;
     private final ConcurrentLinkedQueue<Unit<?>> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final ThreadPoolExecutor writer;
 
     GroupCommit(TransactionTemplate tx) {
+        this(tx, null);
+    }
+
+    /** With {@code transactionId} (H2), a group whose transaction was rolled back under it is run again unit by unit. */
+    GroupCommit(TransactionTemplate tx, Supplier<Object> transactionId) {
         this.tx = tx;
+        this.transactionId = transactionId;
         // One thread that ends when idle, so stores opened and dropped (tests, tools) leave no thread behind.
         this.writer = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
             Thread thread = new Thread(task, "switchboard-group-commit");
@@ -65,6 +80,11 @@ public final class GroupCommit {
         }
     }
 
+    /** How many units wait for the writer (tests queue units in a known order with it). */
+    int waiting() {
+        return queue.size();
+    }
+
     private void drain() {
         while (true) {
             List<Unit<?>> group = new ArrayList<>();
@@ -88,8 +108,15 @@ public final class GroupCommit {
         try {
             results = tx.execute(status -> {
                 List<Object> values = new ArrayList<>(group.size());
+                Object opened = null;
                 for (Unit<?> unit : group) {
                     values.add(unit.work.get());
+                    if (transactionId != null && opened == null && group.size() > 1) {
+                        opened = transactionId.get();
+                    }
+                }
+                if (opened != null && !opened.equals(transactionId.get())) {
+                    throw new TransactionRolledBackUnderneath();
                 }
                 return values;
             });
@@ -113,6 +140,14 @@ public final class GroupCommit {
             unit.result.complete(tx.execute(status -> unit.work.get()));
         } catch (RuntimeException | Error e) {
             unit.result.completeExceptionally(e);
+        }
+    }
+
+    /** The database rolled the shared transaction back while a unit went on; the group runs again unit by unit. */
+    static final class TransactionRolledBackUnderneath extends RuntimeException {
+        TransactionRolledBackUnderneath() {
+            super("the shared transaction was rolled back under the group (a deadlock a unit did not pass on)", null,
+                    false, false);
         }
     }
 

@@ -40,7 +40,10 @@ public final class Store {
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.dialect = dialect;
-        this.groupCommit = new GroupCommit(tx);
+        // On H2, TRANSACTION_ID() tells whether the group's transaction is still the one its first write opened.
+        this.groupCommit = dialect == Dialect.H2
+                ? new GroupCommit(tx, () -> jdbc.queryForObject("SELECT TRANSACTION_ID()", Object.class))
+                : new GroupCommit(tx);
         this.executions = new RouteExecutions(jdbc, tx, dialect, clock);
         this.inbox = new InboxStore(jdbc, tx, groupCommit, new EventCodec(), executions, clock, tracing);
         this.routeProgress = new RouteProgress(executions);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.switchboard.core.testing.TestDatabases;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -90,15 +91,8 @@ class GroupCommitTest {
 
     @Test
     void aFailingUnitFailsOnlyItsOwnCallerAndLeavesNothingOfItsOwn() throws Exception {
-        CountDownLatch firstUnitRunning = new CountDownLatch(1);
         CountDownLatch othersQueued = new CountDownLatch(1);
-        Future<String> first = callers.submit(() -> groupCommit.execute(() -> {
-            insert("first");
-            firstUnitRunning.countDown();
-            await(othersQueued);
-            return "first";
-        }));
-        assertThat(firstUnitRunning.await(10, TimeUnit.SECONDS)).isTrue();
+        Future<String> first = firstHoldingTheWriterUntil(othersQueued);
         Future<String> good = callers.submit(() -> groupCommit.execute(() -> {
             insert("good");
             return "good";
@@ -127,6 +121,50 @@ class GroupCommitTest {
         })).hasMessage("caller gives up");
 
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM item", Integer.class)).isZero();
+    }
+
+    @Test
+    void aUnitThatGoesOnAfterTheDatabaseRolledTheGroupBackCannotLoseTheOtherUnitsWrites() throws Exception {
+        groupCommit = new GroupCommit(tx, () -> jdbc.queryForObject("SELECT TRANSACTION_ID()", Object.class));
+        CountDownLatch othersQueued = new CountDownLatch(1);
+        Future<String> first = firstHoldingTheWriterUntil(othersQueued);
+        Future<String> second = callers.submit(() -> groupCommit.execute(() -> {
+            insert("second");
+            return "second";
+        }));
+        Future<String> third = callers.submit(() -> groupCommit.execute(() -> {
+            insert("third");
+            return "third";
+        }));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> groupCommit.waiting() == 2);
+        // Queued last, so it shares the next transaction after the others' inserts. H2 answers a deadlock (40001) by
+        // rolling back the whole transaction; this unit does the same and goes on, as one catching that error would.
+        Future<String> swallower = callers.submit(() -> groupCommit.execute(() -> {
+            jdbc.execute("ROLLBACK");
+            return "went on";
+        }));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> groupCommit.waiting() == 3);
+        othersQueued.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("first");
+        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("second");
+        assertThat(third.get(10, TimeUnit.SECONDS)).isEqualTo("third");
+        assertThat(swallower.get(10, TimeUnit.SECONDS)).isEqualTo("went on");
+        assertThat(jdbc.queryForList("SELECT name FROM item ORDER BY name", String.class))
+                .as("every caller told its write was committed finds it").containsExactly("first", "second", "third");
+    }
+
+    /** Submits a unit that inserts "first" and holds the writer until {@code released}; returns once it runs. */
+    private Future<String> firstHoldingTheWriterUntil(CountDownLatch released) throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(1);
+        Future<String> first = callers.submit(() -> groupCommit.execute(() -> {
+            insert("first");
+            running.countDown();
+            await(released);
+            return "first";
+        }));
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        return first;
     }
 
     private int insert(String name) {
