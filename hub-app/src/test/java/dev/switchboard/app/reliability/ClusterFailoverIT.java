@@ -30,6 +30,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,8 +53,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Issue 15, failover: three hub instances (child JVMs, {@code node-1} to {@code node-3}) share one embedded
  * PostgreSQL database; webhooks are spread over all three. {@code node-1} starts first, so it holds the lease of the
  * MLflow 2.x poller and of the sync job's trigger; it is made to run a large sync apply (300 versions into a slowed
- * SageMaker fake) while {@code node-2} asks for the same apply; and it is killed with SIGKILL in the middle of a
- * burst of {@value #WEBHOOKS} signed webhooks, holding route executions, deliveries, the poller, the trigger and
+ * SageMaker fake), which {@code node-2} is asked for too and refuses (runs of a job never overlap); and it is killed
+ * with SIGKILL in the middle of a burst of {@value #WEBHOOKS} signed webhooks, holding route executions, deliveries, the poller, the trigger and
  * the sync run at once. Every lease is the default one ({@link WorkLeases#DEFAULT_LEASE}); nothing in the
  * configuration shortens a lease.
  *
@@ -173,10 +174,13 @@ class ClusterFailoverIT {
 
         // The large sync apply on node-1, and node-2 asking for the same job meanwhile.
         sagemaker.faults().slow(Duration.ofMillis(40), 100_000, "");
-        Future<HttpResponse<String>> node1Apply = background.submit(() -> apply(node1));
+        Future<HttpResponse<String>> node1Apply = background.submit(() -> apply(node1, true));
         await("node-1's apply is under way", () -> count("SELECT COUNT(*) FROM sync_outcome o JOIN sync_run r ON "
                 + "r.id = o.run_id WHERE r.job = ? AND r.mode = 'APPLY' AND r.holder LIKE 'node-1/%'", JOB) >= 25);
-        Future<HttpResponse<String>> node2Apply = background.submit(() -> apply(hubs.get(1)));
+        // Runs of one job never overlap, whichever instance is asked: node-2 is refused, naming node-1's run.
+        HttpResponse<String> refused = apply(hubs.get(1), false);
+        assertThat(refused.statusCode()).as("node-2's apply while node-1's run holds the job").isEqualTo(409);
+        assertThat(refused.body()).contains("is running already");
 
         // The burst, spread over the three instances; a webhook refused by one is sent to the next one alive.
         Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
@@ -237,10 +241,15 @@ class ClusterFailoverIT {
                 count("SELECT COUNT(*) FROM route_execution WHERE route_id = 'forward' AND status = 'DONE'") == WEBHOOKS
                         && count("SELECT COUNT(*) FROM route_execution WHERE route_id = 'polled' AND status = 'DONE'")
                         == createdVersions.size());
-        assertThat(node2Apply.get(WAIT.toSeconds(), TimeUnit.SECONDS).statusCode())
-                .as("node-2's apply, which waited for node-1's run").isEqualTo(200);
+        // Asked again once node-1 is dead, node-2 runs the job as soon as no live run holds it (the new trigger
+        // holder's redo of node-1's run may hold it first).
+        await("node-2's apply after the kill", () -> {
+            HttpResponse<String> answer = applyAnswered(hubs.get(1));
+            assertThat(answer.statusCode()).as(answer.body()).isIn(200, 409);
+            return answer.statusCode() == 200;
+        });
         assertThat(node1Apply.get(5, TimeUnit.SECONDS)).as("node-1 died before answering").isNull();
-        // Two runs follow node-1's, in either order: node-2's from the API, and the new trigger holder's redo.
+        // Two runs follow node-1's: the new trigger holder's redo, then node-2's from the API.
         await("the API's and the trigger's runs after the kill finished", () -> count("SELECT COUNT(*) FROM sync_run "
                 + "WHERE job = ? AND status = 'RUNNING'", JOB) == 0 && count("SELECT COUNT(*) FROM sync_run WHERE "
                 + "job = ? AND mode = 'APPLY' AND status = 'COMPLETED'", JOB) >= 2);
@@ -494,15 +503,28 @@ class ClusterFailoverIT {
         return "synced-" + m;
     }
 
-    /** A full apply of the job on {@code hub}; null when the hub died before answering. */
-    private HttpResponse<String> apply(ChildHub hub) throws InterruptedException {
+    /**
+     * A full apply of the job on {@code hub}, answered when the run ends if {@code wait}; null when the hub died
+     * before answering.
+     */
+    private HttpResponse<String> apply(ChildHub hub, boolean wait) throws InterruptedException {
         try {
             return http.send(HttpRequest.newBuilder(URI.create(hub.base() + "/api/v1/sync-jobs/" + JOB
-                            + "/apply?scope=full")).timeout(Duration.ofMinutes(3))
+                            + "/apply?scope=full&wait=" + wait)).timeout(Duration.ofMinutes(3))
                     .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException cutByTheKill) {
             return null;
+        }
+    }
+
+    /** {@link #apply} waiting for the run, on a hub that is alive. */
+    private HttpResponse<String> applyAnswered(ChildHub hub) {
+        try {
+            return Objects.requireNonNull(apply(hub, true), hub.name() + " did not answer");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
