@@ -61,7 +61,8 @@ final class MlflowActions implements ActionTarget {
         return List.of(Action.of(REGISTER, "Registers a new version of a registered model (created when missing), "
                         + "with lineage to the pipeline run or model version of the event; outputs model, version, "
                         + "source and digest",
-                Parameter.required("model", "The registered model's name ({param.model_name} from a run's parameter)"),
+                Parameter.required("model",
+                        "The registered model's name (${body.data.parameters[model_name]} from a run's parameter)"),
                 Parameter.optional("artifact-uri", "The version's source URI; the event's artifact by default"),
                 Parameter.optional("sha256", "The artifact's expected SHA-256; a mismatch registers nothing"),
                 Parameter.optional("run-id", "An MLflow run of this server to link as the version's run_id"),

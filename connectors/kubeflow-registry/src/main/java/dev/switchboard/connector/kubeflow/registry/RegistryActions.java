@@ -65,7 +65,8 @@ final class RegistryActions implements ActionTarget {
     public List<Action> describe() {
         return List.of(Action.of(REGISTER, "Registers a new version of a registered model, with lineage to the "
                         + "pipeline run or model version of the event; outputs model, version and versionId",
-                Parameter.required("model", "The registered model's name (${body.data.parameters[model_name]} from a run's parameter)"),
+                Parameter.required("model",
+                        "The registered model's name (${body.data.parameters[model_name]} from a run's parameter)"),
                 Parameter.optional("artifact-uri", "The model artifact's URI; the event's artifact by default"),
                 Parameter.optional("sha256", "The artifact's expected SHA-256; a mismatch registers nothing"),
                 Parameter.optional("description", "The version's description"),
