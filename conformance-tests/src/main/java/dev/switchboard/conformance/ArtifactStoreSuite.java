@@ -12,11 +12,7 @@ import dev.switchboard.spi.ErrorKind;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -120,10 +116,6 @@ public interface ArtifactStoreSuite extends ConnectorUnderTest {
     }
 
     static Digest sha256(byte[] content) {
-        try {
-            return Digest.sha256(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new UncheckedIOException(new IOException(e));
-        }
+        return Digest.sha256Of(content);
     }
 }

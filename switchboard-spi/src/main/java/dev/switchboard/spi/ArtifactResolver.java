@@ -8,8 +8,6 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /** Finds the artifact store that serves a URI, by scheme and configured prefix. Provided by the hub. */
@@ -69,17 +67,12 @@ public interface ArtifactResolver {
     }
 
     private static Digest streamedSha256(ArtifactStore store, URI uri, String connection) {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        MessageDigest sha256 = Digest.sha256Hasher();
         try (InputStream in = new DigestInputStream(store.open(uri), sha256)) {
             in.transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {
             throw ConnectorException.transientFailure(connection, "reading " + uri + " failed: " + e.getMessage(), e);
         }
-        return Digest.sha256(HexFormat.of().formatHex(sha256.digest()));
+        return Digest.sha256(sha256);
     }
 }

@@ -1,9 +1,8 @@
 package dev.switchboard.spi;
 
+import dev.switchboard.model.Digest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * The one function the hub derives idempotency keys with: route steps (the key of a step's outbox delivery), sync
@@ -31,12 +30,7 @@ public final class IdempotencyKey {
         if (parts == null || parts.length == 0) {
             throw new IllegalArgumentException("an idempotency key needs at least one part");
         }
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        MessageDigest sha256 = Digest.sha256Hasher();
         for (int i = 0; i < parts.length; i++) {
             if (parts[i] == null) {
                 throw new IllegalArgumentException("part " + i + " of an idempotency key is null");
@@ -44,6 +38,6 @@ public final class IdempotencyKey {
             sha256.update(parts[i].getBytes(StandardCharsets.UTF_8));
             sha256.update((byte) 0);
         }
-        return HexFormat.of().formatHex(sha256.digest());
+        return Digest.sha256(sha256).value();
     }
 }
