@@ -21,7 +21,9 @@ import dev.switchboard.core.testing.TestEvents;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 class ApiContractTest {
 
     private static final String TOKEN = "test-admin-token-7c1d";
+    private static final Set<EventOutcome.OutcomeEnum> FINISHED = EnumSet.of(EventOutcome.OutcomeEnum.DONE,
+            EventOutcome.OutcomeEnum.FILTERED, EventOutcome.OutcomeEnum.FAILED, EventOutcome.OutcomeEnum.DEAD);
 
     @TempDir
     static Path directory;
@@ -172,9 +176,10 @@ class ApiContractTest {
                 TestEvents.aliasSet("mlflow-prod", "e-2", "churn", "2", "challenger"),
                 TestEvents.aliasSet("mlflow-dev", "e-3", "fraud", "1", "champion")));
         EventsApi events = new EventsApi(client);
-        await().atMost(Duration.ofSeconds(10)).until(() ->
+        await().atMost(Duration.ofSeconds(30)).until(() ->
                 events.searchEvents(null, null, "mlflow-prod", null, null, null, 10).getItems().stream()
-                        .allMatch(e -> !e.getOutcomes().isEmpty()));
+                        .allMatch(e -> !e.getOutcomes().isEmpty() && e.getOutcomes().stream()
+                                .allMatch(o -> FINISHED.contains(o.getOutcome()))));
 
         EventPage first = events.searchEvents("model_version.alias_set", "models/churn/*", null, null, null, null, 1);
         EventPage second = events.searchEvents("model_version.alias_set", "models/churn/*", null, null, null,

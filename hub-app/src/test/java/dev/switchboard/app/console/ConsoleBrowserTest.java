@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -197,12 +199,13 @@ class ConsoleBrowserTest {
 
         browser.findElement(By.name("subject")).sendKeys("models/churn/versions/1");
         navigate(() -> browser.findElement(By.cssSelector("#event-filters button[type=submit]")).click());
-        assertThat(subjects()).containsExactly("models/churn/versions/1");
+        eventually(() -> assertThat(subjects()).containsExactly("models/churn/versions/1"));
 
-        navigate(() -> rowOf("models/churn/versions/1").findElement(By.tagName("a")).click());
+        navigate(() -> click(() -> rowOf("models/churn/versions/1").findElement(By.tagName("a"))));
         assertThat(browser.findElement(By.id("cloud-event")).getText())
                 .contains("\"type\" : \"dev.switchboard.model_version.alias_set\"", "\"alias\" : \"champion\"");
-        assertThat(browser.findElement(By.id("outcomes")).getText()).contains("champion-to-deploy", "DEAD@step1");
+        eventually(() -> assertThat(browser.findElement(By.id("outcomes")).getText())
+                .contains("champion-to-deploy", "DEAD@step1"));
         screenshot("event");
     }
 
@@ -211,16 +214,19 @@ class ConsoleBrowserTest {
     void theFailedDeployIsADeadLetterThatAReplayDeliversOnceCiIsFixed() throws Exception {
         browser.get(base + "/console/deliveries");
         wait(PATIENCE).until(driver -> browser.findElement(By.id("delivery-rows")).getText().contains("DEAD"));
-        assertThat(browser.findElement(By.id("breakers")).getText()).contains("github-deploy");
+        eventually(() -> assertThat(browser.findElement(By.id("breakers")).getText()).contains("github-deploy"));
         screenshot("deliveries");
 
         browser.get(base + "/console/dead-letters");
-        WebElement row = browser.findElement(By.cssSelector("#dead-letter-rows tr[data-id]"));
-        assertThat(row.getText()).contains("github-deploy", "unknown workflow");
+        By row = By.cssSelector("#dead-letter-rows tr[data-id]");
+        wait(PATIENCE).until(driver -> browser.findElement(row).getText().contains("github-deploy")
+                && browser.findElement(row).getText().contains("unknown workflow"));
         screenshot("dead-letters");
-        navigate(() -> row.findElement(By.tagName("a")).click());
-        assertThat(browser.findElement(By.id("delivery-status")).getText()).isEqualTo("DEAD");
-        assertThat(browser.findElement(By.id("attempts")).getText()).contains("FAILED", "unknown workflow");
+        navigate(() -> click(() -> browser.findElement(row).findElement(By.tagName("a"))));
+        eventually(() -> {
+            assertThat(browser.findElement(By.id("delivery-status")).getText()).isEqualTo("DEAD");
+            assertThat(browser.findElement(By.id("attempts")).getText()).contains("FAILED", "unknown workflow");
+        });
         screenshot("dead-letter");
 
         ScriptedActionConnector.script("github-deploy").succeed();
@@ -230,7 +236,7 @@ class ConsoleBrowserTest {
         wait(PATIENCE).until(driver -> browser.findElement(By.id("delivery-status")).getText().equals("DELIVERED"));
         assertThat(browser.findElements(By.id("replay"))).as("a replayed dead letter offers no second replay")
                 .isEmpty();
-        assertThat(browser.findElement(By.id("attempts")).getText()).contains("DELIVERED");
+        eventually(() -> assertThat(browser.findElement(By.id("attempts")).getText()).contains("DELIVERED"));
         screenshot("dead-letter-replayed");
 
         // The delivered step lets the route's execution finish: the event now says DONE.
@@ -245,9 +251,11 @@ class ConsoleBrowserTest {
         navigate(() -> browser.findElement(By.id("plan-a-to-b")).click());
 
         assertThat(browser.findElement(By.tagName("h1")).getText()).startsWith("Plan ");
-        assertThat(browser.findElement(By.id("run-status")).getText()).isEqualTo("COMPLETED");
-        assertThat(browser.findElement(By.id("sync-outcomes")).getText()).contains("CREATED")
-                .doesNotContain("fraud");
+        eventually(() -> {
+            assertThat(browser.findElement(By.id("run-status")).getText()).isEqualTo("COMPLETED");
+            assertThat(browser.findElement(By.id("sync-outcomes")).getText()).contains("CREATED")
+                    .doesNotContain("fraud");
+        });
         assertThat(browser.findElement(By.id("not-selected")).getText())
                 .isEqualTo("1 version(s) not selected (1 model matches none of [churn*])");
         assertThat(InMemoryRegistryConnector.registry("registry-b").writes()).as("a plan writes nothing").isZero();
@@ -271,8 +279,8 @@ class ConsoleBrowserTest {
     @Order(5)
     void aConnectionShowsItsCapabilitiesAndPluginAndCanBeChecked() {
         browser.get(base + "/console/connections");
-        WebElement row = browser.findElement(By.cssSelector("tr[data-connection=registry-a]"));
-        assertThat(row.getText()).contains("in-memory-registry", "MODEL_REGISTRY", "CLOSED");
+        eventually(() -> assertThat(browser.findElement(By.cssSelector("tr[data-connection=registry-a]")).getText())
+                .contains("in-memory-registry", "MODEL_REGISTRY", "CLOSED"));
 
         navigate(() -> browser.findElement(By.id("check-mlflow-prod")).click());
 
@@ -291,12 +299,34 @@ class ConsoleBrowserTest {
         assertThat(browser.getCurrentUrl()).isEqualTo(base + "/console/login");
     }
 
-    /** Does what leads to another page, and returns once that page has loaded. */
+    /**
+     * Does what leads to another page, and returns once that page has loaded. The old page is told apart from the
+     * new one by a mark left in its window, not by an element going stale: Chromium may answer a question about an
+     * element of a page being torn down with "Node with given id does not belong to the document", an error that is
+     * not a staleness. Scripts run while the page changes may fail the same way; the wait asks again.
+     */
     private static void navigate(Runnable action) {
-        WebElement page = browser.findElement(By.tagName("html"));
+        String mark = UUID.randomUUID().toString();
+        browser.executeScript("window.switchboardTestMark = arguments[0]", mark);
         action.run();
-        wait(PATIENCE).until(ExpectedConditions.stalenessOf(page));
-        wait(PATIENCE).until(driver -> "complete".equals(browser.executeScript("return document.readyState")));
+        wait(PATIENCE).until(driver -> Boolean.TRUE.equals(browser.executeScript(
+                "return window.switchboardTestMark !== arguments[0] && document.readyState === 'complete'", mark)));
+    }
+
+    /** Asserts on parts of the page the live refresh replaces: asked again until it holds or the deadline. */
+    private static void eventually(Runnable assertion) {
+        wait(PATIENCE).until(driver -> {
+            assertion.run();
+            return true;
+        });
+    }
+
+    /** Clicks an element of a list the live refresh may replace meanwhile: found again until a click lands. */
+    private static void click(Supplier<WebElement> element) {
+        wait(PATIENCE).until(driver -> {
+            element.get().click();
+            return true;
+        });
     }
 
     private static List<String> subjects() {
@@ -313,7 +343,8 @@ class ConsoleBrowserTest {
 
     private static WebDriverWait wait(Duration deadline) {
         WebDriverWait wait = new WebDriverWait(browser, deadline, Duration.ofMillis(200));
-        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        // Stale elements and Chromium's "does not belong to the document": the live refresh replaced a row.
+        wait.ignoring(WebDriverException.class);
         wait.ignoring(AssertionError.class);
         return wait;
     }
