@@ -83,7 +83,7 @@ abstract class HubApplicationTest {
             assertThat(request.parameters()).containsEntry("workflow", "deploy.yml");
             assertThat(request.event()).isEqualTo(stored.event());
         });
-        await().atMost(Duration.ofSeconds(5)).until(() -> store.routeProgress().outcomes(stored.seq()).stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.routeProgress().outcomes(stored.seq()).stream()
                 .anyMatch(entry -> entry.outcome() == RouteProgress.Outcome.DONE));
     }
 

@@ -86,7 +86,7 @@ class ActionParametersTest {
 
         store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", "p-1", "churn", "3", "champion")));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> RecordingConnector.calls("deploy").size() == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> RecordingConnector.calls("deploy").size() == 2);
         assertThat(RecordingConnector.calls("deploy").get(0).parameters())
                 .containsEntry("model-data-url", "s3://models/churn/3/model.tar.gz")
                 .containsEntry("description", "champion of models/churn/versions/3")

@@ -81,13 +81,13 @@ class RouteReloaderTest {
     @Test
     void aChangedFileIsSwappedAloneAndItsRouteKeepsItsExecutions() throws Exception {
         StoredEvent before = append("r-1");
-        await().atMost(Duration.ofSeconds(10)).until(() -> calls("one.yml") == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls("one.yml") == 2);
         Route untouched = camel.getRoute("b");
 
         Files.writeString(routes.resolve("a.camel.yaml"), ROUTE.formatted("a", "two.yml"));
         RouteReloader.Outcome outcome = reloader.reload();
         StoredEvent after = append("r-2");
-        await().atMost(Duration.ofSeconds(10)).until(() -> calls("two.yml") == 1 && calls("one.yml") == 3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls("two.yml") == 1 && calls("one.yml") == 3);
 
         assertThat(outcome.applied()).isTrue();
         assertThat(outcome.replaced()).containsExactly("a");
@@ -126,7 +126,7 @@ class RouteReloaderTest {
     void aPausedRouteLeavesItsExecutionsPendingUntilResumed() {
         assertThat(store.executions().setPaused("a", true)).isTrue();
         StoredEvent event = append("r-4");
-        await().atMost(Duration.ofSeconds(10)).until(() -> store.executions().find("b", event.seq()).orElseThrow()
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.executions().find("b", event.seq()).orElseThrow()
                 .status() == RouteExecutions.Status.DONE);
         assertThat(store.executions().find("a", event.seq()).orElseThrow().status())
                 .isEqualTo(RouteExecutions.Status.PENDING);
@@ -134,7 +134,7 @@ class RouteReloaderTest {
 
         store.executions().setPaused("a", false);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> store.executions().find("a", event.seq()).orElseThrow()
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.executions().find("a", event.seq()).orElseThrow()
                 .status() == RouteExecutions.Status.DONE);
         assertThat(store.executions().setPaused("no-such-route", true)).isFalse();
     }

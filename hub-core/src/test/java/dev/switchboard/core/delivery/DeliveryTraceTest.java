@@ -44,8 +44,8 @@ class DeliveryTraceTest {
              DeliveryFixture hub = new DeliveryFixture(TestDatabases.h2(directory), Clock.systemUTC(),
                      restarted.tracing())) {
             hub.startEngine(DeliveryFixture.FAST);
-            await().atMost(Duration.ofSeconds(10)).until(() -> hub.status(delivery) == Delivery.Status.DELIVERED);
-            await().atMost(Duration.ofSeconds(10)).until(() -> restarted.spans().stream()
+            await().atMost(Duration.ofSeconds(30)).until(() -> hub.status(delivery) == Delivery.Status.DELIVERED);
+            await().atMost(Duration.ofSeconds(30)).until(() -> restarted.spans().stream()
                     .anyMatch(span -> span.getName().equals("delivery.attempt")));
 
             SpanData attempt = restarted.span("delivery.attempt");
