@@ -2,6 +2,7 @@ package dev.switchboard.spi;
 
 import dev.switchboard.model.AliasChange;
 import dev.switchboard.model.ApprovalChange;
+import dev.switchboard.model.ArtifactRef;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.model.CiRun;
 import dev.switchboard.model.DataVersion;
@@ -11,6 +12,8 @@ import dev.switchboard.model.ResourceRef;
 import dev.switchboard.model.RunStatus;
 import dev.switchboard.model.StageChange;
 import dev.switchboard.model.TagChange;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,6 +102,36 @@ public interface ActionTarget {
                 throw ConnectorException.configuration(connection, "action " + action + " needs parameter " + name);
             }
             return value;
+        }
+
+        /** A parameter the action may take: empty when absent or blank. */
+        public Optional<String> optional(String name) {
+            return Optional.ofNullable(parameters.get(name)).filter(value -> !value.isBlank());
+        }
+
+        /**
+         * The artifact an action works on: the URI in parameter {@code name} when the route gives one, else the
+         * artifact of the model version the event is about ({@code model_version.*} events that carry it).
+         *
+         * @throws ConnectorException {@code CONFIGURATION} naming the parameter when its value is not a URI, or when
+         *                            neither the parameter nor the event gives an artifact
+         */
+        public ArtifactRef artifact(String connection, String name) {
+            Optional<String> given = optional(name);
+            if (given.isPresent()) {
+                try {
+                    return ArtifactRef.of(new URI(given.get()));
+                } catch (URISyntaxException | IllegalArgumentException e) {
+                    throw ConnectorException.configuration(connection, "action " + action + ": parameter " + name
+                            + " \"" + given.get() + "\" is not a URI: "
+                            + (e instanceof URISyntaxException syntax ? syntax.getReason() : e.getMessage()));
+                }
+            }
+            if (event != null && event.data() instanceof ModelVersion version && version.artifact() != null) {
+                return version.artifact();
+            }
+            throw ConnectorException.configuration(connection, "action " + action + " needs parameter " + name
+                    + ": event " + (event == null ? "(none)" : event.type()) + " carries no artifact");
         }
 
         /**

@@ -8,8 +8,6 @@ import dev.switchboard.model.RunStatus;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ArtifactResolver;
 import dev.switchboard.spi.ConnectorException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,12 +77,8 @@ final class MlflowActions implements ActionTarget {
         }
         Object data = request.event() == null ? null : request.event().data();
         String model = request.require(connection, "model");
-        ArtifactRef artifact = parameter(request, "artifact-uri").map(this::uri).map(ArtifactRef::of)
-                .or(() -> data instanceof ModelVersion v ? Optional.ofNullable(v.artifact()) : Optional.empty())
-                .orElseThrow(() -> ConnectorException.configuration(connection, "action " + REGISTER
-                        + " needs parameter artifact-uri: event " + (request.event() == null ? "(none)"
-                        : request.event().type()) + " carries no artifact"));
-        artifact = artifacts.withSha256(artifact, parameter(request, "sha256").orElse(null), connection);
+        ArtifactRef artifact = request.artifact(connection, "artifact-uri");
+        artifact = artifacts.withSha256(artifact, request.optional("sha256").orElse(null), connection);
 
         Map<String, String> tags = new LinkedHashMap<>();
         ResourceRef ref = mapper.modelRef(model);
@@ -116,15 +110,15 @@ final class MlflowActions implements ActionTarget {
         if (artifact.digest() != null) {
             tags.put(DIGEST_TAG, artifact.digest().algorithm().name() + ":" + artifact.digest().value());
         }
-        Optional<String> runId = parameter(request, "run-id");
+        Optional<String> runId = request.optional("run-id");
         if (runId.isPresent()) {
             sourceRun = mapper.runRef(runId.get());
         }
-        description = parameter(request, "description").orElse(description);
+        description = request.optional("description").orElse(description);
 
         ModelVersion created = registry.createVersion(new ModelVersion(ref, model, "new", description, sourceRun,
                 artifact, Set.of(), null, null, tags, Map.of(), Map.of(), null, null), request.idempotencyKey());
-        Optional<String> alias = parameter(request, "alias");
+        Optional<String> alias = request.optional("alias");
         alias.ifPresent(a -> registry.setAlias(model, a, created.version()));
 
         Map<String, String> outputs = new LinkedHashMap<>();
@@ -152,19 +146,6 @@ final class MlflowActions implements ActionTarget {
                     case "FAILED_REGISTRATION" -> RunStatus.FAILED;
                     default -> RunStatus.SUCCEEDED;
                 }, started));
-    }
-
-    private URI uri(String text) {
-        try {
-            return new URI(text);
-        } catch (URISyntaxException e) {
-            throw ConnectorException.configuration(connection, "action " + REGISTER + ": artifact-uri \"" + text
-                    + "\" is not a URI: " + e.getReason());
-        }
-    }
-
-    private Optional<String> parameter(Request request, String name) {
-        return Optional.ofNullable(request.parameters().get(name)).filter(v -> !v.isBlank());
     }
 
     private static void putIfKnown(Map<String, String> map, String key, String value) {

@@ -7,7 +7,6 @@ import dev.switchboard.model.ResourceRef;
 import dev.switchboard.model.RunStatus;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ConnectorException;
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,13 +87,7 @@ final class SageMakerActions implements ActionTarget {
     private Result register(Request request) {
         Map<String, String> fields = sourceVersion(request);
         String group = groupName(request, fields.get("model"));
-        ArtifactRef modelData = Optional.ofNullable(request.parameters().get("model-data-url"))
-                .map(uri -> ArtifactRef.of(URI.create(uri)))
-                .or(() -> request.event().data() instanceof ModelVersion v ? Optional.ofNullable(v.artifact())
-                        : Optional.empty())
-                .orElseThrow(() -> ConnectorException.configuration(connection, "action " + REGISTER
-                        + " needs parameter model-data-url: event " + request.event().type()
-                        + " carries no artifact"));
+        ArtifactRef modelData = request.artifact(connection, "model-data-url");
         String image = Optional.ofNullable(request.parameters().get("image")).or(() -> defaultImage)
                 .orElseThrow(() -> ConnectorException.configuration(connection, "action " + REGISTER
                         + " needs parameter image (or the connection option default-image)"));

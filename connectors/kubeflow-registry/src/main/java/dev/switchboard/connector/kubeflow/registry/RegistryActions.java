@@ -9,8 +9,6 @@ import dev.switchboard.model.RunStatus;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.ArtifactResolver;
 import dev.switchboard.spi.ConnectorException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,15 +80,8 @@ final class RegistryActions implements ActionTarget {
         }
         Object data = request.event() == null ? null : request.event().data();
         String model = request.require(connection, "model");
-        ArtifactRef artifact = Optional.ofNullable(request.parameters().get("artifact-uri"))
-                .map(this::uri).map(ArtifactRef::of)
-                .or(() -> data instanceof ModelVersion v ? Optional.ofNullable(v.artifact()) : Optional.empty())
-                .orElseThrow(() -> ConnectorException.configuration(connection, "action " + REGISTER
-                        + " needs parameter artifact-uri: event " + (request.event() == null ? "(none)"
-                        : request.event().type()) + " carries no artifact"));
-        String expected = Optional.ofNullable(request.parameters().get("sha256"))
-                .filter(hex -> !hex.isBlank()).orElse(null);
-        artifact = artifacts.withSha256(artifact, expected, connection);
+        ArtifactRef artifact = artifacts.withSha256(request.artifact(connection, "artifact-uri"),
+                request.optional("sha256").orElse(null), connection);
 
         Map<String, String> tags = new LinkedHashMap<>();
         Map<String, String> params = Map.of();
@@ -148,15 +139,5 @@ final class RegistryActions implements ActionTarget {
         }
         return client.find("/model_versions/" + KubeflowClient.encode(started.nativeId()), Map.of())
                 .map(mv -> new Status(RunStatus.SUCCEEDED, started));
-    }
-
-    /** A parameter that is not a URI is the route's mistake: a configuration error naming it, never retried. */
-    private URI uri(String text) {
-        try {
-            return new URI(text);
-        } catch (URISyntaxException e) {
-            throw ConnectorException.configuration(connection, "action " + REGISTER + ": artifact-uri \"" + text
-                    + "\" is not a URI: " + e.getReason());
-        }
     }
 }
