@@ -23,19 +23,27 @@ import dev.switchboard.spi.PageRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.h2.api.Trigger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Routes through the outbox to a target, and the replay of a route dead letter, in a plain Camel context. */
+/**
+ * Routes through the outbox to a target, the replay of a route dead letter, and a run whose store statement fails,
+ * in a plain Camel context on H2.
+ */
 class OutboxRouteTest {
 
     private static final String ROUTES = """
@@ -53,6 +61,10 @@ class OutboxRouteTest {
     @TempDir
     Path directory;
 
+    /** What the outbox's insert throws ({@link FailingInsert}), and how many more times. */
+    private static final AtomicReference<SQLException> INSERT_FAILURE = new AtomicReference<>();
+    private static final AtomicInteger INSERT_FAILURES_LEFT = new AtomicInteger();
+
     private volatile boolean gateOpen;
     private DataSource dataSource;
     private Store store;
@@ -67,6 +79,9 @@ class OutboxRouteTest {
         ScriptedActionConnector.reset();
         dataSource = TestDatabases.h2(directory);
         store = Store.open(dataSource, Clock.systemUTC());
+        INSERT_FAILURES_LEFT.set(0);
+        store.jdbc().execute("CREATE TRIGGER fail_outbox_insert BEFORE INSERT ON outbox_delivery FOR EACH ROW CALL '"
+                + FailingInsert.class.getName() + "'");
         outbox = new Outbox(store, Clock.systemUTC());
         deadLetters = new DeadLetters(store, outbox, Clock.systemUTC());
         connections = ConnectionRegistry.open(new HubConfig(Map.of("alpha",
@@ -93,6 +108,11 @@ class OutboxRouteTest {
                             }
                         })
                         .to("switchboard:alpha/run");
+                from("switchboard:events?source=store-plain&pollIntervalMs=50").routeId("plain")
+                        .to("switchboard:alpha/run");
+                // Goes on whatever its step throws, as a doTry/doCatch or a handled onException does.
+                from("switchboard:events?source=store-guarded&pollIntervalMs=50").routeId("guarded")
+                        .doTry().to("switchboard:alpha/run").doCatch(Exception.class).end();
             }
         });
         camel.start();
@@ -136,6 +156,72 @@ class OutboxRouteTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> ScriptedActionConnector.script("alpha").calls().size() == 1);
         assertThat(store.executions().find("gated", stored.seq()).orElseThrow().runs()).isEqualTo(3);
         assertThat(deadLetters.list(DeadLetterFilter.all().onlyOpen(true), PageRequest.first(10)).items()).isEmpty();
+    }
+
+    // A run whose store statement fails (injected by FailingInsert): a deadlock (40001), which H2 answers by rolling
+    // back the run's whole transaction, or an error that fails the statement alone. Whatever the route does with the
+    // exception, the run must not commit as if its step had been enqueued.
+
+    @Test
+    void aDeadlockInARunRunsItAgainInsteadOfFailingIt() {
+        failNextInserts(deadlock());
+        StoredEvent stored = append("store-plain", "e-1");
+
+        // Before: FAILED with a route dead letter, the acknowledged event left for an operator's replay.
+        await().atMost(Duration.ofSeconds(20)).until(() -> ScriptedActionConnector.script("alpha").calls().size() == 1);
+        awaitOutcome(stored, "plain", Outcome.DONE);
+        assertThat(INSERT_FAILURES_LEFT).as("the injected deadlock happened").hasValue(0);
+        assertThat(deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items())
+                .as("a deadlock is no failure of the route").isEmpty();
+    }
+
+    @Test
+    void aDeadlockThatTheRouteSwallowsDoesNotCommitTheRunAsDone() {
+        failNextInserts(deadlock());
+        StoredEvent stored = append("store-guarded", "e-2");
+
+        // Before: H2 had rolled the run back with the insert, the doCatch went on, and the run's end committed in a
+        // transaction of its own: DONE, with the step's delivery never stored and the action never performed.
+        await().atMost(Duration.ofSeconds(20)).until(() -> ScriptedActionConnector.script("alpha").calls().size() == 1);
+        assertThat(ScriptedActionConnector.script("alpha").calls().get(0).request().event().id()).isEqualTo("e-2");
+        awaitOutcome(stored, "guarded", Outcome.DONE);
+        assertThat(deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items()).isEmpty();
+    }
+
+    @Test
+    void anyOtherStoreFailureThatTheRouteSwallowsFailsTheExecutionVisiblyAndReplayCompletesIt() {
+        failNextInserts(new SQLException("Value too long for column", "22001", 22001));
+        StoredEvent stored = append("store-guarded", "e-3");
+
+        // Before: the statement alone failed, the doCatch went on, and the run committed DONE without its delivery.
+        awaitOutcome(stored, "guarded", Outcome.FAILED);
+        DeadLetter deadLetter = deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items().get(0);
+        assertThat(deadLetter.stage()).isEqualTo(DeadLetter.Stage.ROUTE);
+        assertThat(deadLetter.reason()).contains("Value too long");
+        assertThat(ScriptedActionConnector.script("alpha").calls()).isEmpty();
+
+        assertThat(deadLetters.replay(deadLetter.id()).outcome()).isEqualTo(DeadLetters.ReplayOutcome.REPLAYED);
+        await().atMost(Duration.ofSeconds(20)).until(() -> ScriptedActionConnector.script("alpha").calls().size() == 1);
+        awaitOutcome(stored, "guarded", Outcome.DONE);
+    }
+
+    /** Fails the outbox's next insert with the exception the test chose (an H2 trigger, so H2 reacts as to its own). */
+    public static final class FailingInsert implements Trigger {
+        @Override
+        public void fire(Connection connection, Object[] oldRow, Object[] newRow) throws SQLException {
+            if (INSERT_FAILURES_LEFT.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                throw INSERT_FAILURE.get();
+            }
+        }
+    }
+
+    private static SQLException deadlock() {
+        return new SQLException("Deadlock detected. The current transaction was rolled back.", "40001", 40001);
+    }
+
+    private static void failNextInserts(SQLException failure) {
+        INSERT_FAILURE.set(failure);
+        INSERT_FAILURES_LEFT.set(1);
     }
 
     private StoredEvent append(String source, String id) {
