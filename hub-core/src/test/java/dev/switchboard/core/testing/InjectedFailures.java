@@ -34,7 +34,7 @@ public final class InjectedFailures {
             case POSTGRESQL -> {
                 // A sequence counts the failures: unlike a row, it is not rolled back with the failed transaction.
                 store.jdbc().execute("DROP SEQUENCE IF EXISTS injected_failures");
-                store.jdbc().execute("CREATE SEQUENCE injected_failures MAXVALUE " + times);
+                store.jdbc().execute("CREATE SEQUENCE injected_failures MINVALUE 0 START 1 MAXVALUE " + times);
                 store.jdbc().execute("CREATE OR REPLACE FUNCTION injected_failure() RETURNS trigger LANGUAGE plpgsql "
                         + "AS $$ BEGIN PERFORM nextval('injected_failures'); RAISE EXCEPTION '"
                         + message.replace("'", "''") + "' USING ERRCODE = '" + sqlState + "'; "
