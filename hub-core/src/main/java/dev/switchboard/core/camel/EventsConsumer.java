@@ -222,15 +222,8 @@ class EventsConsumer extends DefaultConsumer {
         }
     }
 
-    /**
-     * What one run of the route on one event came to: the execution's new state, or the store failure that voids
-     * the run ({@code storeFailure}, thrown in the run's transaction so that none of it commits).
-     */
-    private record Ran(Status status, Integer step, Long waitingOn, String detail, RuntimeException storeFailure) {
-
-        Ran(Status status, Integer step, Long waitingOn, String detail) {
-            this(status, step, waitingOn, detail, null);
-        }
+    /** What one run of the route on one event came to: the execution's new state. */
+    private record Ran(Status status, Integer step, Long waitingOn, String detail) {
 
         static Ran failed(String detail) {
             return new Ran(Status.FAILED, null, null, detail);
@@ -255,9 +248,6 @@ class EventsConsumer extends DefaultConsumer {
             tx.executeWithoutResult(status -> {
                 Ran ran = entry.map(found -> run(execution.routeId(), found)).orElseGet(() ->
                         Ran.failed("event " + execution.eventSeq() + " is no longer in the inbox"));
-                if (ran.storeFailure() != null) {
-                    throw ran.storeFailure();
-                }
                 if (!executions().finish(execution, ran.status(), ran.step(), ran.waitingOn(), ran.detail())) {
                     // Another instance took the execution over (this one's lease ran out): its run counts, not ours.
                     LOG.warn("Route {} lost its claim on execution {} (event {}) while running it; rolled back",
@@ -302,7 +292,7 @@ class EventsConsumer extends DefaultConsumer {
             getProcessor().process(exchange);
             RuntimeException storeFailure = exchange.getProperty(STORE_FAILED, RuntimeException.class);
             if (storeFailure != null) {
-                return new Ran(Status.FAILED, null, null, describe(storeFailure), storeFailure);
+                throw storeFailure; // out of the run's transaction, so that none of it commits
             }
             ActionProducer.Suspension suspended = exchange.getProperty(ActionProducer.SUSPENDED,
                     ActionProducer.Suspension.class);
@@ -320,6 +310,8 @@ class EventsConsumer extends DefaultConsumer {
             } else {
                 return new Ran(Status.DONE, null, null, null);
             }
+        } catch (DataAccessException | TransactionException storeFailed) {
+            throw storeFailed;
         } catch (Exception e) {
             return Ran.failed(describe(e));
         } finally {
