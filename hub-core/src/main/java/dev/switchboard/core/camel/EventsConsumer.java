@@ -319,6 +319,10 @@ class EventsConsumer extends DefaultConsumer {
         }
     }
 
+    private static String describe(Throwable failure) {
+        return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+    }
+
     /** A failure that running again can cure: a deadlock, a lock or serialization conflict, a timeout. */
     private static boolean isTransient(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -327,10 +331,6 @@ class EventsConsumer extends DefaultConsumer {
             }
         }
         return false;
-    }
-
-    private static String describe(Throwable failure) {
-        return failure.getClass().getSimpleName() + ": " + failure.getMessage();
     }
 
     private RouteExecutions executions() {
