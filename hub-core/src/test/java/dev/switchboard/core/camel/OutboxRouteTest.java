@@ -158,6 +158,7 @@ class OutboxRouteTest {
         // Before: H2 had rolled the run back with the insert, the doCatch went on, and the run's end committed in a
         // transaction of its own: DONE, with the step's delivery never stored and the action never performed.
         await().atMost(Duration.ofSeconds(20)).until(() -> ScriptedActionConnector.script("alpha").calls().size() == 1);
+        assertThat(InjectedFailures.allRaised(store)).as("the deadlock happened").isTrue();
         assertThat(ScriptedActionConnector.script("alpha").calls().get(0).request().event().id()).isEqualTo("e-2");
         awaitOutcome(stored, "guarded", Outcome.DONE);
         assertThat(deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items()).isEmpty();

@@ -228,9 +228,10 @@ abstract class RouteExecutionContractTest {
 
         // Before: FAILED with a route dead letter, the acknowledged event left for an operator's replay.
         awaitOutcome(hub.store, stored, "single", Outcome.DONE, null);
+        assertThat(InjectedFailures.allRaised(hub.store)).as("the deadlock happened").isTrue();
         assertThat(alpha.calls()).extracting(call -> call.request().event().id()).containsExactly("e-1");
         assertThat(hub.store.executions().find("single", stored.seq()).orElseThrow().runs())
-                .as("the rolled-back run, the one that enqueued the step, the one after its delivery").isEqualTo(3);
+                .as("the rolled-back run and the ones after it").isGreaterThanOrEqualTo(2);
         assertThat(hub.deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items()).isEmpty();
     }
 

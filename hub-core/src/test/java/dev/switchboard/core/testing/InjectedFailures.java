@@ -18,12 +18,14 @@ public final class InjectedFailures {
 
     private static final AtomicInteger LEFT = new AtomicInteger();
     private static volatile SQLException failure;
+    private static volatile int injected;
 
     private InjectedFailures() {
     }
 
     /** The next {@code times} inserts into {@code table} fail with {@code sqlState} (digits) and {@code message}. */
     public static void failNextInserts(Store store, String table, int times, String sqlState, String message) {
+        injected = times;
         switch (store.dialect()) {
             case H2 -> {
                 failure = new SQLException(message, sqlState, Integer.parseInt(sqlState));
@@ -44,6 +46,15 @@ public final class InjectedFailures {
                         + " FOR EACH ROW EXECUTE FUNCTION injected_failure()");
             }
         }
+    }
+
+    /** Whether the database has raised every failure the last {@link #failNextInserts} asked for. */
+    public static boolean allRaised(Store store) {
+        return switch (store.dialect()) {
+            case H2 -> LEFT.get() == 0;
+            case POSTGRESQL -> Boolean.TRUE.equals(store.jdbc().queryForObject(
+                    "SELECT is_called AND last_value = ? FROM injected_failures", Boolean.class, injected));
+        };
     }
 
     /** Fails an insert while failures are left on H2 (PostgreSQL's trigger counts on its own). */
