@@ -35,6 +35,16 @@ public final class TestDatabases {
         return pool("jdbc:h2:file:" + directory.toAbsolutePath().resolve("switchboard") + H2_OPTIONS, "sa", "");
     }
 
+    /**
+     * An H2 database in {@code directory} with H2's default write delay instead of the shipped {@code WRITE_DELAY=0}:
+     * only for a test that interrupts a thread between its writes. With the shipped option a commit writes the file
+     * on the committing thread, and when that thread is interrupted its write fails (ClosedByInterruptException) and
+     * H2 closes the whole database ("The database has been closed"), which the hub survives only by a restart.
+     */
+    public static HikariDataSource h2WithDefaultWriteDelay(Path directory) {
+        return pool("jdbc:h2:file:" + directory.toAbsolutePath().resolve("switchboard"), "sa", "");
+    }
+
     /** A new, empty database on the shared embedded PostgreSQL server. */
     public static HikariDataSource postgres() {
         String name = "switchboard_" + DATABASES.incrementAndGet();
