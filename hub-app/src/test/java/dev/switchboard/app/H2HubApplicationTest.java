@@ -27,4 +27,11 @@ class H2HubApplicationTest extends HubApplicationTest {
         assertThat(jdbc.queryForList("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS "
                 + "WHERE SETTING_NAME = 'WRITE_DELAY'", String.class)).isNotEmpty().containsOnly("0");
     }
+
+    /** hub-core's tests open H2 with the options the hub ships, so they see its commits and deadlocks. */
+    @org.junit.jupiter.api.Test
+    void testsOpenTheEmbeddedDatabaseWithTheShippedOptions() {
+        assertThat(hub.getEnvironment().getProperty("spring.datasource.url"))
+                .endsWith(dev.switchboard.core.testing.TestDatabases.H2_OPTIONS);
+    }
 }

@@ -75,7 +75,8 @@ class ActionProducer extends DefaultProducer {
                 ActionParameters.resolve(exchange, endpoint.parameters(), compiled), event,
                 exchange.getIn().getHeader(SwitchboardHeaders.EVENT_SEQ, Long.class), routeId,
                 idempotencyKey(event, routeId, uri, occurrence));
-        StepOutcome outcome = endpoint.getComponent().dispatcher().perform(call);
+        StepOutcome outcome = EventsConsumer.storeCall(exchange,
+                () -> endpoint.getComponent().dispatcher().perform(call));
         if (outcome instanceof StepOutcome.Completed completed) {
             ActionTarget.Result result = completed.result();
             exchange.getIn().setHeader(SwitchboardHeaders.ACTION_RESULT, result);

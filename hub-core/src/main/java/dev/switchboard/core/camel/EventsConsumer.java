@@ -8,13 +8,17 @@ import dev.switchboard.core.store.RouteExecutions.Status;
 import dev.switchboard.core.store.StoredEvent;
 import dev.switchboard.core.store.UnreadableEvent;
 import dev.switchboard.core.trace.Tracing;
+import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
@@ -22,6 +26,9 @@ import org.apache.camel.processor.FilterProcessor;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -43,10 +50,17 @@ class EventsConsumer extends DefaultConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(EventsConsumer.class);
     /** Set by the route's filters, so an event a filter stopped is recorded as FILTERED rather than DONE. */
     private static final String FILTER_MATCHED = "SwitchboardFilterMatched";
+    /** Set by a step whose use of the store failed ({@link #storeCall}), whatever the route did with the failure. */
+    private static final String STORE_FAILED = "SwitchboardStoreFailed";
 
     private final EventsEndpoint endpoint;
     private final Semaphore wakeUp = new Semaphore(0);
     private final Runnable onWake = wakeUp::release;
+    /**
+     * The claims submitted to a worker and not yet ended: the only ones whose leases the heartbeat renews. By claim,
+     * not by id: an execution released by one run may be claimed again before that run's worker has ended.
+     */
+    private final Set<Execution> inProgress = ConcurrentHashMap.newKeySet();
     private Semaphore freeWorkers;
     private ExecutorService loop;
     private ExecutorService workers;
@@ -152,20 +166,24 @@ class EventsConsumer extends DefaultConsumer {
     }
 
     private void submit(Execution execution) {
+        inProgress.add(execution);
         try {
             workers.submit(() -> {
                 try {
                     run(execution);
                 } catch (RuntimeException e) {
-                    // The store failed mid-way: the claim expires and the execution is taken over (at least once).
+                    // The store failed mid-way: the claim, no longer renewed, expires and the execution is taken
+                    // again (at least once).
                     LOG.warn("Route {} could not complete execution {} (event {}): {}", execution.routeId(),
                             execution.id(), execution.eventSeq(), e.getMessage());
                 } finally {
+                    inProgress.remove(execution);
                     freeWorkers.release();
                     wakeUp.release();
                 }
             });
         } catch (RuntimeException stopping) {
+            inProgress.remove(execution);
             freeWorkers.release();
             executions().release(execution);
         }
@@ -182,9 +200,25 @@ class EventsConsumer extends DefaultConsumer {
 
     private void renewLeases() {
         try {
-            executions().renew(getRouteId(), instance(), lease());
+            executions().renew(inProgress.stream().map(Execution::id).distinct().toList(), instance(), lease());
         } catch (RuntimeException e) {
             LOG.warn("Route {} could not renew its execution leases: {}", getRouteId(), e.getMessage());
+        }
+    }
+
+    /**
+     * Runs {@code call}, a step's use of the store in the run's transaction, and notes on the exchange when it fails.
+     * The route may catch the failure ({@code doTry}, a handled {@code onException}) and go on, but the run's
+     * transaction cannot: H2 answers a deadlock by rolling all of it back (what the run wrote before, and what it
+     * writes after goes into a new one), and PostgreSQL refuses the rest of it. Committing such a run recorded it DONE
+     * with its step's delivery never stored: the action of an acknowledged event silently not performed.
+     */
+    static <T> T storeCall(Exchange exchange, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (DataAccessException | TransactionException failed) {
+            exchange.setProperty(STORE_FAILED, failed);
+            throw failed;
         }
     }
 
@@ -222,6 +256,14 @@ class EventsConsumer extends DefaultConsumer {
                 }
             });
         } catch (RuntimeException runFailed) {
+            if (isTransient(runFailed)) {
+                // A deadlock, a lock or serialization conflict: nothing the run wrote is kept, and the execution runs
+                // again, as it would after a crash. Failed, an acknowledged event waited for an operator's replay.
+                LOG.warn("Route {} runs event {} again: the store failed transiently: {}", execution.routeId(),
+                        execution.eventSeq(), runFailed.getMessage());
+                executions().release(execution);
+                return;
+            }
             // The run's transaction failed (a statement the route made broke it): nothing it wrote is kept, and the
             // execution fails with the reason, in a transaction of its own.
             LOG.warn("Route {} failed on event {}: {}", execution.routeId(), execution.eventSeq(),
@@ -248,6 +290,10 @@ class EventsConsumer extends DefaultConsumer {
             exchange.getIn().setHeader(SwitchboardHeaders.SUBJECT, stored.event().subject());
             ActionParameters.bindEvent(exchange, stored.event());
             getProcessor().process(exchange);
+            RuntimeException storeFailure = exchange.getProperty(STORE_FAILED, RuntimeException.class);
+            if (storeFailure != null) {
+                throw storeFailure; // out of the run's transaction, so that none of it commits
+            }
             ActionProducer.Suspension suspended = exchange.getProperty(ActionProducer.SUSPENDED,
                     ActionProducer.Suspension.class);
             Exception failure = exchange.getException();
@@ -264,6 +310,8 @@ class EventsConsumer extends DefaultConsumer {
             } else {
                 return new Ran(Status.DONE, null, null, null);
             }
+        } catch (DataAccessException | TransactionException storeFailed) {
+            throw storeFailed;
         } catch (Exception e) {
             return Ran.failed(describe(e));
         } finally {
@@ -273,6 +321,16 @@ class EventsConsumer extends DefaultConsumer {
 
     private static String describe(Throwable failure) {
         return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+    }
+
+    /** A failure that running again can cure: a deadlock, a lock or serialization conflict, a timeout. */
+    private static boolean isTransient(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TransientDataAccessException || cause instanceof SQLTransientException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private RouteExecutions executions() {

@@ -15,6 +15,7 @@ class EventsProducer extends DefaultProducer {
     @Override
     public void process(Exchange exchange) throws Exception {
         CanonicalEvent event = exchange.getIn().getMandatoryBody(CanonicalEvent.class);
-        ((EventsEndpoint) getEndpoint()).getComponent().store().inbox().append(List.of(event));
+        EventsConsumer.storeCall(exchange, () ->
+                ((EventsEndpoint) getEndpoint()).getComponent().store().inbox().append(List.of(event)));
     }
 }

@@ -302,11 +302,25 @@ public final class RouteExecutions {
         return claimed;
     }
 
-    /** Extends the lease of every execution of {@code routeId} that {@code instance} is running (a heartbeat). */
-    public int renew(String routeId, InstanceId instance, Duration lease) {
-        Instant now = now();
-        return jdbc.update("UPDATE route_execution SET lease_until = ? WHERE route_id = ? AND status = 'RUNNING' "
-                + "AND holder = ?", ts(now.plus(lease)), routeId, instance.holder());
+    /**
+     * Extends the lease of those of {@code running} (execution ids) that {@code instance} still holds: the heartbeat
+     * of the runs in progress. Only of those: a run that ended without recording its end (the store failed) must not
+     * keep its claim alive, or the execution stayed RUNNING, unclaimable, for as long as this instance lived.
+     */
+    public int renew(Collection<Long> running, InstanceId instance, Duration lease) {
+        if (running.isEmpty()) {
+            return 0;
+        }
+        Long[] ids = running.toArray(Long[]::new);
+        Timestamp until = ts(now().plus(lease));
+        return jdbc.update(connection -> {
+            var statement = connection.prepareStatement("UPDATE route_execution SET lease_until = ? "
+                    + "WHERE id = ANY (?) AND status = 'RUNNING' AND holder = ?");
+            statement.setTimestamp(1, until);
+            statement.setArray(2, connection.createArrayOf("BIGINT", ids));
+            statement.setString(3, instance.holder());
+            return statement;
+        });
     }
 
     /**

@@ -16,6 +16,7 @@ import dev.switchboard.core.store.RouteProgress;
 import dev.switchboard.core.store.RouteProgress.Outcome;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.core.store.StoredEvent;
+import dev.switchboard.core.testing.InjectedFailures;
 import dev.switchboard.core.testing.ScriptedActionConnector;
 import dev.switchboard.core.testing.TestDatabases;
 import dev.switchboard.core.testing.TestEvents;
@@ -35,7 +36,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Routes through the outbox to a target, and the replay of a route dead letter, in a plain Camel context. */
+/**
+ * Routes through the outbox to a target, the replay of a route dead letter, and a run whose store statement fails,
+ * in a plain Camel context on H2.
+ */
 class OutboxRouteTest {
 
     private static final String ROUTES = """
@@ -93,6 +97,9 @@ class OutboxRouteTest {
                             }
                         })
                         .to("switchboard:alpha/run");
+                // Goes on whatever its step throws, as a doTry/doCatch or a handled onException does.
+                from("switchboard:events?source=store-guarded&pollIntervalMs=50").routeId("guarded")
+                        .doTry().to("switchboard:alpha/run").doCatch(Exception.class).end();
             }
         });
         camel.start();
@@ -136,6 +143,42 @@ class OutboxRouteTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> ScriptedActionConnector.script("alpha").calls().size() == 1);
         assertThat(store.executions().find("gated", stored.seq()).orElseThrow().runs()).isEqualTo(3);
         assertThat(deadLetters.list(DeadLetterFilter.all().onlyOpen(true), PageRequest.first(10)).items()).isEmpty();
+    }
+
+    // A run whose store statement fails (injected by a trigger): a deadlock, which H2 answers by rolling back the
+    // run's whole transaction, or an error that fails the statement alone. Whatever the route does with the
+    // exception, the run must not commit as if its step had been enqueued. (A deadlock in a route that does not catch
+    // it: RouteExecutionContractTest, on both stores.)
+
+    @Test
+    void aDeadlockThatTheRouteSwallowsDoesNotCommitTheRunAsDone() {
+        InjectedFailures.failNextInserts(store, "outbox_delivery", 1, InjectedFailures.DEADLOCK, "Deadlock detected");
+        StoredEvent stored = append("store-guarded", "e-2");
+
+        // Before: H2 had rolled the run back with the insert, the doCatch went on, and the run's end committed in a
+        // transaction of its own: DONE, with the step's delivery never stored and the action never performed.
+        await().atMost(Duration.ofSeconds(20)).until(() -> ScriptedActionConnector.script("alpha").calls().size() == 1);
+        assertThat(InjectedFailures.allRaised(store)).as("the deadlock happened").isTrue();
+        assertThat(ScriptedActionConnector.script("alpha").calls().get(0).request().event().id()).isEqualTo("e-2");
+        awaitOutcome(stored, "guarded", Outcome.DONE);
+        assertThat(deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items()).isEmpty();
+    }
+
+    @Test
+    void anyOtherStoreFailureThatTheRouteSwallowsFailsTheExecutionVisiblyAndReplayCompletesIt() {
+        InjectedFailures.failNextInserts(store, "outbox_delivery", 1, "22001", "Value too long for column");
+        StoredEvent stored = append("store-guarded", "e-3");
+
+        // Before: the statement alone failed, the doCatch went on, and the run committed DONE without its delivery.
+        awaitOutcome(stored, "guarded", Outcome.FAILED);
+        DeadLetter deadLetter = deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items().get(0);
+        assertThat(deadLetter.stage()).isEqualTo(DeadLetter.Stage.ROUTE);
+        assertThat(deadLetter.reason()).contains("Value too long");
+        assertThat(ScriptedActionConnector.script("alpha").calls()).isEmpty();
+
+        assertThat(deadLetters.replay(deadLetter.id()).outcome()).isEqualTo(DeadLetters.ReplayOutcome.REPLAYED);
+        await().atMost(Duration.ofSeconds(20)).until(() -> ScriptedActionConnector.script("alpha").calls().size() == 1);
+        awaitOutcome(stored, "guarded", Outcome.DONE);
     }
 
     private StoredEvent append(String source, String id) {

@@ -20,6 +20,7 @@ import dev.switchboard.core.store.RouteProgress;
 import dev.switchboard.core.store.RouteProgress.Outcome;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.core.store.StoredEvent;
+import dev.switchboard.core.testing.InjectedFailures;
 import dev.switchboard.core.testing.MutableClock;
 import dev.switchboard.core.testing.ScriptedActionConnector;
 import dev.switchboard.core.testing.TestDatabases;
@@ -216,6 +217,22 @@ abstract class RouteExecutionContractTest {
         assertThat(beta.calls()).as("step 2: the failed call and the replayed one").hasSize(2);
         assertThat(gamma.calls()).hasSize(1);
         assertThat(hub.deadLetters.list(DeadLetterFilter.all().onlyOpen(true), PageRequest.first(10)).items()).isEmpty();
+    }
+
+    @Test
+    void aDeadlockInARunRunsTheExecutionAgainInsteadOfFailingIt() throws Exception {
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha");
+        InjectedFailures.failNextInserts(hub().store, "outbox_delivery", 1, InjectedFailures.DEADLOCK,
+                "deadlock injected at the step's enqueue");
+        StoredEvent stored = append(hub.store, "mlflow-single", "e-1", "churn");
+
+        // Before: FAILED with a route dead letter, the acknowledged event left for an operator's replay.
+        awaitOutcome(hub.store, stored, "single", Outcome.DONE, null);
+        assertThat(InjectedFailures.allRaised(hub.store)).as("the deadlock happened").isTrue();
+        assertThat(alpha.calls()).extracting(call -> call.request().event().id()).containsExactly("e-1");
+        assertThat(hub.store.executions().find("single", stored.seq()).orElseThrow().runs())
+                .as("the rolled-back run and the ones after it").isGreaterThanOrEqualTo(2);
+        assertThat(hub.deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items()).isEmpty();
     }
 
     @Test

@@ -25,6 +25,18 @@ class H2StoreTest extends StoreContractTest {
     }
 
     @Test
+    void testsRunH2AsTheShippedHubDoesWritingEveryCommitThrough() {
+        DataSource dataSource = TestDatabases.h2(directory.resolve("options"));
+        try {
+            assertThat(Store.open(dataSource, Clock.systemUTC()).jdbc().queryForList("SELECT SETTING_VALUE FROM "
+                    + "INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'", String.class))
+                    .isNotEmpty().containsOnly("0");
+        } finally {
+            TestDatabases.close(dataSource);
+        }
+    }
+
+    @Test
     void theBusyIdentityColumnsRefillTheirCacheRarely() {
         DataSource dataSource = TestDatabases.h2(directory.resolve("identity"));
         try {

@@ -240,6 +240,30 @@ abstract class StoreContractTest {
                 .containsExactly(a2);
     }
 
+    @Test
+    void aHeartbeatRenewsOnlyTheRunsInProgressThatTheInstanceStillHolds() {
+        store.executions().subscribe("promote", List.of(), List.of(), false);
+        append("h-1", "churn", "1");
+        append("h-2", "fraud", "1");
+        append("h-3", "iris", "1");
+        InstanceId one = InstanceId.newStart(null);
+        InstanceId two = InstanceId.newStart(null);
+        java.time.Duration lease = java.time.Duration.ofSeconds(30);
+        List<RouteExecutions.Execution> mine = store.executions().claim("promote", one, lease, 2);
+        RouteExecutions.Execution running = mine.get(0);
+        RouteExecutions.Execution ended = mine.get(1); // its run ended without recording it (the store failed)
+        RouteExecutions.Execution theirs = store.executions().claim("promote", two, lease, 1).get(0);
+
+        assertThat(store.executions().renew(List.of(running.id(), theirs.id()), one, java.time.Duration.ofHours(1)))
+                .as("only the run in progress that this instance holds").isEqualTo(1);
+        java.time.Instant soon = java.time.Instant.now().plus(java.time.Duration.ofMinutes(5));
+        assertThat(store.executions().find(running.id()).orElseThrow().leaseUntil()).isAfter(soon);
+        assertThat(store.executions().find(ended.id()).orElseThrow().leaseUntil())
+                .as("runs out, so the execution is claimed again").isBefore(soon);
+        assertThat(store.executions().find(theirs.id()).orElseThrow().leaseUntil()).isBefore(soon);
+        assertThat(store.executions().renew(List.of(), one, lease)).isZero();
+    }
+
     private long append(String id, String model, String version) {
         return store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", id, model, version, "champion")))
                 .get(0).seq();

@@ -47,7 +47,8 @@ class SyncCrashTest {
 
     @BeforeEach
     void openHub() {
-        hub = SyncHarness.fresh(TestDatabases.h2(directory))
+        // One test interrupts the run's thread between writes: see h2WithDefaultWriteDelay for why not h2.
+        hub = SyncHarness.fresh(TestDatabases.h2WithDefaultWriteDelay(directory))
                 .connection("a", InMemoryRegistryConnector.TYPE)
                 .connection("b", InMemoryRegistryConnector.TYPE)
                 .job(SyncJobSpec.of(JOB, "a", "b").withPageSize(25));

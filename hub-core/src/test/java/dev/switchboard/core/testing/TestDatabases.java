@@ -17,6 +17,13 @@ import javax.sql.DataSource;
  */
 public final class TestDatabases {
 
+    /**
+     * The options of the hub's embedded default (hub-app's {@code application.yaml}, {@code spring.datasource.url};
+     * {@code H2HubApplicationTest} checks that they agree): {@code WRITE_DELAY=0} writes every commit through, as a
+     * hub that acknowledges webhooks must, and changes how commits and deadlocks interleave under load.
+     */
+    public static final String H2_OPTIONS = ";WRITE_DELAY=0;QUERY_CACHE_SIZE=64";
+
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static EmbeddedPostgres postgres;
 
@@ -25,6 +32,16 @@ public final class TestDatabases {
 
     /** An H2 database in {@code directory}, as the embedded default runs it. */
     public static HikariDataSource h2(Path directory) {
+        return pool("jdbc:h2:file:" + directory.toAbsolutePath().resolve("switchboard") + H2_OPTIONS, "sa", "");
+    }
+
+    /**
+     * An H2 database in {@code directory} with H2's default write delay instead of the shipped {@code WRITE_DELAY=0}:
+     * only for a test that interrupts a thread between its writes. With the shipped option a commit writes the file
+     * on the committing thread, and when that thread is interrupted its write fails (ClosedByInterruptException) and
+     * H2 closes the whole database ("The database has been closed"), which the hub survives only by a restart.
+     */
+    public static HikariDataSource h2WithDefaultWriteDelay(Path directory) {
         return pool("jdbc:h2:file:" + directory.toAbsolutePath().resolve("switchboard"), "sa", "");
     }
 
