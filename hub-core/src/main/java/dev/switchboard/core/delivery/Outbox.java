@@ -507,8 +507,8 @@ public final class Outbox {
             finishAttempt(delivery.id(), number, Attempt.Outcome.DELIVERED, null, null);
             boolean marked = markDelivered(delivery, result);
             if (marked && delivery.routeId() != null) {
-                // The route execution waiting on this step runs again, in the same transaction: no step is lost
-                // between the delivery and its execution.
+                // The route execution waiting on this step runs again (or is done, after its route's last step),
+                // in the same transaction: no step is lost between the delivery and its execution.
                 store.executions().resume(delivery.id());
             }
             return marked;

@@ -89,6 +89,9 @@ public final class RouteExecutions {
     private static final String RUNNABLE = "x.status IN ('PENDING', 'RUNNING') AND (x.status = 'PENDING' OR "
             + "x.lease_until <= ? OR x.node = ? AND x.holder <> ?)";
 
+    /** A WAITING execution's state once its step is delivered: DONE after its route's last step, else PENDING. */
+    private static final String AFTER_DELIVERY = "status = CASE WHEN last_step THEN 'DONE' ELSE 'PENDING' END";
+
     /** A paused route's executions are not claimed (its subscription stays, so they accumulate PENDING). */
     private static final String NOT_PAUSED = "NOT EXISTS (SELECT 1 FROM route_subscription p WHERE p.route_id = "
             + "x.route_id AND p.paused)";
@@ -315,14 +318,27 @@ public final class RouteExecutions {
      * {@code step}. False when the claim was lost (another instance took the execution over): the caller rolls back.
      */
     public boolean finish(Execution claimed, Status status, Integer step, Long waitingOn, String detail) {
+        return finish(claimed, status, step, waitingOn, false, detail);
+    }
+
+    /**
+     * {@link #finish(Execution, Status, Integer, Long, String)}, saying for a WAITING execution whether its step is
+     * the last thing the route does ({@code lastStep}): then the transaction that records the step's delivery
+     * DELIVERED records the execution DONE ({@link #resume}), as the run after it would only end the route.
+     */
+    public boolean finish(Execution claimed, Status status, Integer step, Long waitingOn, boolean lastStep,
+                          String detail) {
         if (status == Status.PENDING || status == Status.RUNNING) {
             throw new IllegalArgumentException("a run ends DONE, FILTERED, FAILED, WAITING or DEAD, not " + status);
         }
+        if (lastStep && status != Status.WAITING) {
+            throw new IllegalArgumentException("only a WAITING execution waits at its last step, not " + status);
+        }
         Timestamp now = ts(now());
-        boolean held = jdbc.update("UPDATE route_execution SET status = ?, step = ?, waiting_on = ?, detail = ?, "
-                + "holder = NULL, node = NULL, claim_id = NULL, lease_until = NULL, ran_by = ?, updated_at = ? "
-                + "WHERE id = ? AND status = 'RUNNING' AND claim_id = ?", status.name(), step, waitingOn, detail,
-                claimed.holder(), now, claimed.id(), claimed.claimId()) == 1;
+        boolean held = jdbc.update("UPDATE route_execution SET status = ?, step = ?, waiting_on = ?, last_step = ?, "
+                + "detail = ?, holder = NULL, node = NULL, claim_id = NULL, lease_until = NULL, ran_by = ?, "
+                + "updated_at = ? WHERE id = ? AND status = 'RUNNING' AND claim_id = ?", status.name(), step, waitingOn,
+                lastStep, detail, claimed.holder(), now, claimed.id(), claimed.claimId()) == 1;
         if (held && status == Status.FAILED) {
             jdbc.update("INSERT INTO dead_letter (stage, event_seq, route_id, reason, created_at) "
                     + "VALUES ('route', ?, ?, ?, ?)", claimed.eventSeq(), claimed.routeId(),
@@ -349,9 +365,13 @@ public final class RouteExecutions {
                 this::map, deliveryId).stream().findFirst();
     }
 
-    /** Delivery {@code deliveryId} was delivered: the execution waiting on it is runnable again. */
+    /**
+     * Delivery {@code deliveryId} was delivered: the execution waiting on it is runnable again, or DONE when that
+     * step was its route's last (nothing would run after it). Its {@code ran_by} stays that of the run that reached
+     * the step.
+     */
     public boolean resume(long deliveryId) {
-        boolean resumed = jdbc.update("UPDATE route_execution SET status = 'PENDING', updated_at = ? "
+        boolean resumed = jdbc.update("UPDATE route_execution SET " + AFTER_DELIVERY + ", updated_at = ? "
                 + "WHERE waiting_on = ? AND status = 'WAITING'", ts(now()), deliveryId) > 0;
         if (resumed) {
             Store.afterCommit(this::wakeUp);
@@ -397,7 +417,7 @@ public final class RouteExecutions {
      */
     public int sweep() {
         Timestamp now = ts(now());
-        int resumed = jdbc.update("UPDATE route_execution SET status = 'PENDING', updated_at = ? WHERE status = 'WAITING' "
+        int resumed = jdbc.update("UPDATE route_execution SET " + AFTER_DELIVERY + ", updated_at = ? WHERE status = 'WAITING' "
                 + "AND EXISTS (SELECT 1 FROM outbox_delivery d WHERE d.id = route_execution.waiting_on "
                 + "AND d.status = 'DELIVERED')", now);
         int dead = jdbc.update("UPDATE route_execution SET status = 'DEAD', detail = (SELECT d.last_error FROM "
