@@ -23,8 +23,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * for every route whose subscription matches the event ({@link #subscribe}), and claimed by one instance at a time
  * under a short lease that the running instance renews ({@link #renew}).
  *
- * <p>One claim path ({@link #claim}): on PostgreSQL {@code SELECT … FOR UPDATE SKIP LOCKED} plus an update, on H2 a
- * read of candidates and a conditional update per candidate that only one claimer can win. Neither takes an
+ * <p>One claim path ({@link #claim}), its writes in the {@link GroupCommit}: on PostgreSQL {@code SELECT … FOR UPDATE
+ * SKIP LOCKED} plus an update, on H2 a read of candidates and a conditional update per candidate that only one
+ * claimer can win. Neither takes an
  * execution while an earlier one (by inbox seq) of the same route and subject is unfinished (PENDING, RUNNING or
  * WAITING), so one subject's events go through a route in order; different subjects run in parallel.
  *
@@ -89,40 +90,63 @@ public final class RouteExecutions {
     private static final String RUNNABLE = "x.status IN ('PENDING', 'RUNNING') AND (x.status = 'PENDING' OR "
             + "x.lease_until <= ? OR x.node = ? AND x.holder <> ?)";
 
-    /** A WAITING execution's state once its step is delivered: DONE after its route's last step, else PENDING. */
-    private static final String AFTER_DELIVERY = "status = CASE WHEN last_step THEN 'DONE' ELSE 'PENDING' END";
+    /**
+     * A WAITING execution's state once its step is delivered: PENDING, or DONE after its route's last step (with no
+     * step or delivery, as a run that ends the route records it).
+     */
+    private static final String AFTER_DELIVERY = "status = CASE WHEN last_step THEN 'DONE' ELSE 'PENDING' END, "
+            + "step = CASE WHEN last_step THEN NULL ELSE step END, "
+            + "waiting_on = CASE WHEN last_step THEN NULL ELSE waiting_on END";
 
     /** A paused route's executions are not claimed (its subscription stays, so they accumulate PENDING). */
     private static final String NOT_PAUSED = "NOT EXISTS (SELECT 1 FROM route_subscription p WHERE p.route_id = "
             + "x.route_id AND p.paused)";
 
     /**
-     * {@link #RUNNABLE} on H2, as two reads that each follow the claim index in its own order, so each stops after
-     * the rows it needs: the route's PENDING executions in (route, status, id) order, and its few RUNNING ones whose
-     * claim is over. With {@code status IN (…)} and {@code ORDER BY id}, H2 read and sorted every pending execution
-     * of the route, checking each against {@link #NOT_HELD_BACK}, on every claim: when webhooks came in faster than
-     * the route ran, the backlog grew and each claim got slower (B1 and B5 benchmarks: the route's events thread at
-     * a full core, 14–20 deliveries a second). Parameters: route, limit, route, now, node, holder, limit, limit.
+     * {@link #RUNNABLE} as two reads that each follow the claim index in its own order, so each stops after the rows
+     * it needs: the route's PENDING executions in (route, status, id) order, and its few RUNNING ones whose claim is
+     * over. With {@code status IN (…)} and {@code ORDER BY id}, H2 read and sorted every pending execution of the
+     * route, checking each against {@link #NOT_HELD_BACK}, on every claim: when webhooks came in faster than the route
+     * ran, the backlog grew and each claim got slower (B1 and B5 benchmarks: the route's events thread at a full
+     * core, 14–20 deliveries a second); PostgreSQL walked the primary key past every finished execution of the table
+     * (B1, sixth pass). {@code %1$s} and {@code %2$s}: H2's hints for the claim and subject indexes, or nothing.
+     * Parameters: route, limit, route, now, node, holder, limit, limit.
      */
-    private static final String RUNNABLE_H2 = "SELECT id FROM ("
-            + "(SELECT x.id FROM route_execution x USE INDEX (ix_route_execution_claim) WHERE x.route_id = ? "
-            + "AND x.status = 'PENDING' AND " + NOT_PAUSED + " AND "
-            + NOT_HELD_BACK.formatted(" USE INDEX (ix_route_execution_subject)")
+    private static final String RUNNABLE_BY_INDEX = "SELECT id FROM ("
+            + "(SELECT x.id FROM route_execution x%1$s WHERE x.route_id = ? "
+            + "AND x.status = 'PENDING' AND " + NOT_PAUSED + " AND " + NOT_HELD_BACK.replace("%s", "%2$s")
             + " ORDER BY x.route_id, x.status, x.id FETCH FIRST ? ROWS ONLY) UNION ALL "
-            + "(SELECT x.id FROM route_execution x USE INDEX (ix_route_execution_claim) WHERE x.route_id = ? "
+            + "(SELECT x.id FROM route_execution x%1$s WHERE x.route_id = ? "
             + "AND x.status = 'RUNNING' AND (x.lease_until <= ? OR x.node = ? AND x.holder <> ?) AND " + NOT_PAUSED
-            + " AND " + NOT_HELD_BACK.formatted(" USE INDEX (ix_route_execution_subject)")
+            + " AND " + NOT_HELD_BACK.replace("%s", "%2$s")
             + " ORDER BY x.route_id, x.status, x.id FETCH FIRST ? ROWS ONLY)) runnable ORDER BY id FETCH FIRST ? ROWS ONLY";
+
+    /** {@link #RUNNABLE_BY_INDEX} on H2, read outside a transaction; only a conditional update claims. */
+    private static final String RUNNABLE_H2 = RUNNABLE_BY_INDEX.formatted(" USE INDEX (ix_route_execution_claim)",
+            " USE INDEX (ix_route_execution_subject)");
+
+    /**
+     * {@link #RUNNABLE_BY_INDEX} on PostgreSQL, locking the rows it returns and skipping those another claimer
+     * locked; {@link #RUNNABLE} again on the locked row, so a row another claimer took after this statement's
+     * snapshot is re-checked on its newest version and left out. Parameters: those of {@link #RUNNABLE_BY_INDEX},
+     * then now, node, holder, limit.
+     */
+    private static final String RUNNABLE_LOCKED = "SELECT x.id FROM route_execution x WHERE x.id IN ("
+            + RUNNABLE_BY_INDEX.formatted("", "") + ") AND " + RUNNABLE + " ORDER BY x.id FETCH FIRST ? ROWS ONLY "
+            + "FOR UPDATE SKIP LOCKED";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Store.Dialect dialect;
     private final Clock clock;
+    private final GroupCommit groupCommit;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
-    RouteExecutions(JdbcTemplate jdbc, TransactionTemplate tx, Store.Dialect dialect, Clock clock) {
+    RouteExecutions(JdbcTemplate jdbc, TransactionTemplate tx, GroupCommit groupCommit, Store.Dialect dialect,
+                    Clock clock) {
         this.jdbc = jdbc;
         this.tx = tx;
+        this.groupCommit = groupCommit;
         this.dialect = dialect;
         this.clock = clock;
     }
@@ -269,32 +293,39 @@ public final class RouteExecutions {
         Timestamp until = ts(now.plus(lease));
         String claimId = UUID.randomUUID().toString();
         boolean h2 = dialect == Store.Dialect.H2;
-        String candidates = h2 ? RUNNABLE_H2 : "SELECT x.id FROM route_execution x WHERE x.route_id = ? AND "
-                + RUNNABLE + " AND " + NOT_HELD_BACK.formatted("") + " AND " + NOT_PAUSED
-                + " ORDER BY x.id FETCH FIRST ? ROWS ONLY";
-        Object[] select = h2 ? new Object[] {routeId, limit, routeId, at, instance.node(), instance.holder(), limit,
-                limit} : new Object[] {routeId, at, instance.node(), instance.holder(), limit};
+        Object[] runnable = {routeId, limit, routeId, at, instance.node(), instance.holder(), limit, limit};
         List<Long> won = new ArrayList<>();
         String take = "UPDATE route_execution SET status = 'RUNNING', holder = ?, node = ?, claim_id = ?, lease_until = ?, "
                 + "runs = runs + 1, updated_at = ? WHERE id = ?";
-        switch (dialect) {
-            case POSTGRESQL -> tx.executeWithoutResult(status -> {
-                for (Long id : jdbc.queryForList(candidates + " FOR UPDATE SKIP LOCKED", Long.class, select)) {
-                    jdbc.update(take, instance.holder(), instance.node(), claimId, until, at, id);
-                    won.add(id);
-                }
-            });
-            case H2 -> {
-                // Read outside a transaction (committed rows either way); only the conditional update claims.
-                for (Long id : jdbc.queryForList(candidates, Long.class, select)) {
-                    if (jdbc.update(take + " AND (status = 'PENDING' OR status = 'RUNNING' AND (lease_until <= ? "
-                                    + "OR node = ? AND holder <> ?))", instance.holder(), instance.node(), claimId, until,
-                            at, id, at, instance.node(), instance.holder()) == 1) {
+        // On H2 the candidates are read outside a transaction (committed rows either way); only the conditional
+        // update claims. The claim shares its commit with the webhooks' and deliveries' writes (the group commit);
+        // a shared transaction that failed runs it again alone, from an empty list.
+        List<Long> candidatesOnH2 = h2 ? jdbc.queryForList(RUNNABLE_H2, Long.class, runnable) : List.of();
+        if (h2 && candidatesOnH2.isEmpty()) {
+            return List.of();
+        }
+        groupCommit.execute(() -> {
+            won.clear();
+            switch (dialect) {
+                case POSTGRESQL -> {
+                    for (Long id : jdbc.queryForList(RUNNABLE_LOCKED, Long.class, append(runnable, at,
+                            instance.node(), instance.holder(), limit))) {
+                        jdbc.update(take, instance.holder(), instance.node(), claimId, until, at, id);
                         won.add(id);
                     }
                 }
+                case H2 -> {
+                    for (Long id : candidatesOnH2) {
+                        if (jdbc.update(take + " AND (status = 'PENDING' OR status = 'RUNNING' AND (lease_until <= ? "
+                                        + "OR node = ? AND holder <> ?))", instance.holder(), instance.node(), claimId,
+                                until, at, id, at, instance.node(), instance.holder()) == 1) {
+                            won.add(id);
+                        }
+                    }
+                }
             }
-        }
+            return null;
+        });
         if (won.isEmpty()) {
             return List.of();
         }
@@ -485,6 +516,12 @@ public final class RouteExecutions {
                 row.getString("subject"), Status.valueOf(row.getString("status")), stepOrNull, waitingOn,
                 row.getString("detail"), row.getString("holder"), row.getString("claim_id"),
                 lease == null ? null : lease.toInstant(), row.getInt("runs"), row.getString("ran_by"));
+    }
+
+    private static Object[] append(Object[] first, Object... more) {
+        Object[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
     }
 
     private Instant now() {
