@@ -113,9 +113,29 @@ public final class Outbox {
      * key exists already (a route re-ran after a crash), returns that one and stores nothing.
      */
     public Delivery enqueue(ActionCall call) {
+        // On PostgreSQL a duplicate key aborts the caller's whole transaction, so look first; H2 fails only the
+        // statement, and the unique key alone answers (one query less per delivery on the route's thread).
+        return enqueue(call, store.dialect() == Store.Dialect.POSTGRESQL);
+    }
+
+    /**
+     * {@link #enqueue} for a caller that looked the call's idempotency key up in its transaction and found no
+     * delivery ({@link #findByKey}), so it is not looked up again.
+     */
+    public Delivery enqueueAbsent(ActionCall call) {
+        return enqueue(call, false);
+    }
+
+    private Delivery enqueue(ActionCall call, boolean lookFirst) {
         // The delivery's attempts, whenever and wherever they run, are children of this span (stored traceparent).
         try (Tracing.Scope span = store.tracing().start("outbox.enqueue")
                 .tag("switchboard.connection", call.connection()).tag("switchboard.action", call.action())) {
+            if (lookFirst) {
+                Optional<Delivery> existing = findByKey(call.idempotencyKey());
+                if (existing.isPresent()) {
+                    return existing.get();
+                }
+            }
             return enqueueTraced(call);
         }
     }
@@ -133,14 +153,6 @@ public final class Outbox {
     }
 
     private Delivery enqueueTraced(ActionCall call) {
-        // On PostgreSQL a duplicate key aborts the caller's whole transaction, so look first; H2 fails only the
-        // statement, and the unique key alone answers (one query less per delivery on the route's thread).
-        if (store.dialect() == Store.Dialect.POSTGRESQL) {
-            Optional<Delivery> existing = findByKey(call.idempotencyKey());
-            if (existing.isPresent()) {
-                return existing.get();
-            }
-        }
         // Built from what was inserted rather than read back: a re-read cost a query and a JSON decode of the
         // event per delivery (B1 benchmark).
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
