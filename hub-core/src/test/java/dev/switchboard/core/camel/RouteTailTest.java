@@ -25,66 +25,37 @@ class RouteTailTest {
         camel.stop();
     }
 
+    /** A filter whose only step is the action {@code switchboard:alpha/run}, as YAML steps. */
+    private static final String FILTERED_ACTION = """
+            - filter:
+                simple: "${variable.alias} == 'champion'"
+                steps:
+                  - to: switchboard:alpha/run
+            """;
+
     @Test
     void aRouteWhoseLastStepIsAnActionEndsWithIt() throws Exception {
-        load("""
-                - route:
-                    id: r
-                    from:
-                      uri: switchboard:events
-                      steps:
-                        - setHeader: {name: kind, constant: alias}
-                        - to: switchboard:alpha/copy?from=a
-                        - to: switchboard:beta/register?uri=${variable.result[uri]}
-                """);
+        load(route("r", """
+                - setHeader: {name: kind, constant: alias}
+                - to: switchboard:alpha/copy?from=a
+                - to: switchboard:beta/register?uri=${variable.result[uri]}
+                """));
         assertThat(RouteTail.lastAction(camel, "r")).hasValue(
                 camel.getEndpoint("switchboard:beta/register?uri=${variable.result[uri]}").getEndpointUri());
     }
 
     @Test
     void anActionLastInAFilterThatIsLastEndsTheRoute() throws Exception {
-        load("""
-                - route:
-                    id: r
-                    from:
-                      uri: switchboard:events
-                      steps:
-                        - filter:
-                            simple: "${variable.alias} == 'champion'"
-                            steps:
-                              - to: switchboard:alpha/run
-                """);
+        load(route("r", FILTERED_ACTION));
         assertThat(RouteTail.lastAction(camel, "r")).hasValue(camel.getEndpoint("switchboard:alpha/run")
                 .getEndpointUri());
     }
 
     @Test
     void aRouteWithAStepAfterItsLastActionOrNoActionHasNone() throws Exception {
-        load("""
-                - route:
-                    id: after
-                    from:
-                      uri: switchboard:events
-                      steps:
-                        - to: switchboard:alpha/run
-                        - log: done
-                - route:
-                    id: after-filter
-                    from:
-                      uri: switchboard:events
-                      steps:
-                        - filter:
-                            simple: "${variable.alias} == 'champion'"
-                            steps:
-                              - to: switchboard:alpha/run
-                        - log: done
-                - route:
-                    id: none
-                    from:
-                      uri: switchboard:events
-                      steps:
-                        - log: nothing to do
-                """);
+        load(route("after", "- to: switchboard:alpha/run\n- log: done\n")
+                + route("after-filter", FILTERED_ACTION + "- log: done\n")
+                + route("none", "- log: nothing to do\n"));
         assertThat(RouteTail.lastAction(camel, "after")).isEmpty();
         assertThat(RouteTail.lastAction(camel, "after-filter")).isEmpty();
         assertThat(RouteTail.lastAction(camel, "none")).isEmpty();
@@ -93,41 +64,38 @@ class RouteTailTest {
 
     @Test
     void anActionCalledTwiceIsNotTakenForTheLastOccurrence() throws Exception {
-        load("""
-                - route:
-                    id: twice
-                    from:
-                      uri: switchboard:events
-                      steps:
-                        - to: switchboard:alpha/run
-                        - to: switchboard:beta/run
-                        - to: switchboard:alpha/run
-                """);
+        load(route("twice", """
+                - to: switchboard:alpha/run
+                - to: switchboard:beta/run
+                - to: switchboard:alpha/run
+                """));
         assertThat(RouteTail.lastAction(camel, "twice")).isEmpty();
     }
 
     @Test
     void somethingThatCouldRunAfterTheLastActionRulesItOut() throws Exception {
-        load("""
-                - route:
-                    id: completion
-                    from:
-                      uri: switchboard:events
-                      steps:
-                        - onCompletion:
-                            steps:
-                              - log: after everything
-                        - to: switchboard:alpha/run
-                - route:
-                    id: dynamic
-                    from:
-                      uri: switchboard:events
-                      steps:
-                        - toD: switchboard:alpha/${variable.action}
-                        - to: switchboard:alpha/run
-                """);
+        load(route("completion", """
+                - onCompletion:
+                    steps:
+                      - log: after everything
+                - to: switchboard:alpha/run
+                """) + route("dynamic", """
+                - toD: switchboard:alpha/${variable.action}
+                - to: switchboard:alpha/run
+                """));
         assertThat(RouteTail.lastAction(camel, "completion")).isEmpty();
         assertThat(RouteTail.lastAction(camel, "dynamic")).isEmpty();
+    }
+
+    /** A route file entry: route {@code id} from {@code switchboard:events} with {@code steps} (YAML list items). */
+    private static String route(String id, String steps) {
+        return """
+                - route:
+                    id: %s
+                    from:
+                      uri: switchboard:events
+                      steps:
+                """.formatted(id) + steps.indent(8);
     }
 
     private void load(String yaml) throws Exception {
