@@ -35,11 +35,12 @@ class ActionProducer extends DefaultProducer {
      * Where a run of the route stopped at an action step that is not done.
      *
      * @param step       the step's position among the route's action steps, from 1
+     * @param endpointUri the step's endpoint ({@link org.apache.camel.Endpoint#getEndpointUri()})
      * @param deliveryId its delivery
      * @param dead       true when the delivery was dead-lettered; false while it is still to be done
      * @param reason     for a dead one, why
      */
-    record Suspension(int step, long deliveryId, boolean dead, String reason) {
+    record Suspension(int step, String endpointUri, long deliveryId, boolean dead, String reason) {
     }
 
     private final ActionEndpoint endpoint;
@@ -84,10 +85,10 @@ class ActionProducer extends DefaultProducer {
             result.outputs().forEach((name, value) ->
                     exchange.getIn().setHeader(SwitchboardHeaders.ACTION_OUTPUT + name, value));
         } else if (outcome instanceof StepOutcome.Waiting waiting) {
-            suspend(exchange, new Suspension(step, waiting.deliveryId(), false, null));
+            suspend(exchange, new Suspension(step, uri, waiting.deliveryId(), false, null));
         } else {
             StepOutcome.Dead dead = (StepOutcome.Dead) outcome;
-            suspend(exchange, new Suspension(step, dead.deliveryId(), true, dead.reason()));
+            suspend(exchange, new Suspension(step, uri, dead.deliveryId(), true, dead.reason()));
         }
     }
 

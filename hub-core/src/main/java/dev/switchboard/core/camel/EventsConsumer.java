@@ -67,6 +67,8 @@ class EventsConsumer extends DefaultConsumer {
     private ScheduledExecutorService heartbeat;
     private volatile boolean running;
     private long lastSweepNanos = System.nanoTime();
+    /** The endpoint URI of the action the route ends with ({@link RouteTail}), or null. */
+    private String lastAction;
 
     EventsConsumer(EventsEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -82,6 +84,7 @@ class EventsConsumer extends DefaultConsumer {
                     + "executions survive changes to the route files", getRouteId());
         }
         reportFilterResults();
+        lastAction = RouteTail.lastAction(getEndpoint().getCamelContext(), getRouteId()).orElse(null);
         // Subscribed before start() returns: every event appended from now on gets an execution of this route.
         int backfilled = executions().subscribe(getRouteId(), endpoint.typeNames(), endpoint.sourceNames(),
                 "beginning".equals(endpoint.getStartAt()));
@@ -223,7 +226,11 @@ class EventsConsumer extends DefaultConsumer {
     }
 
     /** What one run of the route on one event came to: the execution's new state. */
-    private record Ran(Status status, Integer step, Long waitingOn, String detail) {
+    private record Ran(Status status, Integer step, Long waitingOn, boolean lastStep, String detail) {
+
+        Ran(Status status, Integer step, Long waitingOn, String detail) {
+            this(status, step, waitingOn, false, detail);
+        }
 
         static Ran failed(String detail) {
             return new Ran(Status.FAILED, null, null, detail);
@@ -248,7 +255,8 @@ class EventsConsumer extends DefaultConsumer {
             tx.executeWithoutResult(status -> {
                 Ran ran = entry.map(found -> run(execution.routeId(), found)).orElseGet(() ->
                         Ran.failed("event " + execution.eventSeq() + " is no longer in the inbox"));
-                if (!executions().finish(execution, ran.status(), ran.step(), ran.waitingOn(), ran.detail())) {
+                if (!executions().finish(execution, ran.status(), ran.step(), ran.waitingOn(), ran.lastStep(),
+                        ran.detail())) {
                     // Another instance took the execution over (this one's lease ran out): its run counts, not ours.
                     LOG.warn("Route {} lost its claim on execution {} (event {}) while running it; rolled back",
                             execution.routeId(), execution.id(), execution.eventSeq());
@@ -300,12 +308,15 @@ class EventsConsumer extends DefaultConsumer {
             if (suspended != null && suspended.dead()) {
                 return new Ran(Status.DEAD, suspended.step(), suspended.deliveryId(), suspended.reason());
             } else if (suspended != null) {
-                return new Ran(Status.WAITING, suspended.step(), suspended.deliveryId(), null);
+                // Nothing runs after the route's last step, and a run after its delivery would end the route as
+                // this one would have (DONE, as no filter refused the event): the delivery's outcome records DONE.
+                boolean last = suspended.endpointUri().equals(lastAction) && !filteredOut(exchange);
+                return new Ran(Status.WAITING, suspended.step(), suspended.deliveryId(), last, null);
             } else if (failure != null) {
                 LOG.warn("Route {} failed on event {} ({}): {}", routeId, stored.seq(), stored.event().type(),
                         failure.getMessage());
                 return Ran.failed(describe(failure));
-            } else if (Boolean.FALSE.equals(exchange.getProperty(FILTER_MATCHED, Boolean.class))) {
+            } else if (filteredOut(exchange)) {
                 return new Ran(Status.FILTERED, null, null, "filtered by route " + routeId);
             } else {
                 return new Ran(Status.DONE, null, null, null);
@@ -317,6 +328,10 @@ class EventsConsumer extends DefaultConsumer {
         } finally {
             releaseExchange(exchange, false);
         }
+    }
+
+    private static boolean filteredOut(Exchange exchange) {
+        return Boolean.FALSE.equals(exchange.getProperty(FILTER_MATCHED, Boolean.class));
     }
 
     private static String describe(Throwable failure) {

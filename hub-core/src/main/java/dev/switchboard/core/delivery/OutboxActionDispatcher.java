@@ -20,7 +20,7 @@ public final class OutboxActionDispatcher implements ActionDispatcher {
     @Override
     public StepOutcome perform(ActionCall call) {
         Optional<Delivery> existing = outbox.findByKey(call.idempotencyKey());
-        Delivery delivery = existing.orElseGet(() -> outbox.enqueue(call));
+        Delivery delivery = existing.orElseGet(() -> outbox.enqueueAbsent(call));
         return switch (delivery.status()) {
             case DELIVERED -> new StepOutcome.Completed(outbox.result(delivery.id()));
             case DEAD -> new StepOutcome.Dead(delivery.id(), delivery.lastError());

@@ -23,8 +23,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * for every route whose subscription matches the event ({@link #subscribe}), and claimed by one instance at a time
  * under a short lease that the running instance renews ({@link #renew}).
  *
- * <p>One claim path ({@link #claim}): on PostgreSQL {@code SELECT … FOR UPDATE SKIP LOCKED} plus an update, on H2 a
- * read of candidates and a conditional update per candidate that only one claimer can win. Neither takes an
+ * <p>One claim path ({@link #claim}), its writes in the {@link GroupCommit}: on PostgreSQL {@code SELECT … FOR UPDATE
+ * SKIP LOCKED} plus an update, on H2 a read of candidates and a conditional update per candidate that only one
+ * claimer can win. Neither takes an
  * execution while an earlier one (by inbox seq) of the same route and subject is unfinished (PENDING, RUNNING or
  * WAITING), so one subject's events go through a route in order; different subjects run in parallel.
  *
@@ -89,37 +90,63 @@ public final class RouteExecutions {
     private static final String RUNNABLE = "x.status IN ('PENDING', 'RUNNING') AND (x.status = 'PENDING' OR "
             + "x.lease_until <= ? OR x.node = ? AND x.holder <> ?)";
 
+    /**
+     * A WAITING execution's state once its step is delivered: PENDING, or DONE after its route's last step (with no
+     * step or delivery, as a run that ends the route records it).
+     */
+    private static final String AFTER_DELIVERY = "status = CASE WHEN last_step THEN 'DONE' ELSE 'PENDING' END, "
+            + "step = CASE WHEN last_step THEN NULL ELSE step END, "
+            + "waiting_on = CASE WHEN last_step THEN NULL ELSE waiting_on END";
+
     /** A paused route's executions are not claimed (its subscription stays, so they accumulate PENDING). */
     private static final String NOT_PAUSED = "NOT EXISTS (SELECT 1 FROM route_subscription p WHERE p.route_id = "
             + "x.route_id AND p.paused)";
 
     /**
-     * {@link #RUNNABLE} on H2, as two reads that each follow the claim index in its own order, so each stops after
-     * the rows it needs: the route's PENDING executions in (route, status, id) order, and its few RUNNING ones whose
-     * claim is over. With {@code status IN (…)} and {@code ORDER BY id}, H2 read and sorted every pending execution
-     * of the route, checking each against {@link #NOT_HELD_BACK}, on every claim: when webhooks came in faster than
-     * the route ran, the backlog grew and each claim got slower (B1 and B5 benchmarks: the route's events thread at
-     * a full core, 14–20 deliveries a second). Parameters: route, limit, route, now, node, holder, limit, limit.
+     * {@link #RUNNABLE} as two reads that each follow the claim index in its own order, so each stops after the rows
+     * it needs: the route's PENDING executions in (route, status, id) order, and its few RUNNING ones whose claim is
+     * over. With {@code status IN (…)} and {@code ORDER BY id}, H2 read and sorted every pending execution of the
+     * route, checking each against {@link #NOT_HELD_BACK}, on every claim: when webhooks came in faster than the route
+     * ran, the backlog grew and each claim got slower (B1 and B5 benchmarks: the route's events thread at a full
+     * core, 14–20 deliveries a second); PostgreSQL walked the primary key past every finished execution of the table
+     * (B1, sixth pass). {@code %1$s} and {@code %2$s}: H2's hints for the claim and subject indexes, or nothing.
+     * Parameters: route, limit, route, now, node, holder, limit, limit.
      */
-    private static final String RUNNABLE_H2 = "SELECT id FROM ("
-            + "(SELECT x.id FROM route_execution x USE INDEX (ix_route_execution_claim) WHERE x.route_id = ? "
-            + "AND x.status = 'PENDING' AND " + NOT_PAUSED + " AND "
-            + NOT_HELD_BACK.formatted(" USE INDEX (ix_route_execution_subject)")
+    private static final String RUNNABLE_BY_INDEX = "SELECT id FROM ("
+            + "(SELECT x.id FROM route_execution x%1$s WHERE x.route_id = ? "
+            + "AND x.status = 'PENDING' AND " + NOT_PAUSED + " AND " + NOT_HELD_BACK.replace("%s", "%2$s")
             + " ORDER BY x.route_id, x.status, x.id FETCH FIRST ? ROWS ONLY) UNION ALL "
-            + "(SELECT x.id FROM route_execution x USE INDEX (ix_route_execution_claim) WHERE x.route_id = ? "
+            + "(SELECT x.id FROM route_execution x%1$s WHERE x.route_id = ? "
             + "AND x.status = 'RUNNING' AND (x.lease_until <= ? OR x.node = ? AND x.holder <> ?) AND " + NOT_PAUSED
-            + " AND " + NOT_HELD_BACK.formatted(" USE INDEX (ix_route_execution_subject)")
+            + " AND " + NOT_HELD_BACK.replace("%s", "%2$s")
             + " ORDER BY x.route_id, x.status, x.id FETCH FIRST ? ROWS ONLY)) runnable ORDER BY id FETCH FIRST ? ROWS ONLY";
+
+    /** {@link #RUNNABLE_BY_INDEX} on H2, read outside a transaction; only a conditional update claims. */
+    private static final String RUNNABLE_H2 = RUNNABLE_BY_INDEX.formatted(" USE INDEX (ix_route_execution_claim)",
+            " USE INDEX (ix_route_execution_subject)");
+
+    /**
+     * {@link #RUNNABLE_BY_INDEX} on PostgreSQL, locking the rows it returns and skipping those another claimer
+     * locked; {@link #RUNNABLE} again on the locked row, so a row another claimer took after this statement's
+     * snapshot is re-checked on its newest version and left out. Parameters: those of {@link #RUNNABLE_BY_INDEX},
+     * then now, node, holder, limit.
+     */
+    private static final String RUNNABLE_LOCKED = "SELECT x.id FROM route_execution x WHERE x.id IN ("
+            + RUNNABLE_BY_INDEX.formatted("", "") + ") AND " + RUNNABLE + " ORDER BY x.id FETCH FIRST ? ROWS ONLY "
+            + "FOR UPDATE SKIP LOCKED";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Store.Dialect dialect;
     private final Clock clock;
+    private final GroupCommit groupCommit;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
-    RouteExecutions(JdbcTemplate jdbc, TransactionTemplate tx, Store.Dialect dialect, Clock clock) {
+    RouteExecutions(JdbcTemplate jdbc, TransactionTemplate tx, GroupCommit groupCommit, Store.Dialect dialect,
+                    Clock clock) {
         this.jdbc = jdbc;
         this.tx = tx;
+        this.groupCommit = groupCommit;
         this.dialect = dialect;
         this.clock = clock;
     }
@@ -266,40 +293,51 @@ public final class RouteExecutions {
         Timestamp until = ts(now.plus(lease));
         String claimId = UUID.randomUUID().toString();
         boolean h2 = dialect == Store.Dialect.H2;
-        String candidates = h2 ? RUNNABLE_H2 : "SELECT x.id FROM route_execution x WHERE x.route_id = ? AND "
-                + RUNNABLE + " AND " + NOT_HELD_BACK.formatted("") + " AND " + NOT_PAUSED
-                + " ORDER BY x.id FETCH FIRST ? ROWS ONLY";
-        Object[] select = h2 ? new Object[] {routeId, limit, routeId, at, instance.node(), instance.holder(), limit,
-                limit} : new Object[] {routeId, at, instance.node(), instance.holder(), limit};
+        Object[] runnable = {routeId, limit, routeId, at, instance.node(), instance.holder(), limit, limit};
         List<Long> won = new ArrayList<>();
         String take = "UPDATE route_execution SET status = 'RUNNING', holder = ?, node = ?, claim_id = ?, lease_until = ?, "
                 + "runs = runs + 1, updated_at = ? WHERE id = ?";
-        switch (dialect) {
-            case POSTGRESQL -> tx.executeWithoutResult(status -> {
-                for (Long id : jdbc.queryForList(candidates + " FOR UPDATE SKIP LOCKED", Long.class, select)) {
-                    jdbc.update(take, instance.holder(), instance.node(), claimId, until, at, id);
-                    won.add(id);
-                }
-            });
-            case H2 -> {
-                // Read outside a transaction (committed rows either way); only the conditional update claims.
-                for (Long id : jdbc.queryForList(candidates, Long.class, select)) {
-                    if (jdbc.update(take + " AND (status = 'PENDING' OR status = 'RUNNING' AND (lease_until <= ? "
-                                    + "OR node = ? AND holder <> ?))", instance.holder(), instance.node(), claimId, until,
-                            at, id, at, instance.node(), instance.holder()) == 1) {
+        // On H2 the candidates are read outside a transaction (committed rows either way); only the conditional
+        // update claims. The claim shares its commit with the webhooks' and deliveries' writes (the group commit);
+        // a shared transaction that failed runs it again alone, from an empty list.
+        List<Long> candidatesOnH2 = h2 ? jdbc.queryForList(RUNNABLE_H2, Long.class, runnable) : List.of();
+        if (h2 && candidatesOnH2.isEmpty()) {
+            return List.of();
+        }
+        groupCommit.execute(() -> {
+            won.clear();
+            switch (dialect) {
+                case POSTGRESQL -> {
+                    for (Long id : jdbc.queryForList(RUNNABLE_LOCKED, Long.class, append(runnable, at,
+                            instance.node(), instance.holder(), limit))) {
+                        jdbc.update(take, instance.holder(), instance.node(), claimId, until, at, id);
                         won.add(id);
                     }
                 }
+                case H2 -> {
+                    for (Long id : candidatesOnH2) {
+                        if (jdbc.update(take + " AND (status = 'PENDING' OR status = 'RUNNING' AND (lease_until <= ? "
+                                        + "OR node = ? AND holder <> ?))", instance.holder(), instance.node(), claimId,
+                                until, at, id, at, instance.node(), instance.holder()) == 1) {
+                            won.add(id);
+                        }
+                    }
+                }
             }
-        }
+            return null;
+        });
         if (won.isEmpty()) {
             return List.of();
         }
-        List<Execution> claimed = new ArrayList<>(won.size());
-        for (Long id : won) {
-            find(id).filter(x -> claimId.equals(x.claimId())).ifPresent(claimed::add);
-        }
-        return claimed;
+        // One read for all the claimed rows, one statement text whatever their number (as the outbox's claim).
+        Long[] ids = won.toArray(Long[]::new);
+        return jdbc.query(connection -> {
+            var statement = connection.prepareStatement("SELECT " + COLUMNS + " FROM route_execution "
+                    + "WHERE id = ANY (?) AND claim_id = ? ORDER BY id");
+            statement.setArray(1, connection.createArrayOf("BIGINT", ids));
+            statement.setString(2, claimId);
+            return statement;
+        }, this::map);
     }
 
     /**
@@ -329,14 +367,27 @@ public final class RouteExecutions {
      * {@code step}. False when the claim was lost (another instance took the execution over): the caller rolls back.
      */
     public boolean finish(Execution claimed, Status status, Integer step, Long waitingOn, String detail) {
+        return finish(claimed, status, step, waitingOn, false, detail);
+    }
+
+    /**
+     * {@link #finish(Execution, Status, Integer, Long, String)}, saying for a WAITING execution whether its step is
+     * the last thing the route does ({@code lastStep}): then the transaction that records the step's delivery
+     * DELIVERED records the execution DONE ({@link #resume}), as the run after it would only end the route.
+     */
+    public boolean finish(Execution claimed, Status status, Integer step, Long waitingOn, boolean lastStep,
+                          String detail) {
         if (status == Status.PENDING || status == Status.RUNNING) {
             throw new IllegalArgumentException("a run ends DONE, FILTERED, FAILED, WAITING or DEAD, not " + status);
         }
+        if (lastStep && status != Status.WAITING) {
+            throw new IllegalArgumentException("only a WAITING execution waits at its last step, not " + status);
+        }
         Timestamp now = ts(now());
-        boolean held = jdbc.update("UPDATE route_execution SET status = ?, step = ?, waiting_on = ?, detail = ?, "
-                + "holder = NULL, node = NULL, claim_id = NULL, lease_until = NULL, ran_by = ?, updated_at = ? "
-                + "WHERE id = ? AND status = 'RUNNING' AND claim_id = ?", status.name(), step, waitingOn, detail,
-                claimed.holder(), now, claimed.id(), claimed.claimId()) == 1;
+        boolean held = jdbc.update("UPDATE route_execution SET status = ?, step = ?, waiting_on = ?, last_step = ?, "
+                + "detail = ?, holder = NULL, node = NULL, claim_id = NULL, lease_until = NULL, ran_by = ?, "
+                + "updated_at = ? WHERE id = ? AND status = 'RUNNING' AND claim_id = ?", status.name(), step, waitingOn,
+                lastStep, detail, claimed.holder(), now, claimed.id(), claimed.claimId()) == 1;
         if (held && status == Status.FAILED) {
             jdbc.update("INSERT INTO dead_letter (stage, event_seq, route_id, reason, created_at) "
                     + "VALUES ('route', ?, ?, ?, ?)", claimed.eventSeq(), claimed.routeId(),
@@ -363,9 +414,13 @@ public final class RouteExecutions {
                 this::map, deliveryId).stream().findFirst();
     }
 
-    /** Delivery {@code deliveryId} was delivered: the execution waiting on it is runnable again. */
+    /**
+     * Delivery {@code deliveryId} was delivered: the execution waiting on it is runnable again, or DONE when that
+     * step was its route's last (nothing would run after it). Its {@code ran_by} stays that of the run that reached
+     * the step.
+     */
     public boolean resume(long deliveryId) {
-        boolean resumed = jdbc.update("UPDATE route_execution SET status = 'PENDING', updated_at = ? "
+        boolean resumed = jdbc.update("UPDATE route_execution SET " + AFTER_DELIVERY + ", updated_at = ? "
                 + "WHERE waiting_on = ? AND status = 'WAITING'", ts(now()), deliveryId) > 0;
         if (resumed) {
             Store.afterCommit(this::wakeUp);
@@ -411,7 +466,7 @@ public final class RouteExecutions {
      */
     public int sweep() {
         Timestamp now = ts(now());
-        int resumed = jdbc.update("UPDATE route_execution SET status = 'PENDING', updated_at = ? WHERE status = 'WAITING' "
+        int resumed = jdbc.update("UPDATE route_execution SET " + AFTER_DELIVERY + ", updated_at = ? WHERE status = 'WAITING' "
                 + "AND EXISTS (SELECT 1 FROM outbox_delivery d WHERE d.id = route_execution.waiting_on "
                 + "AND d.status = 'DELIVERED')", now);
         int dead = jdbc.update("UPDATE route_execution SET status = 'DEAD', detail = (SELECT d.last_error FROM "
@@ -479,6 +534,12 @@ public final class RouteExecutions {
                 row.getString("subject"), Status.valueOf(row.getString("status")), stepOrNull, waitingOn,
                 row.getString("detail"), row.getString("holder"), row.getString("claim_id"),
                 lease == null ? null : lease.toInstant(), row.getInt("runs"), row.getString("ran_by"));
+    }
+
+    private static Object[] append(Object[] first, Object... more) {
+        Object[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
     }
 
     private Instant now() {

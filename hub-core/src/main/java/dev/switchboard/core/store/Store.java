@@ -44,7 +44,7 @@ public final class Store {
         this.groupCommit = dialect == Dialect.H2
                 ? new GroupCommit(tx, () -> jdbc.queryForObject("SELECT TRANSACTION_ID()", Object.class))
                 : new GroupCommit(tx);
-        this.executions = new RouteExecutions(jdbc, tx, dialect, clock);
+        this.executions = new RouteExecutions(jdbc, tx, groupCommit, dialect, clock);
         this.inbox = new InboxStore(jdbc, tx, groupCommit, new EventCodec(), executions, clock, tracing);
         this.routeProgress = new RouteProgress(executions);
         this.identityMap = new IdentityMap(jdbc, clock);

@@ -100,6 +100,11 @@ abstract class RouteExecutionContractTest {
         final DefaultCamelContext camel;
 
         Hub(String name, DataSource pool, InstanceId instance) throws Exception {
+            this(name, pool, instance, true);
+        }
+
+        /** With {@code deliver} false, the hub runs routes but performs no delivery (its engine is not started). */
+        Hub(String name, DataSource pool, InstanceId instance, boolean deliver) throws Exception {
             this.name = name;
             store = Store.open(pool, clock);
             outbox = new Outbox(store, Clock.systemUTC());
@@ -111,8 +116,10 @@ abstract class RouteExecutionContractTest {
                     ConnectorRegistry.discover(getClass().getClassLoader()), Clock.systemUTC());
             engine = new DeliveryEngine(store, outbox, connections, deadLetters, new DeliveryEngine.Settings(2,
                     Duration.ofMillis(20), Duration.ofMillis(100), 4, LEASE, Duration.ofMillis(50)),
-                    new SimpleMeterRegistry(), Clock.systemUTC());
-            engine.start();
+                    new SimpleMeterRegistry(), Clock.systemUTC(), instance);
+            if (deliver) {
+                engine.start();
+            }
             camel = new DefaultCamelContext();
             camel.addComponent(SwitchboardComponent.SCHEME,
                     new SwitchboardComponent(store, new OutboxActionDispatcher(outbox), instance, LEASE));
@@ -128,6 +135,9 @@ abstract class RouteExecutionContractTest {
                             .to("switchboard:gamma/run?previous=${variable.result[call]}");
                     from("switchboard:events?source=mlflow-single&pollIntervalMs=50").routeId("single")
                             .to("switchboard:alpha/run");
+                    from("switchboard:events?source=mlflow-tail&pollIntervalMs=50").routeId("tail")
+                            .to("switchboard:alpha/run")
+                            .setHeader("after", constant("the step"));
                     from("switchboard:events?source=mlflow-count&pollIntervalMs=50&concurrency=4").routeId("count")
                             .process(exchange -> RUNS.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
                                     .computeIfAbsent(exchange.getIn().getHeader(SwitchboardHeaders.EVENT_ID,
@@ -189,6 +199,50 @@ abstract class RouteExecutionContractTest {
         assertThat(delivered.outcome()).isEqualTo(Attempt.Outcome.DELIVERED);
         assertThat(beta.calls().get(0).at()).as("step 2 started after step 1 was delivered")
                 .isAfterOrEqualTo(delivered.finishedAt());
+        assertThat(hub.store.executions().find("steps", stored.seq()).orElseThrow().runs())
+                .as("a run per step; the last step's delivery ends the execution").isEqualTo(3);
+    }
+
+    @Test
+    void anExecutionWaitingAtItsRoutesLastStepIsDoneWhenTheStepIsDeliveredWithoutAnotherRun() throws Exception {
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha");
+        InstanceId instance = InstanceId.newStart(null);
+        Hub one = new Hub("one", dataSource, instance);
+        StoredEvent last = append(one.store, "mlflow-single", "last", "churn");
+        StoredEvent notLast = append(one.store, "mlflow-tail", "not-last", "churn");
+
+        awaitOutcome(one.store, last, "single", Outcome.DONE, null);
+        awaitOutcome(one.store, notLast, "tail", Outcome.DONE, null);
+        RouteExecutions.Execution done = one.store.executions().find("single", last.seq()).orElseThrow();
+        assertThat(done.runs()).as("the run that reached the step; its delivery finished the execution").isEqualTo(1);
+        assertThat(done.ranBy()).isEqualTo(instance.holder());
+        assertThat(one.store.executions().find("tail", notLast.seq()).orElseThrow().runs())
+                .as("a step after the action runs after the delivery").isEqualTo(2);
+        assertThat(alpha.calls()).extracting(call -> call.request().event().id())
+                .containsExactlyInAnyOrder("last", "not-last");
+    }
+
+    @Test
+    void aCrashBetweenTheLastStepsDeliveryAndItsCommitStillFinishesTheExecutionOnce() throws Exception {
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha");
+        InstanceId crashed = InstanceId.newStart("node-c");
+        Hub dying = new Hub("dying", pool(), crashed, false);
+        StoredEvent stored = append(dying.store, "mlflow-single", "e-1", "churn");
+        awaitOutcome(dying.store, stored, "single", Outcome.WAITING, 1);
+        // The dying instance's engine took the delivery and performed it; the instance died before the delivery's
+        // outcome (and with it the execution's) was committed.
+        List<Delivery> held = dying.outbox.claimDue(1, LEASE, crashed);
+        assertThat(held).singleElement().satisfies(delivery -> assertThat(delivery.status())
+                .isEqualTo(Delivery.Status.IN_FLIGHT));
+        dying.close();
+
+        Hub restarted = new Hub("restarted", pool(), InstanceId.newStart("node-c"));
+        awaitOutcome(restarted.store, stored, "single", Outcome.DONE, null);
+        assertThat(restarted.outbox.get(held.get(0).id()).orElseThrow().status()).isEqualTo(Delivery.Status.DELIVERED);
+        RouteExecutions.Execution done = restarted.store.executions().find("single", stored.seq()).orElseThrow();
+        assertThat(done.runs()).as("the route ran once, on the instance that died").isEqualTo(1);
+        assertThat(done.ranBy()).isEqualTo(crashed.holder());
+        assertThat(alpha.calls()).as("performed once by the restarted instance's engine").hasSize(1);
     }
 
     @Test
