@@ -3,7 +3,6 @@ package dev.switchboard.app.api;
 import dev.switchboard.core.webhook.WebhookIngress;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,23 +18,21 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code POST /webhooks/{connection}}: tools deliver webhooks here. The body is read raw (signatures are over the
- * bytes as sent) and never beyond the configured limit; the events are in the inbox before the 202 goes out.
+ * bytes as sent) by the ingress, never beyond the configured limit; the events are in the inbox before the 202 goes out.
  */
 @RestController
 class WebhooksController {
 
     private final WebhookIngress ingress;
-    private final long maxBodyBytes;
 
-    WebhooksController(WebhookIngress ingress, dev.switchboard.core.config.HubConfig config) {
+    WebhooksController(WebhookIngress ingress) {
         this.ingress = ingress;
-        this.maxBodyBytes = config.webhooks().maxBodyBytes();
     }
 
     @PostMapping("/webhooks/{connection}")
     ResponseEntity<?> receive(@PathVariable String connection, HttpServletRequest request) throws IOException {
-        byte[] body = readAtMost(request.getInputStream(), maxBodyBytes + 1);
-        WebhookIngress.Result result = ingress.receive(connection, headers(request), body, request.getContentType());
+        WebhookIngress.Result result = ingress.receive(connection, headers(request), request.getInputStream(),
+                request.getContentLengthLong(), request.getContentType());
         if (result instanceof WebhookIngress.Accepted accepted) {
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("connection", accepted.connection());
@@ -53,11 +50,6 @@ class WebhooksController {
         problem.retryAfter().ifPresent(wait ->
                 response.header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, wait.toSeconds()))));
         return response.body(detail);
-    }
-
-    /** Reads up to {@code limit} bytes: enough for the ingress to see that a body is too large, never more. */
-    private static byte[] readAtMost(InputStream in, long limit) throws IOException {
-        return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit));
     }
 
     private static Map<String, List<String>> headers(HttpServletRequest request) {
