@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -181,9 +182,13 @@ public final class WebhookIngress {
             raw = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, settings.maxBodyBytes() + 1));
         } catch (IOException e) {
             // A client that declared more than it sent, or sends too slowly: the container's read timeout ends it.
-            return reject(connection, 400, "incomplete_body", "the body could not be read to its end"
+            boolean timedOut = false;
+            for (Throwable cause = e; cause != null && !timedOut; cause = cause.getCause()) {
+                timedOut = cause instanceof SocketTimeoutException;
+            }
+            return reject(connection, timedOut ? 408 : 400, "incomplete_body", "the body could not be read to its end"
                     + (declaredLength >= 0 ? " (Content-Length " + declaredLength + ")" : "")
-                    + ": it was cut short or came too slowly");
+                    + (timedOut ? ": no more of it came in time" : ": it was cut short"));
         }
         return receive(connection, headers, raw, contentType);
     }
@@ -387,6 +392,7 @@ public final class WebhookIngress {
             case 400 -> "Bad Request";
             case 401 -> "Unauthorized";
             case 404 -> "Not Found";
+            case 408 -> "Request Timeout";
             case 413 -> "Content Too Large";
             case 415 -> "Unsupported Media Type";
             case 422 -> "Unprocessable Content";

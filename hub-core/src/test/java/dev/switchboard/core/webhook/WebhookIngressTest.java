@@ -159,7 +159,7 @@ class WebhookIngressTest {
     }
 
     @Test
-    void aBodyThatBreaksOffIsA400AndStoresNothing() {
+    void aBodyThatStopsComingIsA408AndStoresNothing() {
         byte[] body = aliasSet("churn");
         InputStream cutShort = new SequenceInputStream(new ByteArrayInputStream(body, 0, 10),
                 new InputStream() {
@@ -173,7 +173,8 @@ class WebhookIngressTest {
                 IngressFixture.JSON);
 
         assertThat(result).isInstanceOfSatisfying(Problem.class, problem -> {
-            assertThat(problem.status()).isEqualTo(400);
+            assertThat(problem.status()).isEqualTo(408);
+            assertThat(problem.title()).isEqualTo("Request Timeout");
             assertThat(problem.code()).isEqualTo("incomplete_body");
             assertThat(problem.detail()).contains("Content-Length " + body.length);
         });
