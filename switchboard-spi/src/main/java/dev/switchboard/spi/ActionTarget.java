@@ -110,28 +110,53 @@ public interface ActionTarget {
         }
 
         /**
-         * The artifact an action works on: the URI in parameter {@code name} when the route gives one, else the
-         * artifact of the model version the event is about ({@code model_version.*} events that carry it).
+         * The artifact an action works on: the URI in parameter {@code name} when the route gives one (see
+         * {@link #artifactUri}), else the artifact of the model version the event is about ({@code model_version.*}
+         * events that carry it).
          *
          * @throws ConnectorException {@code CONFIGURATION} naming the parameter when its value is not a URI, or when
          *                            neither the parameter nor the event gives an artifact
          */
         public ArtifactRef artifact(String connection, String name) {
-            Optional<String> given = optional(name);
+            Optional<URI> given = artifactUri(connection, name);
             if (given.isPresent()) {
-                try {
-                    return ArtifactRef.of(new URI(given.get()));
-                } catch (URISyntaxException | IllegalArgumentException e) {
-                    throw ConnectorException.configuration(connection, "action " + action + ": parameter " + name
-                            + " \"" + given.get() + "\" is not a URI: "
-                            + (e instanceof URISyntaxException syntax ? syntax.getReason() : e.getMessage()));
-                }
+                return ArtifactRef.of(given.get());
             }
             if (event != null && event.data() instanceof ModelVersion version && version.artifact() != null) {
                 return version.artifact();
             }
             throw ConnectorException.configuration(connection, "action " + action + " needs parameter " + name
                     + ": event " + (event == null ? "(none)" : event.type()) + " carries no artifact");
+        }
+
+        /**
+         * A parameter that addresses an artifact or a place to write one: an absolute URI
+         * ({@code s3://models/churn/3/model.tar.gz}). Routes write these, often from event data through an expression,
+         * so a value that is no such URI is the route's or the event's mistake, never retried: it fails with a
+         * {@code CONFIGURATION} error naming the action, the parameter and (shortened) the value.
+         *
+         * @return the URI, or empty when the route does not give the parameter (or gives it blank)
+         * @throws ConnectorException {@code CONFIGURATION} when the value is not an absolute URI
+         */
+        public Optional<URI> artifactUri(String connection, String name) {
+            Optional<String> given = optional(name);
+            if (given.isEmpty()) {
+                return Optional.empty();
+            }
+            String value = given.get();
+            String why;
+            try {
+                URI uri = new URI(value.trim());
+                if (uri.isAbsolute()) {
+                    return Optional.of(uri);
+                }
+                why = "must be absolute (with a scheme: s3://…, https://…)";
+            } catch (URISyntaxException e) {
+                why = e.getReason() + " at index " + e.getIndex();
+            }
+            String shown = (value.length() <= 120 ? value : value.substring(0, 120) + "…").replaceAll("\\p{Cntrl}", "?");
+            throw ConnectorException.configuration(connection, "action " + action + ": parameter " + name + " \""
+                    + shown + "\" is not a URI: " + why);
         }
 
         /**

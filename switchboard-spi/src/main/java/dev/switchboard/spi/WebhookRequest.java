@@ -21,15 +21,31 @@ public record WebhookRequest(String connection, Map<String, List<String>> header
     public WebhookRequest {
         TreeMap<String, List<String>> caseInsensitive = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         if (headers != null) {
-            headers.forEach((name, values) -> caseInsensitive.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+            // X-Sig and x-sig are one header: their values are kept together, so a second spelling cannot hide.
+            headers.forEach((name, values) -> caseInsensitive.merge(name.toLowerCase(Locale.ROOT), List.copyOf(values),
+                    (first, second) -> java.util.stream.Stream.concat(first.stream(), second.stream()).toList()));
         }
         headers = java.util.Collections.unmodifiableMap(caseInsensitive);
         body = body == null ? new byte[0] : body;
     }
 
-    /** The first value of a header, ignoring the name's case. */
+    /**
+     * The value of a header, ignoring the name's case.
+     *
+     * <p>A header sent more than once is refused rather than read: senders set each of their headers once, and
+     * when a signature, id or timestamp comes twice, a proxy that reads the last one and a hub that reads the first
+     * would disagree about what was verified.
+     *
+     * @throws WebhookRejectedException {@link WebhookRejectedException.Reason#MALFORMED} when the header has more
+     *                                  than one value
+     */
     public Optional<String> header(String name) {
         List<String> values = headers.get(name);
+        if (values != null && values.size() > 1) {
+            throw new WebhookRejectedException(WebhookRejectedException.Reason.MALFORMED, "header "
+                    + (name.matches("[A-Za-z0-9-]{1,64}") ? name : "(name not shown)") + " was sent "
+                    + values.size() + " times; it must be sent once");
+        }
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
     }
 }

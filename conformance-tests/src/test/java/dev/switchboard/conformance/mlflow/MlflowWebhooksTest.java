@@ -20,6 +20,7 @@ import dev.switchboard.spi.EventSource;
 import dev.switchboard.spi.WebhookRejectedException;
 import dev.switchboard.spi.WebhookRejectedException.Reason;
 import dev.switchboard.spi.WebhookRequest;
+import dev.switchboard.spi.WebhookSignatures;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -30,7 +31,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** MLflow webhook verification and translation, with deliveries built exactly as MLflow and Databricks send them. */
 class MlflowWebhooksTest {
@@ -156,6 +162,74 @@ class MlflowWebhooksTest {
                     .toRequest(CONNECTION, NOW));
             assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
             assertThat(e.getMessage()).isEqualTo("missing " + header + " header");
+        }
+    }
+
+    /** Header values a signer with the secret could make but MLflow never sends: refused whatever they decode to. */
+    static Stream<Arguments> headersMlflowDoesNotSend() {
+        return Stream.of(
+                Arguments.of("two signatures in one header", "X-MLflow-Signature", (UnaryOperator<String>) sig -> sig
+                        + " v1,AAAA", Reason.BAD_SIGNATURE),
+                Arguments.of("a signature list with commas", "X-MLflow-Signature", (UnaryOperator<String>) sig ->
+                        "v1,AAAA," + sig.substring(3), Reason.BAD_SIGNATURE),
+                Arguments.of("a space after v1,", "X-MLflow-Signature", (UnaryOperator<String>) sig ->
+                        "v1, " + sig.substring(3), Reason.BAD_SIGNATURE),
+                Arguments.of("no Base64 padding", "X-MLflow-Signature", (UnaryOperator<String>) sig ->
+                        sig.substring(0, sig.length() - 1), Reason.BAD_SIGNATURE),
+                Arguments.of("upper-case version", "X-MLflow-Signature", (UnaryOperator<String>) sig ->
+                        "V1," + sig.substring(3), Reason.BAD_SIGNATURE),
+                Arguments.of("the obsolete sha256=<hex> form", "X-MLflow-Signature", (UnaryOperator<String>) sig ->
+                        "sha256=" + java.util.HexFormat.of().formatHex(java.util.Base64.getDecoder()
+                                .decode(sig.substring(3))), Reason.BAD_SIGNATURE),
+                Arguments.of("a timestamp with a plus sign", "X-MLflow-Timestamp", (UnaryOperator<String>) ts ->
+                        "+" + ts, Reason.MALFORMED),
+                Arguments.of("a fractional timestamp", "X-MLflow-Timestamp", (UnaryOperator<String>) ts ->
+                        ts + ".5", Reason.MALFORMED),
+                Arguments.of("a negative timestamp", "X-MLflow-Timestamp", (UnaryOperator<String>) ts ->
+                        "-" + ts, Reason.MALFORMED),
+                Arguments.of("a delivery id with a space", "X-MLflow-Delivery-Id", (UnaryOperator<String>) id ->
+                        id + " x", Reason.MALFORMED),
+                Arguments.of("a non-ASCII delivery id", "X-MLflow-Delivery-Id", (UnaryOperator<String>) id ->
+                        id + "\u00e9", Reason.MALFORMED),
+                Arguments.of("a 129-character delivery id", "X-MLflow-Delivery-Id", (UnaryOperator<String>) id ->
+                        "a".repeat(129), Reason.MALFORMED));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("headersMlflowDoesNotSend")
+    void aDeliveryInAFormMlflowDoesNotSendIsRefusedEvenWhenSignedWithTheSecret(String what, String header,
+                                                                              UnaryOperator<String> change,
+                                                                              Reason reason) {
+        Delivery original = mlflow.delivery("model_version", "created", versionCreated());
+        Map<String, String> headers = new HashMap<>(original.headers());
+        headers.put(header, change.apply(headers.get(header)));
+        String id = headers.get("X-MLflow-Delivery-Id");
+        String timestamp = headers.get("X-MLflow-Timestamp");
+        if (!header.equals("X-MLflow-Signature")) { // signed as changed, so only the form is wrong
+            headers.put("X-MLflow-Signature", "v1," + java.util.Base64.getEncoder().encodeToString(
+                    WebhookSignatures.hmacSha256(SECRET, (id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8),
+                            original.body())));
+        }
+
+        WebhookRejectedException e = rejected(new Delivery(id, headers, original.body()).toRequest(CONNECTION, NOW));
+
+        assertThat(e.reason()).as(what).isEqualTo(reason);
+        assertThat(e.getMessage()).contains(header);
+    }
+
+    @Test
+    void aSignatureHeaderSentTwiceIsRefusedWhicheverCopyIsRight() {
+        Delivery delivery = mlflow.delivery("model_version", "created", versionCreated());
+        String good = delivery.headers().get("X-MLflow-Signature");
+        for (List<String> copies : List.of(List.of(good, "v1,AAAA"), List.of("v1,AAAA", good), List.of(good, good))) {
+            Map<String, List<String>> headers = new HashMap<>();
+            delivery.headers().forEach((name, value) -> headers.put(name, List.of(value)));
+            headers.put("X-MLflow-Signature", copies);
+
+            WebhookRejectedException e = rejected(new WebhookRequest(CONNECTION, headers, delivery.body(), NOW));
+
+            assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+            assertThat(e.getMessage()).contains("X-MLflow-Signature was sent 2 times");
         }
     }
 

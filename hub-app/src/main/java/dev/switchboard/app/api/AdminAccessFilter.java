@@ -5,6 +5,9 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.http.HttpHeaders;
@@ -33,6 +36,10 @@ final class AdminAccessFilter extends OncePerRequestFilter {
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
     private static final String LOGIN = BrowserSessions.PATH + "/login";
+    private static final Set<String> CREDENTIAL_PARAMETERS = Set.of("access_token", "token", "api_key", "apikey",
+            "auth", "authorization", "bearer", "admin_token");
+    /** Larger than any route file {@code /api/v1/routes/validate} takes (1,000,000 characters) or a filter body. */
+    static final long MAX_API_BODY_BYTES = 4L * 1024 * 1024;
 
     private final AdminToken token;
     private final BrowserSessions sessions;
@@ -56,8 +63,20 @@ final class AdminAccessFilter extends OncePerRequestFilter {
             Problems.write(response, 400, ambiguity.get());
             return;
         }
+        if (tokenInQuery(request)) {
+            // Refused before anything else, and even with the right header: a URL ends up in access logs, proxies and
+            // browser history, so a token there is one to rotate, not one to accept.
+            Problems.write(response, 400, "a token may not be sent in the query string; send the admin token in the "
+                    + "Authorization: Bearer header only (and rotate it if it was sent in a URL)");
+            return;
+        }
         String path = path(request);
         if (isPublic(request.getMethod(), path) || hasToken(request)) {
+            if (path.startsWith("/api/") && request.getContentLengthLong() > MAX_API_BODY_BYTES) {
+                Problems.write(response, 413, "body: " + request.getContentLengthLong() + " bytes declared; the API "
+                        + "accepts at most " + MAX_API_BODY_BYTES);
+                return;
+            }
             chain.doFilter(request, response);
             return;
         }
@@ -135,6 +154,30 @@ final class AdminAccessFilter extends OncePerRequestFilter {
         return read && (path.equals("/actuator/health") || path.startsWith("/actuator/health/")
                 || path.equals("/api-docs.html") || path.startsWith("/openapi/") || path.startsWith("/webjars/")
                 || path.equals(LOGIN) || path.equals(BrowserSessions.PATH + "/assets/console.css"));
+    }
+
+    /** A query parameter named like a credential (RFC 6750's {@code access_token} and kin), or the admin token. */
+    private boolean tokenInQuery(HttpServletRequest request) {
+        String query = request.getQueryString();
+        if (query == null || query.isEmpty()) {
+            return false;
+        }
+        for (String pair : query.split("&")) {
+            String[] nameAndValue = pair.split("=", 2);
+            String name;
+            String value;
+            try {
+                name = URLDecoder.decode(nameAndValue[0], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+                value = nameAndValue.length < 2 ? "" : URLDecoder.decode(nameAndValue[1], StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException malformedEscape) {
+                continue; // the container refuses the query itself
+            }
+            if (CREDENTIAL_PARAMETERS.contains(name.replace('-', '_')) || token.matches(value)
+                    || token.matches(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean hasToken(HttpServletRequest request) {

@@ -77,9 +77,13 @@ final class ApiModels {
             return null;
         }
         try {
-            return Long.parseLong(pageToken);
+            long seq = Long.parseLong(pageToken);
+            if (seq > 0) { // the API hands out sequence numbers and ids, which start at 1
+                return seq;
+            }
         } catch (NumberFormatException e) {
-            throw ApiProblem.badRequest("pageToken \"" + pageToken + "\" is not a token this API returned");
+            // reported below
         }
+        throw ApiProblem.badRequest("pageToken \"" + pageToken + "\" is not a token this API returned");
     }
 }

@@ -79,7 +79,7 @@ class EventsController implements EventsApi {
         }
         int limit = Pages.limit(size);
         EventQuery query = new EventQuery(type, subject, source, from == null ? null : from.toInstant(),
-                to == null ? null : to.toInstant(), beforeSeq(pageToken));
+                to == null ? null : to.toInstant(), ApiModels.seqToken(pageToken));
         // Entries, not events: a row that cannot be decoded is shown with its decode error rather than failing the page.
         List<InboxEntry> events = store.inbox().searchEntries(query, limit + 1);
         boolean more = events.size() > limit;
@@ -124,16 +124,5 @@ class EventsController implements EventsApi {
                                 EventOutcome.OutcomeEnum.fromValue(outcome.outcome().name())).step(outcome.step())
                                 .detail(outcome.detail()))
                         .toList());
-    }
-
-    private static Long beforeSeq(String pageToken) {
-        if (pageToken == null || pageToken.isEmpty()) {
-            return null;
-        }
-        try {
-            return Long.parseLong(pageToken);
-        } catch (NumberFormatException e) {
-            throw ApiProblem.badRequest("pageToken \"" + pageToken + "\" is not a token this API returned");
-        }
     }
 }

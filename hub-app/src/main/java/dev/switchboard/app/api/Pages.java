@@ -36,7 +36,8 @@ final class Pages {
         return limit;
     }
 
-    private static int offset(String pageToken) {
+    /** The offset a page token stands for; a token this API did not hand out is a 400. */
+    static int offset(String pageToken) {
         if (pageToken == null || pageToken.isEmpty()) {
             return 0;
         }

@@ -8,7 +8,10 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Writes RFC 9457 problems where no Spring MVC handler is involved: the access filter and the error page. */
+/**
+ * Writes RFC 9457 problems where no Spring MVC handler is involved or where the answer must not wait: the access
+ * filter, the error page and refused webhooks.
+ */
 final class Problems {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -17,10 +20,22 @@ final class Problems {
     }
 
     static void write(HttpServletResponse response, int status, String detail) throws IOException {
-        response.setStatus(status);
+        write(response, body(status, detail));
+    }
+
+    /**
+     * Writes {@code problem} (its {@code status} is the response's) with a Content-Length, and sends it at once: a
+     * request refused before its body was read (declared too large, say) is answered before the container drains or
+     * waits for that body, so the client has its answer even if it never sends the rest.
+     */
+    static void write(HttpServletResponse response, Map<String, Object> problem) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(problem);
+        response.setStatus((Integer) problem.get("status"));
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setCharacterEncoding("UTF-8");
-        response.getWriter().write(JSON.writeValueAsString(body(status, detail)));
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+        response.flushBuffer();
     }
 
     static Map<String, Object> body(int status, String detail) {

@@ -63,7 +63,7 @@ class SyncController implements SyncApi {
     @Override
     public ResponseEntity<SyncRunPage> listSyncRuns(String job, String pageToken, Integer size) {
         requireJob(job);
-        ApiModels.seqToken(pageToken);
+        Pages.offset(pageToken); // sync runs page by offset, as an int: checked here, not parsed in the store
         Page<dev.switchboard.core.sync.SyncRun> page = sync.runs(job, new PageRequest(pageToken, Pages.limit(size)));
         return ResponseEntity.ok(new SyncRunPage(page.items().stream().map(this::run).toList())
                 .nextPageToken(page.nextPageToken()));

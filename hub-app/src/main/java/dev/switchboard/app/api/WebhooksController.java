@@ -2,16 +2,14 @@ package dev.switchboard.app.api;
 
 import dev.switchboard.core.webhook.WebhookIngress;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -19,23 +17,22 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code POST /webhooks/{connection}}: tools deliver webhooks here. The body is read raw (signatures are over the
- * bytes as sent) and never beyond the configured limit; the events are in the inbox before the 202 goes out.
+ * bytes as sent) by the ingress, never beyond the configured limit; the events are in the inbox before the 202 goes out.
  */
 @RestController
 class WebhooksController {
 
     private final WebhookIngress ingress;
-    private final long maxBodyBytes;
 
-    WebhooksController(WebhookIngress ingress, dev.switchboard.core.config.HubConfig config) {
+    WebhooksController(WebhookIngress ingress) {
         this.ingress = ingress;
-        this.maxBodyBytes = config.webhooks().maxBodyBytes();
     }
 
     @PostMapping("/webhooks/{connection}")
-    ResponseEntity<?> receive(@PathVariable String connection, HttpServletRequest request) throws IOException {
-        byte[] body = readAtMost(request.getInputStream(), maxBodyBytes + 1);
-        WebhookIngress.Result result = ingress.receive(connection, headers(request), body, request.getContentType());
+    ResponseEntity<?> receive(@PathVariable String connection, HttpServletRequest request,
+                              HttpServletResponse response) throws IOException {
+        WebhookIngress.Result result = ingress.receive(connection, headers(request), request.getInputStream(),
+                request.getContentLengthLong(), request.getContentType());
         if (result instanceof WebhookIngress.Accepted accepted) {
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("connection", accepted.connection());
@@ -44,20 +41,20 @@ class WebhooksController {
             accepted.ignored().ifPresent(reason -> answer.put("ignored", reason));
             return ResponseEntity.accepted().contentType(MediaType.APPLICATION_JSON).body(answer);
         }
+        // Written and sent here, not through a ResponseEntity: a refusal may come before the body was read, and the
+        // sender must have it before the container drains (or waits for) the rest.
         WebhookIngress.Problem problem = (WebhookIngress.Problem) result;
-        ProblemDetail detail = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(problem.status()), problem.detail());
-        detail.setTitle(problem.title());
-        detail.setProperty("code", problem.code());
-        ResponseEntity.BodyBuilder response = ResponseEntity.status(problem.status())
-                .contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("type", problem.type());
+        detail.put("title", problem.title());
+        detail.put("status", problem.status());
+        detail.put("detail", problem.detail());
+        detail.put("instance", request.getRequestURI());
+        detail.put("code", problem.code());
         problem.retryAfter().ifPresent(wait ->
-                response.header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, wait.toSeconds()))));
-        return response.body(detail);
-    }
-
-    /** Reads up to {@code limit} bytes: enough for the ingress to see that a body is too large, never more. */
-    private static byte[] readAtMost(InputStream in, long limit) throws IOException {
-        return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit));
+                response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, wait.toSeconds()))));
+        Problems.write(response, detail);
+        return null;
     }
 
     private static Map<String, List<String>> headers(HttpServletRequest request) {

@@ -18,7 +18,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * The console's sessions and the rules every console request follows: state-changing requests that came in by a
- * session cookie must carry the session's CSRF token, and every console answer tells the browser to run only the
+ * session cookie must carry the session's CSRF token and must not come from another site (by the browser's
+ * {@code Sec-Fetch-Site} or {@code Origin}), and every console answer tells the browser to run only the
  * hub's own script and style, never to frame the page, and never to cache it.
  */
 @Configuration(proxyBeanMethods = false)
@@ -66,15 +67,46 @@ class ConsoleConfiguration {
             // A request let in by the bearer token has no session and no ambient credential to forge; one let in by
             // the cookie must prove it came from a page the hub rendered for that session.
             Optional<ConsoleSessions.Session> session = ConsoleSessions.of(request);
-            if (session.isEmpty() || ConsoleSessions.csrfMatches(session.get(), request.getParameter(CSRF_FIELD))) {
+            if (session.isEmpty()) {
                 return true;
             }
+            // Besides the token, the browser's own word: a form posted from another site is refused even if that
+            // site somehow learnt the token (the SameSite=Strict cookie should not even have been sent).
+            if (crossSite(request)) {
+                return forbidden(response, "the form was posted from another site; use the console's own pages");
+            }
+            if (ConsoleSessions.csrfMatches(session.get(), request.getParameter(CSRF_FIELD))) {
+                return true;
+            }
+            return forbidden(response, "the form's CSRF token is missing or is not this session's: reload the page "
+                    + "and try again");
+        }
+
+        /** Whether the browser says (Sec-Fetch-Site, Origin) that the request comes from a page of another origin. */
+        private static boolean crossSite(HttpServletRequest request) {
+            String site = request.getHeader("Sec-Fetch-Site");
+            if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+                return true;
+            }
+            String origin = request.getHeader("Origin");
+            if (origin == null || origin.equals("null")) {
+                // Browsers send "null" for the console's own forms: its pages set Referrer-Policy: no-referrer.
+                return false;
+            }
+            try {
+                String authority = java.net.URI.create(origin.trim()).getRawAuthority();
+                return authority == null || !authority.equalsIgnoreCase(request.getHeader("Host"));
+            } catch (IllegalArgumentException e) {
+                return true;
+            }
+        }
+
+        private static boolean forbidden(HttpServletResponse response, String detail) throws IOException {
             response.setStatus(403);
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             response.setCharacterEncoding(StandardCharsets.UTF_8.name());
             response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Forbidden\",\"status\":403,"
-                    + "\"detail\":\"the form's CSRF token is missing or is not this session's: reload the page and "
-                    + "try again\"}");
+                    + "\"detail\":\"" + detail + "\"}");
             return false;
         }
     }

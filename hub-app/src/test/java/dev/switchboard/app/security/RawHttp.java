@@ -2,6 +2,7 @@ package dev.switchboard.app.security;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -54,13 +55,40 @@ final class RawHttp {
         if (body != null) {
             request.writeBytes(body);
         }
+        return exchange(request.toByteArray());
+    }
+
+    /** Sends {@code request} (request line, headers and body, with whatever framing it declares) as it is. */
+    Response exchange(byte[] request) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
-            out.write(request.toByteArray());
+            out.write(request);
             out.flush();
-            return parse(socket.getInputStream().readAllBytes());
+            return parse(read(socket.getInputStream()));
         }
+    }
+
+    /**
+     * The response's bytes: up to its Content-Length when it has one (the server may hold the connection open after
+     * answering, to drain a body the client declared but never sent), to the end of the stream otherwise.
+     */
+    private static byte[] read(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0) {
+            head.write(b);
+            byte[] sofar = head.toByteArray();
+            int n = sofar.length;
+            if (n >= 4 && sofar[n - 4] == '\r' && sofar[n - 3] == '\n' && sofar[n - 2] == '\r' && sofar[n - 1] == '\n') {
+                break;
+            }
+        }
+        String headers = head.toString(StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("\r\ncontent-length: *(\\d+)")
+                .matcher(headers);
+        head.writeBytes(length.find() ? in.readNBytes(Integer.parseInt(length.group(1))) : in.readAllBytes());
+        return head.toByteArray();
     }
 
     private static Response parse(byte[] raw) throws IOException {

@@ -312,6 +312,33 @@ class SecurityTest {
     }
 
     @Test
+    void aConsoleFormPostedFromAnotherSiteIsRefusedEvenWithTheRightCsrfToken() throws Exception {
+        String cookie = consoleLogin();
+        String csrf = csrf(http.get("/console/dead-letters", "Cookie: " + cookie).body());
+        String formType = "Content-Type: application/x-www-form-urlencoded";
+        byte[] form = form("id=999999&csrf=" + csrf);
+        String self = "Origin: http://127.0.0.1:" + ((WebServerApplicationContext) hub).getWebServer().getPort();
+
+        for (String[] foreign : List.of(new String[] {"Origin: https://evil.example"}, new String[] {"Origin: ::"},
+                new String[] {"Sec-Fetch-Site: cross-site"}, new String[] {"Sec-Fetch-Site: same-site"},
+                new String[] {self, "Sec-Fetch-Site: cross-site"})) {
+            List<String> headers = new ArrayList<>(List.of("Cookie: " + cookie, formType));
+            headers.addAll(List.of(foreign));
+            RawHttp.Response response = http.send("POST", "/console/dead-letters/replay", form,
+                    headers.toArray(String[]::new));
+            assertThat(response.status()).as("%s -> %s", List.of(foreign), response).isEqualTo(403);
+            assertThat(response.body()).contains("another site");
+        }
+        RawHttp.Response sameOrigin = http.send("POST", "/console/dead-letters/replay", form, "Cookie: " + cookie,
+                formType, self, "Sec-Fetch-Site: same-origin");
+        // what a browser sends for the console's own form, its pages having Referrer-Policy: no-referrer
+        RawHttp.Response ownForm = http.send("POST", "/console/dead-letters/replay", form, "Cookie: " + cookie,
+                formType, "Origin: null", "Sec-Fetch-Site: same-origin");
+        assertThat(sameOrigin.status()).as(sameOrigin.toString()).isEqualTo(200);
+        assertThat(ownForm.status()).as(ownForm.toString()).isEqualTo(200);
+    }
+
+    @Test
     void aConsoleFilterValueIsEchoedAsTextAndABadOneIsA400() throws Exception {
         String cookie = "Cookie: " + consoleLogin();
         String hostile = "%3Cscript%3Ealert(1)%3C%2Fscript%3E";

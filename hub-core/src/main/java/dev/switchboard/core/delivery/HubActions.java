@@ -90,9 +90,9 @@ public final class HubActions implements ActionTarget {
      * tree under {@code to}, and {@code sha256} is then its manifest digest.
      */
     private Result copy(Request request) {
-        URI to = URI.create(request.require(CONNECTION, "to"));
-        ArtifactRef from = Optional.ofNullable(request.parameters().get("from"))
-                .map(uri -> ArtifactRef.of(URI.create(uri)))
+        request.require(CONNECTION, "to");
+        URI to = request.artifactUri(CONNECTION, "to").orElseThrow();
+        ArtifactRef from = request.artifactUri(CONNECTION, "from").map(ArtifactRef::of)
                 .orElseGet(() -> sourceArtifact(request));
         String origin = request.event() == null ? null : request.event().sourceConnection();
         ArtifactCopy.Copied copied = artifactCopy.copy(from.uri(), from.digest(), origin, to);

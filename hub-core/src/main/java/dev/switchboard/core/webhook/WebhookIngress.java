@@ -12,6 +12,9 @@ import dev.switchboard.spi.WebhookRejectedException;
 import dev.switchboard.spi.WebhookRequest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -31,10 +34,14 @@ import tools.jackson.core.JacksonException;
  * raw request in and maps the {@link Result} to a response (a {@link Problem} as RFC 9457
  * {@code application/problem+json}).
  *
- * <p>In order: the connection must exist and be an event source (404), the body must fit the size limit (413)
- * and have a media type the connection accepts (415, JSON by default), headers must be free of control
- * characters (400); then the connection verifies and translates the webhook, and the events are appended to the
- * inbox, committed, before {@link Accepted} is returned. Anything rejected stores nothing.
+ * <p>In order: the connection must exist and be an event source (404), the body must fit the size limit (413;
+ * a declared {@code Content-Length} over it is refused unread), headers must be free of control characters and
+ * {@code Content-Type} sent once (400); the media type must be one the connection accepts (JSON by default), with
+ * no charset but UTF-8 and no {@code Content-Encoding} (415); a JSON body must be strict UTF-8 holding one JSON
+ * value within {@link WebhookJson}'s limits and without duplicate keys (400). Then the connection verifies and
+ * translates the webhook (a header it reads that was sent twice is 400, see {@link WebhookRequest#header}), and
+ * the events are appended to the inbox, committed, before {@link Accepted} is returned. Anything rejected stores
+ * nothing.
  *
  * <p><b>Unsupported event types are acknowledged, not refused.</b> When a connection says a well-formed, verified
  * webhook is of a kind it does not translate ({@link WebhookRejectedException.Reason#UNSUPPORTED}), the result is
@@ -130,32 +137,129 @@ public final class WebhookIngress {
      * @param contentType the {@code Content-Type} header, or null
      */
     public Result receive(String connection, Map<String, List<String>> headers, byte[] body, String contentType) {
-        if (connection == null || !SAFE_NAME.matcher(connection).matches()) {
-            return reject("unknown", 404, "unknown_connection", "no webhook endpoint exists for this connection name");
-        }
-        Optional<EventSource> source = connections.find(connection).flatMap(entry -> entry.connection().eventSource());
-        if (source.isEmpty()) {
-            String why = connections.find(connection).isPresent()
-                    ? "connection " + connection + " does not receive webhooks"
-                    : "no connection named " + connection + " is configured";
-            return reject(connections.find(connection).isPresent() ? connection : "unknown", 404, "unknown_connection", why);
+        Either<EventSource> source = eventSource(connection);
+        if (source.problem() != null) {
+            return source.problem();
         }
         byte[] raw = body == null ? new byte[0] : body;
         if (raw.length > settings.maxBodyBytes()) {
-            return reject(connection, 413, "too_large", "body is " + raw.length + " bytes; connection " + connection
-                    + " accepts at most " + settings.maxBodyBytes());
+            return tooLarge(connection, raw.length + " bytes");
         }
-        Optional<String> mediaType = mediaType(contentType);
-        if (mediaType.isEmpty() || !source.get().acceptsMediaType(mediaType.get())) {
-            return reject(connection, 415, "unsupported_media_type", "Content-Type "
-                    + mediaType.map(type -> "\"" + type + "\" is not accepted").orElse("is missing or malformed")
-                    + "; connection " + connection + " accepts JSON (application/json)");
+        Optional<Problem> badRequest = checkHeaders(connection, source.value(), headers, contentType);
+        if (badRequest.isPresent()) {
+            return badRequest.get();
         }
+        if (isJson(mediaType(contentType).orElseThrow())) {
+            try {
+                WebhookJson.check(raw);
+            } catch (WebhookRejectedException e) {
+                return reject(connection, 400, "malformed", e.getMessage());
+            }
+        }
+        return translateAndStore(connection, source.value(), new WebhookRequest(connection, headers, raw,
+                clock.instant()));
+    }
+
+    /**
+     * Handles one webhook whose body is still to be read: a body the sender declares too large is refused before a
+     * byte of it is read (and a body to an unknown connection is never read), and no more than the limit plus one
+     * byte is ever read, whatever the sender declared or did not declare (a chunked body has no length).
+     *
+     * @param declaredLength the {@code Content-Length}, or -1 when there is none
+     * @param body           the body as it arrives; read here, not closed
+     */
+    public Result receive(String connection, Map<String, List<String>> headers, InputStream body, long declaredLength,
+                          String contentType) {
+        Either<EventSource> source = eventSource(connection);
+        if (source.problem() != null) {
+            return source.problem();
+        }
+        if (declaredLength > settings.maxBodyBytes()) {
+            return tooLarge(connection, "declared as " + declaredLength + " bytes (Content-Length)");
+        }
+        byte[] raw;
+        try {
+            raw = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, settings.maxBodyBytes() + 1));
+        } catch (IOException e) {
+            // A client that declared more than it sent, or sends too slowly: the container's read timeout ends it.
+            boolean timedOut = false;
+            for (Throwable cause = e; cause != null && !timedOut; cause = cause.getCause()) {
+                timedOut = cause instanceof SocketTimeoutException;
+            }
+            return reject(connection, timedOut ? 408 : 400, "incomplete_body", "the body could not be read to its end"
+                    + (declaredLength >= 0 ? " (Content-Length " + declaredLength + ")" : "")
+                    + (timedOut ? ": no more of it came in time" : ": it was cut short"));
+        }
+        return receive(connection, headers, raw, contentType);
+    }
+
+    /** A value, or the problem why there is none. */
+    private record Either<T>(T value, Problem problem) {
+    }
+
+    private Either<EventSource> eventSource(String connection) {
+        if (connection == null || !SAFE_NAME.matcher(connection).matches()) {
+            return new Either<>(null, reject("unknown", 404, "unknown_connection",
+                    "no webhook endpoint exists for this connection name"));
+        }
+        Optional<EventSource> source = connections.find(connection).flatMap(entry -> entry.connection().eventSource());
+        if (source.isEmpty()) {
+            boolean exists = connections.find(connection).isPresent();
+            String why = exists ? "connection " + connection + " does not receive webhooks"
+                    : "no connection named " + connection + " is configured (names are case-sensitive)";
+            return new Either<>(null, reject(exists ? connection : "unknown", 404, "unknown_connection", why));
+        }
+        return new Either<>(source.get(), null);
+    }
+
+    private Problem tooLarge(String connection, String size) {
+        return reject(connection, 413, "too_large", "body is " + size + "; connection " + connection
+                + " accepts at most " + settings.maxBodyBytes() + " bytes (webhooks.max-body-bytes)");
+    }
+
+    /** Content-Type, Content-Encoding and header hygiene, before the connection sees anything. */
+    private Optional<Problem> checkHeaders(String connection, EventSource source, Map<String, List<String>> headers,
+                                           String contentType) {
         Optional<String> badHeader = headerWithControlCharacters(headers);
         if (badHeader.isPresent()) {
-            return reject(connection, 400, "malformed", badHeader.get());
+            return Optional.of(reject(connection, 400, "malformed", badHeader.get()));
         }
-        return translateAndStore(connection, source.get(), new WebhookRequest(connection, headers, raw, clock.instant()));
+        if (values(headers, "Content-Type").size() > 1) {
+            return Optional.of(reject(connection, 400, "malformed", "header Content-Type was sent more than once"));
+        }
+        Optional<String> mediaType = mediaType(contentType);
+        if (mediaType.isEmpty() || !source.acceptsMediaType(mediaType.get())) {
+            return Optional.of(reject(connection, 415, "unsupported_media_type", "Content-Type "
+                    + mediaType.map(type -> "\"" + type + "\" is not accepted").orElse("is missing or malformed")
+                    + "; connection " + connection + " accepts JSON (application/json)"));
+        }
+        Optional<String> charset = charset(contentType);
+        if (charset.isPresent() && !charset.get().equals("utf-8")) {
+            return Optional.of(reject(connection, 415, "unsupported_media_type", "Content-Type charset "
+                    + (SAFE_NAME.matcher(charset.get()).matches() ? charset.get() : "(not shown)")
+                    + " is not accepted; webhook bodies must be UTF-8"));
+        }
+        List<String> encodings = values(headers, "Content-Encoding");
+        if (encodings.stream().anyMatch(encoding -> !encoding.trim().equalsIgnoreCase("identity"))) {
+            // Signatures are over the bytes as sent; none of the tools compresses its webhooks.
+            return Optional.of(reject(connection, 415, "unsupported_media_type",
+                    "Content-Encoding is not accepted; send the body uncompressed"));
+        }
+        return Optional.empty();
+    }
+
+    private static List<String> values(Map<String, List<String>> headers, String name) {
+        if (headers == null) {
+            return List.of();
+        }
+        return headers.entrySet().stream().filter(header -> name.equalsIgnoreCase(header.getKey()))
+                .flatMap(header -> header.getValue() == null ? java.util.stream.Stream.<String>empty()
+                        : header.getValue().stream())
+                .toList();
+    }
+
+    private static boolean isJson(String mediaType) {
+        return mediaType.equals("application/json") || mediaType.endsWith("+json");
     }
 
     private Result translateAndStore(String connection, EventSource source, WebhookRequest request) {
@@ -212,6 +316,18 @@ public final class WebhookIngress {
             return problem(connection, 503, "store_unavailable", "the hub could not store the webhook; send it again later",
                     Optional.of(Duration.ofSeconds(30)));
         }
+    }
+
+    /** The {@code charset} parameter of a Content-Type, in lower case; empty when there is none. */
+    private static Optional<String> charset(String contentType) {
+        String[] parts = contentType.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            String[] parameter = parts[i].split("=", 2);
+            if (parameter.length == 2 && parameter[0].trim().equalsIgnoreCase("charset")) {
+                return Optional.of(parameter[1].trim().replace("\"", "").toLowerCase(Locale.ROOT));
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<String> mediaType(String contentType) {
@@ -276,6 +392,7 @@ public final class WebhookIngress {
             case 400 -> "Bad Request";
             case 401 -> "Unauthorized";
             case 404 -> "Not Found";
+            case 408 -> "Request Timeout";
             case 413 -> "Content Too Large";
             case 415 -> "Unsupported Media Type";
             case 422 -> "Unprocessable Content";

@@ -46,6 +46,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The hub's copy-artifact action between two in-memory stores, one of which keeps no digests. */
 class HubActionsTest {
@@ -68,6 +70,29 @@ class HubActionsTest {
     @AfterEach
     void close() {
         connections.close();
+    }
+
+    /** Values a route (or an event, through an expression) can give that address nothing: never retried. */
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "to   | mem://dst/a b.bin         | Illegal character",
+            "to   | relative/path/model.bin   | must be absolute",
+            "to   | ://no-scheme              | Expected scheme name",
+            "to   | s3://bucket/%zz           | Malformed escape pair",
+            "from | mem://src/churn/m{1}.bin  | Illegal character",
+            "from | churn/model.bin           | must be absolute"})
+    void aParameterThatIsNotAnAbsoluteUriIsAConfigurationErrorNamingIt(String parameter, String value, String why) {
+        Map<String, String> parameters = new java.util.HashMap<>(Map.of("to", "mem://dst/churn/3/model.bin",
+                "from", "mem://src/churn/model.bin"));
+        parameters.put(parameter, value);
+
+        ConnectorException e = catchThrowableOfType(ConnectorException.class, () -> dispatcher.dispatch(new ActionCall(
+                "hub", "copy-artifact", parameters, null, null, "route", "k-" + parameter + value.hashCode())));
+
+        assertThat(e).as("classified, not a stray exception").isNotNull();
+        assertThat(e.kind()).isEqualTo(ErrorKind.CONFIGURATION);
+        assertThat(e.getMessage()).contains("copy-artifact").contains("parameter " + parameter).contains(why);
+        assertThat(MemoryStores.get(URI.create("mem://dst/churn/3/model.bin"))).isNull();
     }
 
     private ActionTarget.Result copy(String key) {

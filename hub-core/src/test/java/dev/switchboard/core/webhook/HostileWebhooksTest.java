@@ -107,6 +107,7 @@ class HostileWebhooksTest {
         wrongContentTypes(cases);
         malformedJson(cases);
         headerInjection(cases);
+        ambiguousRequests(cases);
         assertThat(cases).hasSizeGreaterThanOrEqualTo(100);
         return cases.stream();
     }
@@ -154,21 +155,25 @@ class HostileWebhooksTest {
         cases.add(sig("not base64", body, now, "v1,***", 400));
         cases.add(sig("tab-separated", body, now, good + "\tv1,AAAA", 400));
         cases.add(sig("good signature after a malformed one", body, now, "v1,%%% " + good, 400));
-        for (UnaryOperator<byte[]> change : List.<UnaryOperator<byte[]>>of(
-                b -> concat(b, " ".getBytes(StandardCharsets.UTF_8)),
-                b -> Arrays.copyOf(b, b.length - 1),
-                b -> concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, b),
-                b -> new String(b, StandardCharsets.UTF_8).replace("champion", "champiom").getBytes(StandardCharsets.UTF_8),
-                b -> new String(b, StandardCharsets.UTF_8).toUpperCase().getBytes(StandardCharsets.UTF_8),
-                b -> new byte[0])) {
-            cases.add(new Case("body changed after signing #" + cases.size(), "vendor", signed(body), change.apply(body),
-                    JSON, 401));
-        }
-        for (int position : new int[] {0, 7, 20, 40, 60}) {
+        // A change that leaves the body JSON fails the signature (401); one that breaks the JSON is refused before
+        // the signature is looked at (400).
+        Map<UnaryOperator<byte[]>, Integer> changes = new LinkedHashMap<>();
+        changes.put(b -> concat(b, " ".getBytes(StandardCharsets.UTF_8)), 401);
+        changes.put(b -> Arrays.copyOf(b, b.length - 1), 400);
+        changes.put(b -> concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, b), 401);
+        changes.put(b -> new String(b, StandardCharsets.UTF_8).replace("champion", "champiom")
+                .getBytes(StandardCharsets.UTF_8), 401);
+        changes.put(b -> new String(b, StandardCharsets.UTF_8).toUpperCase().getBytes(StandardCharsets.UTF_8), 401);
+        changes.put(b -> new byte[0], 400);
+        changes.forEach((change, status) -> cases.add(new Case("body changed after signing #" + cases.size(), "vendor",
+                signed(body), change.apply(body), JSON, status)));
+        // at 0 '{', 7 ':', 40 and 60 '"' the flip breaks the JSON; at 20 it changes a letter
+        Map<Integer, Integer> flips = Map.of(0, 400, 7, 400, 20, 401, 40, 400, 60, 400);
+        flips.forEach((position, status) -> {
             byte[] flipped = body.clone();
             flipped[position] ^= 0x01;
-            cases.add(new Case("bit flipped at " + position, "vendor", signed(body), flipped, JSON, 401));
-        }
+            cases.add(new Case("bit flipped at " + position, "vendor", signed(body), flipped, JSON, status));
+        });
     }
 
     private static void badTimestamps(List<Case> cases) {
@@ -240,6 +245,42 @@ class HostileWebhooksTest {
         cases.add(new Case("non-ASCII webhook-id", "vendor", signed("msg_\u00fc", now, body), body, JSON, 400));
     }
 
+    /** Requests that two readers could read two ways: a repeated header, a charset, an encoding, non-UTF-8 bytes. */
+    private static void ambiguousRequests(List<Case> cases) {
+        byte[] body = aliasSet("churn");
+        for (String header : List.of(StandardWebhooks.SIGNATURE, StandardWebhooks.ID, StandardWebhooks.TIMESTAMP)) {
+            cases.add(valid(header + " twice, the right one first", body, headers -> with(headers, header,
+                    headers.get(header).get(0), header.equals(StandardWebhooks.TIMESTAMP) ? "1" : "v1,AAAA"), 400));
+        }
+        cases.add(valid("webhook-signature twice in two spellings", body,
+                headers -> with(headers, "Webhook-Signature", "v1,AAAA"), 400));
+        cases.add(valid("Content-Type twice", body, headers -> with(headers, "Content-Type", JSON, "text/plain"), 400));
+        for (String type : List.of("application/json; charset=iso-8859-1", "application/json; charset=utf-16",
+                "application/json;charset=\"latin1\"")) {
+            cases.add(new Case("content type " + type, "vendor", signed(body), body, type, 415));
+        }
+        for (String encoding : List.of("gzip", "deflate", "br", "identity, gzip")) {
+            cases.add(valid("Content-Encoding " + encoding, body, headers -> with(headers, "Content-Encoding", encoding),
+                    415));
+        }
+        String json = "{\"type\":\"model_version.alias_set\",\"model\":\"m%s\",\"version\":\"3\",\"alias\":\"a\"}";
+        for (byte[] bad : List.of(new byte[] {(byte) 0xC0, (byte) 0xAF}, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, new byte[] {(byte) 0xE2, (byte) 0x82})) {
+            String[] halves = json.split("%s");
+            byte[] signedBody = concat(concat(halves[0].getBytes(StandardCharsets.UTF_8), bad),
+                    halves[1].getBytes(StandardCharsets.UTF_8));
+            cases.add(new Case("signed body with invalid UTF-8 " + java.util.HexFormat.of().formatHex(bad), "vendor",
+                    signed(signedBody), signedBody, JSON, 400));
+        }
+        for (String duplicated : List.of(
+                "{\"type\":\"model_version.alias_set\",\"model\":\"a\",\"model\":\"b\",\"version\":\"3\",\"alias\":\"c\"}",
+                "{\"type\":\"model_version.alias_set\",\"model\":\"a\",\"version\":\"3\",\"alias\":\"c\",\"x\":{\"k\":1,\"k\":2}}")) {
+            byte[] signedBody = duplicated.getBytes(StandardCharsets.UTF_8);
+            cases.add(new Case("signed body with a duplicate key " + printable(duplicated), "vendor",
+                    signed(signedBody), signedBody, JSON, 400));
+        }
+    }
+
     private static Case valid(String name, byte[] body, UnaryOperator<Map<String, List<String>>> change, int status) {
         return new Case(name, "vendor", change.apply(new LinkedHashMap<>(signed(body))), body, JSON, status);
     }
@@ -249,9 +290,9 @@ class HostileWebhooksTest {
                 JSON, status);
     }
 
-    private static Map<String, List<String>> with(Map<String, List<String>> headers, String name, String value) {
+    private static Map<String, List<String>> with(Map<String, List<String>> headers, String name, String... values) {
         Map<String, List<String>> changed = new LinkedHashMap<>(headers);
-        changed.put(name, List.of(value));
+        changed.put(name, List.of(values));
         return changed;
     }
 

@@ -8,6 +8,11 @@ import dev.switchboard.core.testing.TestDatabases;
 import dev.switchboard.core.webhook.WebhookIngress.Accepted;
 import dev.switchboard.core.webhook.WebhookIngress.Problem;
 import dev.switchboard.model.CanonicalEvent;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,5 +129,55 @@ class WebhookIngressTest {
             assertThat(problem.code()).isEqualTo("bad_signature");
         });
         assertThat(hub.webhooks("rejected", "bad_signature")).isEqualTo(1);
+    }
+    @Test
+    void aStreamedBodyIsReadOnlyWhenItsDeclaredLengthFitsAndNeverBeyondTheLimit() throws Exception {
+        byte[] body = aliasSet("churn");
+        ByteArrayInputStream declaredTooLarge = new ByteArrayInputStream(body);
+        ByteArrayInputStream unknownConnection = new ByteArrayInputStream(body);
+        byte[] endless = new byte[IngressFixture.MAX_BODY * 3];
+        ByteArrayInputStream chunkedTooLarge = new ByteArrayInputStream(endless);
+
+        WebhookIngress.Result declared = hub.ingress.receive("vendor", signed(body), declaredTooLarge,
+                IngressFixture.MAX_BODY + 1L, IngressFixture.JSON);
+        WebhookIngress.Result unknown = hub.ingress.receive("nope", signed(body), unknownConnection, body.length,
+                IngressFixture.JSON);
+        WebhookIngress.Result chunked = hub.ingress.receive("vendor", signed(endless), chunkedTooLarge, -1,
+                IngressFixture.JSON);
+        WebhookIngress.Result streamed = hub.ingress.receive("vendor", signed(body),
+                new ByteArrayInputStream(body), -1, IngressFixture.JSON);
+
+        assertThat(declared.status()).isEqualTo(413);
+        assertThat(((Problem) declared).detail()).contains("declared as " + (IngressFixture.MAX_BODY + 1) + " bytes");
+        assertThat(declaredTooLarge.available()).as("bytes left unread").isEqualTo(body.length);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknownConnection.available()).isEqualTo(body.length);
+        assertThat(chunked.status()).isEqualTo(413);
+        assertThat(chunkedTooLarge.available()).as("read at most the limit plus one byte")
+                .isEqualTo(endless.length - IngressFixture.MAX_BODY - 1);
+        assertThat(streamed.status()).isEqualTo(202);
+    }
+
+    @Test
+    void aBodyThatStopsComingIsA408AndStoresNothing() {
+        byte[] body = aliasSet("churn");
+        InputStream cutShort = new SequenceInputStream(new ByteArrayInputStream(body, 0, 10),
+                new InputStream() {
+                    @Override
+                    public int read() throws IOException {
+                        throw new SocketTimeoutException("read timed out");
+                    }
+                });
+
+        WebhookIngress.Result result = hub.ingress.receive("vendor", signed(body), cutShort, body.length,
+                IngressFixture.JSON);
+
+        assertThat(result).isInstanceOfSatisfying(Problem.class, problem -> {
+            assertThat(problem.status()).isEqualTo(408);
+            assertThat(problem.title()).isEqualTo("Request Timeout");
+            assertThat(problem.code()).isEqualTo("incomplete_body");
+            assertThat(problem.detail()).contains("Content-Length " + body.length);
+        });
+        assertThat(hub.store.inbox().count()).isZero();
     }
 }

@@ -133,7 +133,8 @@ class OutOfRangeWebhooksTest {
         String ok = UUID.randomUUID().toString();
         return Stream.of(
                 Arguments.of("delivery id of 600 characters", mlflow("d".repeat(600),
-                        aliasCreated("churn", "champion", "2024-05-01T10:15:30Z")), "id must be at most 512 characters"),
+                        aliasCreated("churn", "champion", "2024-05-01T10:15:30Z")),
+                        "X-MLflow-Delivery-Id must be at most 128 letters, digits and dashes"),
                 Arguments.of("timestamp in the year 999,999,999", mlflow(ok,
                         aliasCreated("churn", "champion", "+999999999-01-01T00:00:00Z")), "time must be between"),
                 Arguments.of("timestamp in the year 10000", mlflow(ok,

@@ -102,7 +102,7 @@ final class DvcWebhooks {
         }
         byte[] expected = ("sha256=" + HexFormat.of().formatHex(WebhookSignatures.hmacSha256(key, request.body())))
                 .getBytes(StandardCharsets.US_ASCII);
-        if (!MessageDigest.isEqual(expected, signature.trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
+        if (!MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.US_ASCII))) {
             throw new WebhookRejectedException(Reason.BAD_SIGNATURE, GITHUB_SIGNATURE
                     + " does not match the body: wrong secret, or the body was changed on the way");
         }

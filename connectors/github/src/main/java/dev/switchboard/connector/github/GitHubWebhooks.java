@@ -66,8 +66,7 @@ final class GitHubWebhooks {
         }
         byte[] expected = ("sha256=" + HexFormat.of().formatHex(hmac(key, request.body())))
                 .getBytes(StandardCharsets.US_ASCII);
-        if (!MessageDigest.isEqual(expected, signature.trim().toLowerCase(java.util.Locale.ROOT)
-                .getBytes(StandardCharsets.US_ASCII))) {
+        if (!MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.US_ASCII))) {
             throw new WebhookRejectedException(Reason.BAD_SIGNATURE, SIGNATURE
                     + " does not match the body: wrong secret, or the body was changed on the way");
         }

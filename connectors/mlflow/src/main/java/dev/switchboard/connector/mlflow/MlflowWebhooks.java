@@ -28,10 +28,10 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,6 +50,10 @@ public final class MlflowWebhooks {
     public static final String DATABRICKS_SIGNATURE = "X-Databricks-Signature";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Pattern SIGNATURE_FORM = Pattern.compile("v1,[A-Za-z0-9+/]{43}=");
+    private static final Pattern TIMESTAMP_FORM = Pattern.compile("[0-9]{1,12}");
+    private static final Pattern DELIVERY_ID_FORM = Pattern.compile("[A-Za-z0-9-]{1,128}");
+    private static final Pattern HEX_SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     /** The model of the fixed example payload MLflow's "test webhook" call sends. */
     static final String TEST_MODEL = "example_model";
@@ -86,27 +90,26 @@ public final class MlflowWebhooks {
                 Reason.BAD_SIGNATURE, "missing " + SIGNATURE + " header (set a secret on the MLflow webhook)"));
         String deliveryId = requireHeader(request, DELIVERY_ID);
         String timestamp = requireHeader(request, TIMESTAMP);
-        if (!signature.startsWith("v1,")) {
-            throw new WebhookRejectedException(Reason.BAD_SIGNATURE,
-                    SIGNATURE + " is not of the form v1,<base64 HMAC-SHA256>");
+        if (!DELIVERY_ID_FORM.matcher(deliveryId).matches()) {
+            throw new WebhookRejectedException(Reason.MALFORMED, DELIVERY_ID + " must be at most 128 letters, digits "
+                    + "and dashes (MLflow sends a UUID)");
         }
-        byte[] given;
-        try {
-            given = Base64.getDecoder().decode(signature.substring(3).trim());
-        } catch (IllegalArgumentException e) {
-            throw new WebhookRejectedException(Reason.BAD_SIGNATURE, SIGNATURE + " is not valid Base64");
+        if (!TIMESTAMP_FORM.matcher(timestamp).matches()) {
+            throw new WebhookRejectedException(Reason.MALFORMED, TIMESTAMP + " must be Unix seconds in digits only");
         }
+        // Exactly what MLflow sends: one signature, standard Base64 of the 32-byte HMAC with its padding. A list,
+        // another alphabet or a missing pad is not MLflow, whatever it decodes to.
+        if (!SIGNATURE_FORM.matcher(signature).matches()) {
+            throw new WebhookRejectedException(Reason.BAD_SIGNATURE, SIGNATURE
+                    + " must be one v1,<standard Base64 of the HMAC-SHA256>, as MLflow sends it");
+        }
+        byte[] given = Base64.getDecoder().decode(signature.substring(3));
         byte[] prefix = (deliveryId + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8);
         if (!MessageDigest.isEqual(given, hmac(key, prefix, request.body()))) {
             throw new WebhookRejectedException(Reason.BAD_SIGNATURE, SIGNATURE
                     + " does not match the body: wrong secret, or the body was changed on the way");
         }
-        long sentAt;
-        try {
-            sentAt = Long.parseLong(timestamp.trim());
-        } catch (NumberFormatException e) {
-            throw new WebhookRejectedException(Reason.MALFORMED, TIMESTAMP + " must be Unix seconds, was " + timestamp);
-        }
+        long sentAt = Long.parseLong(timestamp);
         long skew = Math.abs(clock.instant().getEpochSecond() - sentAt);
         if (skew > maxAge.toSeconds()) {
             throw new WebhookRejectedException(Reason.STALE, TIMESTAMP + " " + sentAt + " is " + skew
@@ -174,7 +177,11 @@ public final class MlflowWebhooks {
 
     /** Databricks sends no delivery id or timestamp header: the id is a digest of the body, stable across retries. */
     private List<CanonicalEvent> databricks(WebhookRequest request, String key) {
-        String signature = request.header(DATABRICKS_SIGNATURE).orElseThrow().trim().toLowerCase(Locale.ROOT);
+        String signature = request.header(DATABRICKS_SIGNATURE).orElseThrow();
+        if (!HEX_SHA256.matcher(signature).matches()) {
+            throw new WebhookRejectedException(Reason.BAD_SIGNATURE, DATABRICKS_SIGNATURE
+                    + " must be the lower-case hex HMAC-SHA256 of the body, as Databricks sends it");
+        }
         String expected = HexFormat.of().formatHex(hmac(key, new byte[0], request.body()));
         if (!MessageDigest.isEqual(signature.getBytes(StandardCharsets.US_ASCII),
                 expected.getBytes(StandardCharsets.US_ASCII))) {
