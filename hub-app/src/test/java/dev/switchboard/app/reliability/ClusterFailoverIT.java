@@ -268,8 +268,10 @@ class ClusterFailoverIT {
         assertThat(perInstance.values().stream().mapToLong(Long::longValue).sum())
                 .isEqualTo(WEBHOOKS + createdVersions.size());
         assertThat(perInstance).as("executions finished per instance").containsKeys("node-2", "node-3");
-        // A one-step route is claimed twice per event (the step, then the end); more only after a takeover.
-        List<Long> claimedMore = db.queryForList("SELECT id FROM route_execution WHERE runs > 2", Long.class);
+        // Claims per event: `forward` twice (its step, then the delay after it), `polled` once (its only step's
+        // delivery ends it); more only after a takeover.
+        List<Long> claimedMore = db.queryForList("SELECT id FROM route_execution WHERE runs > CASE route_id "
+                + "WHEN 'polled' THEN 1 ELSE 2 END", Long.class);
         assertThat(claimedMore).as("executions run more often than their steps need").isSubsetOf(heldExecutions);
         long runs = count("SELECT SUM(runs) FROM route_execution");
 
