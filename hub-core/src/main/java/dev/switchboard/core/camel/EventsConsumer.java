@@ -121,7 +121,9 @@ class EventsConsumer extends DefaultConsumer {
             workers = null;
         }
         if (heartbeat != null) {
-            executors.shutdownNow(heartbeat);
+            // Never interrupted (a reload or a pause stops the consumer while the store stays in use): an H2 commit
+            // whose thread is interrupted fails its file write, and H2 then closes the whole database.
+            executors.shutdownGraceful(heartbeat);
             heartbeat = null;
         }
         super.doStop();

@@ -277,7 +277,8 @@ public final class DeliveryEngine implements AutoCloseable {
         running = false;
         outbox.removeListener(onEnqueue);
         wakeUp.release();
-        poller.shutdownNow();
+        // The poller ends its pass and sees it stopped; interrupted mid-commit, it would make H2 close the database.
+        poller.shutdown();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {

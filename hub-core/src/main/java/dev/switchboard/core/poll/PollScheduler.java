@@ -238,7 +238,7 @@ public final class PollScheduler implements AutoCloseable {
         stopped = true;
         synchronized (this) {
             if (ticker != null) {
-                ticker.shutdownNow();
+                ticker.shutdown(); // a tick in progress ends on its own: interrupted, it could break an H2 write
                 awaitQuietly(ticker);
             }
             if (ownPollThreads != null) {

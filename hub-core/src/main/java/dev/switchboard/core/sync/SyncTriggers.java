@@ -174,12 +174,14 @@ public final class SyncTriggers implements AutoCloseable {
         inbox.removeListener(listener);
         synchronized (this) {
             if (ticker != null) {
-                ticker.shutdownNow();
+                ticker.shutdown();
                 await(ticker);
             }
         }
         if (ownRunThread != null) {
-            ownRunThread.shutdownNow();
+            // A reload closes the triggers while the store stays in use: a run in progress is let finish (up to the
+            // wait), never interrupted, as H2 closes the whole database when a thread is interrupted mid-write.
+            ownRunThread.shutdown();
             await(ownRunThread);
         }
         triggers.values().forEach(Trigger::release);
