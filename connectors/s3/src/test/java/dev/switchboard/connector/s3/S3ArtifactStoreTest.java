@@ -57,7 +57,8 @@ class S3ArtifactStoreTest {
     static final long UNKNOWN_SIZE = -1;
 
     @Test
-    void partsGoUpConcurrentlyButNeverMoreThanPartsInFlightAndCompleteInOrderWithTheirBytes() {
+    void partsGoUpConcurrentlyButNeverMoreThanPartsInFlightAndCompleteInOrderWithTheirBytes()
+            throws InterruptedException {
         RecordingClient s3 = new RecordingClient();
         s3.uploadDelayMillis = 30;
         byte[] content = random(PART * 6 + 123);
@@ -76,11 +77,11 @@ class S3ArtifactStoreTest {
             assertThat(s3.bodies.get(number)).as("part %d", number).isEqualTo(expected);
         }
         assertThat(s3.aborted.get()).isZero();
-        assertThat(uploadThreads()).isEmpty();
+        assertNoUploadThreadLeft();
     }
 
     @Test
-    void aFailedPartAbortsTheUploadAfterThePartsInFlightEndedAndLeavesNoThread() {
+    void aFailedPartAbortsTheUploadAfterThePartsInFlightEndedAndLeavesNoThread() throws InterruptedException {
         RecordingClient s3 = new RecordingClient();
         s3.uploadDelayMillis = 20;
         s3.failingPart = 3;
@@ -94,11 +95,11 @@ class S3ArtifactStoreTest {
         assertThat(s3.uploadsRunningAtAbort.get()).isZero();
         assertThat(s3.completeCalls.get()).isZero();
         assertThat(s3.bodies).doesNotContainKey(8);
-        assertThat(uploadThreads()).isEmpty();
+        assertNoUploadThreadLeft();
     }
 
     @Test
-    void aSourceThatFailsMidwayAbortsTheUploadAndLeavesNoThread() {
+    void aSourceThatFailsMidwayAbortsTheUploadAndLeavesNoThread() throws InterruptedException {
         RecordingClient s3 = new RecordingClient();
         byte[] content = random(PART * 5);
         InputStream failing = new FailingAfter(new ByteArrayInputStream(content), PART * 2 + PART / 2);
@@ -111,11 +112,11 @@ class S3ArtifactStoreTest {
         assertThat(s3.aborted.get()).isEqualTo(1);
         assertThat(s3.uploadsRunningAtAbort.get()).isZero();
         assertThat(s3.completeCalls.get()).isZero();
-        assertThat(uploadThreads()).isEmpty();
+        assertNoUploadThreadLeft();
     }
 
     @Test
-    void aDigestMismatchOverManyPartsAbortsAndCompletesNothing() {
+    void aDigestMismatchOverManyPartsAbortsAndCompletesNothing() throws InterruptedException {
         RecordingClient s3 = new RecordingClient();
         s3.uploadDelayMillis = 20;
         byte[] content = random(PART * 4 + 1);
@@ -129,7 +130,7 @@ class S3ArtifactStoreTest {
         assertThat(s3.aborted.get()).isEqualTo(1);
         assertThat(s3.uploadsRunningAtAbort.get()).isZero();
         assertThat(s3.completeCalls.get()).isZero();
-        assertThat(uploadThreads()).isEmpty();
+        assertNoUploadThreadLeft();
     }
 
     @Test
@@ -310,6 +311,17 @@ class S3ArtifactStoreTest {
 
     private static S3Errors errors() {
         return new S3Errors("s3-test", List.of());
+    }
+
+    /**
+     * The pool has terminated when {@code write} returns, but a worker thread that has left its task may still be
+     * alive for a moment while it exits: each is given time to end, and none may still be running.
+     */
+    private static void assertNoUploadThreadLeft() throws InterruptedException {
+        for (Thread thread : uploadThreads()) {
+            thread.join(10_000);
+        }
+        assertThat(uploadThreads()).isEmpty();
     }
 
     private static List<Thread> uploadThreads() {
