@@ -60,6 +60,7 @@ public final class SyncTriggers implements AutoCloseable {
     private final Runnable listener = this::inboxChanged;
     private ScheduledExecutorService ticker;
     private long lastSeq;
+    private boolean eventTriggered;
     private volatile boolean stopped;
 
     /** Triggers for every job of {@code sync} that has one, running jobs on a thread of their own. */
@@ -93,33 +94,37 @@ public final class SyncTriggers implements AutoCloseable {
             return;
         }
         lastSeq = inbox.lastSeq();
+        eventTriggered = triggers.values().stream().anyMatch(trigger -> !trigger.job.trigger().events().isEmpty());
         ticker = Executors.newSingleThreadScheduledExecutor(daemon("switchboard-sync-triggers"));
         ticker.scheduleWithFixedDelay(this::tickQuietly, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
         // With no job triggered by events there is nothing to look for: reading every new event would cost a
         // query per append for nothing (B1 benchmark).
-        if (triggers.values().stream().anyMatch(trigger -> !trigger.job.trigger().events().isEmpty())) {
+        if (eventTriggered) {
             inbox.addListener(listener);
         }
     }
 
     private void inboxChanged() {
         try {
-            ticker.execute(this::checkInboxQuietly);
+            ticker.execute(this::tickQuietly);
         } catch (RejectedExecutionException stopping) {
             // closing: the next holder of the triggers runs the jobs
         }
     }
 
-    private void checkInboxQuietly() {
-        try {
-            checkInbox();
-            tick();
-        } catch (RuntimeException e) {
-            LOG.warn("Sync triggers could not read the inbox: {}", e.getMessage());
-        }
-    }
-
+    /**
+     * One pass of the ticker: reads the inbox, then {@link #tick}. The inbox is read on every pass, not only when this
+     * process appends: in a cluster the webhook that triggers a job may reach another instance than the one holding
+     * the job's trigger.
+     */
     private void tickQuietly() {
+        if (eventTriggered) {
+            try {
+                checkInbox();
+            } catch (RuntimeException e) {
+                LOG.warn("Sync triggers could not read the inbox: {}", e.getMessage());
+            }
+        }
         try {
             tick();
         } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package dev.switchboard.core.sync;
 import static dev.switchboard.core.sync.SyncHarness.registry;
 import static dev.switchboard.core.sync.SyncHarness.seed;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.core.config.SyncJobSpec;
 import dev.switchboard.core.store.InstanceId;
@@ -150,6 +151,24 @@ abstract class SyncLeaseContractTest {
         assertThat(stopped.run().status()).isEqualTo(SyncRun.Status.ABORTED);
         assertThat(stopped.run().error()).contains("another instance took the job over");
         assertThat(hub.store().cursors().get(SyncRunner.cursorName(JOB))).isEmpty();
+    }
+
+    @Test
+    void anEventReceivedByAnotherInstanceRunsTheJobWhereItsTriggerIsHeld() {
+        SyncTriggers triggersOne = new SyncTriggers(one, Runnable::run, clock);
+        try {
+            triggersOne.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> triggersOne.holds(JOB));
+
+            // The webhook reached the second instance: only its own process hears of the append.
+            two.store().inbox().append(List.of(TestEvents.aliasSet("a", "e-9", "model-000", "1", "champion")));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> runs().size() == 1
+                    && runs().get(0).status() == SyncRun.Status.COMPLETED);
+            assertThat(runs().get(0).created()).isEqualTo(40);
+        } finally {
+            triggersOne.close();
+        }
     }
 
     @Test
