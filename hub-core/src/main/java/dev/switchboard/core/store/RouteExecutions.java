@@ -351,14 +351,15 @@ public final class RouteExecutions {
         }
         Long[] ids = running.toArray(Long[]::new);
         Timestamp until = ts(now().plus(lease));
-        return jdbc.update(connection -> {
+        // In the group commit with this instance's claims and resumes of the same rows (see Outbox#renew).
+        return groupCommit.execute(() -> jdbc.update(connection -> {
             var statement = connection.prepareStatement("UPDATE route_execution SET lease_until = ? "
                     + "WHERE id = ANY (?) AND status = 'RUNNING' AND holder = ?");
             statement.setTimestamp(1, until);
             statement.setArray(2, connection.createArrayOf("BIGINT", ids));
             statement.setString(3, instance.holder());
             return statement;
-        });
+        }));
     }
 
     /**
