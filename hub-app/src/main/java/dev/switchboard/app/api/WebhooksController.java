@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -29,8 +28,8 @@ class WebhooksController {
     }
 
     @PostMapping("/webhooks/{connection}")
-    ResponseEntity<?> receive(@PathVariable String connection, HttpServletRequest request,
-                              HttpServletResponse response) throws IOException {
+    void receive(@PathVariable String connection, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
         WebhookIngress.Result result = ingress.receive(connection, headers(request), request.getInputStream(),
                 request.getContentLengthLong(), request.getContentType());
         if (result instanceof WebhookIngress.Accepted accepted) {
@@ -39,7 +38,8 @@ class WebhooksController {
             answer.put("stored", accepted.stored());
             answer.put("duplicates", accepted.duplicates());
             accepted.ignored().ifPresent(reason -> answer.put("ignored", reason));
-            return ResponseEntity.accepted().contentType(MediaType.APPLICATION_JSON).body(answer);
+            Problems.writeJson(response, HttpServletResponse.SC_ACCEPTED, MediaType.APPLICATION_JSON_VALUE, answer);
+            return;
         }
         // Written and sent here, not through a ResponseEntity: a refusal may come before the body was read, and the
         // sender must have it before the container drains (or waits for) the rest.
@@ -54,7 +54,6 @@ class WebhooksController {
         problem.retryAfter().ifPresent(wait ->
                 response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, wait.toSeconds()))));
         Problems.write(response, detail);
-        return null;
     }
 
     private static Map<String, List<String>> headers(HttpServletRequest request) {
