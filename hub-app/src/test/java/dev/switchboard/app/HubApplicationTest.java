@@ -8,6 +8,8 @@ import dev.switchboard.core.store.Store;
 import dev.switchboard.core.store.StoredEvent;
 import dev.switchboard.core.testing.RecordingConnector;
 import dev.switchboard.core.testing.TestEvents;
+import dev.switchboard.core.trace.Tracing;
+import io.micrometer.tracing.propagation.Propagator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,5 +92,12 @@ abstract class HubApplicationTest {
     @Test
     void healthIsUp() throws Exception {
         assertThat(HubRunner.get(hub, "/actuator/health")).startsWith("200").contains("\"UP\"");
+    }
+
+    /** Traces are off without an OTLP endpoint: no span is started, not even for an HTTP request. */
+    @Test
+    void withoutAnOtlpEndpointNoSpanIsStarted() {
+        assertThat(hub.getBean(Tracing.class).on()).isFalse();
+        assertThat(hub.getBean(Propagator.class)).isSameAs(Propagator.NOOP);
     }
 }
