@@ -67,10 +67,12 @@ import org.slf4j.LoggerFactory;
  * job's {@linkplain WorkLeases lease} {@code sync:<job>} while it runs (threads of one instance also queue in
  * process, as the lease belongs to the instance). Every run, plans included, also records its instance and a lease
  * in its {@code sync_run} row. A heartbeat renews both every {@link Settings#heartbeat()}, so the leases are short:
- * another instance starting the job marks a run ABORTED only once its lease ran out unrenewed (its instance died;
- * the new run then goes on from the cursor), never while the instance lives. An instance that lost the job's lease
- * (it stalled past it and another took over) stops its run at the next object, ABORTED. Should two runs still
- * overlap, the idempotency key keeps the target free of duplicates.
+ * another instance starting the job marks a run ABORTED only once its lease ran out unrenewed (its instance died, or
+ * its worker ended without recording its end: only runs in progress are renewed, by id; the new run then goes on from
+ * the cursor), never while it goes on. An instance that lost the job's lease (it stalled past it and another took
+ * over) stops its run at the next object, ABORTED; so does a run whose caller asks it to stop (the triggers, at a
+ * reload) and every run at {@link #close}. Should two runs still overlap, the idempotency key keeps the target free
+ * of duplicates.
  *
  * <p>Thread-safe.
  */
@@ -206,7 +208,8 @@ public final class SyncService implements AutoCloseable {
 
     /**
      * Takes a new set of jobs (the configuration file was reloaded): runs from now on use them; a run in progress
-     * finishes with the spec it started with. The jobs must be valid by
+     * finishes with the spec it started with, unless its caller stops it ({@link SyncTriggers#close}). The jobs must
+     * be valid by
      * {@link dev.switchboard.core.config.SyncJobValidator}.
      */
     public void replaceJobs(Collection<SyncJobSpec> replacement) {
