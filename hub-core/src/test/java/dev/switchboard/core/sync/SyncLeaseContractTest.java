@@ -72,11 +72,9 @@ abstract class SyncLeaseContractTest {
 
     @Test
     void aLiveRunIsRenewedAndNeitherAbortedNorRunAgainByAnotherInstance() throws Exception {
-        CountDownLatch paused = new CountDownLatch(1);
-        CountDownLatch resume = new CountDownLatch(1);
-        target.afterWrites(5, () -> pauseUntil(paused, resume));
+        Pause pause = new Pause(() -> { });
         CompletableFuture<SyncReport> running = CompletableFuture.supplyAsync(() -> one.apply(JOB));
-        assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
+        pause.awaitReached();
 
         // Past the first lease, but renewed in between: the instance is alive.
         clock.advance(Duration.ofHours(2));
@@ -85,7 +83,7 @@ abstract class SyncLeaseContractTest {
         Optional<SyncReport> overlapping = two.tryApply(JOB, SyncService.Scope.INCREMENTAL);
         int aborted = new SyncRunStore(hub.store()).abortStale(JOB, second, clock.instant());
         String statusWhileRunning = onlyRun().status().name();
-        resume.countDown();
+        pause.resume();
         SyncReport finished = running.get(30, TimeUnit.SECONDS);
 
         assertThat(overlapping).as("no second run while the first one's instance lives").isEmpty();
@@ -136,17 +134,15 @@ abstract class SyncLeaseContractTest {
 
     @Test
     void anInstanceThatLostTheJobsLeaseStopsItsRunAtTheNextObject() throws Exception {
-        CountDownLatch paused = new CountDownLatch(1);
-        CountDownLatch resume = new CountDownLatch(1);
-        target.afterWrites(5, () -> pauseUntil(paused, resume));
+        Pause pause = new Pause(() -> { });
         CompletableFuture<SyncReport> running = CompletableFuture.supplyAsync(() -> one.apply(JOB));
-        assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
+        pause.awaitReached();
 
         // The instance stalls past its lease; another takes the job over meanwhile.
         clock.advance(SETTINGS.lease().plusSeconds(1));
         two.store().leases().tryAcquire(SyncService.leaseName(JOB), second, SETTINGS.lease()).orElseThrow();
         one.heartbeat();
-        resume.countDown();
+        pause.resume();
         SyncReport stopped = running.get(30, TimeUnit.SECONDS);
 
         assertThat(stopped.run().status()).isEqualTo(SyncRun.Status.ABORTED);
@@ -331,19 +327,17 @@ abstract class SyncLeaseContractTest {
 
     @Test
     void closingTheTriggersStopsTheirRunAtTheNextObjectAndTheNextRunGoesOn() throws Exception {
-        CountDownLatch paused = new CountDownLatch(1);
-        CountDownLatch resume = new CountDownLatch(1);
-        target.afterWrites(5, () -> pauseUntil(paused, resume));
+        Pause pause = new Pause(() -> { });
         java.util.concurrent.ExecutorService runThread = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
             SyncTriggers reloaded = new SyncTriggers(one, runThread, clock);
             reloaded.tick();
             hub.store().inbox().append(List.of(TestEvents.aliasSet("a", "e-1", "model-000", "1", "champion")));
             reloaded.tick();
-            assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
+            pause.awaitReached();
 
             reloaded.close(); // what a reload does
-            resume.countDown();
+            pause.resume();
             await().atMost(Duration.ofSeconds(30)).until(() -> onlyRun().status() != SyncRun.Status.RUNNING);
             SyncRun stopped = onlyRun();
             int madeBeforeTheStop = target.versionCount();
@@ -361,29 +355,24 @@ abstract class SyncLeaseContractTest {
             });
             assertThat(target.versionCount()).isEqualTo(40);
         } finally {
-            resume.countDown();
+            pause.resume();
             runThread.shutdown();
         }
     }
 
     @Test
     void closingTheServiceStopsItsRunsWithoutInterruptingThem() throws Exception {
-        CountDownLatch paused = new CountDownLatch(1);
-        CountDownLatch resume = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
-        target.afterWrites(5, () -> {
-            pauseUntil(paused, resume);
-            interrupted.set(Thread.currentThread().isInterrupted());
-        });
+        Pause pause = new Pause(() -> interrupted.set(Thread.currentThread().isInterrupted()));
         SyncRun started = one.start(JOB, SyncService.Scope.INCREMENTAL);
-        assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
+        pause.awaitReached();
 
         Thread closing = new Thread(one::close, "closing");
         closing.start();
         // close() has asked the run to stop and waits for it (it interrupted it, and returned, before).
         await().atMost(Duration.ofSeconds(30)).until(() -> closing.getState() == Thread.State.TIMED_WAITING
                 || !closing.isAlive());
-        resume.countDown();
+        pause.resume();
         closing.join(30_000);
 
         SyncRun stopped = one.run(started.id()).orElseThrow().run();
@@ -435,12 +424,27 @@ abstract class SyncLeaseContractTest {
         return hub.store().jdbc().queryForObject("SELECT status FROM sync_run WHERE id = ?", String.class, id);
     }
 
-    private static void pauseUntil(CountDownLatch paused, CountDownLatch resume) {
-        paused.countDown();
-        try {
-            resume.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** Holds the run making the target's fifth write from now on its thread, after the write, until resumed. */
+    private final class Pause {
+
+        private final CountDownLatch reached = new CountDownLatch(1);
+        private final CountDownLatch resume = new CountDownLatch(1);
+
+        /** @param afterwards what the run's thread does once resumed */
+        Pause(Runnable afterwards) {
+            target.afterWrites(5, () -> {
+                reached.countDown();
+                awaitQuietly(resume);
+                afterwards.run();
+            });
+        }
+
+        void awaitReached() throws InterruptedException {
+            assertThat(reached.await(30, TimeUnit.SECONDS)).as("the run reached the pause").isTrue();
+        }
+
+        void resume() {
+            resume.countDown();
         }
     }
 }
