@@ -80,6 +80,9 @@ public final class SyncService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncService.class);
 
+    /** How long closing waits for runs, and then for a heartbeat, to end ({@link #close}, {@link SyncTriggers}). */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+
     /** How much of the source a run reads. */
     public enum Scope {
         /** Versions changed since the job's cursor: the normal, cheap run. */
@@ -499,9 +502,10 @@ public final class SyncService implements AutoCloseable {
         }
     }
 
-    /** How long {@link #close} waits for runs, and then for a heartbeat, to end. */
-    static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
-
+    /**
+     * Waits up to {@link #CLOSE_WAIT} for {@code executor}, shut down, to end its tasks; an interrupt of the caller
+     * ends the wait and is kept.
+     */
     static void awaitQuietly(ExecutorService executor) {
         try {
             executor.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);

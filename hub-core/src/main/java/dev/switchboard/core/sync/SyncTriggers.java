@@ -172,7 +172,7 @@ public final class SyncTriggers implements AutoCloseable {
         synchronized (this) {
             if (ticker != null) {
                 ticker.shutdown();
-                await(ticker);
+                SyncService.awaitQuietly(ticker);
             }
         }
         if (ownRunThread != null) {
@@ -180,17 +180,9 @@ public final class SyncTriggers implements AutoCloseable {
             // (stopped is set), never interrupted, as H2 closes the whole database when a thread is interrupted
             // mid-write.
             ownRunThread.shutdown();
-            await(ownRunThread);
+            SyncService.awaitQuietly(ownRunThread);
         }
         triggers.values().forEach(Trigger::release);
-    }
-
-    private static void await(ExecutorService executor) {
-        try {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

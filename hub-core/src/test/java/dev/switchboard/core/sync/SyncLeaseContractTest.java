@@ -326,6 +326,26 @@ abstract class SyncLeaseContractTest {
     }
 
     @Test
+    void aRolledBackAppendLeavesNoTriggerAndAJobRemovedFromTheConfigurationCollectsNoMore() {
+        new SyncTriggers(one, Runnable::run, clock).tick(); // subscribes the job; nobody runs it afterwards
+        hub.store().transactions().executeWithoutResult(status -> {
+            hub.store().inbox().append(List.of(TestEvents.aliasSet("a", "rolled-back", "model-000", "1", "champion")));
+            status.setRollbackOnly();
+        });
+        List<Long> afterRollback = hub.store().syncTriggerEvents().pending(JOB, 10);
+        hub.store().inbox().append(List.of(TestEvents.aliasSet("a", "kept", "model-000", "1", "champion"),
+                TestEvents.aliasSet("b", "other-source", "model-000", "1", "champion")));
+        List<Long> waiting = hub.store().syncTriggerEvents().pending(JOB, 10);
+
+        hub.store().syncTriggerEvents().subscribe(java.util.Map.of()); // the job is gone from the configuration
+        hub.store().inbox().append(List.of(TestEvents.aliasSet("a", "after-removal", "model-000", "1", "champion")));
+
+        assertThat(afterRollback).isEmpty();
+        assertThat(waiting).as("the event from the job's source only").hasSize(1);
+        assertThat(hub.store().syncTriggerEvents().pending(JOB, 10)).isEmpty();
+    }
+
+    @Test
     void closingTheTriggersStopsTheirRunAtTheNextObjectAndTheNextRunGoesOn() throws Exception {
         Pause pause = new Pause(() -> { });
         java.util.concurrent.ExecutorService runThread = java.util.concurrent.Executors.newSingleThreadExecutor();
