@@ -44,6 +44,7 @@ public final class InboxStore {
     private final GroupCommit groupCommit;
     private final EventCodec codec;
     private final RouteExecutions executions;
+    private final SyncTriggerEvents syncTriggerEvents;
     private final Clock clock;
     private final Tracing tracing;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -54,7 +55,8 @@ public final class InboxStore {
     private final ConcurrentSkipListMap<Long, StoredEvent> recent = new ConcurrentSkipListMap<>();
 
     InboxStore(JdbcTemplate jdbc, TransactionTemplate tx, GroupCommit groupCommit, EventCodec codec,
-               RouteExecutions executions, Clock clock, Tracing tracing) {
+               RouteExecutions executions, SyncTriggerEvents syncTriggerEvents, Clock clock, Tracing tracing) {
+        this.syncTriggerEvents = syncTriggerEvents;
         this.jdbc = jdbc;
         this.tracing = tracing;
         this.executions = executions;
@@ -120,9 +122,11 @@ public final class InboxStore {
                 return statement;
             }, keys);
             long seq = keys.getKey().longValue();
-            // In the append's transaction: every route that wants the event has its execution as soon as the event
-            // is visible at all, and a rolled-back append leaves neither (no cursor, no gap to wait out).
+            // In the append's transaction: every route that wants the event has its execution, and every sync job it
+            // triggers its row, as soon as the event is visible at all; a rolled-back append leaves none of them (no
+            // cursor, no gap to wait out).
             executions.createFor(seq, event.type().typeName(), event.source().toString(), event.subject(), now);
+            syncTriggerEvents.createFor(seq, event.type().typeName(), event.source().toString());
             added.add(new StoredEvent(seq, event, now));
         }
         if (!added.isEmpty()) {

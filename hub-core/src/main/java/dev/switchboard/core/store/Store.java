@@ -29,6 +29,7 @@ public final class Store {
     private final InboxStore inbox;
     private final RouteProgress routeProgress;
     private final RouteExecutions executions;
+    private final SyncTriggerEvents syncTriggerEvents;
     private final IdentityMap identityMap;
     private final CursorStore cursors;
     private final WorkLeases leases;
@@ -45,7 +46,9 @@ public final class Store {
                 ? new GroupCommit(tx, () -> jdbc.queryForObject("SELECT TRANSACTION_ID()", Object.class))
                 : new GroupCommit(tx);
         this.executions = new RouteExecutions(jdbc, tx, groupCommit, dialect, clock);
-        this.inbox = new InboxStore(jdbc, tx, groupCommit, new EventCodec(), executions, clock, tracing);
+        this.syncTriggerEvents = new SyncTriggerEvents(jdbc);
+        this.inbox = new InboxStore(jdbc, tx, groupCommit, new EventCodec(), executions, syncTriggerEvents, clock,
+                tracing);
         this.routeProgress = new RouteProgress(executions);
         this.identityMap = new IdentityMap(jdbc, clock);
         this.cursors = new CursorStore(jdbc, clock);
@@ -109,6 +112,10 @@ public final class Store {
     /** Route executions: one per (route, event), written with the event, claimed under a lease. */
     public RouteExecutions executions() {
         return executions;
+    }
+
+    public SyncTriggerEvents syncTriggerEvents() {
+        return syncTriggerEvents;
     }
 
     public IdentityMap identityMap() {

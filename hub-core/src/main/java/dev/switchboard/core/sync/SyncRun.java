@@ -28,8 +28,8 @@ public record SyncRun(String id, String job, Mode mode, Status status, Instant s
         /** The run went through, and at least one object FAILED; never reported as plain COMPLETED. */
         COMPLETED_WITH_FAILURES,
         /**
-         * The run stopped before the end (interrupted, crashed, or its process died); objects it did not reach have no
-         * outcome and the cursor did not move, so the next run picks them up.
+         * The run stopped before the end (interrupted, stopped by a reload or shutdown, crashed, or its process
+         * died); objects it did not reach have no outcome and the cursor did not move, so the next run picks them up.
          */
         ABORTED
     }

@@ -12,6 +12,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -42,10 +44,21 @@ final class SyncRunStore {
                 instance.holder(), instance.node(), Timestamp.from(leaseUntil));
     }
 
-    /** The heartbeat: extends the lease of every run {@code instance} has RUNNING to {@code leaseUntil}. */
-    int renew(InstanceId instance, Instant leaseUntil) {
-        return jdbc.update("UPDATE sync_run SET lease_until = ? WHERE holder = ? AND status = ?",
-                Timestamp.from(leaseUntil), instance.holder(), SyncRun.Status.RUNNING.name());
+    /**
+     * The heartbeat: extends to {@code leaseUntil} the lease of the runs {@code runIds} that {@code instance} still
+     * has RUNNING. Only the runs in progress, by id: a run whose worker ended without recording its end (an Error, a
+     * store that failed at that moment) is not renewed, so it is aborted a lease later like a dead instance's run.
+     */
+    int renew(Collection<String> runIds, InstanceId instance, Instant leaseUntil) {
+        if (runIds.isEmpty()) {
+            return 0;
+        }
+        String marks = String.join(", ", Collections.nCopies(runIds.size(), "?"));
+        List<Object> args = new ArrayList<>(List.of(Timestamp.from(leaseUntil), instance.holder(),
+                SyncRun.Status.RUNNING.name()));
+        args.addAll(runIds);
+        return jdbc.update("UPDATE sync_run SET lease_until = ? WHERE holder = ? AND status = ? AND id IN (" + marks
+                + ")", args.toArray());
     }
 
     /**

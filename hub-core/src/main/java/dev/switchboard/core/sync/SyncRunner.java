@@ -46,9 +46,10 @@ final class SyncRunner {
 
     /**
      * Who runs the run: the run's row is held by {@code instance} for {@code lease} (the service's heartbeat renews
-     * it); {@code lost} turns true when the job's lease was taken over, and the run then stops at the next object.
+     * it); {@code lost} turns true when the job's lease was taken over, {@code stopped} when whoever started the run
+     * wants it to end (a configuration reload, a shutdown): the run then stops at the next object, ABORTED.
      */
-    record Holder(InstanceId instance, Duration lease, BooleanSupplier lost) {
+    record Holder(InstanceId instance, Duration lease, BooleanSupplier lost, BooleanSupplier stopped) {
     }
 
     /** Thrown between objects when the running thread was interrupted. */
@@ -62,6 +63,13 @@ final class SyncRunner {
     private static final class LeaseLost extends RuntimeException {
         LeaseLost() {
             super("lease lost", null, false, false);
+        }
+    }
+
+    /** Thrown between objects when the run was asked to stop ({@link Holder#stopped}). */
+    private static final class Stopped extends RuntimeException {
+        Stopped() {
+            super("stopped", null, false, false);
         }
     }
 
@@ -160,6 +168,9 @@ final class SyncRunner {
         } catch (LeaseLost e) {
             error = "stopped after " + outcomes.size() + " objects: this instance's lease on the job ran out and "
                     + "another instance took the job over";
+        } catch (Stopped e) {
+            error = "stopped after " + outcomes.size() + " objects, as the hub was reloaded or shut down; the next "
+                    + "run goes on from the cursor";
         } catch (ConnectorException e) {
             error = "reading the source failed after " + outcomes.size() + " objects: " + e.getMessage();
         } finally {
@@ -219,6 +230,9 @@ final class SyncRunner {
                 }
                 if (holder.lost().getAsBoolean()) {
                     throw new LeaseLost();
+                }
+                if (holder.stopped().getAsBoolean()) {
+                    throw new Stopped();
                 }
                 SyncOutcome outcome = process(version, Optional.ofNullable(links.get(version.ref().key())),
                         Optional.ofNullable(copies.get(version.ref().nativeId()))

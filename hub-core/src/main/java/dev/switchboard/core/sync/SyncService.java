@@ -24,6 +24,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,16 +67,21 @@ import org.slf4j.LoggerFactory;
  * job's {@linkplain WorkLeases lease} {@code sync:<job>} while it runs (threads of one instance also queue in
  * process, as the lease belongs to the instance). Every run, plans included, also records its instance and a lease
  * in its {@code sync_run} row. A heartbeat renews both every {@link Settings#heartbeat()}, so the leases are short:
- * another instance starting the job marks a run ABORTED only once its lease ran out unrenewed (its instance died;
- * the new run then goes on from the cursor), never while the instance lives. An instance that lost the job's lease
- * (it stalled past it and another took over) stops its run at the next object, ABORTED. Should two runs still
- * overlap, the idempotency key keeps the target free of duplicates.
+ * another instance starting the job marks a run ABORTED only once its lease ran out unrenewed (its instance died, or
+ * its worker ended without recording its end: only runs in progress are renewed, by id; the new run then goes on from
+ * the cursor), never while it goes on. An instance that lost the job's lease (it stalled past it and another took
+ * over) stops its run at the next object, ABORTED; so does a run whose caller asks it to stop (the triggers, at a
+ * reload) and every run at {@link #close}. Should two runs still overlap, the idempotency key keeps the target free
+ * of duplicates.
  *
  * <p>Thread-safe.
  */
 public final class SyncService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncService.class);
+
+    /** How long closing waits for runs, and then for a heartbeat, to end ({@link #close}, {@link SyncTriggers}). */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     /** How much of the source a run reads. */
     public enum Scope {
@@ -130,6 +136,13 @@ public final class SyncService implements AutoCloseable {
         return thread;
     });
     private final Map<String, Active> active = new ConcurrentHashMap<>();
+    /**
+     * The ids of the runs (plans included) going on in this process: the heartbeat renews these and no others, so a
+     * run whose worker ended without recording its end is not kept alive by it.
+     */
+    private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
+    /** Set by {@link #close}: every run in progress stops at its next object. */
+    private volatile boolean closing;
     private final List<RunListener> runListeners = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService heartbeats;
 
@@ -198,7 +211,8 @@ public final class SyncService implements AutoCloseable {
 
     /**
      * Takes a new set of jobs (the configuration file was reloaded): runs from now on use them; a run in progress
-     * finishes with the spec it started with. The jobs must be valid by
+     * finishes with the spec it started with, unless its caller stops it ({@link SyncTriggers#close}). The jobs must
+     * be valid by
      * {@link dev.switchboard.core.config.SyncJobValidator}.
      */
     public void replaceJobs(Collection<SyncJobSpec> replacement) {
@@ -233,7 +247,7 @@ public final class SyncService implements AutoCloseable {
      * {@link SyncRun.Mode#PLAN}. The cursor does not move.
      */
     public SyncReport plan(String job, Scope scope) {
-        return runner(job(job), SyncRun.Mode.PLAN, scope, null, () -> false).run();
+        return track(runner(job(job), SyncRun.Mode.PLAN, scope, null, () -> false, () -> false));
     }
 
     /** Runs {@code job} incrementally: everything changed at the source since the last applied run. */
@@ -251,7 +265,7 @@ public final class SyncService implements AutoCloseable {
      */
     public SyncReport apply(String job, Scope scope) {
         SyncJobSpec spec = job(job);
-        return holding(spec, lease -> applyHolding(spec, scope, lease));
+        return holding(spec, lease -> applyHolding(spec, scope, lease, () -> false));
     }
 
     /**
@@ -266,7 +280,7 @@ public final class SyncService implements AutoCloseable {
         SyncJobSpec spec = job(object.job());
         return holding(spec, lease -> {
             Active run = new Active(lease, new AtomicBoolean());
-            return complete(spec, begin(spec, Scope.INCREMENTAL, object, run), run);
+            return complete(spec, begin(spec, Scope.INCREMENTAL, object, run, () -> false), run);
         });
     }
 
@@ -298,6 +312,14 @@ public final class SyncService implements AutoCloseable {
      * which is then running it. {@link SyncTriggers} calls this and asks again later.
      */
     public Optional<SyncReport> tryApply(String job, Scope scope) {
+        return tryApply(job, scope, () -> false);
+    }
+
+    /**
+     * {@link #tryApply(String, Scope)}, stopping at the next object, ABORTED, once {@code stop} says so (the
+     * triggers that started it are closed by a reload); the next run goes on from the cursor.
+     */
+    Optional<SyncReport> tryApply(String job, Scope scope, BooleanSupplier stop) {
         SyncJobSpec spec = job(job);
         Semaphore gate = gate(spec.name());
         if (!gate.tryAcquire()) {
@@ -305,7 +327,7 @@ public final class SyncService implements AutoCloseable {
         }
         try {
             return store.leases().tryAcquire(leaseName(spec.name()), instance, settings.lease())
-                    .map(lease -> applyHolding(spec, scope, lease));
+                    .map(lease -> applyHolding(spec, scope, lease, stop));
         } finally {
             gate.release();
         }
@@ -337,25 +359,29 @@ public final class SyncService implements AutoCloseable {
             Lease lease = store.leases().tryAcquire(leaseName(spec.name()), instance, settings.lease())
                     .orElseThrow(() -> new RunInProgress(spec.name(), runs.running(spec.name())));
             Active active = new Active(lease, new AtomicBoolean());
-            SyncRunner runner;
-            SyncRun begun;
+            SyncRun begun = null;
             try {
-                runner = begin(spec, scope, null, active);
+                SyncRunner runner = begin(spec, scope, null, active, () -> false);
                 begun = runner.begin();
+                inProgress.add(begun.id()); // renewed while it waits for its thread
+                String id = begun.id();
+                background.execute(() -> {
+                    try {
+                        complete(spec, runner, active);
+                    } catch (RuntimeException e) {
+                        LOG.warn("Sync run {} of job {} failed: {}", id, spec.name(), e.getMessage());
+                    } finally {
+                        gate.release();
+                    }
+                });
             } catch (RuntimeException e) {
+                if (begun != null) {
+                    inProgress.remove(begun.id()); // never ran: aborted a lease from now, as unrenewed
+                }
                 this.active.remove(spec.name());
                 lease.close();
                 throw e;
             }
-            background.execute(() -> {
-                try {
-                    complete(spec, runner, active);
-                } catch (RuntimeException e) {
-                    LOG.warn("Sync run {} of job {} failed: {}", begun.id(), spec.name(), e.getMessage());
-                } finally {
-                    gate.release();
-                }
-            });
             return begun;
         } catch (RuntimeException e) {
             gate.release();
@@ -398,24 +424,36 @@ public final class SyncService implements AutoCloseable {
         runListeners.add(listener);
     }
 
-    private SyncReport applyHolding(SyncJobSpec spec, Scope scope, Lease lease) {
+    private SyncReport applyHolding(SyncJobSpec spec, Scope scope, Lease lease, BooleanSupplier stop) {
         Active run = new Active(lease, new AtomicBoolean());
-        return complete(spec, begin(spec, scope, null, run), run);
+        return complete(spec, begin(spec, scope, null, run, stop), run);
     }
 
     /** Registers the run as active under its lease and builds its runner; stale runs of the job are aborted. */
-    private SyncRunner begin(SyncJobSpec spec, Scope scope, DeadLetter.SyncObject only, Active run) {
+    private SyncRunner begin(SyncJobSpec spec, Scope scope, DeadLetter.SyncObject only, Active run,
+                             BooleanSupplier stop) {
         active.put(spec.name(), run);
         runs.abortStale(spec.name(), instance, clock.instant());
         Instant starting = clock.instant();
         runListeners.forEach(listener -> listener.starting(spec, starting));
-        return runner(spec, SyncRun.Mode.APPLY, scope, only, run.lost()::get);
+        return runner(spec, SyncRun.Mode.APPLY, scope, only, run.lost()::get, stop);
+    }
+
+    /** Runs {@code runner} to its end, its run renewed by the heartbeat meanwhile. */
+    private SyncReport track(SyncRunner runner) {
+        String id = runner.begin().id();
+        inProgress.add(id);
+        try {
+            return runner.run();
+        } finally {
+            inProgress.remove(id);
+        }
     }
 
     /** Runs to the end, releases the lease, announces the run and says so at WARN when objects failed. */
     private SyncReport complete(SyncJobSpec spec, SyncRunner runner, Active run) {
         try (Lease lease = run.lease()) {
-            SyncReport report = runner.run();
+            SyncReport report = track(runner);
             SyncRun done = report.run();
             if (done.status() != SyncRun.Status.ABORTED) {
                 announce(done);
@@ -434,11 +472,12 @@ public final class SyncService implements AutoCloseable {
     }
 
     /**
-     * Renews the leases of this instance's runs and of the jobs it applies; a job whose lease was taken over has its
-     * run stopped. Runs every {@link Settings#heartbeat()} while anything runs; tests on an injected clock call it.
+     * Renews the leases of the runs in progress here and of the jobs this instance applies; a job whose lease was
+     * taken over has its run stopped. Runs every {@link Settings#heartbeat()} while anything runs; tests on an
+     * injected clock call it.
      */
     void heartbeat() {
-        runs.renew(instance, clock.instant().plus(settings.lease()));
+        runs.renew(List.copyOf(inProgress), instance, clock.instant().plus(settings.lease()));
         active.values().forEach(run -> {
             if (!run.lease().renew()) {
                 run.lost().set(true);
@@ -446,12 +485,32 @@ public final class SyncService implements AutoCloseable {
         });
     }
 
-    /** Stops the heartbeat. Runs still going lose their leases once these run out. */
+    /**
+     * Asks every run in progress to stop at its next object (each ends ABORTED; the next run goes on from the
+     * cursor), waits up to {@link #CLOSE_WAIT} for those started by {@link #start}, then stops the heartbeat. Nothing
+     * is interrupted: H2 with {@code WRITE_DELAY=0} closes the whole database when a thread is interrupted while it
+     * commits. A run still going after the wait loses its leases once these run out.
+     */
     @Override
     public synchronized void close() {
-        background.shutdownNow();
+        closing = true;
+        background.shutdown();
+        awaitQuietly(background);
         if (heartbeats != null) {
-            heartbeats.shutdownNow();
+            heartbeats.shutdown();
+            awaitQuietly(heartbeats);
+        }
+    }
+
+    /**
+     * Waits up to {@link #CLOSE_WAIT} for {@code executor}, shut down, to end its tasks; an interrupt of the caller
+     * ends the wait and is kept.
+     */
+    static void awaitQuietly(ExecutorService executor) {
+        try {
+            executor.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -473,13 +532,14 @@ public final class SyncService implements AutoCloseable {
     }
 
     private SyncRunner runner(SyncJobSpec job, SyncRun.Mode mode, Scope scope, DeadLetter.SyncObject only,
-                              BooleanSupplier leaseLost) {
+                              BooleanSupplier leaseLost, BooleanSupplier stop) {
         ConnectionRegistry.Entry target = entry(job.target());
         SyncRunner.Ends ends = new SyncRunner.Ends(registry(entry(job.source())), job.source(), registry(target),
                 job.target(), target.connector().fidelity(), artifacts);
         startHeartbeat();
         return new SyncRunner(job, mode, scope == Scope.FULL, store, runs, ends,
-                new SyncRunner.Holder(instance, settings.lease(), leaseLost), only, clock);
+                new SyncRunner.Holder(instance, settings.lease(), leaseLost, () -> closing || stop.getAsBoolean()),
+                only, clock);
     }
 
     /** The heartbeat thread, started with the first run. */

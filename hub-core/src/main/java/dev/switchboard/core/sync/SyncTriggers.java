@@ -1,9 +1,8 @@
 package dev.switchboard.core.sync;
 
 import dev.switchboard.core.config.SyncJobSpec;
-import dev.switchboard.core.store.InboxEntry;
 import dev.switchboard.core.store.InboxStore;
-import dev.switchboard.core.store.StoredEvent;
+import dev.switchboard.core.store.SyncTriggerEvents;
 import dev.switchboard.core.store.WorkLeases;
 import dev.switchboard.core.store.WorkLeases.Lease;
 import java.time.Clock;
@@ -13,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,9 +36,15 @@ import org.slf4j.LoggerFactory;
  * run lease ({@link SyncService#tryApply}); when another instance is running the job (an apply from the API), the
  * triggered run is asked for again at the next tick instead of being dropped.
  *
- * <p>Events are followed from the inbox's end at {@link #start}: an event that arrived while no instance followed
- * the inbox causes no run of its own, and loses nothing, because the job's next run reads everything since its
- * cursor.
+ * <p>Events are commit-ordered: each job triggered by events {@linkplain SyncTriggerEvents subscribes}, and every
+ * inbox append of a matching event writes a row for the job in the append's own transaction; the trigger's holder
+ * runs the job for the rows it finds, and deletes them once the run went through. An append that commits after a
+ * later one is seen all the same, and an event that arrived while no instance held the trigger runs the job once one
+ * does. Events from before the job's first subscription cause no run of their own, and lose nothing, because the
+ * job's next run reads everything since its cursor.
+ *
+ * <p>{@link #close} (a reload, a shutdown) asks a run it started to stop at its next object: the run ends ABORTED
+ * and the next run, on whichever instance takes the trigger, goes on from the cursor.
  *
  * <p>{@link #tick} does the scheduling (renew or take the trigger leases, start due runs); {@link #start} runs it
  * every second on a thread of its own, and runs jobs on another, so a long run never holds up the heartbeat. Tests
@@ -48,10 +54,12 @@ public final class SyncTriggers implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncTriggers.class);
     private static final Duration TICK = Duration.ofSeconds(1);
-    private static final int BATCH = 200;
+    /** At most this many events are consumed by one run; more run the job again. */
+    private static final int BATCH = 1000;
 
     private final SyncService sync;
     private final InboxStore inbox;
+    private final SyncTriggerEvents events;
     private final WorkLeases leases;
     private final Clock clock;
     private final Executor runThread;
@@ -59,8 +67,7 @@ public final class SyncTriggers implements AutoCloseable {
     private final Map<String, Trigger> triggers = new LinkedHashMap<>();
     private final Runnable listener = this::inboxChanged;
     private ScheduledExecutorService ticker;
-    private long lastSeq;
-    private boolean eventTriggered;
+    private volatile boolean subscribed;
     private volatile boolean stopped;
 
     /** Triggers for every job of {@code sync} that has one, running jobs on a thread of their own. */
@@ -72,6 +79,7 @@ public final class SyncTriggers implements AutoCloseable {
     SyncTriggers(SyncService sync, Executor runThread, Clock clock) {
         this.sync = sync;
         this.inbox = sync.store().inbox();
+        this.events = sync.store().syncTriggerEvents();
         this.leases = sync.store().leases();
         this.clock = clock;
         this.ownRunThread = runThread == null ? Executors.newSingleThreadExecutor(daemon("switchboard-sync")) : null;
@@ -88,20 +96,33 @@ public final class SyncTriggers implements AutoCloseable {
         return "sync-trigger:" + job;
     }
 
-    /** Starts following the inbox and ticking every second. */
+    /** Subscribes the jobs triggered by events and starts ticking every second. */
     public synchronized void start() {
+        subscribe();
         if (ticker != null || triggers.isEmpty()) {
             return;
         }
-        lastSeq = inbox.lastSeq();
-        eventTriggered = triggers.values().stream().anyMatch(trigger -> !trigger.job.trigger().events().isEmpty());
         ticker = Executors.newSingleThreadScheduledExecutor(daemon("switchboard-sync-triggers"));
         ticker.scheduleWithFixedDelay(this::tickQuietly, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
-        // With no job triggered by events there is nothing to look for: reading every new event would cost a
-        // query per append for nothing (B1 benchmark).
-        if (eventTriggered) {
+        // A local append wakes the ticker at once; an append on another instance is found by the next tick.
+        if (triggers.values().stream().anyMatch(Trigger::byEvents)) {
             inbox.addListener(listener);
         }
+    }
+
+    /**
+     * Makes the stored subscriptions those of this instance's jobs (once; again on the next tick should the store
+     * have failed), so jobs removed from the configuration stop collecting events.
+     */
+    private void subscribe() {
+        if (subscribed) {
+            return;
+        }
+        Map<String, SyncTriggerEvents.Subscription> byJob = new TreeMap<>();
+        triggers.values().stream().filter(Trigger::byEvents).forEach(trigger -> byJob.put(trigger.job.name(),
+                new SyncTriggerEvents.Subscription(trigger.job.source(), trigger.job.trigger().events())));
+        events.subscribe(byJob);
+        subscribed = true;
     }
 
     private void inboxChanged() {
@@ -112,53 +133,24 @@ public final class SyncTriggers implements AutoCloseable {
         }
     }
 
-    /**
-     * One pass of the ticker: reads the inbox, then {@link #tick}. The inbox is read on every pass, not only when this
-     * process appends: in a cluster the webhook that triggers a job may reach another instance than the one holding
-     * the job's trigger.
-     */
+    /** One pass of the ticker. */
     private void tickQuietly() {
-        if (eventTriggered) {
-            try {
-                checkInbox();
-            } catch (RuntimeException e) {
-                LOG.warn("Sync triggers could not read the inbox: {}", e.getMessage());
-            }
-        }
         try {
             tick();
         } catch (RuntimeException e) {
-            // tick catches per job; this is a bug, and the ticker must survive it
-            LOG.error("Sync trigger tick failed", e);
+            LOG.warn("Sync trigger tick failed: {}", e.getMessage());
         }
-    }
-
-    /** Reads the events appended since the last look and marks the jobs they trigger due. */
-    void checkInbox() {
-        List<InboxEntry> events;
-        do {
-            // Entries, not events: a batch of rows that cannot be decoded is passed, not taken for the end.
-            events = inbox.entriesAfter(lastSeq, BATCH);
-            for (InboxEntry entry : events) {
-                lastSeq = entry.seq();
-                if (entry instanceof StoredEvent stored) {
-                    for (Trigger trigger : triggers.values()) {
-                        SyncJobSpec job = trigger.job;
-                        if (job.trigger().events().contains(stored.event().type().typeName())
-                                && job.source().equals(stored.event().sourceConnection())) {
-                            trigger.markDue();
-                        }
-                    }
-                }
-            }
-        } while (!events.isEmpty());
     }
 
     /**
      * One scheduling pass: renew the trigger leases this instance holds when a heartbeat is due, try to take free
-     * or expired ones, and start the runs that are due on jobs whose trigger this instance holds.
+     * or expired ones, and start the runs that are due on jobs whose trigger this instance holds: by schedule, at a
+     * takeover, or for the events stored for the job. Events are looked for on every pass, not only when this process
+     * appends: in a cluster the webhook that triggers a job may reach another instance than the one holding the
+     * job's trigger.
      */
     public void tick() {
+        subscribe();
         for (Trigger trigger : triggers.values()) {
             if (stopped) {
                 return;
@@ -180,24 +172,17 @@ public final class SyncTriggers implements AutoCloseable {
         synchronized (this) {
             if (ticker != null) {
                 ticker.shutdown();
-                await(ticker);
+                SyncService.awaitQuietly(ticker);
             }
         }
         if (ownRunThread != null) {
-            // A reload closes the triggers while the store stays in use: a run in progress is let finish (up to the
-            // wait), never interrupted, as H2 closes the whole database when a thread is interrupted mid-write.
+            // A reload closes the triggers while the store stays in use: a run in progress stops at its next object
+            // (stopped is set), never interrupted, as H2 closes the whole database when a thread is interrupted
+            // mid-write.
             ownRunThread.shutdown();
-            await(ownRunThread);
+            SyncService.awaitQuietly(ownRunThread);
         }
         triggers.values().forEach(Trigger::release);
-    }
-
-    private static void await(ExecutorService executor) {
-        try {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -226,11 +211,8 @@ public final class SyncTriggers implements AutoCloseable {
             this.nextAcquireAt = now;
         }
 
-        /** Also while another instance holds the trigger: should this one take it over, the event is not lost. */
-        synchronized void markDue() {
-            if (due == null) {
-                due = "event";
-            }
+        boolean byEvents() {
+            return !job.trigger().events().isEmpty();
         }
 
         synchronized boolean holding() {
@@ -239,6 +221,7 @@ public final class SyncTriggers implements AutoCloseable {
 
         void tick(Instant now) {
             String cause;
+            List<Long> consumes;
             synchronized (this) {
                 try {
                     holdLease(now);
@@ -246,21 +229,31 @@ public final class SyncTriggers implements AutoCloseable {
                     LOG.warn("Sync trigger of job {} could not reach its lease: {}", job.name(), e.getMessage());
                     return;
                 }
-                if (lease == null) {
+                if (lease == null || running) {
                     return;
+                }
+                List<Long> dueEvents = List.of();
+                try {
+                    dueEvents = byEvents() ? events.pending(job.name(), BATCH) : List.of();
+                } catch (RuntimeException e) {
+                    LOG.warn("Sync trigger of job {} could not read its events: {}", job.name(), e.getMessage());
+                }
+                if (due == null && !dueEvents.isEmpty()) {
+                    due = "event";
                 }
                 if (due == null && nextRunAt != null && !now.isBefore(nextRunAt)) {
                     due = "schedule";
                 }
-                if (due == null || running) {
+                if (due == null) {
                     return;
                 }
                 cause = due;
+                consumes = dueEvents;
                 due = null;
                 running = true;
             }
             try {
-                runThread.execute(() -> run(cause));
+                runThread.execute(() -> run(cause, consumes));
             } catch (RejectedExecutionException stopping) {
                 synchronized (this) {
                     running = false;
@@ -296,11 +289,21 @@ public final class SyncTriggers implements AutoCloseable {
             }
         }
 
-        private void run(String cause) {
+        /**
+         * Runs the job, then deletes the stored events it ran for: each committed before the run started, so the run
+         * reads the change it announces. When another instance runs the job the events stay, for the next tick.
+         */
+        private void run(String cause, List<Long> consumes) {
             boolean busy = false;
             try {
-                Optional<SyncReport> report = sync.tryApply(job.name(), SyncService.Scope.INCREMENTAL);
+                if (stopped) {
+                    return;
+                }
+                Optional<SyncReport> report = sync.tryApply(job.name(), SyncService.Scope.INCREMENTAL, () -> stopped);
                 busy = report.isEmpty();
+                if (!busy && !consumes.isEmpty()) {
+                    events.consume(job.name(), consumes);
+                }
                 report.map(SyncReport::run).ifPresent(run -> LOG.info("Sync job {} ran ({}): {} created, {} updated, "
                                 + "{} unchanged, {} skipped, {} failed; {}", job.name(), cause, run.created(),
                         run.updated(), run.unchanged(), run.skipped(), run.failed(), run.status()));

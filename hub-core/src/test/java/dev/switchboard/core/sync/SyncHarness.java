@@ -86,10 +86,17 @@ final class SyncHarness implements AutoCloseable {
      * {@code instance} with {@code settings}. The caller closes it.
      */
     SyncService instance(InstanceId instance, SyncService.Settings settings, Clock clock) {
+        return instance(instance, settings, clock, java.util.function.UnaryOperator.identity());
+    }
+
+    /** {@link #instance(InstanceId, SyncService.Settings, Clock)} on the database as {@code seam} wraps it. */
+    SyncService instance(InstanceId instance, SyncService.Settings settings, Clock clock,
+                         java.util.function.UnaryOperator<DataSource> seam) {
         if (connections == null) {
             restart();
         }
-        return new SyncService(Store.open(dataSource, clock), connections, jobs, instance, settings, clock);
+        return new SyncService(Store.open(seam.apply(dataSource), clock), connections, jobs, instance, settings,
+                clock);
     }
 
     /** The running service, started on first use. */

@@ -3,6 +3,7 @@ package dev.switchboard.core.sync;
 import static dev.switchboard.core.sync.SyncHarness.registry;
 import static dev.switchboard.core.sync.SyncHarness.seed;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.core.config.SyncJobSpec;
@@ -71,11 +72,9 @@ abstract class SyncLeaseContractTest {
 
     @Test
     void aLiveRunIsRenewedAndNeitherAbortedNorRunAgainByAnotherInstance() throws Exception {
-        CountDownLatch paused = new CountDownLatch(1);
-        CountDownLatch resume = new CountDownLatch(1);
-        target.afterWrites(5, () -> pauseUntil(paused, resume));
+        Pause pause = new Pause(() -> { });
         CompletableFuture<SyncReport> running = CompletableFuture.supplyAsync(() -> one.apply(JOB));
-        assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
+        pause.awaitReached();
 
         // Past the first lease, but renewed in between: the instance is alive.
         clock.advance(Duration.ofHours(2));
@@ -84,7 +83,7 @@ abstract class SyncLeaseContractTest {
         Optional<SyncReport> overlapping = two.tryApply(JOB, SyncService.Scope.INCREMENTAL);
         int aborted = new SyncRunStore(hub.store()).abortStale(JOB, second, clock.instant());
         String statusWhileRunning = onlyRun().status().name();
-        resume.countDown();
+        pause.resume();
         SyncReport finished = running.get(30, TimeUnit.SECONDS);
 
         assertThat(overlapping).as("no second run while the first one's instance lives").isEmpty();
@@ -135,17 +134,15 @@ abstract class SyncLeaseContractTest {
 
     @Test
     void anInstanceThatLostTheJobsLeaseStopsItsRunAtTheNextObject() throws Exception {
-        CountDownLatch paused = new CountDownLatch(1);
-        CountDownLatch resume = new CountDownLatch(1);
-        target.afterWrites(5, () -> pauseUntil(paused, resume));
+        Pause pause = new Pause(() -> { });
         CompletableFuture<SyncReport> running = CompletableFuture.supplyAsync(() -> one.apply(JOB));
-        assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
+        pause.awaitReached();
 
         // The instance stalls past its lease; another takes the job over meanwhile.
         clock.advance(SETTINGS.lease().plusSeconds(1));
         two.store().leases().tryAcquire(SyncService.leaseName(JOB), second, SETTINGS.lease()).orElseThrow();
         one.heartbeat();
-        resume.countDown();
+        pause.resume();
         SyncReport stopped = running.get(30, TimeUnit.SECONDS);
 
         assertThat(stopped.run().status()).isEqualTo(SyncRun.Status.ABORTED);
@@ -181,23 +178,22 @@ abstract class SyncLeaseContractTest {
                 TestEvents.aliasSet("a", "e-2", "model-001", "1", "champion")));
 
         for (SyncTriggers triggers : List.of(triggersOne, triggersTwo)) {
-            triggers.checkInbox();
             triggers.tick();
         }
         List<SyncRun> afterEvents = runs();
         // The first instance dies (no more ticks); the second takes its trigger once the lease ran out.
         clock.advance(SETTINGS.lease().plus(SETTINGS.heartbeat()));
         triggersTwo.tick();
+        List<SyncRun> atTakeover = runs();
         hub.store().inbox().append(List.of(TestEvents.aliasSet("a", "e-3", "model-002", "1", "champion")));
-        triggersTwo.checkInbox();
         triggersTwo.tick();
 
         assertThat(triggersTwo.holds(JOB)).isTrue();
         assertThat(afterEvents).singleElement().satisfies(run -> assertThat(run.created()).isEqualTo(40));
-        // Two more runs on the second instance: at takeover for the events it saw while standing by, then for e-3.
-        assertThat(runs()).hasSize(3).allSatisfy(run -> assertThat(run.status()).isEqualTo(SyncRun.Status.COMPLETED));
-        assertThat(runs().subList(0, 2)).as("later runs find everything made").allSatisfy(run ->
-                assertThat(run.created()).isZero());
+        assertThat(atTakeover).as("the first instance ran for e-1 and e-2 already").hasSize(1);
+        // One more run, on the second instance, for e-3.
+        assertThat(runs()).hasSize(2).allSatisfy(run -> assertThat(run.status()).isEqualTo(SyncRun.Status.COMPLETED));
+        assertThat(runs().get(0).created()).as("a later run finds everything made").isZero();
         assertThat(target.versionCount()).isEqualTo(40);
     }
 
@@ -249,6 +245,191 @@ abstract class SyncLeaseContractTest {
         triggersTwo.close();
     }
 
+    @Test
+    void aRunThatEndedWithoutRecordingItsEndIsAbortedALeaseLaterWhileItsInstanceLives() {
+        Outage outage = new Outage();
+        SyncService flaky = hub.instance(InstanceId.newStart("hub-2"), SETTINGS, clock, outage::over);
+        Instant ended = clock.instant();
+        // The worker dies with an Error while the store is unreachable: nothing records the run's end.
+        target.afterWrites(5, () -> {
+            outage.down = true;
+            throw new Error("worker died");
+        });
+        try {
+            assertThatThrownBy(() -> flaky.apply(JOB)).isInstanceOf(Error.class).hasMessage("worker died");
+            outage.down = false;
+            String orphan = onlyRun().id();
+            String afterDeath = runStatus(orphan);
+
+            // The instance lives on and beats; another instance keeps trying the job.
+            clock.advance(Duration.ofHours(2));
+            flaky.heartbeat();
+            clock.advance(SETTINGS.lease().minusHours(2).minusSeconds(1));
+            flaky.heartbeat();
+            Optional<SyncReport> tooEarly = two.tryApply(JOB, SyncService.Scope.INCREMENTAL);
+            String beforeExpiry = runStatus(orphan);
+            clock.advance(Duration.ofSeconds(1));
+            flaky.heartbeat();
+            Optional<SyncReport> takenOver = two.tryApply(JOB, SyncService.Scope.INCREMENTAL);
+
+            assertThat(afterDeath).isEqualTo("RUNNING");
+            assertThat(tooEarly).isEmpty();
+            assertThat(beforeExpiry).isEqualTo("RUNNING");
+            assertThat(Duration.between(ended, clock.instant())).isEqualTo(SETTINGS.lease());
+            assertThat(runStatus(orphan)).as("not kept alive by its live instance's heartbeat").isEqualTo("ABORTED");
+            assertThat(takenOver).get().satisfies(report -> {
+                assertThat(report.run().status()).isEqualTo(SyncRun.Status.COMPLETED);
+                assertThat(report.run().created() + report.run().unchanged() + report.run().updated()).isEqualTo(40);
+            });
+            assertThat(target.versionCount()).isEqualTo(40);
+        } finally {
+            flaky.close();
+        }
+    }
+
+    @Test
+    void anAppendThatCommitsAfterALaterOneStillRunsTheJob() throws Exception {
+        SyncTriggers triggers = new SyncTriggers(one, Runnable::run, clock);
+        triggers.tick();
+        CountDownLatch appended = new CountDownLatch(1);
+        CountDownLatch commit = new CountDownLatch(1);
+        // Held open, uncommitted, with the lower seq, while a later append commits and runs the job.
+        CompletableFuture<Void> held = CompletableFuture.runAsync(() -> hub.store().transactions()
+                .executeWithoutResult(status -> {
+                    hub.store().inbox().append(List.of(TestEvents.aliasSet("a", "held", "model-000", "1", "champion")));
+                    appended.countDown();
+                    awaitQuietly(commit);
+                }));
+        try {
+            assertThat(appended.await(30, TimeUnit.SECONDS)).isTrue();
+            hub.store().inbox().append(List.of(TestEvents.aliasSet("a", "later", "model-001", "1", "champion")));
+            triggers.tick();
+            List<SyncRun> beforeCommit = runs();
+            // The change the held event announces is made at the source before its append commits.
+            SyncHarness.addVersion(source, "a", "model-000", java.util.Map.of("seed", "late"));
+            commit.countDown();
+            held.get(30, TimeUnit.SECONDS);
+            clock.advance(Duration.ofMinutes(1)); // runs are listed newest first, by start
+            triggers.tick();
+
+            assertThat(beforeCommit).singleElement().satisfies(run -> assertThat(run.created()).isEqualTo(40));
+            assertThat(runs()).hasSize(2).first().satisfies(run -> {
+                assertThat(run.status()).isEqualTo(SyncRun.Status.COMPLETED);
+                assertThat(run.created()).isEqualTo(1);
+            });
+            assertThat(target.versionCount()).isEqualTo(41);
+            assertThat(hub.store().syncTriggerEvents().pending(JOB, 10)).as("both events consumed").isEmpty();
+        } finally {
+            commit.countDown();
+            triggers.close();
+        }
+    }
+
+    @Test
+    void aRolledBackAppendLeavesNoTriggerAndAJobRemovedFromTheConfigurationCollectsNoMore() {
+        new SyncTriggers(one, Runnable::run, clock).tick(); // subscribes the job; nobody runs it afterwards
+        hub.store().transactions().executeWithoutResult(status -> {
+            hub.store().inbox().append(List.of(TestEvents.aliasSet("a", "rolled-back", "model-000", "1", "champion")));
+            status.setRollbackOnly();
+        });
+        List<Long> afterRollback = hub.store().syncTriggerEvents().pending(JOB, 10);
+        hub.store().inbox().append(List.of(TestEvents.aliasSet("a", "kept", "model-000", "1", "champion"),
+                TestEvents.aliasSet("b", "other-source", "model-000", "1", "champion")));
+        List<Long> waiting = hub.store().syncTriggerEvents().pending(JOB, 10);
+
+        hub.store().syncTriggerEvents().subscribe(java.util.Map.of()); // the job is gone from the configuration
+        hub.store().inbox().append(List.of(TestEvents.aliasSet("a", "after-removal", "model-000", "1", "champion")));
+
+        assertThat(afterRollback).isEmpty();
+        assertThat(waiting).as("the event from the job's source only").hasSize(1);
+        assertThat(hub.store().syncTriggerEvents().pending(JOB, 10)).isEmpty();
+    }
+
+    @Test
+    void closingTheTriggersStopsTheirRunAtTheNextObjectAndTheNextRunGoesOn() throws Exception {
+        Pause pause = new Pause(() -> { });
+        java.util.concurrent.ExecutorService runThread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            SyncTriggers reloaded = new SyncTriggers(one, runThread, clock);
+            reloaded.tick();
+            hub.store().inbox().append(List.of(TestEvents.aliasSet("a", "e-1", "model-000", "1", "champion")));
+            reloaded.tick();
+            pause.awaitReached();
+
+            reloaded.close(); // what a reload does
+            pause.resume();
+            await().atMost(Duration.ofSeconds(30)).until(() -> onlyRun().status() != SyncRun.Status.RUNNING);
+            SyncRun stopped = onlyRun();
+            int madeBeforeTheStop = target.versionCount();
+            clock.advance(Duration.ofMinutes(1)); // runs are listed newest first, by start
+            SyncTriggers next = new SyncTriggers(one, Runnable::run, clock);
+            next.tick();
+            next.close();
+
+            assertThat(stopped.status()).isEqualTo(SyncRun.Status.ABORTED);
+            assertThat(stopped.error()).contains("reloaded or shut down").contains("goes on from the cursor");
+            assertThat(madeBeforeTheStop).isBetween(1, 39);
+            assertThat(runs()).hasSize(2).first().satisfies(run -> {
+                assertThat(run.status()).isEqualTo(SyncRun.Status.COMPLETED);
+                assertThat(run.created()).isEqualTo(40 - madeBeforeTheStop);
+            });
+            assertThat(target.versionCount()).isEqualTo(40);
+        } finally {
+            pause.resume();
+            runThread.shutdown();
+        }
+    }
+
+    @Test
+    void closingTheServiceStopsItsRunsWithoutInterruptingThem() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        Pause pause = new Pause(() -> interrupted.set(Thread.currentThread().isInterrupted()));
+        SyncRun started = one.start(JOB, SyncService.Scope.INCREMENTAL);
+        pause.awaitReached();
+
+        Thread closing = new Thread(one::close, "closing");
+        closing.start();
+        // close() has asked the run to stop and waits for it (it interrupted it, and returned, before).
+        await().atMost(Duration.ofSeconds(30)).until(() -> closing.getState() == Thread.State.TIMED_WAITING
+                || !closing.isAlive());
+        pause.resume();
+        closing.join(30_000);
+
+        SyncRun stopped = one.run(started.id()).orElseThrow().run();
+        assertThat(interrupted).as("the run's thread was interrupted").isFalse();
+        assertThat(closing.isAlive()).isFalse();
+        assertThat(stopped.status()).isEqualTo(SyncRun.Status.ABORTED);
+        assertThat(stopped.error()).contains("reloaded or shut down");
+        assertThat(hub.store().inbox().append(List.of(TestEvents.aliasSet("a", "after", "model-000", "1",
+                "champion")))).as("the store takes writes after the close").hasSize(1);
+    }
+
+    /** A database that refuses every connection while {@link #down}. */
+    private static final class Outage {
+
+        volatile boolean down;
+
+        DataSource over(DataSource target) {
+            return new org.springframework.jdbc.datasource.DelegatingDataSource(target) {
+                @Override
+                public java.sql.Connection getConnection() throws java.sql.SQLException {
+                    if (down) {
+                        throw new java.sql.SQLException("the database is unreachable (test outage)", "08001");
+                    }
+                    return super.getConnection();
+                }
+            };
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private List<SyncRun> runs() {
         return one.runs(JOB, PageRequest.first(10)).items();
     }
@@ -263,12 +444,27 @@ abstract class SyncLeaseContractTest {
         return hub.store().jdbc().queryForObject("SELECT status FROM sync_run WHERE id = ?", String.class, id);
     }
 
-    private static void pauseUntil(CountDownLatch paused, CountDownLatch resume) {
-        paused.countDown();
-        try {
-            resume.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** Holds the run making the target's fifth write from now on its thread, after the write, until resumed. */
+    private final class Pause {
+
+        private final CountDownLatch reached = new CountDownLatch(1);
+        private final CountDownLatch resume = new CountDownLatch(1);
+
+        /** @param afterwards what the run's thread does once resumed */
+        Pause(Runnable afterwards) {
+            target.afterWrites(5, () -> {
+                reached.countDown();
+                awaitQuietly(resume);
+                afterwards.run();
+            });
+        }
+
+        void awaitReached() throws InterruptedException {
+            assertThat(reached.await(30, TimeUnit.SECONDS)).as("the run reached the pause").isTrue();
+        }
+
+        void resume() {
+            resume.countDown();
         }
     }
 }
