@@ -170,6 +170,8 @@ public class SwitchboardProperties {
 
         private long maxBodyBytes = HubConfig.Webhooks.DEFAULTS.maxBodyBytes();
         private long timestampSkewSeconds = HubConfig.Webhooks.DEFAULTS.timestampSkewSeconds();
+        /** How long a webhook or admin API body may take to arrive in full once its headers are in; then 408. */
+        private Duration bodyTimeout = Duration.ofSeconds(10);
 
         public long getMaxBodyBytes() {
             return maxBodyBytes;
@@ -185,6 +187,14 @@ public class SwitchboardProperties {
 
         public void setTimestampSkewSeconds(long timestampSkewSeconds) {
             this.timestampSkewSeconds = timestampSkewSeconds;
+        }
+
+        public Duration getBodyTimeout() {
+            return bodyTimeout;
+        }
+
+        public void setBodyTimeout(Duration bodyTimeout) {
+            this.bodyTimeout = bodyTimeout;
         }
     }
 

@@ -1,13 +1,18 @@
 package dev.switchboard.app.api;
 
 import dev.switchboard.api.model.DeadLetterStage;
+import dev.switchboard.app.SwitchboardProperties;
+import dev.switchboard.core.config.InvalidConfigurationException;
+import dev.switchboard.spi.ConfigProblem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import org.apache.catalina.Valve;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
@@ -53,7 +58,7 @@ class ApiConfiguration {
     /**
      * Errors Tomcat answers itself, before any filter or handler, are problem details too: after Boot has
      * configured its error report valve (hence the lowest precedence), the host gets {@link ProblemReportValve}
-     * in its place.
+     * in its place. The context gets {@link FramingValve}, which refuses ambiguously framed requests.
      */
     @Bean
     ProblemReportValveInstaller problemReportValve() {
@@ -65,6 +70,8 @@ class ApiConfiguration {
 
         @Override
         public void customize(TomcatServletWebServerFactory factory) {
+            // Before any filter: a request whose body could be framed two ways is refused unread.
+            factory.addContextValves(new FramingValve());
             factory.addContextCustomizers(context -> {
                 StandardHost host = (StandardHost) context.getParent();
                 for (Valve valve : host.getPipeline().getValves()) {
@@ -102,6 +109,26 @@ class ApiConfiguration {
         // Every path, before any other filter: what is public is decided inside, and everything else needs the token.
         registration.addUrlPatterns("/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
+    /**
+     * Webhook and admin API bodies are read within {@code switchboard.webhooks.body-timeout} and their size caps
+     * ({@link RequestBodyFilter}), after the access filter has let the request in: a body nobody may send is never
+     * read.
+     */
+    @Bean
+    FilterRegistrationBean<RequestBodyFilter> requestBodyFilter(SwitchboardProperties properties) {
+        Duration timeout = properties.getWebhooks().getBodyTimeout();
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new InvalidConfigurationException(List.of(new ConfigProblem("webhooks.body-timeout",
+                    "must be a positive duration (10s), was " + timeout)));
+        }
+        FilterRegistrationBean<RequestBodyFilter> registration = new FilterRegistrationBean<>(
+                new RequestBodyFilter(timeout, properties.getWebhooks().getMaxBodyBytes()));
+        registration.addUrlPatterns("/*");
+        registration.setAsyncSupported(true);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
         return registration;
     }
 

@@ -1,0 +1,251 @@
+package dev.switchboard.app.api;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Reads the body of every webhook and admin API request before any handler sees it, within a total deadline and a
+ * size cap, so that neither a slow sender nor a large chunked body can hold a request thread or the hub's memory.
+ *
+ * <p>The body is read with non-blocking I/O under an {@link AsyncContext} whose timeout is the deadline
+ * ({@code switchboard.webhooks.body-timeout}): no thread waits while the sender is silent, and a body that has not
+ * arrived in full when the deadline passes (declared longer than sent, or dripped a byte at a time) is answered
+ * {@code 408} whatever the pace of its bytes; a per-read socket timeout would let a drip go on for ever. Once the
+ * body is in, the request is dispatched again with the bytes held in memory, and handlers read them as usual.
+ *
+ * <p>No more than the cap plus one byte is ever read, whatever framing the sender chose. An admin API body over
+ * {@link AdminAccessFilter#MAX_API_BODY_BYTES} is answered {@code 413} here; a webhook's cap is
+ * {@code switchboard.webhooks.max-body-bytes}, and the bytes read (the cap plus one) go on to the ingress, which
+ * refuses them with its own {@code 413} so that the refusal is counted and logged like its others. A body declared
+ * over the cap is left unread for the handlers to refuse ({@link AdminAccessFilter} and the ingress do).
+ *
+ * <p>The console's forms are not read here: the container parses them itself, and they are small and
+ * authenticated.
+ */
+final class RequestBodyFilter extends OncePerRequestFilter {
+
+    private static final String BODY = RequestBodyFilter.class.getName() + ".body";
+    private static final int CHUNK = 8192;
+
+    private final Duration timeout;
+    private final long maxWebhookBytes;
+
+    /**
+     * @param timeout         how long a body may take to arrive in full, from the moment its headers were read
+     * @param maxWebhookBytes the webhooks' size limit ({@code switchboard.webhooks.max-body-bytes})
+     */
+    RequestBodyFilter(Duration timeout, long maxWebhookBytes) {
+        this.timeout = timeout;
+        this.maxWebhookBytes = maxWebhookBytes;
+    }
+
+    @Override
+    protected boolean shouldNotFilterAsyncDispatch() {
+        // the dispatch that carries the body read here must reach the handler with it
+        return false;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Object body = request.getAttribute(BODY);
+        if (body instanceof byte[] bytes && request.getDispatcherType() == DispatcherType.ASYNC) {
+            chain.doFilter(new ReadBody(request, bytes), response);
+            return;
+        }
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        boolean webhook = path.startsWith("/webhooks/");
+        long cap = webhook ? maxWebhookBytes : path.startsWith("/api/") ? AdminAccessFilter.MAX_API_BODY_BYTES : -1;
+        boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+        if (cap < 0 || !hasBody || request.getContentLengthLong() > cap
+                || request.getDispatcherType() != DispatcherType.REQUEST) {
+            chain.doFilter(request, response);
+            return;
+        }
+        AsyncContext async = request.startAsync(request, response);
+        async.setTimeout(Math.max(1, timeout.toMillis()));
+        ServletInputStream in = request.getInputStream();
+        Reading reading = new Reading(async, request, response, in, cap, webhook);
+        async.addListener(reading);
+        in.setReadListener(reading);
+    }
+
+    /** One body being read; the container calls it as bytes arrive, and when the deadline passes. */
+    private final class Reading implements ReadListener, AsyncListener {
+
+        private final AsyncContext async;
+        private final HttpServletRequest request;
+        private final HttpServletResponse response;
+        private final ServletInputStream in;
+        private final long cap;
+        private final boolean webhook;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final byte[] chunk = new byte[CHUNK];
+        /** Set once: by the end of the body, the cap, an error or the deadline, whichever comes first. */
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        Reading(AsyncContext async, HttpServletRequest request, HttpServletResponse response, ServletInputStream in,
+                long cap, boolean webhook) {
+            this.async = async;
+            this.request = request;
+            this.response = response;
+            this.in = in;
+            this.cap = cap;
+            this.webhook = webhook;
+        }
+
+        @Override
+        public void onDataAvailable() throws IOException {
+            while (!settled.get() && in.isReady()) {
+                int read = in.read(chunk);
+                if (read < 0) {
+                    return; // onAllDataRead follows
+                }
+                bytes.write(chunk, 0, (int) Math.min(read, cap + 1 - bytes.size()));
+                if (bytes.size() > cap) {
+                    overCap();
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void onAllDataRead() {
+            if (settled.compareAndSet(false, true)) {
+                dispatch();
+            }
+        }
+
+        private void overCap() {
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
+            if (webhook) {
+                dispatch(); // the ingress refuses it: the cap plus one byte is over its limit
+            } else {
+                answer(413, "body: more than " + cap + " bytes sent; the API accepts at most " + cap);
+            }
+        }
+
+        private void dispatch() {
+            request.setAttribute(BODY, bytes.toByteArray());
+            async.dispatch();
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            if (settled.compareAndSet(false, true)) {
+                answer(400, "body: could not be read to its end (cut short, or its chunked framing is malformed)");
+            }
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            if (settled.compareAndSet(false, true)) {
+                answer(408, "body: did not arrive in full within " + timeout.toMillis() + " ms "
+                        + "(switchboard.webhooks.body-timeout); " + bytes.size() + " bytes came in time"
+                        + (request.getContentLengthLong() >= 0 ? " of the " + request.getContentLengthLong()
+                                + " declared" : "") + "; nothing was stored");
+            }
+        }
+
+        /** Refuses the request and closes the connection: the rest of its body is never read. */
+        private void answer(int status, String detail) {
+            try {
+                Map<String, Object> problem = new LinkedHashMap<>(Problems.body(status, detail));
+                problem.put("instance", request.getRequestURI());
+                problem.put("code", status == 408 ? "body_timeout" : status == 413 ? "too_large" : "incomplete_body");
+                response.setHeader(HttpHeaders.CONNECTION, "close");
+                Problems.write(response, problem);
+            } catch (IOException | IllegalStateException gone) {
+                // the client is gone or the response was committed: nothing more can be said
+            } finally {
+                async.complete();
+            }
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            onError(event.getThrowable());
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+        }
+    }
+
+    /** The request as handlers see it: its body is the bytes read, whoever reads it and however. */
+    private static final class ReadBody extends HttpServletRequestWrapper {
+
+        private final ServletInputStream body;
+
+        ReadBody(HttpServletRequest request, byte[] bytes) {
+            super(request);
+            ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+            this.body = new ServletInputStream() {
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new IllegalStateException("the body is already read");
+                }
+
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] buffer, int offset, int length) {
+                    return in.read(buffer, offset, length);
+                }
+            };
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            return body;
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            String encoding = getCharacterEncoding();
+            Charset charset = encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
+            return new BufferedReader(new InputStreamReader(getInputStream(), charset));
+        }
+    }
+}
