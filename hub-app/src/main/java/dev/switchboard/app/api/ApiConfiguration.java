@@ -3,6 +3,7 @@ package dev.switchboard.app.api;
 import dev.switchboard.api.model.DeadLetterStage;
 import dev.switchboard.app.SwitchboardProperties;
 import dev.switchboard.core.config.InvalidConfigurationException;
+import dev.switchboard.core.webhook.WebhookIngress;
 import dev.switchboard.spi.ConfigProblem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -118,14 +119,15 @@ class ApiConfiguration {
      * read.
      */
     @Bean
-    FilterRegistrationBean<RequestBodyFilter> requestBodyFilter(SwitchboardProperties properties) {
+    FilterRegistrationBean<RequestBodyFilter> requestBodyFilter(SwitchboardProperties properties,
+                                                                WebhookIngress ingress) {
         Duration timeout = properties.getWebhooks().getBodyTimeout();
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new InvalidConfigurationException(List.of(new ConfigProblem("webhooks.body-timeout",
                     "must be a positive duration (10s), was " + timeout)));
         }
         FilterRegistrationBean<RequestBodyFilter> registration = new FilterRegistrationBean<>(
-                new RequestBodyFilter(timeout, properties.getWebhooks().getMaxBodyBytes()));
+                new RequestBodyFilter(timeout, properties.getWebhooks().getMaxBodyBytes(), ingress::receivesWebhooks));
         registration.addUrlPatterns("/*");
         registration.setAsyncSupported(true);
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -39,7 +40,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@link AdminAccessFilter#MAX_API_BODY_BYTES} is answered {@code 413} here; a webhook's cap is
  * {@code switchboard.webhooks.max-body-bytes}, and the bytes read (the cap plus one) go on to the ingress, which
  * refuses them with its own {@code 413} so that the refusal is counted and logged like its others. A body declared
- * over the cap is left unread for the handlers to refuse ({@link AdminAccessFilter} and the ingress do).
+ * over the cap, or sent to a name that is no webhook connection, is left unread for the handlers to refuse
+ * ({@link AdminAccessFilter} and the ingress do).
  *
  * <p>The console's forms are not read here: the container parses them itself, and they are small and
  * authenticated.
@@ -48,17 +50,22 @@ final class RequestBodyFilter extends OncePerRequestFilter {
 
     private static final String BODY = RequestBodyFilter.class.getName() + ".body";
     private static final int CHUNK = 8192;
+    private static final String WEBHOOKS = "/webhooks/";
 
     private final Duration timeout;
     private final long maxWebhookBytes;
+    private final Predicate<String> receivesWebhooks;
 
     /**
-     * @param timeout         how long a body may take to arrive in full, from the moment its headers were read
-     * @param maxWebhookBytes the webhooks' size limit ({@code switchboard.webhooks.max-body-bytes})
+     * @param timeout          how long a body may take to arrive in full, from the moment its headers were read
+     * @param maxWebhookBytes  the webhooks' size limit ({@code switchboard.webhooks.max-body-bytes})
+     * @param receivesWebhooks whether a connection name is one whose webhooks are read; a body sent to any other is
+     *                         left unread for the ingress to refuse
      */
-    RequestBodyFilter(Duration timeout, long maxWebhookBytes) {
+    RequestBodyFilter(Duration timeout, long maxWebhookBytes, Predicate<String> receivesWebhooks) {
         this.timeout = timeout;
         this.maxWebhookBytes = maxWebhookBytes;
+        this.receivesWebhooks = receivesWebhooks;
     }
 
     @Override
@@ -76,8 +83,9 @@ final class RequestBodyFilter extends OncePerRequestFilter {
             return;
         }
         String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
-        boolean webhook = path.startsWith("/webhooks/");
-        long cap = webhook ? maxWebhookBytes : path.startsWith("/api/") ? AdminAccessFilter.MAX_API_BODY_BYTES : -1;
+        boolean webhook = path.startsWith(WEBHOOKS);
+        long cap = webhook ? (receivesWebhooks.test(path.substring(WEBHOOKS.length())) ? maxWebhookBytes : -1)
+                : path.startsWith("/api/") ? AdminAccessFilter.MAX_API_BODY_BYTES : -1;
         boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
         if (cap < 0 || !hasBody || request.getContentLengthLong() > cap
                 || request.getDispatcherType() != DispatcherType.REQUEST) {

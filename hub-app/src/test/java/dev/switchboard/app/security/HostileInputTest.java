@@ -470,6 +470,18 @@ class HostileInputTest {
     }
 
     @Test
+    void aWebhookToAnUnknownConnectionIsRefusedWithoutWaitingForItsBody() throws Exception {
+        byte[] head = ("POST /webhooks/nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + (ALIAS_SET.length + 100) + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+
+        RawHttp.Response response = http.stream(head, ALIAS_SET, ALIAS_SET.length, Duration.ofMinutes(1));
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(404);
+        assertThat(JSON.readTree(response.body()).path("code").asString()).isEqualTo("unknown_connection");
+    }
+
+    @Test
     void aChunkedApiBodyOverTheLimitIsRefusedAfterTheLimitAndNotReadFurther() throws Exception {
         int limit = 4 * 1024 * 1024;
         ByteArrayOutputStream chunked = new ByteArrayOutputStream();
