@@ -114,7 +114,7 @@ class ApiConfiguration {
     }
 
     /**
-     * Webhook and admin API bodies are read within {@code switchboard.webhooks.body-timeout} and their size caps
+     * Request bodies are read within {@code switchboard.webhooks.body-timeout} and their size caps
      * ({@link RequestBodyFilter}), after the access filter has let the request in: a body nobody may send is never
      * read.
      */

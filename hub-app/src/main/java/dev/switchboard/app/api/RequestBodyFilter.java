@@ -16,10 +16,15 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URLDecoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -27,24 +32,23 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Reads the body of every webhook and admin API request before any handler sees it, within a total deadline and a
- * size cap, so that neither a slow sender nor a large chunked body can hold a request thread or the hub's memory.
+ * Reads the body of every request the access filter let in (webhooks, admin API calls, console forms) before any
+ * handler sees it, within a total deadline and a size cap, so that neither a slow sender nor a large chunked body can
+ * hold a request thread or the hub's memory.
  *
  * <p>The body is read with non-blocking I/O under an {@link AsyncContext} whose timeout is the deadline
  * ({@code switchboard.webhooks.body-timeout}): no thread waits while the sender is silent, and a body that has not
  * arrived in full when the deadline passes (declared longer than sent, or dripped a byte at a time) is answered
  * {@code 408} whatever the pace of its bytes; a per-read socket timeout would let a drip go on for ever. Once the
- * body is in, the request is dispatched again with the bytes held in memory, and handlers read them as usual.
+ * body is in, the request is dispatched again with the bytes held in memory, and handlers read them as usual (a
+ * form's parameters included, which the container could no longer parse itself).
  *
- * <p>No more than the cap plus one byte is ever read, whatever framing the sender chose. An admin API body over
+ * <p>No more than the cap plus one byte is ever read, whatever framing the sender chose. A body over
  * {@link AdminAccessFilter#MAX_API_BODY_BYTES} is answered {@code 413} here; a webhook's cap is
  * {@code switchboard.webhooks.max-body-bytes}, and the bytes read (the cap plus one) go on to the ingress, which
  * refuses them with its own {@code 413} so that the refusal is counted and logged like its others. A body declared
- * over the cap, or sent to a name that is no webhook connection, is left unread for the handlers to refuse
- * ({@link AdminAccessFilter} and the ingress do).
- *
- * <p>The console's forms are not read here: the container parses them itself, and they are small and
- * authenticated.
+ * over the cap, or sent to a name that is no webhook connection, is left unread for others to refuse
+ * ({@link AdminAccessFilter}, the ingress, the container's form size limit).
  */
 final class RequestBodyFilter extends OncePerRequestFilter {
 
@@ -84,8 +88,8 @@ final class RequestBodyFilter extends OncePerRequestFilter {
         }
         String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
         boolean webhook = path.startsWith(WEBHOOKS);
-        long cap = webhook ? (receivesWebhooks.test(path.substring(WEBHOOKS.length())) ? maxWebhookBytes : -1)
-                : path.startsWith("/api/") ? AdminAccessFilter.MAX_API_BODY_BYTES : -1;
+        long cap = !webhook ? AdminAccessFilter.MAX_API_BODY_BYTES
+                : receivesWebhooks.test(path.substring(WEBHOOKS.length())) ? maxWebhookBytes : -1;
         boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
         if (cap < 0 || !hasBody || request.getContentLengthLong() > cap
                 || request.getDispatcherType() != DispatcherType.REQUEST) {
@@ -153,7 +157,7 @@ final class RequestBodyFilter extends OncePerRequestFilter {
             if (webhook) {
                 dispatch(); // the ingress refuses it: the cap plus one byte is over its limit
             } else {
-                answer(413, "body: more than " + cap + " bytes sent; the API accepts at most " + cap);
+                answer(413, "body: more than " + cap + " bytes sent; the hub accepts at most " + cap);
             }
         }
 
@@ -211,10 +215,13 @@ final class RequestBodyFilter extends OncePerRequestFilter {
     /** The request as handlers see it: its body is the bytes read, whoever reads it and however. */
     private static final class ReadBody extends HttpServletRequestWrapper {
 
+        private final byte[] bytes;
         private final ServletInputStream body;
+        private Map<String, String[]> parameters;
 
         ReadBody(HttpServletRequest request, byte[] bytes) {
             super(request);
+            this.bytes = bytes;
             ByteArrayInputStream in = new ByteArrayInputStream(bytes);
             this.body = new ServletInputStream() {
                 @Override
@@ -251,9 +258,77 @@ final class RequestBodyFilter extends OncePerRequestFilter {
 
         @Override
         public BufferedReader getReader() {
+            return new BufferedReader(new InputStreamReader(getInputStream(), charset()));
+        }
+
+        private Charset charset() {
             String encoding = getCharacterEncoding();
-            Charset charset = encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
-            return new BufferedReader(new InputStreamReader(getInputStream(), charset));
+            return encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
+        }
+
+        // The container would parse a form from its own stream, which is read already: the parameters of a form post
+        // are the query's, then the body's, as the container would give them.
+
+        @Override
+        public String getParameter(String name) {
+            String[] values = getParameterMap().get(name);
+            return values == null ? null : values[0];
+        }
+
+        @Override
+        public Map<String, String[]> getParameterMap() {
+            if (parameters == null) {
+                boolean form = getMethod().equals("POST") && getContentType() != null && getContentType()
+                        .split(";", 2)[0].trim().equalsIgnoreCase("application/x-www-form-urlencoded");
+                parameters = form ? formParameters() : super.getParameterMap();
+            }
+            return parameters;
+        }
+
+        @Override
+        public Enumeration<String> getParameterNames() {
+            return Collections.enumeration(getParameterMap().keySet());
+        }
+
+        @Override
+        public String[] getParameterValues(String name) {
+            String[] values = getParameterMap().get(name);
+            return values == null ? null : values.clone();
+        }
+
+        private Map<String, String[]> formParameters() {
+            Map<String, List<String>> values = new LinkedHashMap<>();
+            decode(getQueryString(), StandardCharsets.UTF_8, values);
+            decode(new String(bytes, StandardCharsets.ISO_8859_1), charset(), values);
+            Map<String, String[]> parameters = new LinkedHashMap<>();
+            values.forEach((name, list) -> parameters.put(name, list.toArray(String[]::new)));
+            return Collections.unmodifiableMap(parameters);
+        }
+
+        /** Adds the pairs of {@code encoded} ({@code a=1&b=2}); a pair that does not decode is left out. */
+        private static void decode(String encoded, Charset charset, Map<String, List<String>> into) {
+            if (encoded == null || encoded.isEmpty()) {
+                return;
+            }
+            for (String pair : encoded.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                String[] nameAndValue = pair.split("=", 2);
+                try {
+                    // Percent-escapes are bytes: undo them on the text as Latin-1 first, then read the bytes.
+                    String name = URLDecoder.decode(nameAndValue[0], StandardCharsets.ISO_8859_1);
+                    String value = nameAndValue.length < 2 ? ""
+                            : URLDecoder.decode(nameAndValue[1], StandardCharsets.ISO_8859_1);
+                    into.computeIfAbsent(recode(name, charset), key -> new ArrayList<>()).add(recode(value, charset));
+                } catch (IllegalArgumentException malformed) {
+                    // as the container does: the pair is skipped
+                }
+            }
+        }
+
+        private static String recode(String latin1, Charset charset) {
+            return new String(latin1.getBytes(StandardCharsets.ISO_8859_1), charset);
         }
     }
 }

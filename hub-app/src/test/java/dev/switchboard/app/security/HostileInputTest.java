@@ -445,7 +445,10 @@ class HostileInputTest {
                 new Slow("API body shorter than its Content-Length", api + "Content-Length: 100",
                         "- route: {}\n".getBytes(StandardCharsets.UTF_8), Duration.ZERO),
                 new Slow("chunked API body dripped inside a chunk extension", api + "Transfer-Encoding: chunked",
-                        longExtension, Duration.ofMillis(50)));
+                        longExtension, Duration.ofMillis(50)),
+                new Slow("console login form dripped a byte at a time", "POST /console/login HTTP/1.1\r\n"
+                        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 4000",
+                        ("token=" + "a".repeat(3994)).getBytes(StandardCharsets.ISO_8859_1), Duration.ofMillis(50)));
     }
 
     @ParameterizedTest(name = "{0}")
