@@ -504,7 +504,7 @@ class HostileInputTest {
         assertThat(response.status()).as(response.toString()).isEqualTo(413);
         assertThat(response.contentType()).startsWith("application/problem+json");
         assertThat(JSON.readTree(response.body()).path("detail").asString())
-                .isEqualTo("body: more than " + limit + " bytes sent; the API accepts at most " + limit);
+                .isEqualTo("body: more than " + limit + " bytes sent; the hub accepts at most " + limit);
     }
 
     private static long storedEvents() throws Exception {
