@@ -1,19 +1,15 @@
 package dev.switchboard.app.api;
 
 import dev.switchboard.api.model.DeadLetterStage;
-import dev.switchboard.app.SwitchboardProperties;
-import dev.switchboard.core.config.InvalidConfigurationException;
+import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.webhook.WebhookIngress;
-import dev.switchboard.spi.ConfigProblem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import org.apache.catalina.Valve;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
@@ -119,15 +115,9 @@ class ApiConfiguration {
      * read.
      */
     @Bean
-    FilterRegistrationBean<RequestBodyFilter> requestBodyFilter(SwitchboardProperties properties,
-                                                                WebhookIngress ingress) {
-        Duration timeout = properties.getWebhooks().getBodyTimeout();
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new InvalidConfigurationException(List.of(new ConfigProblem("webhooks.body-timeout",
-                    "must be a positive duration (10s), was " + timeout)));
-        }
-        FilterRegistrationBean<RequestBodyFilter> registration = new FilterRegistrationBean<>(
-                new RequestBodyFilter(timeout, properties.getWebhooks().getMaxBodyBytes(), ingress::receivesWebhooks));
+    FilterRegistrationBean<RequestBodyFilter> requestBodyFilter(HubConfig config, WebhookIngress ingress) {
+        FilterRegistrationBean<RequestBodyFilter> registration = new FilterRegistrationBean<>(new RequestBodyFilter(
+                config.webhooks().bodyTimeout(), config.webhooks().maxBodyBytes(), ingress::receivesWebhooks));
         registration.addUrlPatterns("/*");
         registration.setAsyncSupported(true);
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
