@@ -1,6 +1,8 @@
 package dev.switchboard.model;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -36,5 +38,28 @@ public record PipelineRun(
         Checks.time("endTime", endTime);
         parameters = Checks.copyOf("parameters", parameters);
         Checks.text("pipelineVersion", pipelineVersion);
+    }
+
+    /**
+     * The tags that tie a model version registered from this run back to it, as the Kubeflow connectors and the
+     * MLflow connector write them: {@code kfp.run_id} (the run's native id) and {@code kfp.pipeline} always, then
+     * {@code kfp.run_name} and {@code kfp.pipeline_version_id} when known. Every registry that receives a run's model
+     * carries the same keys, so a version can be traced to its run whichever registry holds it.
+     *
+     * <p>The run's parameters are not included: each target stores them its own way (tags, or fields of their own).
+     *
+     * @return the tags in the order above; unmodifiable, never empty
+     */
+    public Map<String, String> lineageTags() {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("kfp.run_id", ref.nativeId());
+        tags.put("kfp.pipeline", pipelineName);
+        if (runName != null) {
+            tags.put("kfp.run_name", runName);
+        }
+        if (pipelineVersion != null) {
+            tags.put("kfp.pipeline_version_id", pipelineVersion);
+        }
+        return Collections.unmodifiableMap(tags);
     }
 }

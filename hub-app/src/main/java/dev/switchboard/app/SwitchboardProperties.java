@@ -83,7 +83,8 @@ public class SwitchboardProperties {
         syncJobs.forEach((name, job) -> jobs.put(name, new SyncJobSpec(name, job.source(), job.target(),
                 job.selection(), job.mapping(), job.artifacts(), job.trigger(), job.pageSize())));
         return new HubConfig(specs, routes.getDirectory(),
-                new HubConfig.Webhooks(webhooks.getMaxBodyBytes(), webhooks.getTimestampSkewSeconds()), jobs);
+                new HubConfig.Webhooks(webhooks.getMaxBodyBytes(), webhooks.getTimestampSkewSeconds(),
+                        webhooks.getBodyTimeout()), jobs);
     }
 
     /** One connection: a connector type and its options. */
@@ -170,6 +171,8 @@ public class SwitchboardProperties {
 
         private long maxBodyBytes = HubConfig.Webhooks.DEFAULTS.maxBodyBytes();
         private long timestampSkewSeconds = HubConfig.Webhooks.DEFAULTS.timestampSkewSeconds();
+        /** How long a webhook or admin API body may take to arrive in full once its headers are in; then 408. */
+        private Duration bodyTimeout = HubConfig.Webhooks.DEFAULTS.bodyTimeout();
 
         public long getMaxBodyBytes() {
             return maxBodyBytes;
@@ -185,6 +188,14 @@ public class SwitchboardProperties {
 
         public void setTimestampSkewSeconds(long timestampSkewSeconds) {
             this.timestampSkewSeconds = timestampSkewSeconds;
+        }
+
+        public Duration getBodyTimeout() {
+            return bodyTimeout;
+        }
+
+        public void setBodyTimeout(Duration bodyTimeout) {
+            this.bodyTimeout = bodyTimeout;
         }
     }
 

@@ -97,6 +97,8 @@ class BrokenConfigCorpusTest {
                         "webhooks.max-body-bytes: must be at least 1, was 0"),
                 Arguments.of("switchboard:\n  webhooks:\n    timestamp-skew-seconds: 0\n",
                         "webhooks.timestamp-skew-seconds: must be at least 1, was 0"),
+                Arguments.of("switchboard:\n  webhooks:\n    body-timeout: 0s\n",
+                        "webhooks.body-timeout: must be a positive duration such as 10s, was 0ms"),
                 Arguments.of("switchboard:\n  connections:\n    x:\n      type: mlfow\n",
                         "connections.x.type: unknown connector type \"mlfow\""),
                 Arguments.of("switchboard:\n  plugins:\n    directori: x\n",

@@ -1,6 +1,8 @@
 package dev.switchboard.app.api;
 
 import dev.switchboard.api.model.DeadLetterStage;
+import dev.switchboard.core.config.HubConfig;
+import dev.switchboard.core.webhook.WebhookIngress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,7 +55,7 @@ class ApiConfiguration {
     /**
      * Errors Tomcat answers itself, before any filter or handler, are problem details too: after Boot has
      * configured its error report valve (hence the lowest precedence), the host gets {@link ProblemReportValve}
-     * in its place.
+     * in its place. The context gets {@link FramingValve}, which refuses ambiguously framed requests.
      */
     @Bean
     ProblemReportValveInstaller problemReportValve() {
@@ -65,6 +67,8 @@ class ApiConfiguration {
 
         @Override
         public void customize(TomcatServletWebServerFactory factory) {
+            // Before any filter: a request whose body could be framed two ways is refused unread.
+            factory.addContextValves(new FramingValve());
             factory.addContextCustomizers(context -> {
                 StandardHost host = (StandardHost) context.getParent();
                 for (Valve valve : host.getPipeline().getValves()) {
@@ -102,6 +106,21 @@ class ApiConfiguration {
         // Every path, before any other filter: what is public is decided inside, and everything else needs the token.
         registration.addUrlPatterns("/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
+    /**
+     * Request bodies are read within {@code switchboard.webhooks.body-timeout} and their size caps
+     * ({@link RequestBodyFilter}), after the access filter has let the request in: a body nobody may send is never
+     * read.
+     */
+    @Bean
+    FilterRegistrationBean<RequestBodyFilter> requestBodyFilter(HubConfig config, WebhookIngress ingress) {
+        FilterRegistrationBean<RequestBodyFilter> registration = new FilterRegistrationBean<>(new RequestBodyFilter(
+                config.webhooks().bodyTimeout(), config.webhooks().maxBodyBytes(), ingress::receivesWebhooks));
+        registration.addUrlPatterns("/*");
+        registration.setAsyncSupported(true);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
         return registration;
     }
 

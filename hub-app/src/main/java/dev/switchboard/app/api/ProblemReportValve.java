@@ -33,7 +33,10 @@ public class ProblemReportValve extends ErrorReportValve {
         try {
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             response.setCharacterEncoding("UTF-8");
-            String detail = status >= 500 ? "the hub failed to handle the request; its log has the details"
+            // Tomcat answers 501 for a Transfer-Encoding it does not implement: the sender's doing, not the hub's.
+            String detail = status == 501 ? "the request uses a feature the hub does not implement (a "
+                    + "Transfer-Encoding other than chunked)"
+                    : status >= 500 ? "the hub failed to handle the request; its log has the details"
                     : "the request is malformed or not allowed";
             Writer writer = response.getReporter();
             if (writer != null) {

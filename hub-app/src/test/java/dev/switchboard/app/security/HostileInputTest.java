@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -38,6 +39,8 @@ class HostileInputTest {
     private static final String MLFLOW_SECRET = "mlflow-hostile-secret-41";
     private static final String GITHUB_SECRET = "gh-hostile-secret-93";
     private static final int MAX_BODY = 64 * 1024;
+    /** Short, so that a body that never arrives is refused soon; long enough for any body sent whole. */
+    private static final String BODY_TIMEOUT = "2s";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final byte[] ALIAS_SET = """
             {"entity": "model_version_alias", "action": "created", "timestamp": "2026-11-26T19:23:17.185376+00:00", \
@@ -63,6 +66,7 @@ class HostileInputTest {
                     token: %s
                   webhooks:
                     max-body-bytes: %d
+                    body-timeout: %s
                   connections:
                     mlflow-prod:
                       type: mlflow
@@ -90,7 +94,7 @@ class HostileInputTest {
                       options:
                         repository: o/r
                         token: ghp_hostileTestToken0123
-                """.formatted(TOKEN, MAX_BODY, MLFLOW_SECRET, GITHUB_SECRET), null);
+                """.formatted(TOKEN, MAX_BODY, BODY_TIMEOUT, MLFLOW_SECRET, GITHUB_SECRET), null);
         http = new RawHttp(((WebServerApplicationContext) hub).getWebServer().getPort());
     }
 
@@ -340,6 +344,167 @@ class HostileInputTest {
             assertThat(response.contentType()).startsWith("application/problem+json");
             assertThat(response.body()).doesNotContain(TOKEN);
         }
+    }
+
+    /**
+     * A request whose body could be framed two ways (RFC 9112 §6.1, §6.3), or with a transfer coding the hub does not
+     * implement: refused before its body is read, as a problem.
+     *
+     * @param name   what it tries
+     * @param head   the request line and the headers besides Host, Connection and the signature
+     * @param status the status it must get
+     */
+    record Framed(String name, String head, int status) {
+
+        @Override
+        public String toString() {
+            return status + " " + name;
+        }
+    }
+
+    static Stream<Framed> ambiguouslyFramedRequests() {
+        return Stream.of(
+                new Framed("webhook with Content-Length and Transfer-Encoding: chunked",
+                        "POST /webhooks/mlflow-prod HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked", 400),
+                new Framed("webhook with Transfer-Encoding first, then a Content-Length in upper case",
+                        "POST /webhooks/mlflow-prod HTTP/1.1\r\nTransfer-Encoding: chunked\r\nCONTENT-LENGTH: 0", 400),
+                new Framed("API call with Content-Length and Transfer-Encoding: chunked",
+                        "POST /api/v1/routes/validate HTTP/1.1\r\nAuthorization: Bearer " + TOKEN
+                                + "\r\nContent-Length: 5\r\nTransfer-Encoding: chunked", 400),
+                new Framed("Transfer-Encoding in an HTTP/1.0 request",
+                        "POST /webhooks/mlflow-prod HTTP/1.0\r\nTransfer-Encoding: chunked", 400),
+                new Framed("Transfer-Encoding: chunked, chunked",
+                        "POST /webhooks/mlflow-prod HTTP/1.1\r\nTransfer-Encoding: chunked, chunked", 400),
+                new Framed("Transfer-Encoding: gzip, chunked",
+                        "POST /webhooks/mlflow-prod HTTP/1.1\r\nTransfer-Encoding: gzip, chunked", 501),
+                new Framed("Transfer-Encoding: identity with a Content-Length",
+                        "POST /webhooks/mlflow-prod HTTP/1.1\r\nTransfer-Encoding: identity\r\nContent-Length: "
+                                + ALIAS_SET.length, 501));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ambiguouslyFramedRequests")
+    void anAmbiguouslyFramedRequestIsRefusedUnreadAndNothingIsStored(Framed framed) throws Exception {
+        long before = storedEvents();
+        String id = UUID.randomUUID().toString();
+        long now = Instant.now().getEpochSecond();
+        // A well-signed webhook, chunked, followed by a second request a proxy going by Content-Length would see.
+        String head = framed.head() + "\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + String.join("\r\n", mlflowHeaders(MLFLOW_SECRET, id, now, ALIAS_SET).subList(1, 4)) + "\r\n\r\n";
+        byte[] chunked = (Integer.toHexString(ALIAS_SET.length) + "\r\n" + new String(ALIAS_SET, StandardCharsets.UTF_8)
+                + "\r\n0\r\n\r\nGET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.writeBytes(head.getBytes(StandardCharsets.ISO_8859_1));
+        request.writeBytes(framed.head().contains("identity") ? ALIAS_SET : chunked);
+
+        RawHttp.Response response = http.exchange(request.toByteArray());
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(framed.status());
+        assertThat(response.contentType()).as(response.toString()).startsWith("application/problem+json");
+        assertThat(JSON.readTree(response.body()).path("status").asInt()).isEqualTo(framed.status());
+        if (framed.status() == 400 && framed.head().toLowerCase(java.util.Locale.ROOT).contains("content-length")) {
+            assertThat(response.body()).contains("Content-Length or Transfer-Encoding, not both");
+        }
+        assertThat(response.body()).doesNotContain(TOKEN);
+        assertThat(response.headers().get("connection")).as(response.toString()).isEqualTo("close");
+        assertThat(storedEvents()).as("events in the inbox").isEqualTo(before);
+    }
+
+    /**
+     * A body that does not arrive in full within {@code switchboard.webhooks.body-timeout}: declared longer than it
+     * is, or dripped a byte at a time (which no per-read timeout ends), as a webhook or an API call, and with the
+     * drip inside a chunk's header. Each is answered 408 while the sender is still sending, and nothing is stored.
+     *
+     * @param name   what it does
+     * @param head   the request line and headers, without Host and Connection
+     * @param body   what is sent of the body
+     * @param pause  the pause between single bytes, or zero to send the body at once and then nothing
+     */
+    record Slow(String name, String head, byte[] body, Duration pause) {
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Slow> slowBodies() {
+        String id = UUID.randomUUID().toString();
+        long now = Instant.now().getEpochSecond();
+        String webhook = "POST /webhooks/mlflow-prod HTTP/1.1\r\n" + String.join("\r\n",
+                mlflowHeaders(MLFLOW_SECRET, id, now, ALIAS_SET)) + "\r\n";
+        String api = "POST /api/v1/routes/validate HTTP/1.1\r\nAuthorization: Bearer " + TOKEN
+                + "\r\nContent-Type: application/yaml\r\n";
+        byte[] longExtension = ("1;x=" + "a".repeat(4000) + "\r\n-\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        return Stream.of(
+                new Slow("webhook body shorter than its Content-Length", webhook + "Content-Length: "
+                        + (ALIAS_SET.length + 100), ALIAS_SET, Duration.ZERO),
+                new Slow("webhook body dripped a byte at a time", webhook + "Content-Length: " + (MAX_BODY - 1),
+                        padded(MAX_BODY - 1), Duration.ofMillis(50)),
+                new Slow("API body shorter than its Content-Length", api + "Content-Length: 100",
+                        "- route: {}\n".getBytes(StandardCharsets.UTF_8), Duration.ZERO),
+                new Slow("chunked API body dripped inside a chunk extension", api + "Transfer-Encoding: chunked",
+                        longExtension, Duration.ofMillis(50)),
+                new Slow("console login form dripped a byte at a time", "POST /console/login HTTP/1.1\r\n"
+                        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 4000",
+                        ("token=" + "a".repeat(3994)).getBytes(StandardCharsets.ISO_8859_1), Duration.ofMillis(50)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("slowBodies")
+    void aBodyThatDoesNotArriveInTimeIsAnswered408AndNothingIsStored(Slow slow) throws Exception {
+        long before = storedEvents();
+        byte[] head = (slow.head() + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+
+        // The socket's read timeout (20 s) is the generous bound; the hub's is 2 s, and the drips last minutes.
+        RawHttp.Response response = slow.pause().isZero()
+                ? http.stream(head, slow.body(), slow.body().length, Duration.ofMinutes(1))
+                : http.stream(head, slow.body(), 1, slow.pause());
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(408);
+        assertThat(response.contentType()).as(response.toString()).startsWith("application/problem+json");
+        JsonNode problem = JSON.readTree(response.body());
+        assertThat(problem.path("code").asString()).isEqualTo("body_timeout");
+        assertThat(problem.path("detail").asString()).contains("within 2000 ms (switchboard.webhooks.body-timeout)")
+                .doesNotContain(TOKEN).doesNotContain(MLFLOW_SECRET);
+        assertThat(storedEvents()).as("events in the inbox").isEqualTo(before);
+    }
+
+    @Test
+    void aWebhookToAnUnknownConnectionIsRefusedWithoutWaitingForItsBody() throws Exception {
+        byte[] head = ("POST /webhooks/nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + (ALIAS_SET.length + 100) + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+
+        RawHttp.Response response = http.stream(head, ALIAS_SET, ALIAS_SET.length, Duration.ofMinutes(1));
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(404);
+        assertThat(JSON.readTree(response.body()).path("code").asString()).isEqualTo("unknown_connection");
+    }
+
+    @Test
+    void aChunkedApiBodyOverTheLimitIsRefusedAfterTheLimitAndNotReadFurther() throws Exception {
+        int limit = 4 * 1024 * 1024;
+        ByteArrayOutputStream chunked = new ByteArrayOutputStream();
+        byte[] piece = "#".repeat(65_536).getBytes(StandardCharsets.ISO_8859_1);
+        for (int sent = 0; sent <= limit; sent += piece.length) {
+            chunked.writeBytes((Integer.toHexString(piece.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            chunked.writeBytes(piece);
+            chunked.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        chunked.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        byte[] head = ("POST /api/v1/routes/validate HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                + "Authorization: Bearer " + TOKEN + "\r\nContent-Type: application/yaml\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+
+        RawHttp.Response response = http.stream(head, chunked.toByteArray(), 65_536, Duration.ZERO);
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(413);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(JSON.readTree(response.body()).path("detail").asString())
+                .isEqualTo("body: more than " + limit + " bytes sent; the hub accepts at most " + limit);
     }
 
     private static long storedEvents() throws Exception {

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -66,6 +67,38 @@ final class RawHttp {
             out.write(request);
             out.flush();
             return parse(read(socket.getInputStream()));
+        }
+    }
+
+    /**
+     * Sends {@code head} (request line and headers), then {@code body} in pieces of {@code piece} bytes with
+     * {@code pause} between them, from another thread, while the response is awaited here: the server may answer
+     * before the body is complete, and close the connection on the rest, which then goes unsent.
+     */
+    Response stream(byte[] head, byte[] body, int piece, Duration pause) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(head);
+            out.flush();
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int at = 0; at < body.length; at += piece) {
+                        out.write(body, at, Math.min(piece, body.length - at));
+                        out.flush();
+                        Thread.sleep(pause.toMillis());
+                    }
+                } catch (IOException | InterruptedException closed) {
+                    // answered and closed, or the test is over: the rest of the body is not wanted
+                }
+            }, "raw-http-body");
+            writer.setDaemon(true);
+            writer.start();
+            try {
+                return parse(read(socket.getInputStream()));
+            } finally {
+                writer.interrupt();
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import dev.switchboard.spi.Connector;
 import dev.switchboard.spi.OptionDefinition;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,12 @@ public final class ConfigValidator {
         if (config.webhooks().timestampSkewSeconds() < 1) {
             problems.add(new ConfigProblem("webhooks.timestamp-skew-seconds",
                     "must be at least 1, was " + config.webhooks().timestampSkewSeconds()));
+        }
+        Duration bodyTimeout = config.webhooks().bodyTimeout();
+        if (bodyTimeout == null || bodyTimeout.isNegative() || bodyTimeout.isZero()) {
+            problems.add(new ConfigProblem("webhooks.body-timeout",
+                    "must be a positive duration such as 10s, was "
+                            + (bodyTimeout == null ? "empty" : bodyTimeout.toMillis() + "ms")));
         }
         return problems;
     }

@@ -1,6 +1,7 @@
 package dev.switchboard.core.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -48,9 +49,17 @@ public record HubConfig(Map<String, ConnectionSpec> connections, Path routeDirec
      *
      * @param maxBodyBytes  the largest body accepted; larger ones get 413
      * @param timestampSkewSeconds how far a signed timestamp may be from the hub's clock
+     * @param bodyTimeout   how long a request body (a webhook's, and any other the hub's HTTP server reads) may take
+     *                      to arrive in full once its headers are in; then 408
      */
-    public record Webhooks(long maxBodyBytes, long timestampSkewSeconds) {
+    public record Webhooks(long maxBodyBytes, long timestampSkewSeconds, Duration bodyTimeout) {
 
-        public static final Webhooks DEFAULTS = new Webhooks(1024 * 1024, 300);
+        public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
+        public static final Webhooks DEFAULTS = new Webhooks(1024 * 1024, 300, DEFAULT_BODY_TIMEOUT);
+
+        /** Settings with the default body timeout. */
+        public Webhooks(long maxBodyBytes, long timestampSkewSeconds) {
+            this(maxBodyBytes, timestampSkewSeconds, DEFAULT_BODY_TIMEOUT);
+        }
     }
 }

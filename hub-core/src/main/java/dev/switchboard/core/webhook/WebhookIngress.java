@@ -181,7 +181,8 @@ public final class WebhookIngress {
         try {
             raw = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, settings.maxBodyBytes() + 1));
         } catch (IOException e) {
-            // A client that declared more than it sent, or sends too slowly: the container's read timeout ends it.
+            // A client that declared more than it sent, or sends too slowly: the caller's deadline ends it (the hub
+            // app reads bodies within switchboard.webhooks.body-timeout before they get here).
             boolean timedOut = false;
             for (Throwable cause = e; cause != null && !timedOut; cause = cause.getCause()) {
                 timedOut = cause instanceof SocketTimeoutException;
@@ -191,6 +192,16 @@ public final class WebhookIngress {
                     + (timedOut ? ": no more of it came in time" : ": it was cut short"));
         }
         return receive(connection, headers, raw, contentType);
+    }
+
+    /**
+     * Whether {@code connection} names a configured connection that receives webhooks: the app reads a webhook's
+     * body only then, so a body sent to any other name is never read. Counts and logs nothing; {@link #receive}
+     * refuses the others with 404.
+     */
+    public boolean receivesWebhooks(String connection) {
+        return connection != null && SAFE_NAME.matcher(connection).matches()
+                && connections.find(connection).flatMap(entry -> entry.connection().eventSource()).isPresent();
     }
 
     /** A value, or the problem why there is none. */

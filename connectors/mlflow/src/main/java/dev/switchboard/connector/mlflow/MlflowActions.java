@@ -86,10 +86,7 @@ final class MlflowActions implements ActionTarget {
         String description = null;
         if (data instanceof PipelineRun run) {
             sourceRun = run.ref();
-            tags.put("kfp.run_id", run.ref().nativeId());
-            tags.put("kfp.pipeline", run.pipelineName());
-            putIfKnown(tags, "kfp.run_name", run.runName());
-            putIfKnown(tags, "kfp.pipeline_version_id", run.pipelineVersion());
+            tags.putAll(run.lineageTags());
             run.parameters().forEach((name, value) -> tags.put("kfp.param." + name, value));
             description = "registered by switchboard from Kubeflow Pipelines run " + run.ref().nativeId();
         } else if (data instanceof ModelVersion source) {

@@ -91,14 +91,7 @@ final class RegistryActions implements ActionTarget {
         if (data instanceof PipelineRun run) {
             sourceRun = run.ref();
             params = run.parameters();
-            tags.put("kfp.run_id", run.ref().nativeId());
-            tags.put("kfp.pipeline", run.pipelineName());
-            if (run.runName() != null) {
-                tags.put("kfp.run_name", run.runName());
-            }
-            if (run.pipelineVersion() != null) {
-                tags.put("kfp.pipeline_version_id", run.pipelineVersion());
-            }
+            tags.putAll(run.lineageTags());
             artifactFields.put("modelSourceKind", "kfp");
             artifactFields.put("modelSourceClass", "pipelinerun");
             artifactFields.put("modelSourceId", run.ref().nativeId());
