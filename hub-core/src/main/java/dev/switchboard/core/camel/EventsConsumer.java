@@ -304,7 +304,7 @@ class EventsConsumer extends DefaultConsumer {
             getProcessor().process(exchange);
             RuntimeException storeFailure = exchange.getProperty(STORE_FAILED, RuntimeException.class);
             if (storeFailure != null) {
-                throw storeFailure; // out of the run's transaction, so that none of it commits
+                throw storeFailure; // so that none of the run is kept, its writes included
             }
             ActionProducer.Suspension suspended = exchange.getProperty(ActionProducer.SUSPENDED,
                     ActionProducer.Suspension.class);
