@@ -2,6 +2,7 @@ package dev.switchboard.core.camel;
 
 import dev.switchboard.core.delivery.ActionCall;
 import dev.switchboard.core.delivery.StepOutcome;
+import dev.switchboard.core.store.RunWrites;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.spi.ActionTarget;
 import dev.switchboard.spi.IdempotencyKey;
@@ -36,11 +37,12 @@ class ActionProducer extends DefaultProducer {
      *
      * @param step       the step's position among the route's action steps, from 1
      * @param endpointUri the step's endpoint ({@link org.apache.camel.Endpoint#getEndpointUri()})
-     * @param deliveryId its delivery
+     * @param deliveryId its delivery, or null when the run's writes store it ({@code deliveryKey})
+     * @param deliveryKey the idempotency key of the delivery the run's writes store, or null
      * @param dead       true when the delivery was dead-lettered; false while it is still to be done
      * @param reason     for a dead one, why
      */
-    record Suspension(int step, String endpointUri, long deliveryId, boolean dead, String reason) {
+    record Suspension(int step, String endpointUri, Long deliveryId, String deliveryKey, boolean dead, String reason) {
     }
 
     private final ActionEndpoint endpoint;
@@ -76,8 +78,10 @@ class ActionProducer extends DefaultProducer {
                 ActionParameters.resolve(exchange, endpoint.parameters(), compiled), event,
                 exchange.getIn().getHeader(SwitchboardHeaders.EVENT_SEQ, Long.class), routeId,
                 idempotencyKey(event, routeId, uri, occurrence));
-        StepOutcome outcome = EventsConsumer.storeCall(exchange,
-                () -> endpoint.getComponent().dispatcher().perform(call));
+        RunWrites writes = EventsConsumer.runWrites(exchange);
+        StepOutcome outcome = EventsConsumer.storeCall(exchange, () -> writes == null
+                ? endpoint.getComponent().dispatcher().perform(call)
+                : endpoint.getComponent().dispatcher().perform(call, writes));
         if (outcome instanceof StepOutcome.Completed completed) {
             ActionTarget.Result result = completed.result();
             exchange.getIn().setHeader(SwitchboardHeaders.ACTION_RESULT, result);
@@ -85,10 +89,12 @@ class ActionProducer extends DefaultProducer {
             result.outputs().forEach((name, value) ->
                     exchange.getIn().setHeader(SwitchboardHeaders.ACTION_OUTPUT + name, value));
         } else if (outcome instanceof StepOutcome.Waiting waiting) {
-            suspend(exchange, new Suspension(step, uri, waiting.deliveryId(), false, null));
+            suspend(exchange, new Suspension(step, uri, waiting.deliveryId(), null, false, null));
+        } else if (outcome instanceof StepOutcome.Queued queued) {
+            suspend(exchange, new Suspension(step, uri, null, queued.idempotencyKey(), false, null));
         } else {
             StepOutcome.Dead dead = (StepOutcome.Dead) outcome;
-            suspend(exchange, new Suspension(step, uri, dead.deliveryId(), true, dead.reason()));
+            suspend(exchange, new Suspension(step, uri, dead.deliveryId(), null, true, dead.reason()));
         }
     }
 

@@ -4,7 +4,9 @@ import dev.switchboard.core.store.InboxEntry;
 import dev.switchboard.core.store.InboxStore;
 import dev.switchboard.core.store.RouteExecutions;
 import dev.switchboard.core.store.RouteExecutions.Execution;
+import dev.switchboard.core.store.RouteExecutions.RunEnd;
 import dev.switchboard.core.store.RouteExecutions.Status;
+import dev.switchboard.core.store.RunWrites;
 import dev.switchboard.core.store.StoredEvent;
 import dev.switchboard.core.store.UnreadableEvent;
 import dev.switchboard.core.trace.Tracing;
@@ -29,7 +31,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.transaction.TransactionException;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs the route's executions ({@link RouteExecutions}): subscribes the route when it starts, then claims runnable
@@ -38,8 +39,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * (the next of its subject may go) in this process wakes the consumer at once; otherwise it looks every
  * {@code pollIntervalMs} (work from other instances).
  *
- * <p>Running an execution runs the route synchronously on its event, in one transaction with the execution's new
- * state: the route goes step by step, each {@code switchboard:} action step either done (its result, possibly
+ * <p>Running an execution runs the route synchronously on its event, outside any transaction; what it writes (a
+ * step's delivery, appends) is collected ({@link RunWrites}) and stored with the execution's new state in one unit of
+ * the group commit: the route goes step by step, each {@code switchboard:} action step either done (its result, possibly
  * recorded before, on the exchange) or not, in which case the run stops there and the execution is WAITING on the
  * step's delivery, with whatever the run enqueued. A route that ends is DONE (FILTERED when a filter stopped it);
  * a route that throws is FAILED with a route dead letter. A row of the inbox that cannot be decoded
@@ -52,6 +54,8 @@ class EventsConsumer extends DefaultConsumer {
     private static final String FILTER_MATCHED = "SwitchboardFilterMatched";
     /** Set by a step whose use of the store failed ({@link #storeCall}), whatever the route did with the failure. */
     private static final String STORE_FAILED = "SwitchboardStoreFailed";
+    /** The run's {@link RunWrites}, which its steps add to instead of writing in a transaction of the run's. */
+    private static final String RUN_WRITES = "SwitchboardRunWrites";
 
     private final EventsEndpoint endpoint;
     private final Semaphore wakeUp = new Semaphore(0);
@@ -212,11 +216,12 @@ class EventsConsumer extends DefaultConsumer {
     }
 
     /**
-     * Runs {@code call}, a step's use of the store in the run's transaction, and notes on the exchange when it fails.
-     * The route may catch the failure ({@code doTry}, a handled {@code onException}) and go on, but the run's
-     * transaction cannot: H2 answers a deadlock by rolling all of it back (what the run wrote before, and what it
-     * writes after goes into a new one), and PostgreSQL refuses the rest of it. Committing such a run recorded it DONE
-     * with its step's delivery never stored: the action of an acknowledged event silently not performed.
+     * Runs {@code call}, a step's use of the store (a look-up in a run; a write outside one), and notes on the
+     * exchange when it fails. The route may catch the failure ({@code doTry}, a handled {@code onException}) and go
+     * on, but the run must not end as if the step had succeeded: when the runs still wrote in a transaction of their
+     * own, H2 had rolled all of it back on a deadlock and the run's end went into a new one, recorded DONE with its
+     * step's delivery never stored (the action of an acknowledged event silently not performed). The run's writes
+     * ({@link RunWrites}) fail after the route, with its end, and so cannot be caught by it.
      */
     static <T> T storeCall(Exchange exchange, Supplier<T> call) {
         try {
@@ -227,44 +232,41 @@ class EventsConsumer extends DefaultConsumer {
         }
     }
 
-    /** What one run of the route on one event came to: the execution's new state. */
-    private record Ran(Status status, Integer step, Long waitingOn, boolean lastStep, String detail) {
+    /** The writes of the run {@code exchange} belongs to, stored with its end; null outside a route execution. */
+    static RunWrites runWrites(Exchange exchange) {
+        return exchange.getProperty(RUN_WRITES, RunWrites.class);
+    }
 
-        Ran(Status status, Integer step, Long waitingOn, String detail) {
-            this(status, step, waitingOn, false, detail);
-        }
-
-        static Ran failed(String detail) {
-            return new Ran(Status.FAILED, null, null, detail);
-        }
+    private static RunEnd failed(String detail) {
+        return new RunEnd(Status.FAILED, detail);
     }
 
     private void run(Execution execution) {
         Optional<InboxEntry> entry = inbox().recent(execution.eventSeq()).<InboxEntry>map(stored -> stored)
                 .or(() -> inbox().entry(execution.eventSeq()));
         var store = endpoint.getComponent().store();
-        var tx = store.transactions();
         // One span per run, a child of the webhook's trace stored with the event (a run after a restart joins it).
         try (Tracing.Scope span = store.tracing().start("route.execute", inbox().traceparent(execution.eventSeq()))
                 .tag("switchboard.route", execution.routeId()).tag("switchboard.event.seq", execution.eventSeq())) {
-            run(execution, entry, tx);
+            run(execution, entry);
         }
     }
 
-    private void run(Execution execution, Optional<InboxEntry> entry,
-                     TransactionTemplate tx) {
+    /**
+     * Runs the route outside any transaction (its reads see committed rows), collecting what it writes, and applies
+     * those writes with the execution's end as one unit of the group commit ({@link RouteExecutions#finish(
+     * Execution, RunWrites, RunEnd)}): the run shares its commit with the webhooks' and deliveries' writes.
+     */
+    private void run(Execution execution, Optional<InboxEntry> entry) {
         try {
-            tx.executeWithoutResult(status -> {
-                Ran ran = entry.map(found -> run(execution.routeId(), found)).orElseGet(() ->
-                        Ran.failed("event " + execution.eventSeq() + " is no longer in the inbox"));
-                if (!executions().finish(execution, ran.status(), ran.step(), ran.waitingOn(), ran.lastStep(),
-                        ran.detail())) {
-                    // Another instance took the execution over (this one's lease ran out): its run counts, not ours.
-                    LOG.warn("Route {} lost its claim on execution {} (event {}) while running it; rolled back",
-                            execution.routeId(), execution.id(), execution.eventSeq());
-                    status.setRollbackOnly();
-                }
-            });
+            RunWrites writes = new RunWrites();
+            RunEnd end = entry.map(found -> run(execution.routeId(), found, writes)).orElseGet(() ->
+                    failed("event " + execution.eventSeq() + " is no longer in the inbox"));
+            if (!executions().finish(execution, writes, end)) {
+                // Another instance took the execution over (this one's lease ran out): its run counts, not ours.
+                LOG.warn("Route {} lost its claim on execution {} (event {}) while running it; rolled back",
+                        execution.routeId(), execution.id(), execution.eventSeq());
+            }
         } catch (RuntimeException runFailed) {
             if (isTransient(runFailed)) {
                 // A deadlock, a lock or serialization conflict: nothing the run wrote is kept, and the execution runs
@@ -274,24 +276,24 @@ class EventsConsumer extends DefaultConsumer {
                 executions().release(execution);
                 return;
             }
-            // The run's transaction failed (a statement the route made broke it): nothing it wrote is kept, and the
-            // execution fails with the reason, in a transaction of its own.
+            // A statement of the run failed (a look-up in the route, or its writes): nothing it wrote is kept, and
+            // the execution fails with the reason, with nothing else written.
             LOG.warn("Route {} failed on event {}: {}", execution.routeId(), execution.eventSeq(),
                     runFailed.getMessage());
-            tx.executeWithoutResult(status -> executions().finish(execution, Status.FAILED, null, null,
-                    describe(runFailed)));
+            executions().finish(execution, new RunWrites(), failed(describe(runFailed)));
         }
     }
 
-    private Ran run(String routeId, InboxEntry entry) {
+    private RunEnd run(String routeId, InboxEntry entry, RunWrites writes) {
         if (entry instanceof UnreadableEvent row) {
             LOG.warn("Route {} passes inbox event {} ({} from {}), which cannot be decoded: {}", routeId, row.seq(),
                     row.type(), row.source(), row.reason());
-            return Ran.failed("the stored event cannot be decoded: " + row.reason());
+            return failed("the stored event cannot be decoded: " + row.reason());
         }
         StoredEvent stored = (StoredEvent) entry;
         Exchange exchange = createExchange(false);
         try {
+            exchange.setProperty(RUN_WRITES, writes);
             exchange.getIn().setBody(stored.event());
             exchange.getIn().setHeader(SwitchboardHeaders.EVENT_SEQ, stored.seq());
             exchange.getIn().setHeader(SwitchboardHeaders.EVENT_ID, stored.event().id());
@@ -302,31 +304,33 @@ class EventsConsumer extends DefaultConsumer {
             getProcessor().process(exchange);
             RuntimeException storeFailure = exchange.getProperty(STORE_FAILED, RuntimeException.class);
             if (storeFailure != null) {
-                throw storeFailure; // out of the run's transaction, so that none of it commits
+                throw storeFailure; // so that none of the run is kept, its writes included
             }
             ActionProducer.Suspension suspended = exchange.getProperty(ActionProducer.SUSPENDED,
                     ActionProducer.Suspension.class);
             Exception failure = exchange.getException();
             if (suspended != null && suspended.dead()) {
-                return new Ran(Status.DEAD, suspended.step(), suspended.deliveryId(), suspended.reason());
+                return new RunEnd(Status.DEAD, suspended.step(), suspended.deliveryId(), null, false,
+                        suspended.reason());
             } else if (suspended != null) {
                 // Nothing runs after the route's last step, and a run after its delivery would end the route as
                 // this one would have (DONE, as no filter refused the event): the delivery's outcome records DONE.
                 boolean last = suspended.endpointUri().equals(lastAction) && !filteredOut(exchange);
-                return new Ran(Status.WAITING, suspended.step(), suspended.deliveryId(), last, null);
+                return new RunEnd(Status.WAITING, suspended.step(), suspended.deliveryId(), suspended.deliveryKey(),
+                        last, null);
             } else if (failure != null) {
                 LOG.warn("Route {} failed on event {} ({}): {}", routeId, stored.seq(), stored.event().type(),
                         failure.getMessage());
-                return Ran.failed(describe(failure));
+                return failed(describe(failure));
             } else if (filteredOut(exchange)) {
-                return new Ran(Status.FILTERED, null, null, "filtered by route " + routeId);
+                return new RunEnd(Status.FILTERED, "filtered by route " + routeId);
             } else {
-                return new Ran(Status.DONE, null, null, null);
+                return new RunEnd(Status.DONE, null);
             }
         } catch (DataAccessException | TransactionException storeFailed) {
             throw storeFailed;
         } catch (Exception e) {
-            return Ran.failed(describe(e));
+            return failed(describe(e));
         } finally {
             releaseExchange(exchange, false);
         }

@@ -1,5 +1,7 @@
 package dev.switchboard.core.delivery;
 
+import dev.switchboard.core.store.RunWrites;
+
 /**
  * Carries out the connector operations routes ask for. The route-facing contract is only the endpoint URI; how
  * an operation is performed (at once, or through the durable outbox) is this interface's business.
@@ -16,4 +18,13 @@ public interface ActionDispatcher {
      * @throws dev.switchboard.spi.ConnectorException when the call cannot be accepted
      */
     StepOutcome perform(ActionCall call);
+
+    /**
+     * {@link #perform(ActionCall)} in a route run whose writes are applied with its end ({@code writes}): a
+     * dispatcher that stores the step puts that write there and answers {@link StepOutcome.Queued}. By default,
+     * performs the call as {@link #perform(ActionCall)} does.
+     */
+    default StepOutcome perform(ActionCall call, RunWrites writes) {
+        return perform(call);
+    }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.core.delivery;
 
 import dev.switchboard.core.event.EventCodec;
 import dev.switchboard.core.store.InstanceId;
+import dev.switchboard.core.store.RunWrites;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.core.store.StoredEvent;
 import dev.switchboard.core.trace.Tracing;
@@ -128,10 +129,30 @@ public final class Outbox {
         return enqueue(call, false);
     }
 
+    /**
+     * {@link #enqueueAbsent} as one of a route run's {@code writes}: the delivery is stored when they are applied,
+     * in the group commit, and its id is known from then on ({@link RunWrites#inserted}). What the insert needs from
+     * the caller's thread (its trace context) or costs CPU (the JSON) is taken now, on the route's thread.
+     */
+    public void enqueueWith(ActionCall call, RunWrites writes) {
+        try (Tracing.Scope span = enqueueSpan(call)) {
+            Row row = row(call);
+            writes.add(() -> {
+                Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+                writes.inserted(call.idempotencyKey(), insert(row, now));
+                Store.afterCommit(() -> listeners.forEach(listener -> listener.accept(call.connection())));
+            });
+        }
+    }
+
+    private Tracing.Scope enqueueSpan(ActionCall call) {
+        return store.tracing().start("outbox.enqueue").tag("switchboard.connection", call.connection())
+                .tag("switchboard.action", call.action());
+    }
+
     private Delivery enqueue(ActionCall call, boolean lookFirst) {
         // The delivery's attempts, whenever and wherever they run, are children of this span (stored traceparent).
-        try (Tracing.Scope span = store.tracing().start("outbox.enqueue")
-                .tag("switchboard.connection", call.connection()).tag("switchboard.action", call.action())) {
+        try (Tracing.Scope span = enqueueSpan(call)) {
             if (lookFirst) {
                 Optional<Delivery> existing = findByKey(call.idempotencyKey());
                 if (existing.isPresent()) {
@@ -159,7 +180,7 @@ public final class Outbox {
         // event per delivery (B1 benchmark).
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         try {
-            long id = insert(call, now);
+            long id = insert(row(call), now);
             Store.afterCommit(() -> listeners.forEach(listener -> listener.accept(call.connection())));
             return new Delivery(id, call.idempotencyKey(), call.connection(), call.action(), call.parameters(),
                     call.event(), call.eventSeq(), call.routeId(), call.event().subject(), Delivery.Status.PENDING, 0,
@@ -175,7 +196,17 @@ public final class Outbox {
                 .filter(stored -> stored.event().equals(call.event())).isPresent();
     }
 
-    private long insert(ActionCall call, Instant at) {
+    /** A delivery row to insert: the call with its parameters and (changed) event as JSON and its trace context. */
+    private record Row(ActionCall call, String parameters, String eventPayload, String traceparent) {
+    }
+
+    private Row row(ActionCall call) {
+        return new Row(call, JSON.writeValueAsString(call.parameters()),
+                sameAsInbox(call) ? null : codec.toJsonString(call.event()), store.tracing().traceparent());
+    }
+
+    private long insert(Row row, Instant at) {
+        ActionCall call = row.call();
         Timestamp now = Timestamp.from(at);
         var keys = new GeneratedKeyHolder();
         jdbc.update(connection -> {
@@ -187,15 +218,15 @@ public final class Outbox {
             statement.setString(1, call.idempotencyKey());
             statement.setString(2, call.connection());
             statement.setString(3, call.action());
-            statement.setString(4, JSON.writeValueAsString(call.parameters()));
-            statement.setString(5, sameAsInbox(call) ? null : codec.toJsonString(call.event()));
+            statement.setString(4, row.parameters());
+            statement.setString(5, row.eventPayload());
             statement.setObject(6, call.eventSeq());
             statement.setString(7, call.routeId());
             statement.setString(8, call.event().subject());
             statement.setTimestamp(9, now);
             statement.setTimestamp(10, now);
             statement.setTimestamp(11, now);
-            statement.setString(12, store.tracing().traceparent());
+            statement.setString(12, row.traceparent());
             return statement;
         }, keys);
         return keys.getKey().longValue();

@@ -1,5 +1,6 @@
 package dev.switchboard.core.delivery;
 
+import dev.switchboard.core.store.RunWrites;
 import java.util.Optional;
 
 /**
@@ -20,7 +21,25 @@ public final class OutboxActionDispatcher implements ActionDispatcher {
     @Override
     public StepOutcome perform(ActionCall call) {
         Optional<Delivery> existing = outbox.findByKey(call.idempotencyKey());
-        Delivery delivery = existing.orElseGet(() -> outbox.enqueueAbsent(call));
+        return outcome(existing.orElseGet(() -> outbox.enqueueAbsent(call)));
+    }
+
+    /**
+     * Looks the step's delivery up in committed rows (the run has no transaction); a new one is stored with the
+     * run's end. Only this run stores the step's delivery (its claim on the execution), so none can appear between
+     * the look-up and that commit; one stored by a run that lost its claim is rolled back with that run's end.
+     */
+    @Override
+    public StepOutcome perform(ActionCall call, RunWrites writes) {
+        Optional<Delivery> existing = outbox.findByKey(call.idempotencyKey());
+        if (existing.isPresent()) {
+            return outcome(existing.get());
+        }
+        outbox.enqueueWith(call, writes);
+        return new StepOutcome.Queued(call.idempotencyKey());
+    }
+
+    private StepOutcome outcome(Delivery delivery) {
         return switch (delivery.status()) {
             case DELIVERED -> new StepOutcome.Completed(outbox.result(delivery.id()));
             case DEAD -> new StepOutcome.Dead(delivery.id(), delivery.lastError());

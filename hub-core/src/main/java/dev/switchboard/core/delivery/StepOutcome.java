@@ -13,6 +13,13 @@ public sealed interface StepOutcome {
     record Waiting(long deliveryId) implements StepOutcome {
     }
 
+    /**
+     * The action's delivery is among the route run's writes ({@link dev.switchboard.core.store.RunWrites}), stored
+     * with the run's end under {@code idempotencyKey}: the execution waits for it, its id known once stored.
+     */
+    record Queued(String idempotencyKey) implements StepOutcome {
+    }
+
     /** The action's delivery {@code deliveryId} was dead-lettered: the execution stops at this step. */
     record Dead(long deliveryId, String reason) implements StepOutcome {
     }

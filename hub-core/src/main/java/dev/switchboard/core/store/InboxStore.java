@@ -85,6 +85,17 @@ public final class InboxStore {
     }
 
     /**
+     * {@link #append} as one of a route run's {@code writes}: the events are stored when they are applied, with the
+     * run's end, in the group commit.
+     */
+    public void appendWith(List<CanonicalEvent> events, RunWrites writes) {
+        try (Tracing.Scope span = tracing.start("inbox.append").tag("events", events.size())) {
+            String traceparent = tracing.traceparent();
+            writes.add(() -> insertNew(events, traceparent));
+        }
+    }
+
+    /**
      * The trace context stored with the event at {@code seq}: the parent of the spans of its route executions. Null
      * when tracing is off (nothing is read) or the event was stored without one.
      */

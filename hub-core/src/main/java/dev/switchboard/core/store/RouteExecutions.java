@@ -400,6 +400,58 @@ public final class RouteExecutions {
         return held;
     }
 
+    /**
+     * Where a run of an execution ended: its new state, and for a WAITING one the delivery it waits on, by id when
+     * the delivery was stored before, or by the idempotency key of the delivery that the run's writes store.
+     *
+     * @param lastStep whether that delivery's step is the last thing the route does (see
+     *                 {@link #finish(Execution, Status, Integer, Long, boolean, String)})
+     */
+    public record RunEnd(Status status, Integer step, Long waitingOn, String waitingOnKey, boolean lastStep,
+                         String detail) {
+
+        /** An end that waits on nothing. */
+        public RunEnd(Status status, String detail) {
+            this(status, null, null, null, false, detail);
+        }
+    }
+
+    /**
+     * Applies a run's {@code writes} and records its {@code end} ({@link #finish}) as one unit of the group commit,
+     * committed when this returns. False when the claim was lost (another instance took the execution over): then
+     * nothing of the unit is kept. A unit that wrote something fails for that, so that the shared transaction is
+     * rolled back and every unit of it runs again alone, this one then failing on its own; a lost claim is rare (a
+     * run that outlived its lease), and checking the claim before the writes would cost every run a statement.
+     */
+    public boolean finish(Execution claimed, RunWrites writes, RunEnd end) {
+        try {
+            return groupCommit.execute(() -> {
+                writes.apply();
+                Long waitingOn = end.waitingOn();
+                if (waitingOn == null && end.waitingOnKey() != null) {
+                    waitingOn = writes.deliveryId(end.waitingOnKey());
+                    if (waitingOn == null) {
+                        throw new IllegalStateException("the run waits on a delivery its writes did not store");
+                    }
+                }
+                boolean held = finish(claimed, end.status(), end.step(), waitingOn, end.lastStep(), end.detail());
+                if (!held && !writes.isEmpty()) {
+                    throw new ClaimLost();
+                }
+                return held;
+            });
+        } catch (ClaimLost lost) {
+            return false;
+        }
+    }
+
+    /** A run's unit found its claim lost after writing: thrown so that its writes are rolled back. */
+    private static final class ClaimLost extends RuntimeException {
+        ClaimLost() {
+            super("the execution's claim was lost", null, false, false);
+        }
+    }
+
     /** Gives a claimed execution back unrun (its instance is stopping): PENDING again, for any instance. */
     public void release(Execution claimed) {
         if (jdbc.update("UPDATE route_execution SET status = 'PENDING', holder = NULL, node = NULL, claim_id = NULL, "

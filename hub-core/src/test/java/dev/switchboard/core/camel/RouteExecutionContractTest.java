@@ -276,7 +276,9 @@ abstract class RouteExecutionContractTest {
     @Test
     void aDeadlockInARunRunsTheExecutionAgainInsteadOfFailingIt() throws Exception {
         ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha");
-        InjectedFailures.failNextInserts(hub().store, "outbox_delivery", 1, InjectedFailures.DEADLOCK,
+        // Two: the run's writes share a transaction with other units, and a failed group runs each unit again
+        // alone; with one failure the unit's second attempt would succeed without the run being run again.
+        InjectedFailures.failNextInserts(hub().store, "outbox_delivery", 2, InjectedFailures.DEADLOCK,
                 "deadlock injected at the step's enqueue");
         StoredEvent stored = append(hub.store, "mlflow-single", "e-1", "churn");
 

@@ -264,6 +264,44 @@ abstract class StoreContractTest {
         assertThat(store.executions().renew(List.of(), one, lease)).isZero();
     }
 
+    @Test
+    void aRunsWritesAreStoredWithItsEndAndNoneOfThemWhenItsClaimWasLost() {
+        store.executions().subscribe("promote", List.of(), List.of(), false);
+        append("w-1", "churn", "1");
+        append("w-2", "fraud", "1");
+        InstanceId one = InstanceId.newStart(null);
+        InstanceId two = InstanceId.newStart(null);
+        // One's lease has run out as soon as it is taken: two takes both executions over.
+        List<RouteExecutions.Execution> lost = store.executions().claim("promote", one, java.time.Duration.ofSeconds(-1),
+                2);
+        List<RouteExecutions.Execution> held = store.executions().claim("promote", two, java.time.Duration.ofSeconds(30),
+                2);
+        assertThat(lost).hasSize(2);
+        assertThat(held).hasSize(2);
+
+        CanonicalEvent staleAppend = TestEvents.aliasSet("mlflow-prod", "w-stale", "churn", "2", "champion");
+        RunWrites stale = new RunWrites();
+        store.inbox().appendWith(List.of(staleAppend), stale);
+        stale.add(() -> stale.inserted("step-key", 41L));
+        assertThat(store.executions().finish(lost.get(0), stale, new RouteExecutions.RunEnd(
+                RouteExecutions.Status.WAITING, 1, null, "step-key", false, null))).isFalse();
+        assertThat(store.inbox().find(staleAppend.source(), "w-stale")).as("the stale run's append").isEmpty();
+
+        CanonicalEvent append = TestEvents.aliasSet("mlflow-prod", "w-new", "churn", "2", "champion");
+        RunWrites writes = new RunWrites();
+        store.inbox().appendWith(List.of(append), writes);
+        writes.add(() -> writes.inserted("step-key", 42L));
+        assertThat(store.inbox().find(append.source(), "w-new")).as("stored only with the run's end").isEmpty();
+        assertThat(store.executions().finish(held.get(0), writes, new RouteExecutions.RunEnd(
+                RouteExecutions.Status.WAITING, 1, null, "step-key", false, null))).isTrue();
+        assertThat(store.inbox().find(append.source(), "w-new")).isPresent();
+        RouteExecutions.Execution waiting = store.executions().find(held.get(0).id()).orElseThrow();
+        assertThat(waiting.status()).isEqualTo(RouteExecutions.Status.WAITING);
+        assertThat(waiting.waitingOn()).as("the delivery the writes stored").isEqualTo(42L);
+        assertThat(store.executions().finish(held.get(1), new RunWrites(),
+                new RouteExecutions.RunEnd(RouteExecutions.Status.DONE, null))).isTrue();
+    }
+
     private long append(String id, String model, String version) {
         return store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", id, model, version, "champion")))
                 .get(0).seq();
