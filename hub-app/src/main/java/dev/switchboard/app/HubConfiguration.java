@@ -96,13 +96,14 @@ class HubConfiguration {
     }
 
     /**
-     * Routes' actions go through the durable outbox: a route execution waits at each step until the engine has
-     * delivered it, then goes on with its result.
+     * Routes' actions go through the durable outbox: a step's first attempt is made on the route's worker when its
+     * connection can take it at once, else the execution waits at the step until the engine has delivered it; then
+     * it goes on with its result.
      */
     @Bean
     @ConditionalOnMissingBean
-    ActionDispatcher actionDispatcher(Outbox outbox) {
-        return new OutboxActionDispatcher(outbox);
+    ActionDispatcher actionDispatcher(Outbox outbox, DeliveryEngine engine) {
+        return new OutboxActionDispatcher(outbox, engine);
     }
 
     /** Started with the context and stopped before the store closes; unfinished claims expire and are taken over. */

@@ -56,6 +56,8 @@ class EventsConsumer extends DefaultConsumer {
     private static final String STORE_FAILED = "SwitchboardStoreFailed";
     /** The run's {@link RunWrites}, which its steps add to instead of writing in a transaction of the run's. */
     private static final String RUN_WRITES = "SwitchboardRunWrites";
+    /** How often a run's writes are stored before a transient failure makes the execution run again. */
+    private static final int FINISH_ATTEMPTS = 3;
 
     private final EventsEndpoint endpoint;
     private final Semaphore wakeUp = new Semaphore(0);
@@ -262,7 +264,7 @@ class EventsConsumer extends DefaultConsumer {
             RunWrites writes = new RunWrites();
             RunEnd end = entry.map(found -> run(execution.routeId(), found, writes)).orElseGet(() ->
                     failed("event " + execution.eventSeq() + " is no longer in the inbox"));
-            if (!executions().finish(execution, writes, end)) {
+            if (!finish(execution, writes, end)) {
                 // Another instance took the execution over (this one's lease ran out): its run counts, not ours.
                 LOG.warn("Route {} lost its claim on execution {} (event {}) while running it; rolled back",
                         execution.routeId(), execution.id(), execution.eventSeq());
@@ -281,6 +283,23 @@ class EventsConsumer extends DefaultConsumer {
             LOG.warn("Route {} failed on event {}: {}", execution.routeId(), execution.eventSeq(),
                     runFailed.getMessage());
             executions().finish(execution, new RunWrites(), failed(describe(runFailed)));
+        }
+    }
+
+    /**
+     * Stores the run's writes with its end, again after a transient failure (a deadlock) a few times before the run
+     * is given up and run again: a step whose first attempt the run made ({@code DeliveryEngine#performNow}) would
+     * be performed again by the next run, while storing the writes again costs the tool nothing.
+     */
+    private boolean finish(Execution execution, RunWrites writes, RunEnd end) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return executions().finish(execution, writes, end);
+            } catch (RuntimeException failed) {
+                if (attempt == FINISH_ATTEMPTS || !isTransient(failed)) {
+                    throw failed;
+                }
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.switchboard.core.delivery;
 
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.store.InstanceId;
+import dev.switchboard.core.store.RunWrites;
 import dev.switchboard.core.store.Store;
 import dev.switchboard.core.store.WorkLeases;
 import dev.switchboard.core.trace.Tracing;
@@ -19,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -125,6 +127,8 @@ public final class DeliveryEngine implements AutoCloseable {
     private final String owner;
     /** Claim tokens of the deliveries this engine is performing: the heartbeat renews their leases. */
     private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
+    /** (connection, subject) of the first attempts being made on route workers ({@link #performNow}). */
+    private final Set<String> attemptingNow = ConcurrentHashMap.newKeySet();
     private volatile Instant nextHeartbeatAt = Instant.MIN;
     private final Semaphore wakeUp = new Semaphore(0);
     /**
@@ -396,6 +400,95 @@ public final class DeliveryEngine implements AutoCloseable {
         Optional<Integer> number = outbox.startAttempt(delivery);
         if (number.isPresent()) { // else the claim was lost: another engine owns the delivery now
             attempt(delivery, number.get(), permit);
+        }
+    }
+
+    /**
+     * Makes a route step's first attempt now, on the calling route worker, when its connection can take it at
+     * once: a worker and a slot of its bulkhead free, its breaker letting the call through, and no earlier delivery
+     * of the subject to the connection pending or in flight (nor one being attempted this way here). The step's
+     * delivery is then stored with the attempt among the run's {@code writes}, so that the step costs the run's
+     * one commit instead of an enqueue, a claim, an attempt's start and its outcome, each a write of its own.
+     * A failed attempt goes on as this engine's own do after the commit: retried with backoff or dead-lettered.
+     * Executions of a route wait for such a step as for any other, so its concurrency bounds these attempts.
+     *
+     * @return the step done ({@link StepOutcome.Completed}) or its failed delivery stored to be retried
+     *         ({@link StepOutcome.Queued}); empty when the attempt cannot be made now (the step is then enqueued)
+     */
+    public Optional<StepOutcome> performNow(ActionCall call, RunWrites writes) {
+        String connection = call.connection();
+        String subject = call.event().subject();
+        String lane = connection + "\n" + subject;
+        if (!running || !attemptingNow.add(lane)) {
+            return Optional.empty();
+        }
+        try {
+            if (outbox.unfinished(connection, subject)) {
+                return Optional.empty();
+            }
+            try (DeliveryPermit permit = admission.tryAdmit(connection, subject)) {
+                if (permit == null || !permit.tryCall()) {
+                    return Optional.empty();
+                }
+                return Optional.of(attemptNow(call, writes, permit));
+            }
+        } finally {
+            attemptingNow.remove(lane);
+        }
+    }
+
+    private StepOutcome attemptNow(ActionCall call, RunWrites writes, DeliveryPermit permit) {
+        Instant started = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        Delivery delivery = new Delivery(0, call.idempotencyKey(), call.connection(), call.action(), call.parameters(),
+                call.event(), call.eventSeq(), call.routeId(), call.event().subject(), Delivery.Status.IN_FLIGHT, 0,
+                started, null, null, null, started);
+        ActionTarget.Result result = null;
+        ConnectorException failure = null;
+        long nanos = System.nanoTime();
+        try (Tracing.Scope span = tracing.start("delivery.attempt").tag("switchboard.attempt", 1)
+                .tag("switchboard.connection", call.connection()).tag("switchboard.action", call.action())) {
+            try {
+                result = call(delivery);
+                permit.succeeded(System.nanoTime() - nanos);
+            } catch (RuntimeException e) {
+                failure = classify(call.connection(), e);
+                span.error(failure);
+                permit.failed(System.nanoTime() - nanos, failure);
+            }
+        }
+        Instant finished = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        metrics.attempt(call.connection(), failure == null ? null : failure.kind());
+        if (failure == null) {
+            outbox.storePerformedWith(call, new Outbox.FirstAttempt(started, finished, result, null), null, null,
+                    writes, stored -> { });
+            writes.add(() -> Store.afterCommit(() -> metrics.delivery(call.connection(),
+                    DeliveryMetrics.Outcome.DELIVERED)));
+            return new StepOutcome.Completed(result);
+        }
+        ConnectorException failed = failure;
+        outbox.storePerformedWith(call, new Outbox.FirstAttempt(started, finished, null, failure),
+                Outbox.newClaimToken(instance), finished.plus(settings.lease()), writes,
+                stored -> afterCommitted(stored, failed));
+        return new StepOutcome.Queued(call.idempotencyKey());
+    }
+
+    /** Retries or dead-letters a failed first attempt's delivery, on a worker: not on the committing thread. */
+    private void afterCommitted(Delivery delivery, ConnectorException failure) {
+        Runnable next = () -> {
+            try {
+                log.attemptFailed(delivery.connection(), delivery.action(), delivery.id(), delivery.attempts(),
+                        failure.kind(), failure.getMessage());
+                afterFailure(delivery, delivery.attempts(), failure);
+            } catch (RuntimeException e) {
+                // Its claim expires and the engine takes it over, as after a crash.
+                LOG.warn("Delivery {} to connection {} could not be rescheduled: {}", delivery.id(),
+                        delivery.connection(), e.getMessage());
+            }
+        };
+        try {
+            workers.execute(next);
+        } catch (RuntimeException stopping) {
+            LOG.debug("Delivery {} left to its lease: the engine is stopping", delivery.id());
         }
     }
 

@@ -9,6 +9,7 @@ import dev.switchboard.core.trace.Tracing;
 import dev.switchboard.model.CanonicalEvent;
 import dev.switchboard.model.ResourceRef;
 import dev.switchboard.spi.ActionTarget;
+import dev.switchboard.spi.ConnectorException;
 import dev.switchboard.spi.ErrorKind;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -140,9 +141,64 @@ public final class Outbox {
             writes.add(() -> {
                 Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
                 writes.inserted(call.idempotencyKey(), insert(row, now));
-                Store.afterCommit(() -> listeners.forEach(listener -> listener.accept(call.connection())));
+                notifyAfterCommit(call.connection());
             });
         }
+    }
+
+    /**
+     * The first attempt at a route step, made on the route's worker before the step was stored
+     * ({@link DeliveryEngine#performNow}): when it ended and how. {@code result} when it succeeded, else
+     * {@code failure}.
+     */
+    record FirstAttempt(Instant started, Instant finished, ActionTarget.Result result, ConnectorException failure) {
+    }
+
+    /**
+     * Stores, as one of a route run's {@code writes}, the delivery of a step whose first attempt was made already,
+     * with that attempt: DELIVERED with its result; or, when it failed, IN_FLIGHT under {@code claimToken} until
+     * {@code leaseUntil}, handed after the commit to {@code failed}, which retries or dead-letters it as any failed
+     * attempt. Nothing is told to the engines: there is nothing to claim.
+     */
+    void storePerformedWith(ActionCall call, FirstAttempt attempt, String claimToken, Instant leaseUntil,
+                            RunWrites writes, Consumer<Delivery> failed) {
+        Row row = row(call);
+        String result = attempt.result() == null ? null : encodeResult(attempt.result());
+        ConnectorException failure = attempt.failure();
+        writes.add(() -> {
+            Timestamp finished = Timestamp.from(attempt.finished());
+            long id = failure == null
+                    ? insert(row, attempt.started(), Delivery.Status.DELIVERED, result, null, null, null)
+                    : insert(row, attempt.started(), Delivery.Status.IN_FLIGHT, null, claimToken, leaseUntil,
+                            failure.getMessage());
+            jdbc.update("INSERT INTO delivery_attempt (delivery_id, attempt, started_at, finished_at, outcome, "
+                    + "error_kind, error) VALUES (?, 1, ?, ?, ?, ?, ?)", id, Timestamp.from(attempt.started()),
+                    finished, failure == null ? Attempt.Outcome.DELIVERED.name() : Attempt.Outcome.FAILED.name(),
+                    failure == null ? null : failure.kind().name(), failure == null ? null : failure.getMessage());
+            writes.inserted(call.idempotencyKey(), id);
+            if (failure != null) {
+                Delivery delivery = new Delivery(id, call.idempotencyKey(), call.connection(), call.action(),
+                        call.parameters(), call.event(), call.eventSeq(), call.routeId(), call.event().subject(),
+                        Delivery.Status.IN_FLIGHT, 1, attempt.started(), leaseUntil, claimToken, failure.getMessage(),
+                        attempt.started());
+                Store.afterCommit(() -> failed.accept(delivery));
+            }
+        });
+    }
+
+    /**
+     * Whether a delivery of {@code subject} to {@code connection} is pending or in flight: a step to it must then
+     * queue behind it rather than be attempted at once (deliveries of a subject to a connection go in order).
+     */
+    boolean unfinished(String connection, String subject) {
+        return !jdbc.queryForList("SELECT id FROM outbox_delivery WHERE subject = ? AND connection_name = ? "
+                + "AND status IN ('PENDING', 'IN_FLIGHT') FETCH FIRST 1 ROWS ONLY", Long.class, subject, connection)
+                .isEmpty();
+    }
+
+    /** Wakes the engines once the transaction commits: a delivery to {@code connection} (null: any) is due. */
+    private void notifyAfterCommit(String connection) {
+        Store.afterCommit(() -> listeners.forEach(listener -> listener.accept(connection)));
     }
 
     private Tracing.Scope enqueueSpan(ActionCall call) {
@@ -181,7 +237,7 @@ public final class Outbox {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         try {
             long id = insert(row(call), now);
-            Store.afterCommit(() -> listeners.forEach(listener -> listener.accept(call.connection())));
+            notifyAfterCommit(call.connection());
             return new Delivery(id, call.idempotencyKey(), call.connection(), call.action(), call.parameters(),
                     call.event(), call.eventSeq(), call.routeId(), call.event().subject(), Delivery.Status.PENDING, 0,
                     now, null, null, null, now);
@@ -206,14 +262,23 @@ public final class Outbox {
     }
 
     private long insert(Row row, Instant at) {
+        return insert(row, at, Delivery.Status.PENDING, null, null, null, null);
+    }
+
+    /**
+     * Inserts {@code row} created at {@code at} in {@code status}: PENDING and due at once; DELIVERED with
+     * {@code result} after one attempt; or IN_FLIGHT after one failed attempt ({@code lastError}), claimed.
+     */
+    private long insert(Row row, Instant at, Delivery.Status status, String result, String claimedBy,
+                        Instant leaseUntil, String lastError) {
         ActionCall call = row.call();
         Timestamp now = Timestamp.from(at);
         var keys = new GeneratedKeyHolder();
         jdbc.update(connection -> {
             var statement = connection.prepareStatement("INSERT INTO outbox_delivery (idempotency_key, connection_name, "
                     + "operation, parameters, event_payload, event_seq, route_id, subject, status, attempts, "
-                    + "next_attempt_at, created_at, updated_at, traceparent) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?)",
+                    + "next_attempt_at, created_at, updated_at, traceparent, result, claimed_by, lease_until, "
+                    + "last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     new String[] {"id"});
             statement.setString(1, call.idempotencyKey());
             statement.setString(2, call.connection());
@@ -223,10 +288,16 @@ public final class Outbox {
             statement.setObject(6, call.eventSeq());
             statement.setString(7, call.routeId());
             statement.setString(8, call.event().subject());
-            statement.setTimestamp(9, now);
-            statement.setTimestamp(10, now);
+            statement.setString(9, status.name());
+            statement.setInt(10, status == Delivery.Status.PENDING ? 0 : 1);
             statement.setTimestamp(11, now);
-            statement.setString(12, row.traceparent());
+            statement.setTimestamp(12, now);
+            statement.setTimestamp(13, now);
+            statement.setString(14, row.traceparent());
+            statement.setString(15, result);
+            statement.setString(16, claimedBy);
+            statement.setTimestamp(17, leaseUntil == null ? null : Timestamp.from(leaseUntil));
+            statement.setString(18, lastError);
             return statement;
         }, keys);
         return keys.getKey().longValue();
@@ -487,7 +558,7 @@ public final class Outbox {
                 + "AND outcome = 'STARTED'", Timestamp.from(now), candidate.id());
     }
 
-    private static String newClaimToken(InstanceId owner) {
+    static String newClaimToken(InstanceId owner) {
         return owner.holder() + "/" + UUID.randomUUID();
     }
 
@@ -645,7 +716,7 @@ public final class Outbox {
                 now, now, deliveryId) == 1;
         if (requeued) {
             store.executions().awaitAgain(deliveryId); // its route execution waits on it again
-            Store.afterCommit(() -> listeners.forEach(listener -> listener.accept(null)));
+            notifyAfterCommit(null);
         }
         return requeued;
     }

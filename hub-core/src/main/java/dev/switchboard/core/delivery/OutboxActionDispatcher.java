@@ -13,9 +13,20 @@ import java.util.Optional;
 public final class OutboxActionDispatcher implements ActionDispatcher {
 
     private final Outbox outbox;
+    private final DeliveryEngine engine;
 
+    /** Every step enqueued, for whichever engine claims it. */
     public OutboxActionDispatcher(Outbox outbox) {
+        this(outbox, null);
+    }
+
+    /**
+     * A step's first attempt made at once on the route's worker by {@code engine} when its connection can take it
+     * ({@link DeliveryEngine#performNow}), else enqueued.
+     */
+    public OutboxActionDispatcher(Outbox outbox, DeliveryEngine engine) {
         this.outbox = outbox;
+        this.engine = engine;
     }
 
     @Override
@@ -27,13 +38,18 @@ public final class OutboxActionDispatcher implements ActionDispatcher {
     /**
      * Looks the step's delivery up in committed rows (the run has no transaction); a new one is stored with the
      * run's end. Only this run stores the step's delivery (its claim on the execution), so none can appear between
-     * the look-up and that commit; one stored by a run that lost its claim is rolled back with that run's end.
+     * the look-up and that commit; one stored by a run that lost its claim is rolled back with that run's end (and
+     * a first attempt made by that run is made again by the run that took the execution over, under the same key).
      */
     @Override
     public StepOutcome perform(ActionCall call, RunWrites writes) {
         Optional<Delivery> existing = outbox.findByKey(call.idempotencyKey());
         if (existing.isPresent()) {
             return outcome(existing.get());
+        }
+        Optional<StepOutcome> now = engine == null ? Optional.empty() : engine.performNow(call, writes);
+        if (now.isPresent()) {
+            return now.get();
         }
         outbox.enqueueWith(call, writes);
         return new StepOutcome.Queued(call.idempotencyKey());

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.switchboard.core.config.HubConfig;
 import dev.switchboard.core.connection.ConnectionRegistry;
 import dev.switchboard.core.connector.ConnectorRegistry;
+import dev.switchboard.core.delivery.ActionCall;
 import dev.switchboard.core.delivery.Attempt;
 import dev.switchboard.core.delivery.DeadLetter;
 import dev.switchboard.core.delivery.DeadLetterFilter;
@@ -105,6 +106,15 @@ abstract class RouteExecutionContractTest {
 
         /** With {@code deliver} false, the hub runs routes but performs no delivery (its engine is not started). */
         Hub(String name, DataSource pool, InstanceId instance, boolean deliver) throws Exception {
+            this(name, pool, instance, deliver, deliver);
+        }
+
+        /**
+         * With {@code firstAttemptsInRuns} false, every step is enqueued for the engine (none is made at once by
+         * the run: {@link DeliveryEngine#performNow}).
+         */
+        Hub(String name, DataSource pool, InstanceId instance, boolean deliver, boolean firstAttemptsInRuns)
+                throws Exception {
             this.name = name;
             store = Store.open(pool, clock);
             outbox = new Outbox(store, Clock.systemUTC());
@@ -122,7 +132,9 @@ abstract class RouteExecutionContractTest {
             }
             camel = new DefaultCamelContext();
             camel.addComponent(SwitchboardComponent.SCHEME,
-                    new SwitchboardComponent(store, new OutboxActionDispatcher(outbox), instance, LEASE));
+                    new SwitchboardComponent(store, new OutboxActionDispatcher(outbox,
+                            firstAttemptsInRuns ? engine : null),
+                            instance, LEASE));
             camel.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
@@ -199,15 +211,53 @@ abstract class RouteExecutionContractTest {
         assertThat(delivered.outcome()).isEqualTo(Attempt.Outcome.DELIVERED);
         assertThat(beta.calls().get(0).at()).as("step 2 started after step 1 was delivered")
                 .isAfterOrEqualTo(delivered.finishedAt());
+        assertThat(hub.outbox.attempts(hub.outbox.findByKey(beta.calls().get(0).request().idempotencyKey())
+                .orElseThrow().id())).as("step 2 made at once by the run that resumed").singleElement()
+                .extracting(Attempt::outcome).isEqualTo(Attempt.Outcome.DELIVERED);
         assertThat(hub.store.executions().find("steps", stored.seq()).orElseThrow().runs())
-                .as("a run per step; the last step's delivery ends the execution").isEqualTo(3);
+                .as("a run to step 1, whose first attempt failed, and one from its delivery to the end").isEqualTo(2);
+    }
+
+    @Test
+    void aStepsFirstAttemptIsMadeByTheRunAndStoredWithItsEndWithoutAClaim() throws Exception {
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha");
+        StoredEvent stored = append(hub().store, "mlflow-single", "e-1", "churn");
+
+        awaitOutcome(hub.store, stored, "single", Outcome.DONE, null);
+        Delivery delivery = hub.outbox.findByKey(alpha.calls().get(0).request().idempotencyKey()).orElseThrow();
+        assertThat(delivery.status()).isEqualTo(Delivery.Status.DELIVERED);
+        assertThat(delivery.claimToken()).as("never claimed by an engine").isNull();
+        assertThat(delivery.attempts()).isEqualTo(1);
+        assertThat(hub.outbox.attempts(delivery.id())).singleElement().satisfies(attempt -> {
+            assertThat(attempt.outcome()).isEqualTo(Attempt.Outcome.DELIVERED);
+            assertThat(attempt.finishedAt()).isAfterOrEqualTo(attempt.startedAt());
+        });
+        assertThat(hub.store.executions().find("single", stored.seq()).orElseThrow().runs()).isEqualTo(1);
+    }
+
+    @Test
+    void aStepQueuesBehindAnUnfinishedDeliveryOfItsSubjectToTheSameConnection() throws Exception {
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha").hang();
+        CanonicalEvent earlier = event("elsewhere", "e-0", "churn");
+        Delivery first = hub().outbox.enqueue(new ActionCall("alpha", "run", Map.of(), earlier, null, "other", "k-0"));
+        await().atMost(WAIT).until(() -> alpha.calls().size() == 1);
+
+        StoredEvent stored = append(hub.store, "mlflow-single", "e-1", "churn");
+        awaitOutcome(hub.store, stored, "single", Outcome.WAITING, 1);
+        assertThat(alpha.calls()).as("not attempted beside the earlier one").hasSize(1);
+        alpha.release();
+
+        awaitOutcome(hub.store, stored, "single", Outcome.DONE, null);
+        assertThat(alpha.calls()).extracting(call -> call.request().idempotencyKey()).first().isEqualTo("k-0");
+        assertThat(hub.outbox.get(first.id()).orElseThrow().status()).isEqualTo(Delivery.Status.DELIVERED);
+        assertThat(alpha.calls()).hasSize(2);
     }
 
     @Test
     void anExecutionWaitingAtItsRoutesLastStepIsDoneWhenTheStepIsDeliveredWithoutAnotherRun() throws Exception {
         ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha");
         InstanceId instance = InstanceId.newStart(null);
-        Hub one = new Hub("one", dataSource, instance);
+        Hub one = new Hub("one", dataSource, instance, true, false);
         StoredEvent last = append(one.store, "mlflow-single", "last", "churn");
         StoredEvent notLast = append(one.store, "mlflow-tail", "not-last", "churn");
 
@@ -274,20 +324,38 @@ abstract class RouteExecutionContractTest {
     }
 
     @Test
-    void aDeadlockInARunRunsTheExecutionAgainInsteadOfFailingIt() throws Exception {
+    void aDeadlockStoringARunsWritesStoresThemAgainWithoutPerformingTheStepAgain() throws Exception {
         ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha");
         // Two: the run's writes share a transaction with other units, and a failed group runs each unit again
-        // alone; with one failure the unit's second attempt would succeed without the run being run again.
+        // alone; with one failure the unit's second attempt would succeed without the writes being stored again.
         InjectedFailures.failNextInserts(hub().store, "outbox_delivery", 2, InjectedFailures.DEADLOCK,
+                "deadlock injected at the step's enqueue");
+        StoredEvent stored = append(hub.store, "mlflow-single", "e-1", "churn");
+
+        awaitOutcome(hub.store, stored, "single", Outcome.DONE, null);
+        assertThat(InjectedFailures.allRaised(hub.store)).as("the deadlock happened").isTrue();
+        assertThat(alpha.calls()).as("made at once by the run, and not again").extracting(call ->
+                call.request().event().id()).containsExactly("e-1");
+        assertThat(hub.store.executions().find("single", stored.seq()).orElseThrow().runs()).isEqualTo(1);
+        assertThat(hub.deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items()).isEmpty();
+    }
+
+    @Test
+    void aDeadlockThatOutlastsTheRetriesRunsTheExecutionAgainInsteadOfFailingIt() throws Exception {
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha");
+        InjectedFailures.failNextInserts(hub().store, "outbox_delivery", 8, InjectedFailures.DEADLOCK,
                 "deadlock injected at the step's enqueue");
         StoredEvent stored = append(hub.store, "mlflow-single", "e-1", "churn");
 
         // Before: FAILED with a route dead letter, the acknowledged event left for an operator's replay.
         awaitOutcome(hub.store, stored, "single", Outcome.DONE, null);
         assertThat(InjectedFailures.allRaised(hub.store)).as("the deadlock happened").isTrue();
-        assertThat(alpha.calls()).extracting(call -> call.request().event().id()).containsExactly("e-1");
         assertThat(hub.store.executions().find("single", stored.seq()).orElseThrow().runs())
                 .as("the rolled-back run and the ones after it").isGreaterThanOrEqualTo(2);
+        assertThat(alpha.calls()).as("at least once, each time under the step's key").hasSizeGreaterThanOrEqualTo(2)
+                .extracting(call -> call.request().idempotencyKey())
+                .containsOnly(alpha.calls().get(0).request().idempotencyKey());
+        assertThat(hub.outbox.countByStatus()).containsEntry(Delivery.Status.DELIVERED, 1L);
         assertThat(hub.deadLetters.list(DeadLetterFilter.all(), PageRequest.first(10)).items()).isEmpty();
     }
 
