@@ -55,8 +55,8 @@ public class EventsEndpoint extends DefaultEndpoint implements MultipleConsumers
     private String startAt = "end";
 
     @UriParam(label = "consumer", description = "How many executions of this route run at once on this instance (different subjects)",
-            defaultValue = "8")
-    private int concurrency = 8;
+            defaultValue = "32")
+    private int concurrency = 32;
 
     @UriParam(label = "consumer", description = "How often to look for runnable executions when nothing in this process woke the route "
             + "(work of other instances), in ms", defaultValue = "1000")

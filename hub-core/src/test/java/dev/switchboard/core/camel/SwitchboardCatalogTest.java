@@ -46,7 +46,7 @@ class SwitchboardCatalogTest {
         assertThat(properties.get("startAt").get("type").asString()).isEqualTo("enum");
         assertThat(properties.get("startAt").get("enum").valueStream().map(JsonNode::asString).toList())
                 .containsExactly("end", "beginning");
-        assertThat(properties.get("concurrency").get("defaultValue").asInt()).isEqualTo(8);
+        assertThat(properties.get("concurrency").get("defaultValue").asInt()).isEqualTo(32);
         assertThat(properties.propertyNames()).contains("type", "source", "pollIntervalMs");
     }
 
