@@ -146,14 +146,18 @@ public final class InboxStore {
      * The event, then its executions and sync triggers (H2 has no data-modifying WITH). No look-up first: H2 fails
      * only the statement on a duplicate key, and only for a committed row or one of this transaction (an uncommitted
      * insert of another transaction is waited for), so the unique key answers whether the event is stored already.
+     * Only that key: the rare duplicate is looked up, so that another key's violation is not taken for one.
      */
     private Long insertOnH2(CanonicalEvent event, Instant now, String traceparent) {
         var keys = new GeneratedKeyHolder();
         try {
             jdbc.update(connection -> bind(connection.prepareStatement(INSERT, new String[] {"seq"}), event, now,
                     traceparent), keys);
-        } catch (DuplicateKeyException stored) {
-            return null;
+        } catch (DuplicateKeyException duplicate) {
+            if (exists(event.source(), event.id())) {
+                return null;
+            }
+            throw duplicate;
         }
         long seq = keys.getKey().longValue();
         executions.createForAppended(seq);
@@ -262,6 +266,12 @@ public final class InboxStore {
     public Optional<StoredEvent> find(URI source, String id) {
         return events(jdbc.query("SELECT " + COLUMNS + " FROM inbox_event WHERE source = ? AND event_id = ?",
                 this::map, source.toString(), id)).stream().findFirst();
+    }
+
+    private boolean exists(URI source, String id) {
+        // By the key columns alone: a row with the same key that cannot be decoded still makes this a duplicate.
+        return !jdbc.queryForList("SELECT seq FROM inbox_event WHERE source = ? AND event_id = ?", Long.class,
+                source.toString(), id).isEmpty();
     }
 
     /** The event at {@code seq}; empty when there is none or it cannot be decoded (see {@link #entry}). */

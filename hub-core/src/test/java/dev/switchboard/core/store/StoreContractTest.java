@@ -235,6 +235,20 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void anAppendThatViolatesAnotherKeyFailsInsteadOfTakingItsEventForAStoredOne() {
+        long last = append("k-1", "churn", "1");
+        // A row written past the append under the seq the identity hands out next (an import that kept its seqs).
+        store.jdbc().update("INSERT INTO inbox_event (seq, source, event_id, type, subject, event_time, received_at, "
+                + "payload) VALUES (?, '/connections/mlflow-prod', 'imported', 'model_version.alias_set', "
+                + "'models/churn', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '{}')", last + 1);
+        CanonicalEvent event = TestEvents.aliasSet("mlflow-prod", "k-2", "fraud", "1", "champion");
+
+        assertThatThrownBy(() -> store.inbox().append(List.of(event)))
+                .isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+        assertThat(store.inbox().find(event.source(), "k-2")).isEmpty();
+    }
+
+    @Test
     void aClaimReturnsTheExecutionsAsItStoredThemOldestFirstAndNoMoreThanItsLimit() {
         store.executions().subscribe("promote", List.of(), List.of(), false);
         long a = append("c-1", "churn", "1");
