@@ -39,8 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The outbox table: durable deliveries, claimed by {@link DeliveryEngine}s. Safe for several hub instances on one
- * database: on PostgreSQL a claim is {@code SELECT … FOR UPDATE SKIP LOCKED} plus an update in one short
- * transaction; on H2 each candidate is taken with a conditional update that only one claimer can win.
+ * database: on PostgreSQL a claim is {@code SELECT … FOR UPDATE SKIP LOCKED} plus one update of the rows it takes in
+ * one short transaction; on H2 each candidate is taken with a conditional update that only one claimer can win.
  *
  * <p>Every completion names the claim it belongs to ({@link Delivery#claimToken()}), so an engine that lost its
  * lease (it hung past it, and another instance took the delivery over) cannot overwrite the newer outcome.
@@ -387,6 +387,7 @@ public final class Outbox {
             return List.of();
         }
         List<Won<P>> won = new ArrayList<>();
+        List<Delivery> deliveries = new ArrayList<>();
         try {
             // Shares its commit with the workers' and webhooks' writes (one claim per finished delivery otherwise
             // cost a commit of its own). A shared transaction that failed runs this again alone: the permits its
@@ -394,10 +395,11 @@ public final class Outbox {
             store.groupCommit().execute(() -> {
                 won.forEach(Won::giveBack);
                 won.clear();
-                switch (store.dialect()) {
+                deliveries.clear();
+                deliveries.addAll(switch (store.dialect()) {
                     case POSTGRESQL -> claimLocked(limit, now, lease, owner, admission, won);
                     case H2 -> claimConditionally(h2Candidates, limit, now, lease, owner, admission, won);
-                }
+                });
                 return null;
             });
         } catch (RuntimeException rolledBack) {
@@ -407,15 +409,7 @@ public final class Outbox {
         if (won.isEmpty()) {
             return List.of();
         }
-        // One statement text whatever the number of rows: H2 keeps a parsed statement per text and session, and
-        // re-checks every one of them on each transaction's first write to a table.
-        Long[] ids = won.stream().map(w -> w.candidate().id()).toArray(Long[]::new);
-        List<Delivery> deliveries = jdbc.query(connection -> {
-            var statement = connection.prepareStatement("SELECT " + COLUMNS + " FROM outbox_delivery "
-                    + "WHERE id = ANY (?) ORDER BY id");
-            statement.setArray(1, connection.createArrayOf("BIGINT", ids));
-            return statement;
-        }, this::map);
+        deliveries.sort(java.util.Comparator.comparingLong(Delivery::id));
         Map<Long, P> permits = new java.util.HashMap<>();
         won.forEach(w -> permits.put(w.candidate().id(), w.permit()));
         List<Claimed<P>> claimed = new ArrayList<>(won.size());
@@ -495,8 +489,12 @@ public final class Outbox {
         return List.of(node.length(), node, own.length(), own);
     }
 
-    /** Claims with row locks (PostgreSQL); adds each delivery it claimed, with its permit, to {@code won}. */
-    private <P extends Permit> void claimLocked(int limit, Instant now, Duration lease, InstanceId owner,
+    /**
+     * Claims with row locks (PostgreSQL); adds each delivery it claimed, with its permit, to {@code won}, and returns
+     * the claimed rows. The locking read, then one update of all the rows admission took, returning them: a
+     * statement per row and a re-read were a round trip each on the group commit's writer thread.
+     */
+    private <P extends Permit> List<Delivery> claimLocked(int limit, Instant now, Duration lease, InstanceId owner,
                                                 Admission<P> admission, List<Won<P>> won) {
         Timestamp at = Timestamp.from(now);
         // Rows locked here but not admitted stay as they are; their locks end with the transaction.
@@ -506,6 +504,8 @@ public final class Outbox {
         String due = "SELECT d.id, d.connection_name, d.subject, d.status FROM outbox_delivery d WHERE "
                 + "(d.status = 'PENDING'$NOT_FULL AND d.next_attempt_at <= ? OR d.status = 'IN_FLIGHT'$NOT_FULL "
                 + "AND " + CLAIM_OVER + ") AND " + NOT_HELD_BACK + " ORDER BY d.id";
+        List<Long> ids = new ArrayList<>();
+        List<String> tokens = new ArrayList<>();
         for (Candidate candidate : candidates(due.replace("$NOT_FULL", notFull), List.copyOf(full), limit, now,
                 owner, " FOR UPDATE SKIP LOCKED")) {
             P permit = won.size() == limit ? null : admission.tryAdmit(candidate.connection(), candidate.subject());
@@ -513,40 +513,57 @@ public final class Outbox {
                 continue;
             }
             won.add(new Won<>(candidate, permit)); // from here on a rollback gives the permit back (claim)
-            jdbc.update("UPDATE outbox_delivery SET status = 'IN_FLIGHT', lease_until = ?, claimed_by = ?, updated_at = ? "
-                    + "WHERE id = ?", Timestamp.from(now.plus(lease)), newClaimToken(owner), at, candidate.id());
+            ids.add(candidate.id());
+            tokens.add(newClaimToken(owner));
             expireStartedAttempts(candidate, now);
         }
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.query(connection -> {
+            var statement = connection.prepareStatement("UPDATE outbox_delivery SET status = 'IN_FLIGHT', "
+                    + "lease_until = ?, claimed_by = c.claim_token, updated_at = ? FROM unnest(?, ?) "
+                    + "AS c(claimed_id, claim_token) WHERE id = c.claimed_id RETURNING " + COLUMNS);
+            statement.setTimestamp(1, Timestamp.from(now.plus(lease)));
+            statement.setTimestamp(2, at);
+            statement.setArray(3, connection.createArrayOf("BIGINT", ids.toArray()));
+            statement.setArray(4, connection.createArrayOf("VARCHAR", tokens.toArray()));
+            return statement;
+        }, this::map);
     }
 
     /**
      * Claims {@code candidates} (read with {@link #DUE_H2}) with conditional updates (H2); adds each delivery it
-     * claimed, with its permit, to {@code won}.
+     * claimed, with its permit, to {@code won}, and returns the claimed rows as the updates return them.
      */
-    private <P extends Permit> void claimConditionally(List<Candidate> candidates, int limit, Instant now,
+    private <P extends Permit> List<Delivery> claimConditionally(List<Candidate> candidates, int limit, Instant now,
                                                        Duration lease, InstanceId owner, Admission<P> admission,
                                                        List<Won<P>> won) {
         Timestamp at = Timestamp.from(now);
+        List<Delivery> claimed = new ArrayList<>();
         for (Candidate candidate : candidates) {
             P permit = won.size() == limit ? null : admission.tryAdmit(candidate.connection(), candidate.subject());
             if (permit == null) {
                 continue;
             }
             won.add(new Won<>(candidate, permit)); // from here on a rollback gives the permit back (claim)
-            // Only one claimer's update finds the row still due; the others update nothing and move on.
+            // Only one claimer's update finds the row still due; the others update nothing and move on. The row
+            // comes back as updated, so the claim needs no re-read.
             List<Object> args = new ArrayList<>(List.of(Timestamp.from(now.plus(lease)), newClaimToken(owner), at,
                     candidate.id(), at, at));
             args.addAll(claimPrefixes(owner));
-            int updated = jdbc.update("UPDATE outbox_delivery d SET status = 'IN_FLIGHT', lease_until = ?, "
-                            + "claimed_by = ?, updated_at = ? WHERE id = ? AND ((status = 'PENDING' "
-                            + "AND next_attempt_at <= ?) OR (status = 'IN_FLIGHT' AND " + CLAIM_OVER + "))",
-                    args.toArray());
-            if (updated == 1) {
-                expireStartedAttempts(candidate, now);
-            } else {
+            List<Delivery> updated = jdbc.query("SELECT " + COLUMNS + " FROM FINAL TABLE (UPDATE outbox_delivery d "
+                            + "SET status = 'IN_FLIGHT', lease_until = ?, claimed_by = ?, updated_at = ? WHERE id = ? "
+                            + "AND ((status = 'PENDING' AND next_attempt_at <= ?) OR (status = 'IN_FLIGHT' AND "
+                            + CLAIM_OVER + "))) outbox_delivery", this::map, args.toArray());
+            if (updated.isEmpty()) {
                 won.remove(won.size() - 1).giveBack();
+            } else {
+                claimed.addAll(updated);
+                expireStartedAttempts(candidate, now);
             }
         }
+        return claimed;
     }
 
     /** Ends the attempt an expired claim left STARTED (a pending delivery has none). */

@@ -7,8 +7,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -23,11 +23,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * for every route whose subscription matches the event ({@link #subscribe}), and claimed by one instance at a time
  * under a short lease that the running instance renews ({@link #renew}).
  *
- * <p>One claim path ({@link #claim}), its writes in the {@link GroupCommit}: on PostgreSQL {@code SELECT … FOR UPDATE
- * SKIP LOCKED} plus an update, on H2 a read of candidates and a conditional update per candidate that only one
- * claimer can win. Neither takes an
- * execution while an earlier one (by inbox seq) of the same route and subject is unfinished (PENDING, RUNNING or
- * WAITING), so one subject's events go through a route in order; different subjects run in parallel.
+ * <p>One claim path ({@link #claim}), its writes in the {@link GroupCommit}: on PostgreSQL one statement that locks
+ * the runnable rows ({@code SELECT … FOR UPDATE SKIP LOCKED}), claims them and returns them; on H2 a read of
+ * candidates, then one conditional update of them, each row of which only one claimer can win, returning the rows it
+ * won. Neither takes an execution while an earlier one (by inbox seq) of the same route and subject is unfinished
+ * (PENDING, RUNNING or WAITING), so one subject's events go through a route in order; different subjects run in
+ * parallel.
  *
  * <p>An execution that reaches a {@code switchboard:} action whose delivery is not done yet is {@code WAITING} on
  * that delivery; the outbox makes it PENDING again ({@link #resume}) in the transaction that records the delivery
@@ -134,6 +135,29 @@ public final class RouteExecutions {
     private static final String RUNNABLE_LOCKED = "SELECT x.id FROM route_execution x WHERE x.id IN ("
             + RUNNABLE_BY_INDEX.formatted("", "") + ") AND " + RUNNABLE + " ORDER BY x.id FETCH FIRST ? ROWS ONLY "
             + "FOR UPDATE SKIP LOCKED";
+
+    /** What a claim sets. Parameters: holder, node, claim id, lease until, now. */
+    private static final String TAKE = "status = 'RUNNING', holder = ?, node = ?, claim_id = ?, lease_until = ?, "
+            + "runs = runs + 1, updated_at = ?";
+
+    /**
+     * The claim on PostgreSQL: {@link #RUNNABLE_LOCKED} taken in one statement that returns the claimed rows.
+     * Materialised, so that the locking read runs once whatever plan the update gets (run again, as the inner side
+     * of a join, it could skip other rows and claim more than the limit). Parameters: those of
+     * {@link #RUNNABLE_LOCKED}, then those of {@link #TAKE}.
+     */
+    private static final String CLAIM_POSTGRES = "WITH won AS MATERIALIZED (" + RUNNABLE_LOCKED + ") "
+            + "UPDATE route_execution r SET " + TAKE + " FROM won WHERE r.id = won.id "
+            + "RETURNING r." + COLUMNS.replace(", ", ", r.");
+
+    /**
+     * The claim on H2: the candidates ({@link #RUNNABLE_H2}, read before) that are still runnable, updated by a
+     * conditional update that only one claimer can win, and returned as updated. Parameters: those of {@link #TAKE},
+     * the candidate ids (an array), now, node, holder.
+     */
+    private static final String CLAIM_H2 = "SELECT " + COLUMNS + " FROM FINAL TABLE (UPDATE route_execution SET "
+            + TAKE + " WHERE id = ANY (?) AND (status = 'PENDING' OR status = 'RUNNING' AND (lease_until <= ? "
+            + "OR node = ? AND holder <> ?)))";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -251,14 +275,24 @@ public final class RouteExecutions {
     }
 
     /**
-     * Writes the executions of a newly appended event for every subscribed route that wants it; called by the inbox
-     * in the append's transaction.
+     * The statement that writes the executions of newly appended events for every subscribed route that wants them,
+     * created when the event was received: {@code events} is a FROM item that names the events {@code e}, with the
+     * inbox's {@code seq, type, source, subject, received_at} columns (the inbox table itself, or on PostgreSQL the
+     * rows the append's insert returns, so that event and executions are one statement). A WHERE clause follows, to
+     * which the caller may add conditions with {@code AND}.
      */
-    int createFor(long seq, String type, String source, String subject, Instant at) {
-        Timestamp now = ts(at);
-        return jdbc.update("INSERT INTO route_execution (route_id, event_seq, subject, status, created_at, updated_at) "
-                + "SELECT s.route_id, ?, ?, 'PENDING', ?, ? FROM route_subscription s WHERE " + matches("?", "?"),
-                seq, subject, now, now, type, source);
+    static String createForEvents(String events) {
+        return "INSERT INTO route_execution (route_id, event_seq, subject, status, created_at, updated_at) "
+                + "SELECT s.route_id, e.seq, e.subject, 'PENDING', e.received_at, e.received_at FROM " + events
+                + ", route_subscription s WHERE " + matches("e.type", "e.source");
+    }
+
+    /**
+     * Writes the executions of the event just appended at {@code seq} (see {@link #createForEvents}); called by the
+     * inbox in the append's transaction.
+     */
+    int createForAppended(long seq) {
+        return jdbc.update(createForEvents("inbox_event e") + " AND e.seq = ?", seq);
     }
 
     /**
@@ -292,52 +326,34 @@ public final class RouteExecutions {
         Timestamp at = ts(now);
         Timestamp until = ts(now.plus(lease));
         String claimId = UUID.randomUUID().toString();
-        boolean h2 = dialect == Store.Dialect.H2;
         Object[] runnable = {routeId, limit, routeId, at, instance.node(), instance.holder(), limit, limit};
-        List<Long> won = new ArrayList<>();
-        String take = "UPDATE route_execution SET status = 'RUNNING', holder = ?, node = ?, claim_id = ?, lease_until = ?, "
-                + "runs = runs + 1, updated_at = ? WHERE id = ?";
-        // On H2 the candidates are read outside a transaction (committed rows either way); only the conditional
-        // update claims. The claim shares its commit with the webhooks' and deliveries' writes (the group commit);
-        // a shared transaction that failed runs it again alone, from an empty list.
-        List<Long> candidatesOnH2 = h2 ? jdbc.queryForList(RUNNABLE_H2, Long.class, runnable) : List.of();
-        if (h2 && candidatesOnH2.isEmpty()) {
-            return List.of();
-        }
-        groupCommit.execute(() -> {
-            won.clear();
-            switch (dialect) {
-                case POSTGRESQL -> {
-                    for (Long id : jdbc.queryForList(RUNNABLE_LOCKED, Long.class, append(runnable, at,
-                            instance.node(), instance.holder(), limit))) {
-                        jdbc.update(take, instance.holder(), instance.node(), claimId, until, at, id);
-                        won.add(id);
-                    }
-                }
-                case H2 -> {
-                    for (Long id : candidatesOnH2) {
-                        if (jdbc.update(take + " AND (status = 'PENDING' OR status = 'RUNNING' AND (lease_until <= ? "
-                                        + "OR node = ? AND holder <> ?))", instance.holder(), instance.node(), claimId,
-                                until, at, id, at, instance.node(), instance.holder()) == 1) {
-                            won.add(id);
-                        }
-                    }
-                }
+        Object[] take = {instance.holder(), instance.node(), claimId, until, at};
+        List<Execution> claimed = switch (dialect) {
+            // One statement: lock the runnable rows, claim them and return them as claimed.
+            case POSTGRESQL -> groupCommit.execute(() -> jdbc.query(CLAIM_POSTGRES, this::map,
+                    append(append(runnable, at, instance.node(), instance.holder(), limit), take)));
+            case H2 -> {
+                // The candidates are read outside a transaction (committed rows either way); only the conditional
+                // update claims, and returns the rows it claimed. The claim shares its commit with the webhooks' and
+                // deliveries' writes (the group commit); a shared transaction that failed runs it again alone.
+                Long[] candidates = jdbc.queryForList(RUNNABLE_H2, Long.class, runnable).toArray(Long[]::new);
+                yield candidates.length == 0 ? List.<Execution>of() : groupCommit.execute(() -> jdbc.query(
+                        connection -> {
+                            var statement = connection.prepareStatement(CLAIM_H2);
+                            int next = 0;
+                            for (Object value : take) {
+                                statement.setObject(++next, value);
+                            }
+                            statement.setArray(++next, connection.createArrayOf("BIGINT", candidates));
+                            statement.setTimestamp(++next, at);
+                            statement.setString(++next, instance.node());
+                            statement.setString(++next, instance.holder());
+                            return statement;
+                        }, this::map));
             }
-            return null;
-        });
-        if (won.isEmpty()) {
-            return List.of();
-        }
-        // One read for all the claimed rows, one statement text whatever their number (as the outbox's claim).
-        Long[] ids = won.toArray(Long[]::new);
-        return jdbc.query(connection -> {
-            var statement = connection.prepareStatement("SELECT " + COLUMNS + " FROM route_execution "
-                    + "WHERE id = ANY (?) AND claim_id = ? ORDER BY id");
-            statement.setArray(1, connection.createArrayOf("BIGINT", ids));
-            statement.setString(2, claimId);
-            return statement;
-        }, this::map);
+        };
+        // Oldest first, as the claim chose them; neither statement returns its rows in an order.
+        return claimed.stream().sorted(Comparator.comparingLong(Execution::id)).toList();
     }
 
     /**

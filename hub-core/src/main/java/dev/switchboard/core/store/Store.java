@@ -47,7 +47,7 @@ public final class Store {
                 : new GroupCommit(tx);
         this.executions = new RouteExecutions(jdbc, tx, groupCommit, dialect, clock);
         this.syncTriggerEvents = new SyncTriggerEvents(jdbc);
-        this.inbox = new InboxStore(jdbc, tx, groupCommit, new EventCodec(), executions, syncTriggerEvents, clock,
+        this.inbox = new InboxStore(jdbc, dialect, groupCommit, new EventCodec(), executions, syncTriggerEvents, clock,
                 tracing);
         this.routeProgress = new RouteProgress(executions);
         this.identityMap = new IdentityMap(jdbc, clock);

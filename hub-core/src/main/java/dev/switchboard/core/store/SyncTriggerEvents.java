@@ -68,10 +68,19 @@ public final class SyncTriggerEvents {
                 .forEach(job -> jdbc.update("DELETE FROM sync_trigger_event WHERE job = ?", job));
     }
 
+    /**
+     * The statement that adds a row per subscribed job for newly appended events: {@code events} is a FROM item that
+     * names them {@code e}, with the inbox's {@code seq, type, source} columns (see
+     * {@link RouteExecutions#createForEvents}). A WHERE clause follows, to which the caller may add conditions.
+     */
+    static String createForEvents(String events) {
+        return "INSERT INTO sync_trigger_event (job, event_seq) SELECT t.job, e.seq FROM " + events
+                + ", sync_trigger_subscription t WHERE t.event_type = e.type AND t.source = e.source";
+    }
+
     /** Adds a row per subscribed job for the event just appended at {@code seq}; in the append's transaction. */
-    int createFor(long seq, String type, String source) {
-        return jdbc.update("INSERT INTO sync_trigger_event (job, event_seq) SELECT job, ? FROM "
-                + "sync_trigger_subscription WHERE event_type = ? AND source = ?", seq, type, source);
+    int createForAppended(long seq) {
+        return jdbc.update(createForEvents("inbox_event e") + " AND e.seq = ?", seq);
     }
 
     /** The seqs of events waiting to run {@code job}, oldest first, at most {@code limit}. */

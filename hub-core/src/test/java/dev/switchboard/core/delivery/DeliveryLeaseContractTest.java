@@ -62,6 +62,24 @@ abstract class DeliveryLeaseContractTest {
     }
 
     @Test
+    void aClaimReturnsTheDeliveriesAsItStoredThemEachUnderAClaimOfItsOwnOldestFirst() {
+        Delivery first = hub.enqueue("alpha", "e-1", "churn");
+        Delivery second = hub.enqueue("beta", "e-2", "fraud");
+        hub.enqueue("alpha", "e-3", "iris");
+
+        List<Delivery> claimed = hub.outbox.claimDue(2, LEASE, InstanceId.newStart("hub-0"));
+
+        assertThat(claimed).extracting(Delivery::id).containsExactly(first.id(), second.id());
+        for (Delivery delivery : claimed) {
+            assertThat(delivery).isEqualTo(hub.outbox.get(delivery.id()).orElseThrow());
+            assertThat(delivery.status()).isEqualTo(Delivery.Status.IN_FLIGHT);
+            assertThat(delivery.leaseUntil()).isEqualTo(clock.instant().plus(LEASE));
+        }
+        assertThat(claimed).extracting(Delivery::claimToken).allMatch(token -> token.startsWith("hub-0/"))
+                .doesNotHaveDuplicates();
+    }
+
+    @Test
     void aDeadInstancesClaimIsTakenOverWhenItsLeaseRunsOutAndNotBefore() {
         Delivery delivery = hub.enqueue("alpha", "e-1", "churn");
         InstanceId dead = InstanceId.newStart("hub-0");

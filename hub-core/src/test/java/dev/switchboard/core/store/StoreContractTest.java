@@ -10,6 +10,8 @@ import dev.switchboard.model.ResourceRef;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -200,6 +202,76 @@ abstract class StoreContractTest {
                 new RouteProgress.Entry(seq, "audit", Outcome.PENDING, null, null),
                 new RouteProgress.Entry(seq, "promote", Outcome.PENDING, null, null));
         assertThat(store.jdbc().queryForObject("SELECT COUNT(*) FROM route_execution", Integer.class)).isEqualTo(2);
+    }
+
+    @Test
+    void aStoredEventInAnAppendIsSkippedAndTheRestOfTheTransactionStillCommitsWithTheOthersWork() {
+        store.executions().subscribe("audit", List.of(), List.of(), false);
+        store.syncTriggerEvents().subscribe(Map.of("mirror", new SyncTriggerEvents.Subscription("mlflow-prod",
+                Set.of("model_version.alias_set"))));
+        CanonicalEvent stored = TestEvents.aliasSet("mlflow-prod", "d-1", "churn", "1", "champion");
+        long first = store.inbox().append(List.of(stored)).get(0).seq();
+
+        // One transaction, as a run's writes or a group commit share one: on PostgreSQL a failed insert of the stored
+        // key would abort it, and the later append and the commit would fail with it.
+        List<StoredEvent> added = store.transactions().execute(status -> {
+            List<StoredEvent> all = new ArrayList<>(store.inbox().append(List.of(
+                    TestEvents.aliasSet("mlflow-prod", "d-2", "churn", "2", "champion"), stored,
+                    TestEvents.aliasSet("mlflow-prod", "d-3", "churn", "3", "champion"))));
+            all.addAll(store.inbox().append(List.of(TestEvents.aliasSet("mlflow-prod", "d-4", "churn", "4", "champion"))));
+            return all;
+        });
+
+        assertThat(added).extracting(s -> s.event().id()).containsExactly("d-2", "d-3", "d-4");
+        assertThat(store.inbox().count()).isEqualTo(4);
+        List<Long> seqs = new ArrayList<>(List.of(first));
+        added.forEach(event -> seqs.add(event.seq()));
+        for (long seq : seqs) {
+            assertThat(store.executions().forEvent(seq)).as("the executions of %s", seq)
+                    .extracting(RouteExecutions.Execution::routeId).containsExactly("audit");
+        }
+        assertThat(store.syncTriggerEvents().pending("mirror", 10)).as("one trigger per event, the stored one's once")
+                .containsExactlyElementsOf(seqs);
+    }
+
+    @Test
+    void anAppendThatViolatesAnotherKeyFailsInsteadOfTakingItsEventForAStoredOne() {
+        long last = append("k-1", "churn", "1");
+        // A row written past the append under the seq the identity hands out next (an import that kept its seqs).
+        store.jdbc().update("INSERT INTO inbox_event (seq, source, event_id, type, subject, event_time, received_at, "
+                + "payload) VALUES (?, '/connections/mlflow-prod', 'imported', 'model_version.alias_set', "
+                + "'models/churn', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '{}')", last + 1);
+        CanonicalEvent event = TestEvents.aliasSet("mlflow-prod", "k-2", "fraud", "1", "champion");
+
+        assertThatThrownBy(() -> store.inbox().append(List.of(event)))
+                .isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+        assertThat(store.inbox().find(event.source(), "k-2")).isEmpty();
+    }
+
+    @Test
+    void aClaimReturnsTheExecutionsAsItStoredThemOldestFirstAndNoMoreThanItsLimit() {
+        store.executions().subscribe("promote", List.of(), List.of(), false);
+        long a = append("c-1", "churn", "1");
+        long b = append("c-2", "fraud", "1");
+        append("c-3", "iris", "1");
+        InstanceId one = InstanceId.newStart(null);
+        InstanceId two = InstanceId.newStart(null);
+
+        List<RouteExecutions.Execution> lapsed = store.executions().claim("promote", one,
+                java.time.Duration.ofSeconds(-1), 2);
+        List<RouteExecutions.Execution> taken = store.executions().claim("promote", two,
+                java.time.Duration.ofSeconds(30), 2);
+
+        assertThat(lapsed).extracting(RouteExecutions.Execution::eventSeq).containsExactly(a, b);
+        assertThat(taken).extracting(RouteExecutions.Execution::eventSeq).as("taken over once the lease ran out")
+                .containsExactly(a, b);
+        for (RouteExecutions.Execution claimed : taken) {
+            assertThat(claimed).isEqualTo(store.executions().find(claimed.id()).orElseThrow());
+            assertThat(claimed.status()).isEqualTo(RouteExecutions.Status.RUNNING);
+            assertThat(claimed.holder()).isEqualTo(two.holder());
+            assertThat(claimed.runs()).as("claimed twice").isEqualTo(2);
+            assertThat(claimed.claimId()).isNotEqualTo(lapsed.get(0).claimId()).isNotNull();
+        }
     }
 
     @Test
