@@ -405,8 +405,8 @@ public final class DeliveryEngine implements AutoCloseable {
 
     /**
      * Makes a route step's first attempt now, on the calling route worker, when its connection can take it at
-     * once: a worker and a slot of its bulkhead free, its breaker letting the call through, and no earlier delivery
-     * of the subject to the connection pending or in flight (nor one being attempted this way here). The step's
+     * once: a worker and more than half of its bulkhead free, its breaker letting the call through, and no earlier
+     * delivery of the subject to the connection pending or in flight (nor one being attempted this way here). The step's
      * delivery is then stored with the attempt among the run's {@code writes}, so that the step costs the run's
      * one commit instead of an enqueue, a claim, an attempt's start and its outcome, each a write of its own.
      * A failed attempt goes on as this engine's own do after the commit: retried with backoff or dead-lettered.
@@ -423,7 +423,7 @@ public final class DeliveryEngine implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            if (outbox.unfinished(connection, subject)) {
+            if (!roomForAttemptsNow(connection) || outbox.unfinished(connection, subject)) {
                 return Optional.empty();
             }
             try (DeliveryPermit permit = admission.tryAdmit(connection, subject)) {
@@ -435,6 +435,17 @@ public final class DeliveryEngine implements AutoCloseable {
         } finally {
             attemptingNow.remove(lane);
         }
+    }
+
+    /**
+     * Whether more than half of the connection's bulkhead is free: a tool that stops answering then holds at most
+     * half of its slots on route workers, unrecorded, and the rest of its steps are enqueued as deliveries, where
+     * they show as the tool's backlog and its outage costs the routes no more workers.
+     */
+    private boolean roomForAttemptsNow(String connection) {
+        Bulkhead bulkhead = bulkheads.bulkhead(connection);
+        return bulkhead.getMetrics().getAvailableConcurrentCalls()
+                > bulkhead.getBulkheadConfig().getMaxConcurrentCalls() / 2;
     }
 
     private StepOutcome attemptNow(ActionCall call, RunWrites writes, DeliveryPermit permit) {

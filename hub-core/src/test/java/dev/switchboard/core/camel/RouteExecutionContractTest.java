@@ -254,6 +254,28 @@ abstract class RouteExecutionContractTest {
     }
 
     @Test
+    void aToolThatStopsAnsweringHoldsAtMostHalfOfItsBulkheadOnRouteWorkers() throws Exception {
+        // The engine's 4 workers give each connection a bulkhead of 2: one step at once in a run, then enqueued.
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha").hang();
+        List<StoredEvent> stored = new ArrayList<>();
+        for (String model : List.of("churn", "fraud", "upsell")) {
+            stored.add(append(hub().store, "mlflow-single", "e-" + model, model));
+        }
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(stored).filteredOn(event -> hub.store.executions()
+                .find("single", event.seq()).orElseThrow().status() == RouteExecutions.Status.WAITING).hasSize(2));
+        await().atMost(WAIT).until(() -> alpha.calls().size() == 2); // one by a run, one by the engine
+        assertThat(hub.outbox.countByStatus().get(Delivery.Status.PENDING)
+                + hub.outbox.countByStatus().get(Delivery.Status.IN_FLIGHT)).isEqualTo(2);
+        alpha.release();
+
+        for (StoredEvent event : stored) {
+            awaitOutcome(hub.store, event, "single", Outcome.DONE, null);
+        }
+        assertThat(alpha.calls()).hasSize(3);
+    }
+
+    @Test
     void anExecutionWaitingAtItsRoutesLastStepIsDoneWhenTheStepIsDeliveredWithoutAnotherRun() throws Exception {
         ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha");
         InstanceId instance = InstanceId.newStart(null);
