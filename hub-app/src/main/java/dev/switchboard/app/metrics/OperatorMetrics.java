@@ -14,15 +14,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * Meters that answer an operator's questions, read from the durable store when scraped, so they hold across
  * restarts and agree between hub instances that share a database:
  * <ul>
  *   <li>{@code switchboard.delivery.lag} (connection): seconds since the oldest delivery still waiting (PENDING or
- *       IN_FLIGHT) was enqueued, 0 when none waits: how far behind each target is;</li>
+ *       IN_FLIGHT) was enqueued, or since the oldest first attempt a route run of this instance is making started
+ *       (it is stored when it ends), 0 when none waits: how far behind each target is;</li>
  *   <li>{@code switchboard.dead_letters.open} (connection; {@code none} for route-stage dead letters): dead letters
  *       not replayed yet;</li>
  *   <li>{@code switchboard.sync.objects} (job, outcome = created | updated | unchanged | skipped | failed): objects
@@ -53,7 +56,7 @@ final class OperatorMetrics {
         }
         targets.add(HUB);
         for (String connection : targets) {
-            Gauge.builder("switchboard.delivery.lag", () -> lag(store, connection, clock))
+            Gauge.builder("switchboard.delivery.lag", () -> lag(store, engine, connection, clock))
                     .tag("connection", connection).baseUnit("seconds")
                     .description("Age of the oldest delivery still waiting for this connection").register(meters);
             Gauge.builder("switchboard.dead_letters.open", () -> openDeadLetters(store, connection))
@@ -79,13 +82,13 @@ final class OperatorMetrics {
         });
     }
 
-    private static double lag(Store store, String connection, Clock clock) {
-        Timestamp oldest = store.jdbc().queryForObject("SELECT MIN(created_at) FROM outbox_delivery "
+    private static double lag(Store store, DeliveryEngine engine, String connection, Clock clock) {
+        Timestamp stored = store.jdbc().queryForObject("SELECT MIN(created_at) FROM outbox_delivery "
                 + "WHERE connection_name = ? AND status IN ('PENDING', 'IN_FLIGHT')", Timestamp.class, connection);
-        if (oldest == null) {
-            return 0;
-        }
-        return Math.max(0, Duration.between(oldest.toInstant(), clock.instant()).toMillis() / 1000.0);
+        Optional<Instant> oldest = Stream.concat(Optional.ofNullable(stored).map(Timestamp::toInstant).stream(),
+                engine.attemptingSince(connection).stream()).min(Instant::compareTo);
+        return oldest.map(since -> Math.max(0, Duration.between(since, clock.instant()).toMillis() / 1000.0))
+                .orElse(0.0);
     }
 
     private static double openDeadLetters(Store store, String connection) {

@@ -100,8 +100,8 @@ class DemoScenarioTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> ancestry(collector, dispatch).contains("webhook.receive"));
 
         assertThat(ancestry(collector, dispatch)).as("from the dispatch up to the webhook's request, one hop per span")
-                .containsExactly("connector.call", "delivery.attempt", "outbox.enqueue", "route.execute",
-                        "inbox.append", "webhook.receive", "http post /webhooks/{connection}");
+                .containsExactly("connector.call", "delivery.attempt", "route.execute", "inbox.append",
+                        "webhook.receive", "http post /webhooks/{connection}");
         List<ReceivedSpan> trace = collector.spans().stream()
                 .filter(span -> span.traceId().equals(dispatch.traceId())).toList();
         assertThat(trace).filteredOn(span -> span.name().equals("webhook.receive"))

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -127,8 +128,12 @@ public final class DeliveryEngine implements AutoCloseable {
     private final String owner;
     /** Claim tokens of the deliveries this engine is performing: the heartbeat renews their leases. */
     private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
-    /** (connection, subject) of the first attempts being made on route workers ({@link #performNow}). */
-    private final Set<String> attemptingNow = ConcurrentHashMap.newKeySet();
+    /** The first attempts being made on route workers ({@link #performNow}), when each started. */
+    private final Map<Lane, Instant> attemptingNow = new ConcurrentHashMap<>();
+
+    /** Deliveries of one subject to one connection, which go in order. */
+    private record Lane(String connection, String subject) {
+    }
     private volatile Instant nextHeartbeatAt = Instant.MIN;
     private final Semaphore wakeUp = new Semaphore(0);
     /**
@@ -418,16 +423,16 @@ public final class DeliveryEngine implements AutoCloseable {
     public Optional<StepOutcome> performNow(ActionCall call, RunWrites writes) {
         String connection = call.connection();
         String subject = call.event().subject();
-        String lane = connection + "\n" + subject;
-        if (!running || !attemptingNow.add(lane)) {
+        Lane lane = new Lane(connection, subject);
+        if (!running || attemptingNow.putIfAbsent(lane, clock.instant()) != null) {
             return Optional.empty();
         }
         try {
-            if (!roomForAttemptsNow(connection) || outbox.unfinished(connection, subject)) {
+            if (outbox.unfinished(connection, subject)) {
                 return Optional.empty();
             }
             try (DeliveryPermit permit = admission.tryAdmit(connection, subject)) {
-                if (permit == null || !permit.tryCall()) {
+                if (permit == null || !atMostHalfInUse(connection) || !permit.tryCall()) {
                     return Optional.empty();
                 }
                 return Optional.of(attemptNow(call, writes, permit));
@@ -438,14 +443,24 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     /**
-     * Whether more than half of the connection's bulkhead is free: a tool that stops answering then holds at most
-     * half of its slots on route workers, unrecorded, and the rest of its steps are enqueued as deliveries, where
-     * they show as the tool's backlog and its outage costs the routes no more workers.
+     * When the oldest first attempt at a step to {@code connection} that a route run is making here started: such a
+     * step is no outbox row until the attempt ends, so a tool that takes its time shows in its delivery lag.
      */
-    private boolean roomForAttemptsNow(String connection) {
+    public Optional<Instant> attemptingSince(String connection) {
+        return attemptingNow.entrySet().stream().filter(entry -> entry.getKey().connection().equals(connection))
+                .map(Map.Entry::getValue).min(Instant::compareTo);
+    }
+
+    /**
+     * Whether at most half of the connection's bulkhead is in use, the slot just taken included: a tool that stops
+     * answering then holds at most half of its slots on route workers, and the rest of its steps are enqueued,
+     * where they show as the tool's backlog and its outage costs the routes no more workers. Checked after taking
+     * the slot, so that runs taking slots at the same time cannot all pass.
+     */
+    private boolean atMostHalfInUse(String connection) {
         Bulkhead bulkhead = bulkheads.bulkhead(connection);
-        return bulkhead.getMetrics().getAvailableConcurrentCalls()
-                > bulkhead.getBulkheadConfig().getMaxConcurrentCalls() / 2;
+        int max = bulkhead.getBulkheadConfig().getMaxConcurrentCalls();
+        return max - bulkhead.getMetrics().getAvailableConcurrentCalls() <= Math.max(1, max / 2);
     }
 
     private StepOutcome attemptNow(ActionCall call, RunWrites writes, DeliveryPermit permit) {
