@@ -87,8 +87,9 @@ public final class InboxStore {
         try (Tracing.Scope span = tracing.start("inbox.append").tag("events", events.size())) {
             // Taken on the caller's thread: the group commit may run the insert on another one.
             String traceparent = tracing.traceparent();
+            List<Encoded> encoded = encode(events);
             // Concurrent webhooks share a commit: one per group instead of one per request (B1 benchmark).
-            return groupCommit.execute(() -> insertNew(events, traceparent));
+            return groupCommit.execute(() -> insertNew(encoded, traceparent));
         }
     }
 
@@ -99,7 +100,8 @@ public final class InboxStore {
     public void appendWith(List<CanonicalEvent> events, RunWrites writes) {
         try (Tracing.Scope span = tracing.start("inbox.append").tag("events", events.size())) {
             String traceparent = tracing.traceparent();
-            writes.add(() -> insertNew(events, traceparent));
+            List<Encoded> encoded = encode(events);
+            writes.add(() -> insertNew(encoded, traceparent));
         }
     }
 
@@ -115,18 +117,27 @@ public final class InboxStore {
                 .filter(java.util.Objects::nonNull).findFirst().orElse(null);
     }
 
-    private List<StoredEvent> insertNew(List<CanonicalEvent> events, String traceparent) {
+    /** An event with its stored JSON, made on the caller's thread: not on the group commit's single writer. */
+    private record Encoded(CanonicalEvent event, String json) {
+    }
+
+    private List<Encoded> encode(List<CanonicalEvent> events) {
+        return events.stream().map(event -> new Encoded(event, codec.toJsonString(event))).toList();
+    }
+
+    private List<StoredEvent> insertNew(List<Encoded> events, String traceparent) {
         List<StoredEvent> added = new ArrayList<>();
         // The column keeps microseconds; so does the copy kept in memory, so both read the same.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        for (CanonicalEvent event : events) {
+        for (Encoded encoded : events) {
+            CanonicalEvent event = encoded.event();
             // In the append's transaction: every route that wants the event has its execution, and every sync job it
             // triggers its row, as soon as the event is visible at all; a rolled-back append leaves none of them (no
             // cursor, no gap to wait out). An event whose (source, id) is stored already is skipped.
             Long seq = switch (dialect) {
-                case POSTGRESQL -> jdbc.query(connection -> bind(connection.prepareStatement(APPEND_POSTGRES), event,
+                case POSTGRESQL -> jdbc.query(connection -> bind(connection.prepareStatement(APPEND_POSTGRES), encoded,
                         now, traceparent), (row, n) -> row.getLong(1)).stream().findFirst().orElse(null);
-                case H2 -> insertOnH2(event, now, traceparent);
+                case H2 -> insertOnH2(encoded, now, traceparent);
             };
             if (seq != null) {
                 added.add(new StoredEvent(seq, event, now));
@@ -148,13 +159,13 @@ public final class InboxStore {
      * insert of another transaction is waited for), so the unique key answers whether the event is stored already.
      * Only that key: the rare duplicate is looked up, so that another key's violation is not taken for one.
      */
-    private Long insertOnH2(CanonicalEvent event, Instant now, String traceparent) {
+    private Long insertOnH2(Encoded encoded, Instant now, String traceparent) {
         var keys = new GeneratedKeyHolder();
         try {
-            jdbc.update(connection -> bind(connection.prepareStatement(INSERT, new String[] {"seq"}), event, now,
+            jdbc.update(connection -> bind(connection.prepareStatement(INSERT, new String[] {"seq"}), encoded, now,
                     traceparent), keys);
         } catch (DuplicateKeyException duplicate) {
-            if (exists(event.source(), event.id())) {
+            if (exists(encoded.event().source(), encoded.event().id())) {
                 return null;
             }
             throw duplicate;
@@ -166,8 +177,9 @@ public final class InboxStore {
     }
 
     /** Sets the parameters of {@link #INSERT}. */
-    private PreparedStatement bind(PreparedStatement statement, CanonicalEvent event, Instant now, String traceparent)
+    private PreparedStatement bind(PreparedStatement statement, Encoded encoded, Instant now, String traceparent)
             throws SQLException {
+        CanonicalEvent event = encoded.event();
         statement.setString(1, event.source().toString());
         statement.setString(2, event.id());
         statement.setString(3, event.type().typeName());
@@ -176,7 +188,7 @@ public final class InboxStore {
         // (the model allows year 0000) would be stored days off.
         statement.setObject(5, event.time().atOffset(ZoneOffset.UTC));
         statement.setTimestamp(6, Timestamp.from(now));
-        statement.setString(7, codec.toJsonString(event));
+        statement.setString(7, encoded.json());
         statement.setString(8, traceparent);
         return statement;
     }
