@@ -112,6 +112,10 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
+    /** Deliveries of one subject to one connection, which go in order. */
+    private record Lane(String connection, String subject) {
+    }
+
     private final Outbox outbox;
     private final ConnectionRegistry connections;
     private final HubActions hubActions;
@@ -130,10 +134,6 @@ public final class DeliveryEngine implements AutoCloseable {
     private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
     /** The first attempts being made on route workers ({@link #performNow}), when each started. */
     private final Map<Lane, Instant> attemptingNow = new ConcurrentHashMap<>();
-
-    /** Deliveries of one subject to one connection, which go in order. */
-    private record Lane(String connection, String subject) {
-    }
     private volatile Instant nextHeartbeatAt = Instant.MIN;
     private final Semaphore wakeUp = new Semaphore(0);
     /**
@@ -411,9 +411,9 @@ public final class DeliveryEngine implements AutoCloseable {
     /**
      * Makes a route step's first attempt now, on the calling route worker, when its connection can take it at
      * once: a worker and more than half of its bulkhead free, its breaker letting the call through, and no earlier
-     * delivery of the subject to the connection pending or in flight (nor one being attempted this way here). The step's
-     * delivery is then stored with the attempt among the run's {@code writes}, so that the step costs the run's
-     * one commit instead of an enqueue, a claim, an attempt's start and its outcome, each a write of its own.
+     * delivery of the subject to the connection pending or in flight (nor one being attempted this way here). The
+     * step's delivery is then stored with the attempt among the run's {@code writes}, so that the step costs the
+     * run's one commit instead of an enqueue, a claim, an attempt's start and its outcome, each a write of its own.
      * A failed attempt goes on as this engine's own do after the commit: retried with backoff or dead-lettered.
      * Executions of a route wait for such a step as for any other, so its concurrency bounds these attempts.
      *
