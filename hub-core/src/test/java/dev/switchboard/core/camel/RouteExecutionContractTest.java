@@ -347,17 +347,23 @@ abstract class RouteExecutionContractTest {
         assertThat(hub.deadLetters.list(DeadLetterFilter.all().onlyOpen(true), PageRequest.first(10)).items()).isEmpty();
     }
 
+    /** An event of the one-step route, appended while the next {@code times} deliveries' inserts deadlock. */
+    private StoredEvent routedThroughDeadlocks(int times) throws Exception {
+        InjectedFailures.failNextInserts(hub().store, "outbox_delivery", times, InjectedFailures.DEADLOCK,
+                "deadlock injected at the step's enqueue");
+        StoredEvent stored = append(hub.store, "mlflow-single", "e-1", "churn");
+        awaitOutcome(hub.store, stored, "single", Outcome.DONE, null);
+        assertThat(InjectedFailures.allRaised(hub.store)).as("the deadlock happened").isTrue();
+        return stored;
+    }
+
     @Test
     void aDeadlockStoringARunsWritesStoresThemAgainWithoutPerformingTheStepAgain() throws Exception {
         ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha");
         // Two: the run's writes share a transaction with other units, and a failed group runs each unit again
         // alone; with one failure the unit's second attempt would succeed without the writes being stored again.
-        InjectedFailures.failNextInserts(hub().store, "outbox_delivery", 2, InjectedFailures.DEADLOCK,
-                "deadlock injected at the step's enqueue");
-        StoredEvent stored = append(hub.store, "mlflow-single", "e-1", "churn");
+        StoredEvent stored = routedThroughDeadlocks(2);
 
-        awaitOutcome(hub.store, stored, "single", Outcome.DONE, null);
-        assertThat(InjectedFailures.allRaised(hub.store)).as("the deadlock happened").isTrue();
         assertThat(alpha.calls()).as("made at once by the run, and not again").extracting(call ->
                 call.request().event().id()).containsExactly("e-1");
         assertThat(hub.store.executions().find("single", stored.seq()).orElseThrow().runs()).isEqualTo(1);
@@ -367,13 +373,9 @@ abstract class RouteExecutionContractTest {
     @Test
     void aDeadlockThatOutlastsTheRetriesRunsTheExecutionAgainInsteadOfFailingIt() throws Exception {
         ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha");
-        InjectedFailures.failNextInserts(hub().store, "outbox_delivery", 8, InjectedFailures.DEADLOCK,
-                "deadlock injected at the step's enqueue");
-        StoredEvent stored = append(hub.store, "mlflow-single", "e-1", "churn");
-
         // Before: FAILED with a route dead letter, the acknowledged event left for an operator's replay.
-        awaitOutcome(hub.store, stored, "single", Outcome.DONE, null);
-        assertThat(InjectedFailures.allRaised(hub.store)).as("the deadlock happened").isTrue();
+        StoredEvent stored = routedThroughDeadlocks(8);
+
         assertThat(hub.store.executions().find("single", stored.seq()).orElseThrow().runs())
                 .as("the rolled-back run and the ones after it").isGreaterThanOrEqualTo(2);
         assertThat(alpha.calls()).as("at least once, each time under the step's key").hasSizeGreaterThanOrEqualTo(2)
