@@ -44,4 +44,12 @@ public record Delivery(long id, String idempotencyKey, String connection, String
     public Delivery {
         parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
     }
+
+    /** {@code call}'s delivery as stored under {@code id}, created (and due) {@code at}. */
+    static Delivery of(long id, ActionCall call, Status status, int attempts, Instant at, Instant leaseUntil,
+                       String claimToken, String lastError) {
+        return new Delivery(id, call.idempotencyKey(), call.connection(), call.action(), call.parameters(),
+                call.event(), call.eventSeq(), call.routeId(), call.event().subject(), status, attempts, at, leaseUntil,
+                claimToken, lastError, at);
+    }
 }

@@ -465,9 +465,7 @@ public final class DeliveryEngine implements AutoCloseable {
 
     private StepOutcome attemptNow(ActionCall call, RunWrites writes, DeliveryPermit permit) {
         Instant started = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        Delivery delivery = new Delivery(0, call.idempotencyKey(), call.connection(), call.action(), call.parameters(),
-                call.event(), call.eventSeq(), call.routeId(), call.event().subject(), Delivery.Status.IN_FLIGHT, 0,
-                started, null, null, null, started);
+        Delivery delivery = Delivery.of(0, call, Delivery.Status.IN_FLIGHT, 0, started, null, null, null);
         ActionTarget.Result result = null;
         ConnectorException failure = null;
         long nanos = System.nanoTime();
@@ -486,9 +484,7 @@ public final class DeliveryEngine implements AutoCloseable {
         metrics.attempt(call.connection(), failure == null ? null : failure.kind());
         if (failure == null) {
             outbox.storePerformedWith(call, new Outbox.FirstAttempt(started, finished, result, null), null, null,
-                    writes, stored -> { });
-            writes.add(() -> Store.afterCommit(() -> metrics.delivery(call.connection(),
-                    DeliveryMetrics.Outcome.DELIVERED)));
+                    writes, stored -> metrics.delivery(call.connection(), DeliveryMetrics.Outcome.DELIVERED));
             return new StepOutcome.Completed(result);
         }
         ConnectorException failed = failure;

@@ -157,32 +157,30 @@ public final class Outbox {
     /**
      * Stores, as one of a route run's {@code writes}, the delivery of a step whose first attempt was made already,
      * with that attempt: DELIVERED with its result; or, when it failed, IN_FLIGHT under {@code claimToken} until
-     * {@code leaseUntil}, handed after the commit to {@code failed}, which retries or dead-letters it as any failed
-     * attempt. Nothing is told to the engines: there is nothing to claim.
+     * {@code leaseUntil}, for the engine to retry or dead-letter as any failed attempt. The delivery as stored goes to
+     * {@code committed} after the commit. Nothing is told to the engines: there is nothing to claim.
      */
     void storePerformedWith(ActionCall call, FirstAttempt attempt, String claimToken, Instant leaseUntil,
-                            RunWrites writes, Consumer<Delivery> failed) {
+                            RunWrites writes, Consumer<Delivery> committed) {
         Row row = row(call);
         String result = attempt.result() == null ? null : encodeResult(attempt.result());
         ConnectorException failure = attempt.failure();
         writes.add(() -> {
-            Timestamp finished = Timestamp.from(attempt.finished());
             long id = failure == null
                     ? insert(row, attempt.started(), Delivery.Status.DELIVERED, result, null, null, null)
                     : insert(row, attempt.started(), Delivery.Status.IN_FLIGHT, null, claimToken, leaseUntil,
                             failure.getMessage());
             jdbc.update("INSERT INTO delivery_attempt (delivery_id, attempt, started_at, finished_at, outcome, "
                     + "error_kind, error) VALUES (?, 1, ?, ?, ?, ?, ?)", id, Timestamp.from(attempt.started()),
-                    finished, failure == null ? Attempt.Outcome.DELIVERED.name() : Attempt.Outcome.FAILED.name(),
+                    Timestamp.from(attempt.finished()),
+                    failure == null ? Attempt.Outcome.DELIVERED.name() : Attempt.Outcome.FAILED.name(),
                     failure == null ? null : failure.kind().name(), failure == null ? null : failure.getMessage());
             writes.inserted(call.idempotencyKey(), id);
-            if (failure != null) {
-                Delivery delivery = new Delivery(id, call.idempotencyKey(), call.connection(), call.action(),
-                        call.parameters(), call.event(), call.eventSeq(), call.routeId(), call.event().subject(),
-                        Delivery.Status.IN_FLIGHT, 1, attempt.started(), leaseUntil, claimToken, failure.getMessage(),
-                        attempt.started());
-                Store.afterCommit(() -> failed.accept(delivery));
-            }
+            Delivery stored = failure == null
+                    ? Delivery.of(id, call, Delivery.Status.DELIVERED, 1, attempt.started(), null, null, null)
+                    : Delivery.of(id, call, Delivery.Status.IN_FLIGHT, 1, attempt.started(), leaseUntil, claimToken,
+                            failure.getMessage());
+            Store.afterCommit(() -> committed.accept(stored));
         });
     }
 
@@ -238,9 +236,7 @@ public final class Outbox {
         try {
             long id = insert(row(call), now);
             notifyAfterCommit(call.connection());
-            return new Delivery(id, call.idempotencyKey(), call.connection(), call.action(), call.parameters(),
-                    call.event(), call.eventSeq(), call.routeId(), call.event().subject(), Delivery.Status.PENDING, 0,
-                    now, null, null, null, now);
+            return Delivery.of(id, call, Delivery.Status.PENDING, 0, now, null, null, null);
         } catch (DuplicateKeyException raced) {
             return findByKey(call.idempotencyKey()).orElseThrow(() -> raced);
         }
