@@ -20,6 +20,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -121,6 +122,17 @@ class ApiConfiguration {
         registration.addUrlPatterns("/*");
         registration.setAsyncSupported(true);
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
+        return registration;
+    }
+
+    /** {@code POST /webhooks/{connection}}, beside Spring MVC's dispatcher rather than through it. */
+    @Bean
+    ServletRegistrationBean<WebhookServlet> webhookServlet(WebhookIngress ingress) {
+        ServletRegistrationBean<WebhookServlet> registration =
+                new ServletRegistrationBean<>(new WebhookServlet(ingress), WebhookServlet.MAPPING);
+        // The body filter hands a body that came in pieces on through an async dispatch.
+        registration.setAsyncSupported(true);
+        registration.setLoadOnStartup(1);
         return registration;
     }
 

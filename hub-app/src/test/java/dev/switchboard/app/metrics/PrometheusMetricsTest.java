@@ -167,6 +167,16 @@ class PrometheusMetricsTest {
     }
 
     @Test
+    void webhookRequestsAreTimedUnderTheirPatternNotTheirConnectionName() throws Exception {
+        sendWebhook(aliasBody("churn", "3"), SECRET);
+
+        String body = get("/actuator/prometheus", TOKEN).body();
+        assertThat(value(body, "http_server_requests_seconds_count", "uri=\"/webhooks/{connection}\"",
+                "method=\"POST\"")).as(body).hasValueSatisfying(count -> assertThat(count).isPositive());
+        assertThat(body).doesNotContain("uri=\"/webhooks/registry\"");
+    }
+
+    @Test
     void anAppliedSyncCountsItsObjectsByOutcome() throws Exception {
         HttpResponse<String> applied = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base
                         + "/api/v1/sync-jobs/a-to-b/apply?scope=full&wait=true")).header("Authorization", "Bearer " + TOKEN)

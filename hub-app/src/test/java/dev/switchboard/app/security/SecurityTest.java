@@ -178,12 +178,32 @@ class SecurityTest {
                 http.get("/api/v1/events?size=many", auth),
                 http.get("/api/v1/events/not-a-number", auth),
                 http.get("/api;x/v1/events"),
-                http.get("/api/v1/events"));
+                http.get("/api/v1/events"),
+                http.get("/webhooks/github", auth),
+                http.send("POST", "/webhooks/github/extra", new byte[0], auth),
+                http.send("POST", "/webhooks/", new byte[0], auth));
         for (RawHttp.Response answer : answers) {
             assertThat(answer.status()).as(answer.toString()).isBetween(400, 499);
             assertThat(answer.contentType()).as(answer.toString()).startsWith("application/problem+json");
             assertThat(answer.body()).as(answer.toString()).contains("\"status\":" + answer.status())
                     .doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void theWebhookServletTakesOnlyAPostToOneConnectionName() throws Exception {
+        String auth = "Authorization: Bearer " + TOKEN;
+        for (String method : List.of("GET", "PUT", "DELETE", "PATCH")) {
+            RawHttp.Response answer = http.send(method, "/webhooks/github", null, auth);
+            assertThat(answer.status()).as("%s -> %s", method, answer).isEqualTo(405);
+            assertThat(answer.headers().get("allow")).as(answer.toString()).isEqualTo("POST");
+            assertThat(answer.body()).contains("method " + method + " is not supported");
+        }
+        for (String path : List.of("/webhooks/", "/webhooks/github/", "/webhooks/github/extra")) {
+            RawHttp.Response answer = http.send("POST", path, "{}".getBytes(StandardCharsets.UTF_8), auth,
+                    "Content-Type: application/json");
+            assertThat(answer.status()).as("POST %s -> %s", path, answer).isEqualTo(404);
+            assertThat(answer.body()).contains("/webhooks/{connection}");
         }
     }
 
