@@ -9,9 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 /**
  * B1 webhook → delivery. The hub (child JVM: signed webhook → verify → inbox → route → outbox → {@code webhook}
@@ -31,15 +34,25 @@ final class WebhookScenario {
             .encodeToString("switchboard-benchmark-signing-k!".getBytes(StandardCharsets.UTF_8));
 
     /**
-     * Sizes: messages per throughput run; warm-up in batches of {@code warmup} messages until at least
-     * {@code warmupSeconds} have passed; sender threads; latency-phase seconds.
+     * Sizes: messages per throughput run; warm-up in batches of {@code warmup} messages for at least
+     * {@code warmupSeconds} and then until the system's JIT compiler has settled, for at most
+     * {@code maxWarmupSeconds}; sender threads; latency-phase seconds.
      */
-    record Size(int count, int warmup, double warmupSeconds, int threads, double latencySeconds, int minLatencyCount) {
-        static final Size SMALL = new Size(50, 10, 0, 4, 0.2, 20);
-        // 20 s of warm-up: after 300 messages (about a second) the hub's JIT compiler thread was busy through the
-        // whole measured run, taking CPU from the hub on two cores; a server's throughput is its warmed-up one.
-        static final Size FULL = new Size(2000, 1000, 20, 16, 5, 200);
+    record Size(int count, int warmup, double warmupSeconds, double maxWarmupSeconds, int threads,
+                double latencySeconds, int minLatencyCount) {
+        static final Size SMALL = new Size(50, 10, 0, 0, 4, 0.2, 20);
+        // After 300 messages (about a second) the hub's JIT compiler was busy through the whole measured run, and
+        // after 20 s still through 100 s of load (a third of a core on two), while the forwarders' settled at
+        // once: each system is measured warmed up, as a server runs.
+        static final Size FULL = new Size(2000, 1000, 20, 300, 16, 5, 200);
     }
+
+    /**
+     * The JIT compiler has settled when its threads used less than this share of a core over the last stretch of
+     * warm-up ({@link #SETTLE_WINDOW_NANOS} at least).
+     */
+    private static final double JIT_SETTLED = 0.05;
+    private static final long SETTLE_WINDOW_NANOS = 5_000_000_000L;
 
     private final Layout layout;
     private final Size size;
@@ -50,13 +63,16 @@ final class WebhookScenario {
         this.layout = layout;
         this.size = new Size(Integer.getInteger("bench.b1.count", size.count), size.warmup,
                 Double.parseDouble(System.getProperty("bench.b1.warmupSeconds", String.valueOf(size.warmupSeconds))),
+                Double.parseDouble(System.getProperty("bench.b1.maxWarmupSeconds",
+                        String.valueOf(size.maxWarmupSeconds))),
                 size.threads, size.latencySeconds, size.minLatencyCount);
         this.work = work;
     }
 
     /** One system's numbers in one repetition. */
     record Run(double acceptedPerSecond, double deliveredPerSecond, double cpuMillisPerMessage, int sent,
-               int delivered, int failed, double addedP50Ms, double addedP99Ms, double rate) {
+               int delivered, int failed, double addedP50Ms, double addedP99Ms, double rate, double warmupSeconds,
+               Map<String, Double> cpuMillisPerMessageByThread) {
     }
 
     /** A store the hub and the durable forwarder both write to. */
@@ -71,7 +87,7 @@ final class WebhookScenario {
     }
 
     /** The per-store metrics: the hub against the durable forwarder, and against the bare forwarder. */
-    private record StoreMetrics(Metric vsDurable, Metric vsBare, Metric cpuVsDurable) {
+    private record StoreMetrics(Metric vsDurable, Metric vsBare, Metric cpuVsDurable, Metric warmupVsDurable) {
         static StoreMetrics of(ScenarioResult result, Store store) {
             String on = store.label + ": ";
             Metric vsDurable = result.metric(new Metric(on + "max delivered/s, hub vs durable forwarder", "msg/s",
@@ -82,7 +98,9 @@ final class WebhookScenario {
                     : Metric.reported(on + "max delivered/s, hub vs bare forwarder", "msg/s"));
             Metric cpu = result.metric(Metric.reported(on + "CPU time per message at max throughput, hub vs "
                     + "durable forwarder", "ms"));
-            return new StoreMetrics(vsDurable, vsBare, cpu);
+            Metric warmup = result.metric(Metric.reported(on + "warm-up until the JIT compiler settled, hub vs durable "
+                    + "forwarder", "s"));
+            return new StoreMetrics(vsDurable, vsBare, cpu, warmup);
         }
     }
 
@@ -91,7 +109,7 @@ final class WebhookScenario {
         String configured = System.getProperty("bench.b1.stores", size.count <= 100 ? "h2" : "h2,postgresql");
         List<Store> stores = new ArrayList<>();
         for (String name : configured.split(",")) {
-            stores.add(Store.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT)));
+            stores.add(Store.valueOf(name.trim().toUpperCase(Locale.ROOT)));
         }
         return stores;
     }
@@ -154,15 +172,21 @@ final class WebhookScenario {
                     metrics.vsDurable().add(durable.deliveredPerSecond, hub.deliveredPerSecond);
                     metrics.vsBare().add(bare.deliveredPerSecond, hub.deliveredPerSecond);
                     metrics.cpuVsDurable().add(durable.cpuMillisPerMessage, hub.cpuMillisPerMessage);
+                    metrics.warmupVsDurable().add(durable.warmupSeconds, hub.warmupSeconds);
                     check(result, rep, store.label + " durable forwarder", durable);
                     check(result, rep, store.label + " hub", hub);
+                    result.note(store.label + ", repetition " + (rep + 1) + ": CPU per message by thread at max "
+                            + "throughput (ms), hub: " + describe(hub.cpuMillisPerMessageByThread()) + "; durable "
+                            + "forwarder: " + describe(durable.cpuMillisPerMessageByThread()) + ".");
                 }
             }
         }
         result.note("Before the first repetition the harness's sender and target exchange " + 2 * size.count
                 + " messages directly (their own JIT warm-up). Per repetition, store and system: a warm-up of "
                 + "closed-loop batches of " + size.warmup + " messages for at least " + size.warmupSeconds
-                + " s (the JIT's, which otherwise compiled through the measured run), " + size.count
+                + " s and then until the system's JIT compiler threads used less than " + (int) (JIT_SETTLED * 100)
+                + " % of a core over at least " + SETTLE_WINDOW_NANOS / 1_000_000_000 + " s (read from /proc), for at "
+                + "most " + size.maxWarmupSeconds + " s; then " + size.count
                 + " webhooks closed-loop with " + size.threads + " sender threads, the systems one after another "
                 + "(the hub first in odd repetitions, last in even ones); the bare forwarder runs once per "
                 + "repetition, with the first store. Then the bare forwarder and that store's hub, each in "
@@ -267,7 +291,7 @@ final class WebhookScenario {
     }
 
     private ChildJvm durableForwarder(TargetServer target, Databases databases, Store store, int rep) {
-        String name = "b1-durable-" + store.name().toLowerCase(java.util.Locale.ROOT) + "-" + rep;
+        String name = "b1-durable-" + store.name().toLowerCase(Locale.ROOT) + "-" + rep;
         Path dir = dir(name);
         int port = ChildJvm.freePort();
         List<String> args = new ArrayList<>(List.of(String.valueOf(port), target.url()));
@@ -278,7 +302,7 @@ final class WebhookScenario {
     }
 
     private ChildJvm hub(TargetServer target, Databases databases, Store store, int rep) throws IOException {
-        return hub(target, databases, store, "b1-hub-" + store.name().toLowerCase(java.util.Locale.ROOT) + "-" + rep,
+        return hub(target, databases, store, "b1-hub-" + store.name().toLowerCase(Locale.ROOT) + "-" + rep,
                 "10s");
     }
 
@@ -344,27 +368,82 @@ final class WebhookScenario {
     /** Warm-up, then the maximum throughput, closed loop; the latencies are not measured yet. */
     private Run throughput(ChildJvm system, TargetServer target, LoadGenerator load) throws Exception {
         URI url = webhookUrl(system);
-        // warm-up: the same time for every system
-        long warmUntil = System.nanoTime() + (long) (size.warmupSeconds * 1e9);
-        do {
-            int warm = nextSeq.getAndAdd(size.warmup);
-            load.closedLoop(url, warm, size.warmup, size.threads);
-            awaitDelivered(target, warm, size.warmup, Duration.ofSeconds(size.count <= 100 ? 20 : 60));
-        } while (System.nanoTime() < warmUntil);
+        double warmedSeconds = warmUp(system, target, load, url);
 
         // maximum throughput, closed loop
         int from = nextSeq.getAndAdd(size.count);
         double cpuBefore = system.cpuMillis();
+        Map<String, Double> threadsBefore = system.threadCpuMillis();
         LoadGenerator.Closed closed = load.closedLoop(url, from, size.count, size.threads);
         // A missing delivery is waited for this long (a retry's backoff); short at the smoke-test size.
         int delivered = awaitDelivered(target, from, size.count, Duration.ofSeconds(size.count <= 100 ? 20 : 180));
         // What the system spent per message: unlike the rates, this hardly moves when other tenants take CPU.
         double cpuPerMessage = (system.cpuMillis() - cpuBefore) / Math.max(1, delivered);
+        Map<String, Double> byThread = perMessage(threadsBefore, system.threadCpuMillis(), delivered);
         long last = lastReceipt(target, from, size.count);
         double deliveredPerSecond = delivered == 0 ? 0 : delivered / ((last - closed.startNanos()) / 1e9);
 
         return new Run(closed.perSecond(), deliveredPerSecond, cpuPerMessage, size.count, delivered, closed.failed(),
-                Double.NaN, Double.NaN, Double.NaN);
+                Double.NaN, Double.NaN, Double.NaN, warmedSeconds, byThread);
+    }
+
+    private static String describe(Map<String, Double> byThread) {
+        return byThread.isEmpty() ? "n/a (no /proc)" : byThread.entrySet().stream()
+                .map(thread -> "`" + thread.getKey() + "` " + String.format(Locale.ROOT, "%.2f",
+                        thread.getValue())).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * CPU per message by thread name between two readings, largest first, those under 0.01 ms together as "other".
+     * Linux keeps the first 15 characters of a thread's name.
+     */
+    private static Map<String, Double> perMessage(Map<String, Double> before, Map<String, Double> after,
+                                                  int messages) {
+        Map<String, Double> perMessage = new LinkedHashMap<>();
+        double other = 0;
+        for (Map.Entry<String, Double> thread : after.entrySet().stream()
+                .map(spent -> Map.entry(spent.getKey(), (spent.getValue() - before.getOrDefault(spent.getKey(), 0.0))
+                        / Math.max(1, messages)))
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).toList()) {
+            if (thread.getValue() >= 0.01) {
+                perMessage.put(thread.getKey(), thread.getValue());
+            } else {
+                other += Math.max(0, thread.getValue());
+            }
+        }
+        if (other > 0) {
+            perMessage.put("other", other);
+        }
+        return perMessage;
+    }
+
+    /**
+     * Closed-loop batches for at least the warm-up time, then until the JIT compiler has settled (or the most
+     * warm-up time has passed); how long it took, in seconds.
+     */
+    private double warmUp(ChildJvm system, TargetServer target, LoadGenerator load, URI url)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long least = start + (long) (size.warmupSeconds * 1e9);
+        long most = start + (long) (Math.max(size.warmupSeconds, size.maxWarmupSeconds) * 1e9);
+        long windowStart = start;
+        double compilerAtWindowStart = system.compilerCpuMillis();
+        boolean settled = false;
+        long now;
+        do {
+            int warm = nextSeq.getAndAdd(size.warmup);
+            load.closedLoop(url, warm, size.warmup, size.threads);
+            awaitDelivered(target, warm, size.warmup, Duration.ofSeconds(size.count <= 100 ? 20 : 60));
+            now = System.nanoTime();
+            if (now - windowStart >= SETTLE_WINDOW_NANOS) {
+                double compiler = system.compilerCpuMillis();
+                // Without /proc (NaN) the least warm-up time is all there is.
+                settled = !(compiler - compilerAtWindowStart >= JIT_SETTLED * (now - windowStart) / 1e6);
+                windowStart = now;
+                compilerAtWindowStart = compiler;
+            }
+        } while (now < least || !settled && now < most);
+        return (now - start) / 1e9;
     }
 
     /** {@code max} with the added latency at {@code rate}, open loop, less the target's own at the same rate. */
@@ -375,7 +454,8 @@ final class WebhookScenario {
         List<Double> direct = latencies(target, load, URI.create(target.url()), count, rate);
         return new Run(max.acceptedPerSecond, max.deliveredPerSecond, max.cpuMillisPerMessage, max.sent,
                 max.delivered, max.failed, Stats.percentile(e2e, 50) - Stats.percentile(direct, 50),
-                Stats.percentile(e2e, 99) - Stats.percentile(direct, 99), rate);
+                Stats.percentile(e2e, 99) - Stats.percentile(direct, 99), rate, max.warmupSeconds,
+                max.cpuMillisPerMessageByThread);
     }
 
     private List<Double> latencies(TargetServer target, LoadGenerator load, URI url, int count, double rate)
