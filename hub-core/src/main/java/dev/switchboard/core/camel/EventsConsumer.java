@@ -205,7 +205,7 @@ class EventsConsumer extends DefaultConsumer {
         long now = System.nanoTime();
         if (now - lastSweepNanos >= endpoint.pollInterval().toNanos() * 5) {
             lastSweepNanos = now;
-            executions().sweep();
+            executions().sweep(getRouteId());
         }
     }
 

@@ -313,6 +313,46 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void theSweepMovesOnARoutesExecutionsWaitingOnADeliveryThatEndedBeforeTheWaitCommitted() {
+        store.executions().subscribe("promote", List.of(), List.of(), false);
+        store.executions().subscribe("audit", List.of(), List.of(), false);
+        append("s-1", "churn", "1");
+        append("s-2", "fraud", "1");
+        InstanceId one = InstanceId.newStart(null);
+        java.time.Duration lease = java.time.Duration.ofSeconds(30);
+        List<RouteExecutions.Execution> promote = store.executions().claim("promote", one, lease, 10);
+        RouteExecutions.Execution audit = store.executions().claim("audit", one, lease, 1).get(0);
+        // Each waits on a delivery whose outcome committed before its WAITING did (no resume reached it).
+        long delivered = delivery("sweep-delivered", "DELIVERED");
+        long dead = delivery("sweep-dead", "DEAD");
+        assertThat(store.executions().finish(promote.get(0), RouteExecutions.Status.WAITING, 1, delivered, null))
+                .isTrue();
+        assertThat(store.executions().finish(promote.get(1), RouteExecutions.Status.WAITING, 1, dead, null)).isTrue();
+        assertThat(store.executions().finish(audit, RouteExecutions.Status.WAITING, 1, delivered, null)).isTrue();
+
+        assertThat(store.executions().sweep("promote")).isEqualTo(2);
+
+        assertThat(store.executions().find(promote.get(0).id()).orElseThrow().status())
+                .isEqualTo(RouteExecutions.Status.PENDING);
+        RouteExecutions.Execution died = store.executions().find(promote.get(1).id()).orElseThrow();
+        assertThat(died.status()).isEqualTo(RouteExecutions.Status.DEAD);
+        assertThat(died.detail()).isEqualTo("the tool said no");
+        assertThat(store.executions().find(audit.id()).orElseThrow().status()).as("another route's, left to it")
+                .isEqualTo(RouteExecutions.Status.WAITING);
+        assertThat(store.executions().sweep("promote")).as("nothing left to repair").isZero();
+    }
+
+    /** An outbox delivery that has reached {@code status}; its id. */
+    private long delivery(String key, String status) {
+        var jdbc = new org.springframework.jdbc.core.JdbcTemplate(dataSource);
+        jdbc.update("INSERT INTO outbox_delivery (idempotency_key, connection_name, operation, parameters, subject, "
+                + "status, attempts, next_attempt_at, last_error, created_at, updated_at) VALUES (?, 'ci', 'run', "
+                + "'{}', 'churn', ?, 1, CURRENT_TIMESTAMP, 'the tool said no', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+                key, status);
+        return jdbc.queryForObject("SELECT id FROM outbox_delivery WHERE idempotency_key = ?", Long.class, key);
+    }
+
+    @Test
     void aHeartbeatRenewsOnlyTheRunsInProgressThatTheInstanceStillHolds() {
         store.executions().subscribe("promote", List.of(), List.of(), false);
         append("h-1", "churn", "1");
