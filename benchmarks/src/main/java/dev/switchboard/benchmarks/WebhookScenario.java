@@ -41,9 +41,9 @@ final class WebhookScenario {
     record Size(int count, int warmup, double warmupSeconds, double maxWarmupSeconds, int threads,
                 double latencySeconds, int minLatencyCount) {
         static final Size SMALL = new Size(50, 10, 0, 0, 4, 0.2, 20);
-        // After 300 messages (about a second) the hub's JIT compiler was busy through the whole measured run, and
-        // after 20 s still through 100 s of load (a third of a core on two), while the forwarders' settled at
-        // once: each system is measured warmed up, as a server runs.
+        // After 300 messages (about a second) of warm-up the hub's JIT compiler was busy through the whole measured
+        // run, and after 20 s it still took a third of a core (of two) for another 90 s of load, while the
+        // forwarders' compilers settled within seconds: each system is measured warmed up, as a server runs.
         static final Size FULL = new Size(2000, 1000, 20, 300, 16, 5, 200);
     }
 
