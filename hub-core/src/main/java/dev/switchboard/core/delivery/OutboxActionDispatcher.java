@@ -43,11 +43,12 @@ public final class OutboxActionDispatcher implements ActionDispatcher {
      */
     @Override
     public StepOutcome perform(ActionCall call, RunWrites writes) {
-        Optional<Delivery> existing = outbox.findByKey(call.idempotencyKey());
-        if (existing.isPresent()) {
-            return outcome(existing.get());
+        Outbox.StepLookup lookup = outbox.lookUpStep(call);
+        if (lookup.stored().isPresent()) {
+            return outcome(lookup.stored().get());
         }
-        Optional<StepOutcome> now = engine == null ? Optional.empty() : engine.performNow(call, writes);
+        Optional<StepOutcome> now = engine == null || lookup.laneBusy() ? Optional.empty()
+                : engine.performNow(call, writes);
         if (now.isPresent()) {
             return now.get();
         }
