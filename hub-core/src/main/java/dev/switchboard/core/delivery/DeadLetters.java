@@ -136,13 +136,13 @@ public final class DeadLetters {
                 return false;
             }
             String named = reason;
-            Optional<RouteExecutions.Execution> execution = delivery.routeId() == null ? Optional.empty()
-                    : executions.waitingOn(delivery.id());
+            Optional<RouteExecutions.Execution> execution = delivery.routeId() == null || delivery.eventSeq() == null
+                    ? Optional.empty() : executions.waitingOn(delivery.routeId(), delivery.eventSeq(), delivery.id());
             if (execution.isPresent()) {
                 // The route execution stops at this step; the dead letter names both, and replaying it resumes there.
                 named = "route " + delivery.routeId() + " step " + execution.get().step() + " (switchboard:"
                         + delivery.connection() + "/" + delivery.action() + "): " + reason;
-                executions.deadAt(delivery.id(), named);
+                executions.deadAt(delivery.routeId(), delivery.eventSeq(), delivery.id(), named);
             }
             jdbc.update("INSERT INTO dead_letter (stage, delivery_id, event_seq, connection_name, route_id, reason, "
                             + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", DeadLetter.Stage.DELIVERY.code(), delivery.id(),

@@ -690,10 +690,10 @@ public final class Outbox {
         return store.groupCommit().execute(() -> {
             finishAttempt(delivery.id(), number, Attempt.Outcome.DELIVERED, null, null);
             boolean marked = markDelivered(delivery, result);
-            if (marked && delivery.routeId() != null) {
+            if (marked && delivery.routeId() != null && delivery.eventSeq() != null) {
                 // The route execution waiting on this step runs again (or is done, after its route's last step),
                 // in the same transaction: no step is lost between the delivery and its execution.
-                store.executions().resume(delivery.id());
+                store.executions().resume(delivery.routeId(), delivery.eventSeq(), delivery.id());
             }
             return marked;
         });
@@ -781,7 +781,11 @@ public final class Outbox {
                 + "lease_until = NULL, claimed_by = NULL, updated_at = ? WHERE id = ? AND status = 'DEAD'",
                 now, now, deliveryId) == 1;
         if (requeued) {
-            store.executions().awaitAgain(deliveryId); // its route execution waits on it again
+            // Its route execution, if it has one, waits on it again.
+            jdbc.query("SELECT route_id, event_seq FROM outbox_delivery WHERE id = ? AND route_id IS NOT NULL "
+                    + "AND event_seq IS NOT NULL", row -> {
+                        store.executions().awaitAgain(row.getString(1), row.getLong(2), deliveryId);
+                    }, deliveryId);
             notifyAfterCommit(null);
         }
         return requeued;

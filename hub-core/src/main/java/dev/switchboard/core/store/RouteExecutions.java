@@ -76,6 +76,12 @@ public final class RouteExecutions {
 
     private static final String COLUMNS = "id, route_id, event_seq, subject, status, step, waiting_on, detail, holder, "
             + "claim_id, lease_until, runs, ran_by";
+    /**
+     * The execution waiting on a delivery: by the delivery's event and route, the unique key, rather than by an index
+     * of its own (every execution is inserted and updated at least twice, and PostgreSQL adds an entry to every index
+     * for each new row version). Parameters: event seq, route id, delivery id.
+     */
+    private static final String WAITING_ON = "event_seq = ? AND route_id = ? AND waiting_on = ?";
     private static final String UNFINISHED = "('PENDING', 'RUNNING', 'WAITING')";
     /**
      * An earlier execution of the route for the subject that has not finished holds this one back. The subject
@@ -477,40 +483,43 @@ public final class RouteExecutions {
         }
     }
 
-    /** The execution waiting on {@code deliveryId}, if any; its step names the dead letter of that delivery. */
-    public Optional<Execution> waitingOn(long deliveryId) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM route_execution WHERE waiting_on = ? AND status = 'WAITING'",
-                this::map, deliveryId).stream().findFirst();
+    /**
+     * The execution of route {@code routeId} for event {@code eventSeq} waiting on delivery {@code deliveryId}, if
+     * any (a step's delivery names its route and event); its step names the dead letter of that delivery.
+     */
+    public Optional<Execution> waitingOn(String routeId, long eventSeq, long deliveryId) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM route_execution WHERE " + WAITING_ON + " AND status = 'WAITING'",
+                this::map, eventSeq, routeId, deliveryId).stream().findFirst();
     }
 
     /**
-     * Delivery {@code deliveryId} was delivered: the execution waiting on it is runnable again, or DONE when that
-     * step was its route's last (nothing would run after it). Its {@code ran_by} stays that of the run that reached
-     * the step.
+     * The delivery of a step of route {@code routeId} for event {@code eventSeq}, {@code deliveryId}, was delivered:
+     * the execution waiting on it is runnable again, or DONE when that step was its route's last (nothing would run
+     * after it). Its {@code ran_by} stays that of the run that reached the step.
      */
-    public boolean resume(long deliveryId) {
-        boolean resumed = jdbc.update("UPDATE route_execution SET " + AFTER_DELIVERY + ", updated_at = ? "
-                + "WHERE waiting_on = ? AND status = 'WAITING'", ts(now()), deliveryId) > 0;
+    public boolean resume(String routeId, long eventSeq, long deliveryId) {
+        boolean resumed = jdbc.update("UPDATE route_execution SET " + AFTER_DELIVERY + ", updated_at = ? WHERE "
+                + WAITING_ON + " AND status = 'WAITING'", ts(now()), eventSeq, routeId, deliveryId) > 0;
         if (resumed) {
             Store.afterCommit(this::wakeUp);
         }
         return resumed;
     }
 
-    /** Delivery {@code deliveryId} was dead-lettered: the execution waiting on it is DEAD at its step. */
-    public boolean deadAt(long deliveryId, String reason) {
-        boolean dead = jdbc.update("UPDATE route_execution SET status = 'DEAD', detail = ?, updated_at = ? "
-                + "WHERE waiting_on = ? AND status = 'WAITING'", reason, ts(now()), deliveryId) > 0;
+    /** The same delivery was dead-lettered: the execution waiting on it is DEAD at its step. */
+    public boolean deadAt(String routeId, long eventSeq, long deliveryId, String reason) {
+        boolean dead = jdbc.update("UPDATE route_execution SET status = 'DEAD', detail = ?, updated_at = ? WHERE "
+                + WAITING_ON + " AND status = 'WAITING'", reason, ts(now()), eventSeq, routeId, deliveryId) > 0;
         if (dead) {
             Store.afterCommit(this::wakeUp);
         }
         return dead;
     }
 
-    /** The dead delivery {@code deliveryId} was queued again (replayed): its execution waits on it again. */
-    public boolean awaitAgain(long deliveryId) {
-        return jdbc.update("UPDATE route_execution SET status = 'WAITING', detail = NULL, updated_at = ? "
-                + "WHERE waiting_on = ? AND status = 'DEAD'", ts(now()), deliveryId) > 0;
+    /** The same delivery, dead, was queued again (replayed): its execution waits on it again. */
+    public boolean awaitAgain(String routeId, long eventSeq, long deliveryId) {
+        return jdbc.update("UPDATE route_execution SET status = 'WAITING', detail = NULL, updated_at = ? WHERE "
+                + WAITING_ON + " AND status = 'DEAD'", ts(now()), eventSeq, routeId, deliveryId) > 0;
     }
 
     /**

@@ -65,12 +65,11 @@ public final class Store {
      * current span (see {@link Tracing}).
      */
     public static Store open(DataSource dataSource, Clock clock, Tracing tracing) {
-        // db/migration holds the schema; db/h2 tunes it for H2 only (versions between the common ones).
+        // db/migration holds the schema; db/h2 and db/postgresql tune it for one database (versions between the
+        // common ones).
         Dialect dialect = Dialect.of(dataSource);
         List<String> locations = new ArrayList<>(List.of("classpath:db/migration"));
-        if (dialect == Dialect.H2) {
-            locations.add("classpath:db/h2");
-        }
+        locations.add(dialect == Dialect.H2 ? "classpath:db/h2" : "classpath:db/postgresql");
         Flyway.configure()
                 .dataSource(dataSource)
                 .locations(locations.toArray(String[]::new))

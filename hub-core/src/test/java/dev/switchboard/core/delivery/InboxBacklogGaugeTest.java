@@ -50,7 +50,7 @@ class InboxBacklogGaugeTest {
             store.executions().finish(claimed.get(1), RouteExecutions.Status.DONE, null, null, null);
             assertThat(backlog(meters)).as("one waits on its step's delivery").isEqualTo(1.0);
 
-            store.executions().resume(7L);
+            store.executions().resume("promote", claimed.get(0).eventSeq(), 7L);
             Execution resumed = store.executions().claim("promote", instance, Duration.ofSeconds(30), 10).get(0);
             store.executions().finish(resumed, RouteExecutions.Status.DONE, null, null, null);
             assertThat(backlog(meters)).isZero();

@@ -302,7 +302,7 @@ abstract class StoreContractTest {
         RouteExecutions.Execution churn = first.get(0);
         assertThat(store.executions().finish(churn, RouteExecutions.Status.WAITING, 1, 42L, null)).isTrue();
         assertThat(store.executions().claim("promote", two, lease, 10)).as("a1 waits: unfinished").isEmpty();
-        assertThat(store.executions().resume(42L)).isTrue();
+        assertThat(store.executions().resume("promote", a1, 42L)).isTrue();
         RouteExecutions.Execution resumed = store.executions().claim("promote", two, lease, 10).get(0);
         assertThat(resumed.eventSeq()).isEqualTo(a1);
         assertThat(store.executions().finish(churn, RouteExecutions.Status.DONE, null, null, null))
