@@ -1,13 +1,16 @@
 package dev.switchboard.benchmarks;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Runs the benchmark scenarios and writes a Markdown report.
@@ -37,8 +40,26 @@ public final class BenchmarkRunner {
 
     public static void main(String[] args) throws Exception {
         Options options = parse(args);
-        write(options, run(options, Files.createTempDirectory("switchboard-bench")));
+        Path work = Files.createTempDirectory("switchboard-bench");
+        try {
+            write(options, run(options, work));
+        } finally {
+            // Its databases, logs and artifacts: a few GB per full run, which filled this machine's disk once.
+            if (!Boolean.getBoolean("bench.keepWork")) {
+                deleteRecursively(work);
+            }
+        }
         System.out.println("report written to " + options.report().toAbsolutePath());
+    }
+
+    private static void deleteRecursively(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("could not delete the work folder " + root + ": " + e);
+        }
     }
 
     /**

