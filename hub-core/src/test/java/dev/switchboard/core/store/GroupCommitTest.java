@@ -125,7 +125,8 @@ class GroupCommitTest {
 
     @Test
     void aUnitThatGoesOnAfterTheDatabaseRolledTheGroupBackCannotLoseTheOtherUnitsWrites() throws Exception {
-        groupCommit = new GroupCommit(tx, () -> jdbc.queryForObject("SELECT TRANSACTION_ID()", Object.class));
+        groupCommit = new GroupCommit(tx, () -> jdbc.queryForObject("SELECT TRANSACTION_ID()", Object.class),
+                Duration.ZERO);
         CountDownLatch othersQueued = new CountDownLatch(1);
         Future<String> first = firstHoldingTheWriterUntil(othersQueued);
         Future<String> second = callers.submit(() -> groupCommit.execute(() -> {
@@ -152,6 +153,45 @@ class GroupCommitTest {
         assertThat(swallower.get(10, TimeUnit.SECONDS)).isEqualTo("went on");
         assertThat(jdbc.queryForList("SELECT name FROM item ORDER BY name", String.class))
                 .as("every caller told its write was committed finds it").containsExactly("first", "second", "third");
+    }
+
+    @Test
+    void afterAGroupWithCompanyTheWriterLingersForMoreUnitsButALoneUnitIsNotHeld() throws Exception {
+        groupCommit = new GroupCommit(tx, null, Duration.ofMinutes(5));
+        assertThat(callers.submit(() -> groupCommit.execute(() -> insert("alone"))).get(10, TimeUnit.SECONDS))
+                .as("no group before it: committed without lingering").isEqualTo(1);
+
+        CountDownLatch othersQueued = new CountDownLatch(1);
+        Future<String> first = firstHoldingTheWriterUntil(othersQueued);
+        List<Future<Integer>> company = new ArrayList<>();
+        for (int i = 0; i < GroupCommit.COMPANY; i++) {
+            String name = "company-" + i;
+            company.add(callers.submit(() -> groupCommit.execute(() -> insert(name))));
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> groupCommit.waiting() == GroupCommit.COMPANY);
+        othersQueued.countDown();
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("first");
+        for (Future<Integer> unit : company) {
+            assertThat(unit.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+
+        // The writer now lingers: the units that come next wait until a full group is queued, and share its commit.
+        int commitsBefore = commits.get();
+        ExecutorService many = Executors.newFixedThreadPool(GroupCommit.MAX_UNITS);
+        try {
+            List<Future<Integer>> next = new ArrayList<>();
+            for (int i = 0; i < GroupCommit.MAX_UNITS; i++) {
+                String name = "next-" + i;
+                next.add(many.submit(() -> groupCommit.execute(() -> insert(name))));
+            }
+            for (Future<Integer> unit : next) {
+                assertThat(unit.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            }
+        } finally {
+            many.shutdownNow();
+        }
+        assertThat(commits.get() - commitsBefore).as("one group, one commit").isEqualTo(1);
     }
 
     /** Submits a unit that inserts "first" and holds the writer until {@code released}; returns once it runs. */
