@@ -4,8 +4,6 @@ import dev.switchboard.core.event.EventCodec;
 import dev.switchboard.core.trace.Tracing;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -24,6 +22,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class Store {
 
+    /** How long PostgreSQL's group commit waits for more units under load ({@link GroupCommit}). */
+    private static final Duration POSTGRES_LINGER = Duration.ofMillis(1);
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Dialect dialect;
@@ -34,9 +35,6 @@ public final class Store {
     private final IdentityMap identityMap;
     private final CursorStore cursors;
     private final WorkLeases leases;
-    /** How long PostgreSQL's group commit waits for more units under load ({@link GroupCommit}). */
-    private static final Duration POSTGRES_LINGER = Duration.ofMillis(1);
-
     private final GroupCommit groupCommit;
     private final Tracing tracing;
 
@@ -76,11 +74,10 @@ public final class Store {
         // db/migration holds the schema; db/h2 and db/postgresql tune it for one database (versions between the
         // common ones).
         Dialect dialect = Dialect.of(dataSource);
-        List<String> locations = new ArrayList<>(List.of("classpath:db/migration"));
-        locations.add(dialect == Dialect.H2 ? "classpath:db/h2" : "classpath:db/postgresql");
         Flyway.configure()
                 .dataSource(dataSource)
-                .locations(locations.toArray(String[]::new))
+                .locations("classpath:db/migration",
+                        dialect == Dialect.H2 ? "classpath:db/h2" : "classpath:db/postgresql")
                 .load()
                 .migrate();
         return new Store(dataSource, dialect, clock, tracing);
