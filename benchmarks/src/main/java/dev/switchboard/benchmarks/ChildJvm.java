@@ -135,7 +135,7 @@ final class ChildJvm implements AutoCloseable {
                 if (stat.isEmpty()) {
                     return; // the thread ended
                 }
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                String[] fields = statFields(stat);
                 double millis = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10.0; // utime, stime
                 String name = read(thread.resolve("comm")).strip().replaceAll("[0-9]+", "#");
                 byName.merge(name, millis, Double::sum);
@@ -144,6 +144,14 @@ final class ChildJvm implements AutoCloseable {
             return Map.of();
         }
         return byName;
+    }
+
+    /**
+     * The fields of a Linux {@code /proc/.../stat} line after the command name (which may hold spaces and
+     * parentheses): the state first, then the parent (1), utime (11), stime (12), cutime (13), cstime (14).
+     */
+    static String[] statFields(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     /** CPU time the child's JIT compiler threads have used so far, in milliseconds, or NaN without /proc. */

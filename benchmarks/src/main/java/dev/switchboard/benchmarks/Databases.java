@@ -38,12 +38,13 @@ final class Databases implements AutoCloseable {
         }
         try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
             String postmaster = Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).strip();
+            long postmasterPid = Long.parseLong(postmaster);
             long[] ticks = stat(postmaster);
             // utime + stime of the postmaster, and cutime + cstime: its children that ended and were waited for.
             double total = ticks[1] + ticks[2] + ticks[3] + ticks[4];
             for (Path process : (Iterable<Path>) processes::iterator) {
                 long[] child = stat(process.getFileName().toString());
-                if (child != null && child[0] == Long.parseLong(postmaster)) {
+                if (child != null && child[0] == postmasterPid) {
                     total += child[1] + child[2];
                 }
             }
@@ -60,7 +61,7 @@ final class Databases implements AutoCloseable {
         }
         try {
             String stat = Files.readString(Path.of("/proc", pid, "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String[] fields = ChildJvm.statFields(stat);
             return new long[] {Long.parseLong(fields[1]), Long.parseLong(fields[11]), Long.parseLong(fields[12]),
                     Long.parseLong(fields[13]), Long.parseLong(fields[14])};
         } catch (IOException | RuntimeException gone) {
