@@ -68,13 +68,15 @@ public final class Outbox {
             + "attempts, next_attempt_at, lease_until, claimed_by, last_error, created_at";
     /**
      * Per-subject order, per connection: an earlier delivery of the subject to the same connection that is still
-     * pending or in flight holds it back, and so does any one in flight (ids are drawn at insert and become visible
-     * at commit: one claimed already may have a higher id than a pending one whose enqueue committed later). Another
-     * connection's deliveries do not, so one tool's outage does not stall the others.
+     * pending or in flight holds it back, and so does a later one in flight under a live lease (ids are drawn at
+     * insert and become visible at commit: one claimed already may have a higher id than a pending one whose enqueue
+     * committed later). Only under a live lease: the later one, its claim over, is itself held back by the earlier
+     * pending one, and each held the other back for good once the later one's instance had died. Another
+     * connection's deliveries do not, so one tool's outage does not stall the others. Parameter: now.
      */
     private static final String NOT_HELD_BACK = "NOT EXISTS (SELECT 1 FROM outbox_delivery e WHERE e.subject = d.subject "
             + "AND e.connection_name = d.connection_name AND (e.id < d.id AND e.status IN ('PENDING', 'IN_FLIGHT') "
-            + "OR e.id > d.id AND e.status = 'IN_FLIGHT' AND d.status = 'PENDING'))";
+            + "OR e.id > d.id AND e.status = 'IN_FLIGHT' AND d.status = 'PENDING' AND e.lease_until > ?))";
 
     /**
      * An in-flight delivery's claim is over: its lease ran out unrenewed, or it was claimed by an earlier start of the
@@ -503,7 +505,8 @@ public final class Outbox {
     /**
      * Due candidates, oldest first: {@code select} with {@code $FETCH} (if there) for a branch's row limit, taking
      * in each of its two branches (pending, lease expired) {@code filter}'s values, a timestamp (the lease-expired
-     * one followed by the claim prefixes) and the limit. The limits are parameters, so that the text stays the same.
+     * one followed by the claim prefixes), then {@link #NOT_HELD_BACK}'s timestamp and the limit (once per branch with
+     * {@code $FETCH}, else once after both). The limits are parameters, so that the text stays the same.
      * Twice the limit are read, so deliveries to a connection that runs out of slots part-way do not hide those to
      * other connections.
      */
@@ -518,8 +521,12 @@ public final class Outbox {
                 args.addAll(claimPrefixes(owner));
             }
             if (fetchPerBranch) {
+                args.add(Timestamp.from(now)); // the branch's NOT_HELD_BACK
                 args.add(2 * limit);
             }
+        }
+        if (!fetchPerBranch) {
+            args.add(Timestamp.from(now)); // the one NOT_HELD_BACK after both branches
         }
         args.add(2 * limit);
         String fetch = " FETCH FIRST ? ROWS ONLY";

@@ -102,6 +102,22 @@ abstract class DeliveryLeaseContractTest {
     }
 
     @Test
+    void aPendingDeliveryIsHeldBackByALaterOneInFlightOnlyUntilThatOnesLeaseRunsOut() {
+        Delivery earlier = hub.enqueue("alpha", "e-1", "churn");
+        Delivery later = hub.enqueue("alpha", "e-2", "churn");
+        // The later one claimed by an instance before the earlier one's enqueue committed (two instances enqueueing
+        // for one subject at once), then that instance died.
+        hub.store.jdbc().update("UPDATE outbox_delivery SET status = 'IN_FLIGHT', lease_until = ?, claimed_by = ? "
+                + "WHERE id = ?", java.sql.Timestamp.from(clock.instant().plus(LEASE)), "hub-0/dead", later.id());
+
+        assertThat(hub.outbox.claimDue(10, LEASE, InstanceId.newStart("hub-1")))
+                .as("neither goes while the later one's claim holds").isEmpty();
+        clock.advance(LEASE);
+        assertThat(hub.outbox.claimDue(10, LEASE, InstanceId.newStart("hub-1"))).extracting(Delivery::id)
+                .as("the earlier one first; it held back the later one in turn").containsExactly(earlier.id());
+    }
+
+    @Test
     void aRestartedInstanceTakesItsPredecessorsClaimsBackAtOnce() {
         Delivery delivery = hub.enqueue("alpha", "e-1", "churn");
         Delivery predecessorClaim = hub.outbox.claimDue(1, LEASE, InstanceId.newStart("hub-0")).get(0);
