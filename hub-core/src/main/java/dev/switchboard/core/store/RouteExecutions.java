@@ -84,12 +84,17 @@ public final class RouteExecutions {
     private static final String WAITING_ON = "event_seq = ? AND route_id = ? AND waiting_on = ?";
     private static final String UNFINISHED = "('PENDING', 'RUNNING', 'WAITING')";
     /**
-     * An earlier execution of the route for the subject that has not finished holds this one back. The subject
-     * index answers it in a few rows; H2 is told to use it, as it otherwise picked the claim index and scanned every
-     * unfinished execution of the route for each candidate (a backlog of 600 took a minute of CPU per pass).
+     * An earlier execution of the route for the subject that has not finished holds this one back, and so does a
+     * later one that is waiting or running under a live lease: seqs are drawn at insert and become visible at commit,
+     * so two instances appending events of one subject at once can make the later one runnable first, and the
+     * earlier one, committed while the later one ran, must not run beside it. (A later one whose lease ran out does
+     * not: the earlier one holds it back in turn.) The subject index answers it in a few rows; H2 is told to use it,
+     * as it otherwise picked the claim index and scanned every unfinished execution of the route for each candidate
+     * (a backlog of 600 took a minute of CPU per pass). Parameter: now.
      */
     private static final String NOT_HELD_BACK = "NOT EXISTS (SELECT 1 FROM route_execution e%s WHERE e.route_id = "
-            + "x.route_id AND e.subject = x.subject AND e.event_seq < x.event_seq AND e.status IN " + UNFINISHED + ")";
+            + "x.route_id AND e.subject = x.subject AND (e.event_seq < x.event_seq AND e.status IN " + UNFINISHED
+            + " OR e.event_seq > x.event_seq AND (e.status = 'WAITING' OR e.status = 'RUNNING' AND e.lease_until > ?)))";
     /**
      * Runnable: pending; running under an expired lease; or running under a lease of a dead predecessor (node). The
      * leading {@code IN} lets the claim index skip the route's finished executions, however many there are.
@@ -117,7 +122,7 @@ public final class RouteExecutions {
      * ran, the backlog grew and each claim got slower (B1 and B5 benchmarks: the route's events thread at a full
      * core, 14–20 deliveries a second); PostgreSQL walked the primary key past every finished execution of the table
      * (B1, sixth pass). {@code %1$s} and {@code %2$s}: H2's hints for the claim and subject indexes, or nothing.
-     * Parameters: route, limit, route, now, node, holder, limit, limit.
+     * Parameters: route, now, limit, route, now, node, holder, now, limit, limit.
      */
     private static final String RUNNABLE_BY_INDEX = "SELECT id FROM ("
             + "(SELECT x.id FROM route_execution x%1$s WHERE x.route_id = ? "
@@ -332,7 +337,7 @@ public final class RouteExecutions {
         Timestamp at = ts(now);
         Timestamp until = ts(now.plus(lease));
         String claimId = UUID.randomUUID().toString();
-        Object[] runnable = {routeId, limit, routeId, at, instance.node(), instance.holder(), limit, limit};
+        Object[] runnable = {routeId, at, limit, routeId, at, instance.node(), instance.holder(), at, limit, limit};
         Object[] take = {instance.holder(), instance.node(), claimId, until, at};
         List<Execution> claimed = switch (dialect) {
             // One statement: lock the runnable rows, claim them and return them as claimed.

@@ -313,6 +313,47 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void anEarlierExecutionCommittedWhileALaterOneOfItsSubjectRunsWaitsForIt() {
+        store.executions().subscribe("promote", List.of(), List.of(), false);
+        long a1 = append("o-1", "churn", "3");
+        long a2 = append("o-2", "churn", "3");
+        InstanceId one = InstanceId.newStart(null);
+        InstanceId two = InstanceId.newStart(null);
+        java.time.Duration lease = java.time.Duration.ofSeconds(30);
+        RouteExecutions.Execution first = store.executions().claim("promote", one, lease, 10).get(0);
+        assertThat(store.executions().finish(first, RouteExecutions.Status.DONE, null, null, null)).isTrue();
+        RouteExecutions.Execution later = store.executions().claim("promote", one, lease, 10).get(0);
+        assertThat(later.eventSeq()).isEqualTo(a2);
+        // a1 runnable while a2 runs: as when a1's append, on another instance, committed after a2 was claimed.
+        assertThat(store.executions().replay("promote", a1)).isTrue();
+
+        assertThat(store.executions().claim("promote", two, lease, 10)).as("a1 waits while a2 runs").isEmpty();
+        assertThat(store.executions().finish(later, RouteExecutions.Status.WAITING, 1, 42L, null)).isTrue();
+        assertThat(store.executions().claim("promote", two, lease, 10)).as("and while a2 waits on its step").isEmpty();
+        assertThat(store.executions().resume("promote", a2, 42L)).isTrue();
+        assertThat(store.executions().claim("promote", two, lease, 10)).extracting(RouteExecutions.Execution::eventSeq)
+                .as("then a1 goes first, and a2 after it").containsExactly(a1);
+    }
+
+    @Test
+    void anEarlierExecutionIsNotHeldBackByALaterOneWhoseLeaseRanOut() {
+        store.executions().subscribe("promote", List.of(), List.of(), false);
+        long a1 = append("p-1", "churn", "3");
+        long a2 = append("p-2", "churn", "3");
+        InstanceId dead = InstanceId.newStart("hub-0");
+        RouteExecutions.Execution first = store.executions().claim("promote", dead, java.time.Duration.ofSeconds(30),
+                10).get(0);
+        assertThat(store.executions().finish(first, RouteExecutions.Status.DONE, null, null, null)).isTrue();
+        assertThat(store.executions().claim("promote", dead, java.time.Duration.ofSeconds(-1), 10))
+                .extracting(RouteExecutions.Execution::eventSeq).containsExactly(a2);
+        assertThat(store.executions().replay("promote", a1)).isTrue();
+
+        assertThat(store.executions().claim("promote", InstanceId.newStart("hub-1"), java.time.Duration.ofSeconds(30),
+                10)).extracting(RouteExecutions.Execution::eventSeq).as("a1 first; a2, taken over, after it")
+                .containsExactly(a1);
+    }
+
+    @Test
     void theSweepMovesOnARoutesExecutionsWaitingOnADeliveryThatEndedBeforeTheWaitCommitted() {
         store.executions().subscribe("promote", List.of(), List.of(), false);
         store.executions().subscribe("audit", List.of(), List.of(), false);
