@@ -134,6 +134,14 @@ public final class DeliveryEngine implements AutoCloseable {
     private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
     /** The first attempts being made on route workers ({@link #performNow}), when each started. */
     private final Map<Lane, Instant> attemptingNow = new ConcurrentHashMap<>();
+    /**
+     * The lanes an attempt is being made on here, by this engine's workers or by route runs ({@link #performNow}):
+     * one at a time per lane. The outbox orders a lane's deliveries, but a run's first attempt has no outbox row until
+     * the run commits, so while it is made the outbox would let the engine claim another delivery of its lane.
+     */
+    private final Set<Lane> lanesInUse = ConcurrentHashMap.newKeySet();
+    /** Lanes whose due delivery a claim passed over because they were in use: the engine looks again when freed. */
+    private final Set<Lane> passedOver = ConcurrentHashMap.newKeySet();
     private volatile Instant nextHeartbeatAt = Instant.MIN;
     private final Semaphore wakeUp = new Semaphore(0);
     /**
@@ -169,8 +177,21 @@ public final class DeliveryEngine implements AutoCloseable {
 
         @Override
         public DeliveryPermit tryAdmit(String connection, String subject) {
-            return DeliveryPermit.tryAcquire(freeWorkers, bulkheads.bulkhead(connection),
-                    breakers.circuitBreaker(connection));
+            Lane lane = new Lane(connection, subject);
+            if (!lanesInUse.add(lane)) {
+                passedOver.add(lane);
+                metrics.laneWait(connection);
+                if (!lanesInUse.contains(lane)) {
+                    wakeUp.release(); // freed meanwhile, perhaps before it could see the lane passed over
+                }
+                return null;
+            }
+            DeliveryPermit permit = DeliveryPermit.tryAcquire(freeWorkers, bulkheads.bulkhead(connection),
+                    breakers.circuitBreaker(connection), () -> leave(lane));
+            if (permit == null) {
+                leave(lane);
+            }
+            return permit;
         }
     };
     private volatile boolean running;
@@ -425,18 +446,27 @@ public final class DeliveryEngine implements AutoCloseable {
         String connection = call.connection();
         String subject = call.event().subject();
         Lane lane = new Lane(connection, subject);
-        if (!running || attemptingNow.putIfAbsent(lane, clock.instant()) != null) {
+        if (!running) {
             return Optional.empty();
         }
-        try {
-            try (DeliveryPermit permit = admission.tryAdmit(connection, subject)) {
-                if (permit == null || !atMostHalfInUse(connection) || !permit.tryCall()) {
-                    return Optional.empty();
-                }
-                return Optional.of(attemptNow(call, writes, permit));
+        try (DeliveryPermit permit = admission.tryAdmit(connection, subject)) {
+            if (permit == null || !atMostHalfInUse(connection) || !permit.tryCall()) {
+                return Optional.empty();
             }
-        } finally {
-            attemptingNow.remove(lane);
+            attemptingNow.put(lane, clock.instant());
+            try {
+                return Optional.of(attemptNow(call, writes, permit));
+            } finally {
+                attemptingNow.remove(lane);
+            }
+        }
+    }
+
+    /** An attempt on {@code lane} ended (its permit closed): a delivery of the lane passed over meanwhile may go. */
+    private void leave(Lane lane) {
+        lanesInUse.remove(lane);
+        if (passedOver.remove(lane)) {
+            wakeUp.release();
         }
     }
 

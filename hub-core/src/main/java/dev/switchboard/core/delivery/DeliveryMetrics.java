@@ -36,6 +36,11 @@ final class DeliveryMetrics {
                 .tag("outcome", outcome.name().toLowerCase(Locale.ROOT)).register(meters).increment();
     }
 
+    /** A due delivery or a run's step waited: an attempt on its lane was being made here. */
+    void laneWait(String connection) {
+        Counter.builder("switchboard.delivery.lane.waits").tag("connection", connection).register(meters).increment();
+    }
+
     /** One attempt; {@code failure} is null for a success. */
     void attempt(String connection, ErrorKind failure) {
         Counter.builder("switchboard.delivery.attempts").tag("connection", connection)

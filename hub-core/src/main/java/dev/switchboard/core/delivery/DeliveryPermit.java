@@ -6,8 +6,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Everything one delivery attempt holds: a worker of its engine, a slot of its connection's bulkhead and, once the
- * call is allowed, its connection's circuit-breaker permission. Taken when the delivery is claimed and given back,
+ * Everything one delivery attempt holds: its lane (its subject at its connection) on this instance, a worker of its
+ * engine, a slot of its connection's bulkhead and, once the call is allowed, its connection's circuit-breaker
+ * permission. Taken when the delivery is claimed and given back,
  * all of it and each part once, by {@link #close()} at the end of the one {@code try}-with-resources that performs
  * the attempt; the bulkhead slot earlier, as soon as the call to the tool ends ({@link #callEnded()}), since the
  * bulkhead guards the tool and recording the outcome need not keep the tool's next call waiting.
@@ -19,18 +20,25 @@ final class DeliveryPermit implements Outbox.Permit {
     private final Semaphore workers;
     private final Bulkhead bulkhead;
     private final CircuitBreaker breaker;
+    private final Runnable leaveLane;
+    private boolean laneHeld = true;
     private boolean workerHeld = true;
     private boolean slotHeld = true;
     private boolean breakerHeld;
 
-    private DeliveryPermit(Semaphore workers, Bulkhead bulkhead, CircuitBreaker breaker) {
+    private DeliveryPermit(Semaphore workers, Bulkhead bulkhead, CircuitBreaker breaker, Runnable leaveLane) {
         this.workers = workers;
         this.bulkhead = bulkhead;
         this.breaker = breaker;
+        this.leaveLane = leaveLane;
     }
 
-    /** A worker and a bulkhead slot for one delivery, or null when either is not free (nothing is then held). */
-    static DeliveryPermit tryAcquire(Semaphore workers, Bulkhead bulkhead, CircuitBreaker breaker) {
+    /**
+     * A worker and a bulkhead slot for one delivery on a lane the caller took, or null when either is not free
+     * (nothing is then held: the caller leaves the lane). Closing the permit leaves the lane ({@code leaveLane}).
+     */
+    static DeliveryPermit tryAcquire(Semaphore workers, Bulkhead bulkhead, CircuitBreaker breaker,
+                                     Runnable leaveLane) {
         if (!workers.tryAcquire()) {
             return null;
         }
@@ -38,7 +46,7 @@ final class DeliveryPermit implements Outbox.Permit {
             workers.release();
             return null;
         }
-        return new DeliveryPermit(workers, bulkhead, breaker);
+        return new DeliveryPermit(workers, bulkhead, breaker, leaveLane);
     }
 
     /** Asks the breaker to let the call through; false while it is open (nothing more is then held). */
@@ -86,6 +94,10 @@ final class DeliveryPermit implements Outbox.Permit {
         if (workerHeld) {
             workerHeld = false;
             workers.release();
+        }
+        if (laneHeld) {
+            laneHeld = false;
+            leaveLane.run();
         }
     }
 }

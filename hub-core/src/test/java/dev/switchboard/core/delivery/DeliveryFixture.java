@@ -98,9 +98,18 @@ final class DeliveryFixture implements AutoCloseable {
     }
 
     Delivery enqueue(String connection, String action, String eventId, String model) {
+        return outbox.enqueue(call(connection, action, eventId, model));
+    }
+
+    /** The call {@link #enqueue(String, String, String)} stores, not stored. */
+    ActionCall call(String connection, String eventId, String model) {
+        return call(connection, "run", eventId, model);
+    }
+
+    private ActionCall call(String connection, String action, String eventId, String model) {
         CanonicalEvent event = TestEvents.aliasSet("mlflow-prod", eventId, model, "1", "champion");
-        return outbox.enqueue(new ActionCall(connection, action, Map.of("workflow", "deploy.yml"), event, null,
-                "promote", connection + "/" + eventId));
+        return new ActionCall(connection, action, Map.of("workflow", "deploy.yml"), event, null, "promote",
+                connection + "/" + eventId);
     }
 
     /**

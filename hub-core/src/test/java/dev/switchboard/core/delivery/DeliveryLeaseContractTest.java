@@ -118,6 +118,28 @@ abstract class DeliveryLeaseContractTest {
     }
 
     @Test
+    void aDueDeliveryWaitsWhileARunMakesAFirstAttemptOnItsLane() throws Exception {
+        ScriptedActionConnector.Script alpha = ScriptedActionConnector.script("alpha").hang();
+        DeliveryEngine engine = hub.startEngine(DeliveryFixture.FAST);
+        ActionCall step = hub.call("alpha", "e-1", "churn");
+        var firstAttempt = java.util.concurrent.CompletableFuture.supplyAsync(() -> engine.performNow(step,
+                new dev.switchboard.core.store.RunWrites()));
+        await().atMost(WAIT).until(() -> alpha.calls().size() == 1);
+
+        // Another route's step for the same subject and connection, queued: it has an outbox row, the run's has not.
+        Delivery queued = hub.enqueue("alpha", "e-2", "churn");
+        await().atMost(WAIT).until(() -> hub.counter("switchboard.delivery.lane.waits", "connection", "alpha") >= 1);
+        alpha.release();
+
+        assertThat(firstAttempt.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).get()
+                .isInstanceOf(StepOutcome.Completed.class);
+        await().atMost(WAIT).until(() -> hub.status(queued) == Delivery.Status.DELIVERED);
+        assertThat(alpha.subjectOverlaps()).isZero();
+        assertThat(alpha.calls()).extracting(c -> c.request().idempotencyKey())
+                .containsExactly(step.idempotencyKey(), queued.idempotencyKey());
+    }
+
+    @Test
     void aRestartedInstanceTakesItsPredecessorsClaimsBackAtOnce() {
         Delivery delivery = hub.enqueue("alpha", "e-1", "churn");
         Delivery predecessorClaim = hub.outbox.claimDue(1, LEASE, InstanceId.newStart("hub-0")).get(0);
