@@ -8,10 +8,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Everything one delivery attempt holds: its lane (its subject at its connection) on this instance, a worker of its
  * engine, a slot of its connection's bulkhead and, once the call is allowed, its connection's circuit-breaker
- * permission. Taken when the delivery is claimed and given back,
- * all of it and each part once, by {@link #close()} at the end of the one {@code try}-with-resources that performs
- * the attempt; the bulkhead slot earlier, as soon as the call to the tool ends ({@link #callEnded()}), since the
- * bulkhead guards the tool and recording the outcome need not keep the tool's next call waiting.
+ * permission. Taken when the delivery is claimed and given back, all of it and each part once, by {@link #close()} at
+ * the end of the one {@code try}-with-resources that performs the attempt; the bulkhead slot earlier, as soon as the
+ * call to the tool ends ({@link #callEnded()}), since the bulkhead guards the tool and recording the outcome need not
+ * keep the tool's next call waiting.
  *
  * <p>Not thread-safe: one worker uses it at a time.
  */
