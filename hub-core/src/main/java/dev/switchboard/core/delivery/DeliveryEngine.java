@@ -431,9 +431,9 @@ public final class DeliveryEngine implements AutoCloseable {
 
     /**
      * Makes a route step's first attempt now, on the calling route worker, when its connection can take it at
-     * once: a worker and more than half of its bulkhead free, its breaker letting the call through, and no earlier
-     * delivery of the subject to the connection being attempted this way here (the caller has checked that none is
-     * pending or in flight in the outbox: {@code Outbox#lookUpStep}). The
+     * once: a worker and more than half of its bulkhead free, its breaker letting the call through, and no attempt
+     * on its lane (its subject at its connection) in progress here, by this engine or another run; the caller has
+     * checked that no delivery of the lane is pending or in flight in the outbox ({@code Outbox#lookUpStep}). The
      * step's delivery is then stored with the attempt among the run's {@code writes}, so that the step costs the
      * run's one commit instead of an enqueue, a claim, an attempt's start and its outcome, each a write of its own.
      * A failed attempt goes on as this engine's own do after the commit: retried with backoff or dead-lettered.
