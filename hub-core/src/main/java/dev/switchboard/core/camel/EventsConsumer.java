@@ -261,7 +261,7 @@ class EventsConsumer extends DefaultConsumer {
      */
     private void run(Execution execution, Optional<InboxEntry> entry) {
         try {
-            RunWrites writes = new RunWrites();
+            RunWrites writes = new RunWrites(execution.runs() == 1);
             RunEnd end = entry.map(found -> run(execution.routeId(), found, writes)).orElseGet(() ->
                     failed("event " + execution.eventSeq() + " is no longer in the inbox"));
             if (!finish(execution, writes, end)) {

@@ -66,6 +66,9 @@ public final class Outbox {
             + "COALESCE(event_payload, (SELECT i.payload FROM inbox_event i WHERE i.seq = outbox_delivery.event_seq)) "
             + "AS event_payload, event_payload IS NULL AS same_as_inbox, event_seq, route_id, subject, status, "
             + "attempts, next_attempt_at, lease_until, claimed_by, last_error, created_at";
+    /** Whether a delivery of a subject to a connection is pending or in flight. Parameters: subject, connection. */
+    private static final String LANE_BUSY = "EXISTS (SELECT 1 FROM outbox_delivery WHERE subject = ? "
+            + "AND connection_name = ? AND status IN ('PENDING', 'IN_FLIGHT'))";
     /**
      * Per-subject order, per connection: an earlier delivery of the subject to the same connection that is still
      * pending or in flight holds it back, and so does a later one in flight under a live lease (ids are drawn at
@@ -192,11 +195,19 @@ public final class Outbox {
      * it ({@link #findByKey}), and whether a delivery of the call's subject to its connection is pending or in
      * flight, so that the step must queue behind it rather than be attempted at once (deliveries of a subject to a
      * connection go in order).
+     *
+     * <p>In the execution's first run ({@code firstRun}) no earlier run stored anything, so the step's delivery is not
+     * looked for: only the lane is read. The look-up by key was most of the statement's cost on H2 (a probe of the
+     * random-keyed {@code uq_outbox_key}, whose leaves the group commit had just rewritten), and every webhook's
+     * first run paid it for nothing.
      */
-    StepLookup lookUpStep(ActionCall call) {
-        return jdbc.query("SELECT lane.busy, " + COLUMNS + " FROM (SELECT EXISTS (SELECT 1 FROM outbox_delivery "
-                        + "WHERE subject = ? AND connection_name = ? AND status IN ('PENDING', 'IN_FLIGHT')) AS busy) "
-                        + "lane LEFT JOIN outbox_delivery ON outbox_delivery.idempotency_key = ?",
+    StepLookup lookUpStep(ActionCall call, boolean firstRun) {
+        if (firstRun) {
+            return new StepLookup(Optional.empty(), Boolean.TRUE.equals(jdbc.queryForObject("SELECT " + LANE_BUSY,
+                    Boolean.class, call.event().subject(), call.connection())));
+        }
+        return jdbc.query("SELECT lane.busy, " + COLUMNS + " FROM (SELECT " + LANE_BUSY + " AS busy) lane "
+                        + "LEFT JOIN outbox_delivery ON outbox_delivery.idempotency_key = ?",
                 (row, n) -> {
                     row.getLong("id");
                     Optional<Delivery> stored = row.wasNull() ? Optional.empty() : Optional.of(map(row, n));

@@ -43,7 +43,7 @@ public final class OutboxActionDispatcher implements ActionDispatcher {
      */
     @Override
     public StepOutcome perform(ActionCall call, RunWrites writes) {
-        Outbox.StepLookup lookup = outbox.lookUpStep(call);
+        Outbox.StepLookup lookup = outbox.lookUpStep(call, writes.firstRun());
         if (lookup.stored().isPresent()) {
             return outcome(lookup.stored().get());
         }

@@ -19,6 +19,27 @@ public final class RunWrites {
 
     private final List<Runnable> writes = new ArrayList<>();
     private final Map<String, Long> deliveries = new HashMap<>();
+    private final boolean firstRun;
+
+    /** The writes of a run not known to be its execution's first. */
+    public RunWrites() {
+        this(false);
+    }
+
+    /** The writes of a run; {@code firstRun} as {@link #firstRun()} answers. */
+    public RunWrites(boolean firstRun) {
+        this.firstRun = firstRun;
+    }
+
+    /**
+     * Whether this is the execution's first run ({@code runs} is 1 once claimed): no earlier run of it stored
+     * anything, so none of its steps has a delivery yet and a step need not look its own up. A run whose claim was
+     * taken over while it went on may then attempt a step that the new run already performed (as it could before,
+     * when its look-up came before the new run's commit); both attempts carry the step's idempotency key.
+     */
+    public boolean firstRun() {
+        return firstRun;
+    }
 
     /** Adds {@code write}, statements to run in the run's unit, in the order they were added. */
     public void add(Runnable write) {

@@ -173,6 +173,23 @@ abstract class DeliveryEngineContractTest {
     }
 
     @Test
+    void aStepsLookUpFindsItsDeliveryAfterTheFirstRunAndItsLaneInEveryRun() {
+        Delivery pending = hub.enqueueInTransaction("alpha", "e-1", "churn"); // no engine: stays PENDING
+
+        Outbox.StepLookup later = hub.outbox.lookUpStep(hub.call("alpha", "e-1", "churn"), false);
+        assertThat(later.stored()).map(Delivery::id).contains(pending.id());
+        assertThat(later.laneBusy()).isTrue();
+        // A first run stored nothing before, so its step's delivery is not looked for; its lane still is.
+        Outbox.StepLookup first = hub.outbox.lookUpStep(hub.call("alpha", "e-2", "churn"), true);
+        assertThat(first.stored()).isEmpty();
+        assertThat(first.laneBusy()).isTrue();
+        assertThat(hub.outbox.lookUpStep(hub.call("alpha", "e-3", "retention"), true).laneBusy()).isFalse();
+        assertThat(hub.outbox.lookUpStep(hub.call("beta", "e-4", "churn"), true).laneBusy()).isFalse();
+        assertThat(hub.outbox.lookUpStep(hub.call("beta", "e-4", "churn"), false))
+                .isEqualTo(new Outbox.StepLookup(java.util.Optional.empty(), false));
+    }
+
+    @Test
     void transientFailuresAreRetriedWithBackoffAndRetryAfterIsHonoured() {
         ScriptedActionConnector.script("alpha").failTransiently(1).failWithRetryAfter(Duration.ofSeconds(1));
         hub.startEngine(DeliveryFixture.FAST);
