@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -156,14 +157,11 @@ final class WebhookScenario {
                          ChildJvm bareJvm = bare == null ? forwarder(target, rep) : null) {
                         DoubleSupplier serverCpu = () -> databases.serverCpuMillis(store);
                         Run bareMax = bareJvm == null ? null : throughput(bareJvm, target, load, () -> Double.NaN);
-                        // Both warmed up first, then measured in alternating rounds: noise from other tenants
+                        // Both warmed up together, then measured in alternating rounds: noise from other tenants
                         // reaches both alike, rather than whichever ran while it lasted.
-                        boolean hubFirst = rep % 2 == 1;
-                        double hubWarm = hubFirst ? warmUp(hubJvm, target, load) : Double.NaN;
-                        double durableWarm = warmUp(durableJvm, target, load);
-                        if (!hubFirst) {
-                            hubWarm = warmUp(hubJvm, target, load);
-                        }
+                        double[] warmedUp = warmUp(List.of(durableJvm, hubJvm), target, load);
+                        double durableWarm = warmedUp[0];
+                        double hubWarm = warmedUp[1];
                         for (int round = 0; round < size.rounds; round++) {
                             boolean hubNow = (rep + round) % 2 == 1;
                             if (hubNow) {
@@ -222,7 +220,8 @@ final class WebhookScenario {
                 + "closed-loop batches of " + size.warmup + " messages for at least " + size.warmupSeconds
                 + " s and then until the system's JIT compiler threads used less than " + (int) (JIT_SETTLED * 100)
                 + " % of a core over at least " + SETTLE_WINDOW_NANOS / 1_000_000_000 + " s (read from /proc), for at "
-                + "most " + size.maxWarmupSeconds + " s; then " + size.count
+                + "most " + size.maxWarmupSeconds + " s, counting the system's own batches (the durable forwarder "
+                + "and the hub are warmed up together, a batch to each in turn, until both are); then " + size.count
                 + " webhooks closed-loop with " + size.threads + " sender threads, measured for the bare forwarder "
                 + "once per repetition (with the first store) and for the durable forwarder and the hub in "
                 + size.rounds + " rounds once both were warmed up (which goes first alternates from round to "
@@ -410,7 +409,7 @@ final class WebhookScenario {
      */
     private Run throughput(ChildJvm system, TargetServer target, LoadGenerator load, DoubleSupplier databaseCpu)
             throws Exception {
-        return measure(system, target, load, databaseCpu, warmUp(system, target, load));
+        return measure(system, target, load, databaseCpu, warmUp(List.of(system), target, load)[0]);
     }
 
     /** The maximum throughput of a warmed-up system, closed loop, as {@link #throughput}. */
@@ -473,32 +472,53 @@ final class WebhookScenario {
     }
 
     /**
-     * Closed-loop batches for at least the warm-up time, then until the JIT compiler has settled (or the most
-     * warm-up time has passed); how long it took, in seconds.
+     * Warms {@code systems} up together, a closed-loop batch to each in turn, so that none sits idle for long while
+     * another warms up: a durable forwarder warmed up first and then left idle through the hub's warm-up compiled
+     * again through its first measured rounds (its compiler threads took 0.15–0.20 ms per message). Each gets
+     * batches for at least the warm-up time, then until its JIT compiler has settled (or the most warm-up time has
+     * passed), counting the time of its own batches only; one that is done gets its batches on until all are. How
+     * long each took, in seconds, in the order given.
      */
-    private double warmUp(ChildJvm system, TargetServer target, LoadGenerator load) throws InterruptedException {
-        URI url = webhookUrl(system);
-        long start = System.nanoTime();
-        long least = start + (long) (size.warmupSeconds * 1e9);
-        long most = start + (long) (Math.max(size.warmupSeconds, size.maxWarmupSeconds) * 1e9);
-        long windowStart = start;
-        double compilerAtWindowStart = system.compilerCpuMillis();
-        boolean settled = false;
-        long now;
-        do {
-            int warm = nextSeq.getAndAdd(size.warmup);
-            load.closedLoop(url, warm, size.warmup, size.threads);
-            awaitDelivered(target, warm, size.warmup, Duration.ofSeconds(size.count <= 100 ? 20 : 60));
-            now = System.nanoTime();
-            if (now - windowStart >= SETTLE_WINDOW_NANOS) {
-                double compiler = system.compilerCpuMillis();
-                // Without /proc (NaN) the least warm-up time is all there is.
-                settled = !(compiler - compilerAtWindowStart >= JIT_SETTLED * (now - windowStart) / 1e6);
-                windowStart = now;
-                compilerAtWindowStart = compiler;
+    private double[] warmUp(List<ChildJvm> systems, TargetServer target, LoadGenerator load)
+            throws InterruptedException {
+        int count = systems.size();
+        long least = (long) (size.warmupSeconds * 1e9);
+        long most = (long) (Math.max(size.warmupSeconds, size.maxWarmupSeconds) * 1e9);
+        long[] busy = new long[count];
+        long[] window = new long[count];
+        double[] compilerAtWindowStart = new double[count];
+        boolean[] settled = new boolean[count];
+        double[] seconds = new double[count];
+        Arrays.fill(seconds, Double.NaN);
+        for (int i = 0; i < count; i++) {
+            compilerAtWindowStart[i] = systems.get(i).compilerCpuMillis();
+        }
+        for (int left = count; left > 0; ) {
+            for (int i = 0; i < count; i++) {
+                long start = System.nanoTime();
+                int warm = nextSeq.getAndAdd(size.warmup);
+                load.closedLoop(webhookUrl(systems.get(i)), warm, size.warmup, size.threads);
+                awaitDelivered(target, warm, size.warmup, Duration.ofSeconds(size.count <= 100 ? 20 : 60));
+                if (!Double.isNaN(seconds[i])) {
+                    continue;
+                }
+                long spent = System.nanoTime() - start;
+                busy[i] += spent;
+                window[i] += spent;
+                if (window[i] >= SETTLE_WINDOW_NANOS) {
+                    double compiler = systems.get(i).compilerCpuMillis();
+                    // Without /proc (NaN) the least warm-up time is all there is.
+                    settled[i] = !(compiler - compilerAtWindowStart[i] >= JIT_SETTLED * window[i] / 1e6);
+                    window[i] = 0;
+                    compilerAtWindowStart[i] = compiler;
+                }
+                if (busy[i] >= most || busy[i] >= least && settled[i]) {
+                    seconds[i] = busy[i] / 1e9;
+                    left--;
+                }
             }
-        } while (now < least || !settled && now < most);
-        return (now - start) / 1e9;
+        }
+        return seconds;
     }
 
     /** {@code max} with the added latency at {@code rate}, open loop, less the target's own at the same rate. */
